@@ -1,0 +1,59 @@
+"""One error shape for the whole API, and JSON answers where Django would send HTML."""
+
+from django.db import IntegrityError
+from django.http import JsonResponse
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with errors not tied to a field as `{"detail": "..."}`."""
+    if isinstance(exc, IntegrityError):
+        # The database's constraints are the last word when two writes race past
+        # validation: answer as validation would have, never with a 500.
+        return Response(
+            {"detail": "This conflicts with an existing record (a duplicate?)."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(data, list):
+        response.data = {"detail": " ".join(str(item) for item in data)}
+    elif isinstance(data, dict) and set(data) == {"non_field_errors"}:
+        response.data = {"detail": " ".join(str(item) for item in data["non_field_errors"])}
+    return response
+
+
+def json_error(detail: str, status_code: int) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status_code)
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+def handler404(request, exception=None):
+    if is_api_path(request.path):
+        return json_error("Not found.", status.HTTP_404_NOT_FOUND)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if is_api_path(request.path):
+        return json_error("Server error.", status.HTTP_500_INTERNAL_SERVER_ERROR)
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
+def handler400(request, exception=None):
+    if is_api_path(request.path):
+        return json_error("Bad request.", status.HTTP_400_BAD_REQUEST)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)

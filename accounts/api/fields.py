@@ -1,0 +1,131 @@
+"""Serializer fields whose choices come from the request's account."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_array_type, build_basic_type, build_object_type
+from drf_spectacular.types import OpenApiTypes
+from rest_framework import serializers
+
+from accounts.custom_fields import validate_custom_fields
+from accounts.models import User
+from accounts.tags import normalise_tag_names
+from accounts.tenancy import AccountOwned
+
+
+def context_account(context):
+    account = context.get("account")
+    if account is None:
+        request = context.get("request")
+        account = getattr(request, "account", None)
+    return account
+
+
+class AccountScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key written as an id; another account's id is "does not exist".
+
+    For bulk writes, `context["related_cache"][Model]` may hold `{pk: row}` loaded
+    in one query beforehand, so validating many rows costs no query per row.
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        account = context_account(self.context)
+        if account is None:
+            return queryset.none()
+        if issubclass(queryset.model, AccountOwned):
+            return queryset.for_account(account)
+        if queryset.model is User:
+            return queryset.filter(memberships__account=account)
+        raise TypeError(f"No account scope for {queryset.model.__name__}")
+
+    def to_internal_value(self, data):
+        cache = self.context.get("related_cache", {}).get(self.queryset.model)
+        if cache is None:
+            return super().to_internal_value(data)
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            return cache[int(data)]
+        except (KeyError, ValueError):
+            self.fail("does_not_exist", pk_value=data)
+
+
+class MemberField(AccountScopedRelatedField):
+    """A user id that must be a member of the request's account."""
+
+    default_error_messages = {
+        "does_not_exist": "User {pk_value} is not a member of this account.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", User.objects.all())
+        super().__init__(**kwargs)
+
+
+class TagNamesField(serializers.Field):
+    """Written as a list of tag names; read as `[{"id", "name"}]`."""
+
+    default_error_messages = {
+        "not_a_list": "Expected a list of tag names.",
+        "invalid_name": "Each tag name must be text of 1-50 characters.",
+        "too_many": "At most 100 tags.",
+    }
+
+    def to_representation(self, value):
+        return [{"id": tag.pk, "name": tag.name} for tag in value.all()]
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list")
+        if len(data) > 100:
+            self.fail("too_many")
+        for name in data:
+            if not isinstance(name, str) or not 1 <= len(name.strip()) <= 50 or "\x00" in name:
+                self.fail("invalid_name")
+        return normalise_tag_names(data)
+
+
+class TagNamesFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = TagNamesField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return build_array_type(build_basic_type(OpenApiTypes.STR))
+        return build_array_type(
+            build_object_type(
+                properties={
+                    "id": build_basic_type(OpenApiTypes.INT),
+                    "name": build_basic_type(OpenApiTypes.STR),
+                },
+                required=["id", "name"],
+            )
+        )
+
+
+class CustomFieldsField(serializers.JSONField):
+    """A flat JSON object: string keys to string, number, boolean or null."""
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        try:
+            validate_custom_fields(data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return data
+
+
+class CustomFieldsFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = CustomFieldsField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "object",
+            "additionalProperties": {
+                "oneOf": [
+                    {"type": "string"},
+                    {"type": "number"},
+                    {"type": "boolean"},
+                ],
+                "nullable": True,
+            },
+        }

@@ -1,0 +1,45 @@
+"""Filter and ordering pieces shared by every CRM list."""
+
+import django_filters
+from django.core.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+
+
+class StableOrderingFilter(OrderingFilter):
+    """DRF ordering that always ends on the primary key, so pages never overlap."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if not any(term.lstrip("-") in {"id", "pk"} for term in ordering):
+            ordering.append("-id" if ordering and ordering[0].startswith("-") else "id")
+        return ordering
+
+
+class OwnerFilter(django_filters.CharFilter):
+    """`owner=<user id>` or `owner=me`."""
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        if value == "me":
+            return qs.filter(**{self.field_name: self.parent.request.user.pk})
+        try:
+            user_id = int(value)
+        except ValueError:
+            raise ValidationError({"owner": ["Enter a user id or “me”."]}) from None
+        return qs.filter(**{self.field_name: user_id})
+
+
+class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    pass
+
+
+def account_queryset(model):
+    """A django-filter `queryset` callable: `model`'s rows of the request's account."""
+
+    def queryset(request):
+        if request is None or getattr(request, "account", None) is None:
+            return model.objects.none()
+        return model.objects.for_account(request.account)
+
+    return queryset

@@ -1,0 +1,79 @@
+from rest_framework import serializers
+
+from accounts.api.fields import AccountScopedRelatedField, MemberField, context_account
+from accounts.models import Account, Membership, Tag, User
+
+
+class AccountScopedModelSerializer(serializers.ModelSerializer):
+    """Model serializer whose related fields only accept the request's account's ids."""
+
+    serializer_related_field = AccountScopedRelatedField
+
+    @property
+    def account(self):
+        return context_account(self.context)
+
+    def build_relational_field(self, field_name, relation_info):
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)
+        if relation_info.related_model is User:
+            field_class = MemberField
+        return field_class, kwargs
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Account
+        fields = ["id", "name", "currency", "phone_region", "time_zone"]
+        read_only_fields = ["id"]
+
+
+class MembershipAccountSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="account.id")
+    name = serializers.CharField(source="account.name")
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class MeSerializer(serializers.ModelSerializer):
+    accounts = MembershipAccountSerializer(many=True, source="memberships")
+    account = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "accounts", "account"]
+
+    def get_account(self, user) -> int:
+        return self.context["request"].account.pk
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="user.id")
+    username = serializers.CharField(source="user.username")
+    first_name = serializers.CharField(source="user.first_name")
+    last_name = serializers.CharField(source="user.last_name")
+    email = serializers.CharField(source="user.email")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "first_name", "last_name", "email", "role"]
+
+
+class TagSerializer(AccountScopedModelSerializer):
+    name = serializers.CharField(min_length=1, max_length=50)
+    color = serializers.RegexField(
+        r"^#[0-9a-fA-F]{6}\Z",
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": "Enter a colour as #rrggbb."},
+    )
+
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "color"]
+
+    def validate_name(self, value):
+        clash = Tag.objects.for_account(self.account).filter(name__iexact=value)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError("A tag with this name already exists.")
+        return value

@@ -1,0 +1,77 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.serializers import (
+    AccountSerializer,
+    MemberSerializer,
+    MeSerializer,
+    TagSerializer,
+)
+from accounts.api.viewsets import AccountContextMixin, AccountScopedViewSet
+from accounts.models import Membership, Tag
+
+
+class TokenView(ObtainAuthToken):
+    """`POST {"username", "password"}` → `{"token": "..."}`; 400 on wrong credentials."""
+
+    parser_classes = ObtainAuthToken.parser_classes
+
+
+class MeView(AccountContextMixin, APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = (
+            type(request.user)
+            .objects.prefetch_related("memberships__account")
+            .get(pk=request.user.pk)
+        )
+        return Response(MeSerializer(user, context={"request": request}).data)
+
+
+class MemberListView(AccountContextMixin, generics.ListAPIView):
+    """The members of the request's account. Read-only."""
+
+    serializer_class = MemberSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Membership.objects.none()
+        return (
+            Membership.objects.filter(account=self.request.account)
+            .select_related("user")
+            .order_by("user__username", "user_id")
+        )
+
+
+class CanManageAccount(permissions.BasePermission):
+    message = "Only the account's owners and admins can change it."
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return request.membership.can_manage_account
+
+
+class AccountView(AccountContextMixin, generics.RetrieveUpdateAPIView):
+    """The request's account. Owners and admins may PATCH it."""
+
+    serializer_class = AccountSerializer
+    permission_classes = [permissions.IsAuthenticated, CanManageAccount]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return self.request.account
+
+
+class TagViewSet(AccountScopedViewSet):
+    """Per-account tags. Deleting one removes it from every record, deleting no record."""
+
+    model = Tag
+    serializer_class = TagSerializer
+    ordering_fields = ["name", "created_at"]
+    ordering = ["name"]
+    filterset_fields = []

@@ -1,0 +1,59 @@
+"""Base classes that own tenancy for every API view.
+
+Subclasses set `model` and narrow the scoped queryset through `scope_queryset()`;
+they never build a queryset from `Model.objects` themselves, so `get_object()`,
+lists, filters and actions all go through the same account scope.
+"""
+
+from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from accounts.memberships import NoSuchMembership, resolve_membership
+
+
+class AccountContextMixin:
+    """Right after DRF authenticates the request, pin the account it acts for,
+    so permission classes and throttles can use `request.account`.
+
+    `X-Account: <id>` picks one of the user's accounts; else their default one.
+    """
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        request.account = request.membership = None
+        if getattr(self, "swagger_fake_view", False) or not request.user.is_authenticated:
+            return  # IsAuthenticated answers 401 next
+        header = request.headers.get("X-Account")
+        try:
+            membership = resolve_membership(request.user, header)
+        except NoSuchMembership as exc:
+            if header not in (None, "") and not header.strip().isdigit():
+                raise ValidationError({"detail": str(exc)}) from exc
+            raise PermissionDenied(str(exc)) from exc
+        request.membership = membership
+        request.account = membership.account
+
+
+class AccountScopedViewSet(AccountContextMixin, viewsets.ModelViewSet):
+    """CRUD over one CRM model, scoped to the request's account."""
+
+    model = None
+    lookup_value_regex = r"[0-9]+"
+    http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.scope_queryset(self.model.objects.for_account(self.request.account))
+
+    def scope_queryset(self, queryset):
+        """Hook: narrow or decorate (select/prefetch) the account's rows."""
+        return queryset
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["account"] = getattr(self.request, "account", None)
+        return context
+
+    def perform_create(self, serializer):
+        serializer.save(account=self.request.account)

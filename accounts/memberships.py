@@ -1,0 +1,29 @@
+"""Which account a request acts for."""
+
+from accounts.models import Membership
+
+
+class NoSuchMembership(LookupError):
+    """The user is not a member of the account asked for (or of any account)."""
+
+
+def resolve_membership(user, requested_account_id: str | None) -> Membership:
+    """The user's membership in the requested account, else their default one.
+
+    One query. An account the user is not a member of and an account that does not
+    exist give the same answer, so ids cannot be probed.
+    """
+    memberships = Membership.objects.filter(user=user).select_related("account")
+    if requested_account_id not in (None, ""):
+        try:
+            account_id = int(str(requested_account_id).strip())
+        except ValueError:
+            raise NoSuchMembership("X-Account must be an account id (an integer).") from None
+        membership = memberships.filter(account_id=account_id).first()
+        if membership is None:
+            raise NoSuchMembership("You are not a member of that account.")
+        return membership
+    membership = memberships.order_by("created_at", "id").first()
+    if membership is None:
+        raise NoSuchMembership("You are not a member of any account.")
+    return membership

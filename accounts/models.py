@@ -1,0 +1,118 @@
+"""Users, accounts (tenants), memberships and per-account tags."""
+
+import zoneinfo
+
+import phonenumbers
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from djmoney.settings import CURRENCY_CHOICES
+
+from accounts.tenancy import AccountOwned
+
+CURRENCY_CODES = frozenset(code for code, _name in CURRENCY_CHOICES)
+
+
+def validate_currency(value: str) -> None:
+    if value not in CURRENCY_CODES:
+        raise ValidationError(f"“{value}” is not an ISO 4217 currency code.")
+
+
+def validate_phone_region(value: str) -> None:
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(f"“{value}” is not a phone region (ISO 3166 code such as US).")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not an IANA time zone (such as Europe/Paris).")
+
+
+class User(AbstractUser):
+    """A person who signs in. Belongs to accounts through memberships."""
+
+    class Meta:
+        db_table = "accounts_user"
+
+    def default_membership(self):
+        """The membership used when a request does not name an account. One query."""
+        return self.memberships.select_related("account").order_by("created_at", "id").first()
+
+
+class Account(models.Model):
+    """A tenant: a company using Relay CRM. Every CRM row belongs to one."""
+
+    name = models.CharField(max_length=200)
+    currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
+    phone_region = models.CharField(
+        max_length=2, default="US", validators=[validate_phone_region]
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Membership(models.Model):
+    """A user's role in an account."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+        MEMBER = "member", "Member"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "user"], name="membership_unique_user"),
+        ]
+        indexes = [models.Index(fields=["user", "created_at"], name="membership_by_user")]
+
+    def __str__(self):
+        return f"{self.user} in {self.account} ({self.role})"
+
+    @property
+    def can_manage_account(self) -> bool:
+        return self.role in {self.Role.OWNER, self.Role.ADMIN}
+
+
+color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}\Z", "Enter a colour as #rrggbb.")
+
+
+class Tag(AccountOwned):
+    """A label shared by an account's contacts and companies. Unique per account,
+    whatever its case."""
+
+    name = models.CharField(max_length=50)
+    color = models.CharField(max_length=7, blank=True, default="", validators=[color_validator])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                models.F("account"),
+                Lower("name"),
+                name="tag_unique_name_ci",
+                violation_error_message="A tag with this name already exists.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,29 @@
+"""Workflows that write several account models at once."""
+
+from django.db import transaction
+
+from accounts.models import Account, Membership, User
+
+
+class UsernameTaken(ValueError):
+    pass
+
+
+@transaction.atomic
+def account_create(*, name: str, username: str, password: str, email: str = "",
+                   **settings) -> Account:
+    """Create an account, its first user and that user's owner membership."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise UsernameTaken(f"The username “{username}” is already taken.")
+    account = Account(name=name, **settings)
+    account.full_clean()
+    account.save()
+    user = User.objects.create_user(username=username, password=password, email=email)
+    Membership.objects.create(account=account, user=user, role=Membership.Role.OWNER)
+    return account
+
+
+def membership_add(*, account: Account, user: User, role: str = Membership.Role.MEMBER
+                   ) -> Membership:
+    """Give `user` a role in `account`."""
+    return Membership.objects.create(account=account, user=user, role=role)

@@ -1,0 +1,177 @@
+"""The one tenancy mechanism: every CRM row carries its account, every query names it.
+
+`AccountOwned` is the abstract base of every CRM model. Its manager returns an
+`AccountScopedQuerySet`, which *fails closed*: a queryset that reaches the database
+without being pinned to an account raises `UnscopedQueryError` instead of returning
+every tenant's rows. A queryset is pinned when its WHERE clause requires
+`account_id = <x>` (or `IN (...)`) at the top level, which `for_account()` does and
+which Django's own uniqueness checks do when a constraint leads with `account`.
+Anything that really needs every account says so: `dangerously_unscoped()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.expressions import Col
+from django.db.models.lookups import Exact, In
+from django.db.models.sql.where import AND, WhereNode
+
+
+class UnscopedQueryError(RuntimeError):
+    """A CRM query reached the database without naming its account."""
+
+
+def _account_id(account) -> int:
+    if account is None:
+        raise ValueError("An account is required to scope a CRM query (got None).")
+    return account.pk if isinstance(account, models.Model) else int(account)
+
+
+def _pins_account(where: WhereNode, base_alias: str | None) -> bool:
+    """True when a top-level AND branch requires account_id to be a given value."""
+    if where.negated or (where.connector != AND and len(where.children) > 1):
+        return False
+    for child in where.children:
+        if isinstance(child, WhereNode):
+            if _pins_account(child, base_alias):
+                return True
+        elif isinstance(child, Exact | In) and isinstance(child.lhs, Col):
+            if (
+                child.lhs.target.name == "account"
+                and child.lhs.alias == base_alias
+                and child.rhs is not None
+            ):
+                return True
+    return False
+
+
+class AccountScopedQuerySet(models.QuerySet):
+    _dangerously_unscoped = False
+
+    def for_account(self, account) -> AccountScopedQuerySet:
+        """Only the rows of `account` (an Account or its id). Refuses None."""
+        return self.filter(account_id=_account_id(account))
+
+    def for_accounts(self, accounts: Iterable) -> AccountScopedQuerySet:
+        """Rows of any of `accounts` (for staff who belong to several)."""
+        return self.filter(account_id__in=[_account_id(a) for a in accounts])
+
+    def dangerously_unscoped(self) -> AccountScopedQuerySet:
+        """Every account's rows. Only for superuser tools, migrations and commands."""
+        clone = self._chain()
+        clone._dangerously_unscoped = True
+        return clone
+
+    # -- the fail-closed check -------------------------------------------------
+    def _clone(self):
+        clone = super()._clone()
+        clone._dangerously_unscoped = self._dangerously_unscoped
+        return clone
+
+    def _is_scoped(self) -> bool:
+        if self._dangerously_unscoped or self.query.is_empty():
+            return True
+        # Related managers and prefetches of a CRM row hint at that row: they are
+        # filtered on a foreign key to it, so they cannot reach another account.
+        instance = self._hints.get("instance")
+        if instance is not None and getattr(instance, "account_id", None) is not None:
+            return True
+        return _pins_account(self.query.where, self.query.base_table)
+
+    def _require_scope(self) -> None:
+        if not self._is_scoped():
+            raise UnscopedQueryError(
+                f"{self.model.__name__} query without an account: use "
+                f".for_account(account), or .dangerously_unscoped() if you really mean "
+                f"every account."
+            )
+
+    def _fetch_all(self):
+        if self._result_cache is None:
+            self._require_scope()
+        super()._fetch_all()
+
+    def iterator(self, *args, **kwargs):
+        self._require_scope()
+        return super().iterator(*args, **kwargs)
+
+    def count(self):
+        if self._result_cache is None:
+            self._require_scope()
+        return super().count()
+
+    def exists(self):
+        if self._result_cache is None:
+            self._require_scope()
+        return super().exists()
+
+    def aggregate(self, *args, **kwargs):
+        self._require_scope()
+        return super().aggregate(*args, **kwargs)
+
+    def update(self, **kwargs):
+        self._require_scope()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._require_scope()
+        return super().delete()
+
+    def in_bulk(self, *args, **kwargs):
+        self._require_scope()
+        return super().in_bulk(*args, **kwargs)
+
+    def explain(self, *args, **kwargs):
+        self._require_scope()
+        return super().explain(*args, **kwargs)
+
+
+AccountScopedManager = models.Manager.from_queryset(AccountScopedQuerySet)
+
+
+class AccountOwned(models.Model):
+    """Abstract base of every CRM model: the row belongs to exactly one account.
+
+    Subclasses declare their own indexes and unique constraints, and every one of
+    them leads with `account` (tests/test_schema_citus_ready.py reads the catalog),
+    so the tables can later be distributed by `account_id`.
+    """
+
+    account = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # every model's own indexes lead with account instead
+    )
+
+    objects = AccountScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        self.validate_same_account()
+
+    def validate_same_account(self) -> None:
+        """Refuse a foreign key to another account's row (used by forms and admin).
+
+        Costs no query: it compares the already-loaded related rows' `account_id`.
+        """
+        if self.account_id is None:
+            return
+        errors = {}
+        for field in self._meta.concrete_fields:
+            related = field.related_model
+            if not (field.is_relation and related and issubclass(related, AccountOwned)):
+                continue
+            if field.name == "account" or getattr(self, field.attname) is None:
+                continue
+            target = getattr(self, field.name)
+            if target.account_id != self.account_id:
+                errors[field.name] = "Pick a record of the same account."
+        if errors:
+            raise ValidationError(errors)

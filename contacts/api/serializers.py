@@ -1,0 +1,96 @@
+from django.db import transaction
+from rest_framework import serializers
+
+from accounts.api.fields import CustomFieldsField, TagNamesField
+from accounts.api.serializers import AccountScopedModelSerializer
+from contacts.api.fields import PhoneField
+from contacts.models import Contact
+from contacts.services import contact_set_tags
+
+
+class ContactSerializer(AccountScopedModelSerializer):
+    first_name = serializers.CharField(min_length=1, max_length=100)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    email = serializers.EmailField(
+        max_length=254, required=False, allow_blank=True, allow_null=True
+    )
+    phone = PhoneField(required=False, allow_blank=True, allow_null=True)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    custom_fields = CustomFieldsField(required=False)
+    tags = TagNamesField(required=False)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "title",
+            "owner",
+            "custom_fields",
+            "tags",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"owner": {"required": False, "allow_null": True}}
+
+    def validate_email(self, value):
+        value = (value or "").strip().lower()
+        if value and not self.context.get("bulk"):
+            clash = Contact.objects.for_account(self.account).filter(email=value)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise serializers.ValidationError("A contact with this email already exists.")
+        return value
+
+    def validate_phone(self, value):
+        return value or ""
+
+    @transaction.atomic
+    def create(self, validated_data):
+        tag_names = validated_data.pop("tags", None)
+        validated_data.setdefault("owner", self.context["request"].user)
+        contact = super().create(validated_data)
+        if tag_names is not None:
+            contact_set_tags(contact=contact, names=tag_names)
+        return contact
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        tag_names = validated_data.pop("tags", None)
+        contact = super().update(instance, validated_data)
+        if tag_names is not None:
+            contact_set_tags(contact=contact, names=tag_names)
+        return contact
+
+
+class TagNameSerializer(serializers.Serializer):
+    name = serializers.CharField(min_length=1, max_length=50)
+
+
+class BulkImportSerializer(serializers.Serializer):
+    contacts = serializers.ListField(
+        child=serializers.JSONField(), min_length=1, max_length=1000,
+        help_text="1 to 1,000 contacts, each shaped like a create.",
+    )
+    on_duplicate = serializers.ChoiceField(
+        choices=["error", "skip", "update"], default="error", required=False
+    )
+
+
+class BulkImportRowsSchema(serializers.Serializer):
+    """Only for the OpenAPI description of the bulk import request."""
+
+    contacts = ContactSerializer(many=True)
+    on_duplicate = serializers.ChoiceField(choices=["error", "skip", "update"], required=False)
+
+
+class BulkImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    ids = serializers.ListField(child=serializers.IntegerField())

@@ -1,0 +1,102 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.api.viewsets import AccountScopedViewSet
+from accounts.models import Tag
+from contacts.api.filters import ContactFilter
+from contacts.api.serializers import (
+    BulkImportResultSerializer,
+    BulkImportRowsSchema,
+    BulkImportSerializer,
+    ContactSerializer,
+    TagNameSerializer,
+)
+from contacts.models import Contact
+from contacts.services import (
+    BulkImportInvalid,
+    contact_add_tag,
+    contact_bulk_import,
+    contact_remove_tag,
+)
+
+BulkImportErrors = inline_serializer(
+    "BulkImportErrors",
+    {
+        "errors": serializers.ListField(
+            child=inline_serializer(
+                "BulkImportRowError",
+                {"index": serializers.IntegerField(), "errors": serializers.DictField()},
+            )
+        )
+    },
+)
+
+
+class ContactViewSet(AccountScopedViewSet):
+    model = Contact
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilter
+    ordering_fields = ["last_name", "first_name", "created_at", "updated_at"]
+    ordering = ["last_name", "first_name", "id"]
+
+    def scope_queryset(self, queryset):
+        return queryset.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+
+    @extend_schema(request=TagNameSerializer, responses=ContactSerializer)
+    @action(detail=True, methods=["post"], url_path="tags")
+    def add_tag(self, request, pk=None):
+        """Add one tag (created if needed) to the contact."""
+        contact = self.get_object()
+        body = TagNameSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        contact_add_tag(contact=contact, name=body.validated_data["name"])
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"tags/(?P<tag_id>[0-9]+)")
+    def remove_tag(self, request, pk=None, tag_id=None):
+        """Take a tag off this contact only; the tag itself stays."""
+        contact = self.get_object()
+        tag = get_object_or_404(Tag.objects.for_account(request.account), pk=tag_id)
+        contact_remove_tag(contact=contact, tag=tag)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=BulkImportRowsSchema,
+        responses={
+            201: BulkImportResultSerializer,
+            400: OpenApiResponse(BulkImportErrors, description="Invalid rows, by index."),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-import")
+    def bulk_import(self, request):
+        """Create up to 1,000 contacts at once; all or nothing."""
+        body = BulkImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        context = self.get_serializer_context() | {"bulk": True}
+
+        def validate_row(row, related_cache):
+            serializer = ContactSerializer(
+                data=row, context=context | {"related_cache": related_cache}
+            )
+            if not serializer.is_valid():
+                raise ValueError(serializer.errors)
+            return serializer.validated_data
+
+        try:
+            result = contact_bulk_import(
+                account=request.account,
+                user=request.user,
+                rows=body.validated_data["contacts"],
+                on_duplicate=body.validated_data["on_duplicate"],
+                validate_row=validate_row,
+            )
+        except BulkImportInvalid as exc:
+            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            BulkImportResultSerializer(result).data, status=status.HTTP_201_CREATED
+        )

@@ -1,0 +1,105 @@
+"""Contacts: the people an account sells to."""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from phonenumber_field.modelfields import PhoneNumberField
+
+from accounts.custom_fields import validate_custom_fields
+from accounts.models import Tag
+from accounts.tenancy import AccountOwned, AccountScopedQuerySet
+from contacts.search import SEARCH_VECTOR, search_contacts
+
+
+class ContactQuerySet(AccountScopedQuerySet):
+    def search(self, text: str):
+        """Contacts whose names or email match every word of `text` as a prefix."""
+        return search_contacts(self, text)
+
+    def with_tags(self, names):
+        """Contacts that carry every one of the tag names (any case)."""
+        queryset = self
+        for name in names:
+            queryset = queryset.filter(
+                pk__in=ContactTag.objects.filter(
+                    account_id=models.OuterRef("account_id"), tag__name__iexact=name
+                ).values("contact_id")
+            )
+        return queryset
+
+    def owned_by(self, user_id: int):
+        return self.filter(owner_id=user_id)
+
+
+class Contact(AccountOwned):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True, default="")
+    email = models.EmailField(max_length=254, blank=True, default="")
+    phone = PhoneNumberField(blank=True, default="")
+    title = models.CharField(max_length=200, blank=True, default="")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    custom_fields = models.JSONField(default=dict, blank=True, validators=[validate_custom_fields])
+    tags = models.ManyToManyField(Tag, through="ContactTag", related_name="contacts", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "email"],
+                condition=~Q(email=""),
+                name="contact_unique_email",
+                violation_error_message="A contact with this email already exists.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "last_name", "first_name", "id"], name="contact_by_name"),
+            models.Index(fields=["account", "created_at"], name="contact_by_created"),
+            models.Index(fields=["account", "updated_at"], name="contact_by_updated"),
+            models.Index(fields=["account", "owner"], name="contact_by_owner"),
+            # PostgreSQL only (see contacts/search.py); needs the btree_gin extension.
+            GinIndex(models.F("account"), SEARCH_VECTOR, name="contact_search"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class ContactTag(AccountOwned):
+    """A tag on a contact (the link row carries the account, like every CRM row)."""
+
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="tag_links", db_index=False
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_links",
+                            db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "contact", "tag"], name="contacttag_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "tag"], name="contacttag_by_tag")]
+
+    def __str__(self):
+        return f"{self.tag} on {self.contact}"

@@ -1,0 +1,179 @@
+"""Contact workflows that write several rows or models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.tags import tag_add, tags_replace
+from contacts.models import Contact, ContactTag
+
+
+def contact_set_tags(*, contact: Contact, names: list[str]) -> None:
+    """Replace the contact's tags with `names`, creating tags that do not exist yet."""
+    tags_replace(
+        account=contact.account,
+        through=ContactTag,
+        field="contact",
+        names_by_object={contact.pk: names},
+    )
+    getattr(contact, "_prefetched_objects_cache", {}).pop("tags", None)
+
+
+def contact_add_tag(*, contact: Contact, name: str):
+    """Add one tag to the contact (creating the tag if needed)."""
+    tag = tag_add(account=contact.account, through=ContactTag, field="contact",
+                  object_id=contact.pk, name=name)
+    getattr(contact, "_prefetched_objects_cache", {}).pop("tags", None)
+    return tag
+
+
+def contact_remove_tag(*, contact: Contact, tag) -> None:
+    """Take the tag off this contact only; the tag itself stays."""
+    ContactTag.objects.for_account(contact.account_id).filter(contact=contact, tag=tag).delete()
+    getattr(contact, "_prefetched_objects_cache", {}).pop("tags", None)
+
+
+# -- bulk import ---------------------------------------------------------------
+
+ON_DUPLICATE = ("error", "skip", "update")
+
+
+class BulkImportInvalid(Exception):
+    """Some rows are invalid; nothing was written. `errors` lists them by index."""
+
+    def __init__(self, errors: list[dict]):
+        super().__init__(f"{len(errors)} invalid rows")
+        self.errors = errors
+
+
+@dataclass
+class BulkImportResult:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Target:
+    """One contact the batch writes: a new one, or an existing one to update."""
+
+    contact: Contact
+    is_new: bool
+    changed: set[str] = field(default_factory=set)
+    tag_names: list[str] | None = None
+
+
+def contact_bulk_import(
+    *, account, user: User, rows: list, on_duplicate: str = "error", validate_row
+) -> BulkImportResult:
+    """Create (or skip, or update) up to 1,000 contacts, all or nothing.
+
+    `validate_row(row, related_cache)` turns one raw row into validated field values
+    or raises `ValueError(errors_dict)`; it must not query the database (related ids
+    are looked up in `related_cache`, loaded here in one query). A duplicate is an
+    email already in the account, or repeated within the batch. Costs a constant
+    number of queries whatever the number of rows.
+    """
+    if on_duplicate not in ON_DUPLICATE:
+        raise ValueError(f"on_duplicate must be one of {ON_DUPLICATE}")
+
+    owner_ids = {row.get("owner") for row in rows if isinstance(row, dict)}
+    owner_ids = [i for i in owner_ids if isinstance(i, int) and not isinstance(i, bool)]
+    related_cache = {
+        User: {u.pk: u for u in User.objects.filter(memberships__account=account,
+                                                    pk__in=owner_ids)}
+    }
+
+    errors: list[dict] = []
+    valid: list[tuple[int, dict]] = []
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            errors.append({"index": index, "errors": {"detail": ["Expected a JSON object."]}})
+            continue
+        try:
+            valid.append((index, validate_row(row, related_cache)))
+        except ValueError as exc:
+            errors.append({"index": index, "errors": exc.args[0]})
+
+    emails = {data["email"] for _i, data in valid if data.get("email")}
+    existing = {
+        c.email: c for c in Contact.objects.for_account(account).filter(email__in=emails)
+    } if emails else {}
+
+    targets_by_email: dict[str, _Target] = {}
+    plan: list[tuple[_Target, str]] = []  # per valid row: its target and what happened
+    for index, data in valid:
+        email = data.get("email") or ""
+        target = targets_by_email.get(email) if email else None
+        if target is None and email in existing:
+            target = _Target(contact=existing[email], is_new=False)
+            targets_by_email[email] = target
+            outcome = "duplicate"
+        elif target is not None:
+            outcome = "duplicate"
+        else:
+            target = _Target(contact=Contact(account=account, owner=user), is_new=True)
+            if email:
+                targets_by_email[email] = target
+            outcome = "created"
+        if outcome == "duplicate" and on_duplicate == "error":
+            message = (
+                "A contact with this email already exists."
+                if not target.is_new
+                else "This email repeats an earlier row of the import."
+            )
+            errors.append({"index": index, "errors": {"email": [message]}})
+            continue
+        if outcome == "duplicate" and on_duplicate == "skip":
+            plan.append((target, "skipped"))
+            continue
+        _apply(target, data)
+        plan.append((target, "created" if outcome == "created" else "updated"))
+
+    if errors:
+        raise BulkImportInvalid(sorted(errors, key=lambda e: e["index"]))
+    return _write(account, plan)
+
+
+def _apply(target: _Target, data: dict) -> None:
+    data = dict(data)
+    tag_names = data.pop("tags", None)
+    if tag_names is not None:
+        target.tag_names = tag_names
+    for name, value in data.items():
+        setattr(target.contact, name, value)
+        target.changed.add(name)
+
+
+@transaction.atomic
+def _write(account, plan) -> BulkImportResult:
+    targets = list({id(t): t for t, _outcome in plan}.values())
+    new = [t.contact for t in targets if t.is_new]
+    Contact.objects.for_account(account).bulk_create(new)
+    updates = [t for t in targets if not t.is_new and t.changed]
+    if updates:
+        fields = set().union(*(t.changed for t in updates)) | {"updated_at"}
+        now = timezone.now()
+        for t in updates:
+            t.contact.updated_at = now
+        Contact.objects.for_account(account).bulk_update(
+            [t.contact for t in updates], sorted(fields)
+        )
+    tags_replace(
+        account=account,
+        through=ContactTag,
+        field="contact",
+        names_by_object={
+            t.contact.pk: t.tag_names for t in targets if t.tag_names is not None
+        },
+    )
+    result = BulkImportResult()
+    for target, outcome in plan:
+        setattr(result, outcome, getattr(result, outcome) + 1)
+        result.ids.append(target.contact.pk)
+    return result

@@ -1,0 +1,39 @@
+"""Guards that answer malformed requests with a clear 4xx before any view runs."""
+
+from django.conf import settings
+
+from accounts.api.errors import json_error
+
+
+class RejectOversizedBodyMiddleware:
+    """413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, judged by Content-Length.
+
+    DRF's parsers read the stream directly, so Django's own limit (which guards
+    `request.body`) would not stop a 10 MB JSON body from being parsed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return json_error("Content-Length must be a number.", 400)
+        if limit is not None and length > limit:
+            return json_error(f"Request body too large (at most {limit} bytes).", 413)
+        return self.get_response(request)
+
+
+class RejectNulInQueryMiddleware:
+    """400 for a NUL character in the query string, which no database column accepts."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for values in request.GET.lists():
+            if any("\x00" in item for item in values[1]) or "\x00" in values[0]:
+                return json_error("Query parameters must not contain NUL characters.", 400)
+        return self.get_response(request)

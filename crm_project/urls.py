@@ -1,0 +1,34 @@
+"""Root URLs. The CRM API is assembled here, above the domain apps."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.api import routes as account_routes
+from accounts.api.urls import auth_urlpatterns, crm_urlpatterns
+from contacts.api import urls as contact_urls
+
+api_v1 = [
+    *auth_urlpatterns,
+    path(
+        "crm/",
+        include(
+            [
+                *crm_urlpatterns,
+                *account_routes.urlpatterns,
+                *contact_urls.urlpatterns,
+            ]
+        ),
+    ),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler400 = "accounts.api.errors.handler400"
+handler404 = "accounts.api.errors.handler404"
+handler500 = "accounts.api.errors.handler500"
