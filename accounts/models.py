@@ -104,7 +104,7 @@ class Tag(AccountOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["name", "id"]
+        ordering = [Lower("name"), "id"]
         constraints = [
             models.UniqueConstraint(
                 models.F("account"),

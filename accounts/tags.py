@@ -1,8 +1,20 @@
 """Turning tag names into an account's Tag rows, in bulk."""
 
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from accounts.models import Tag
+
+
+def validate_tag_name(name) -> None:
+    """1-50 characters of printable text."""
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 50:
+        raise ValidationError("A tag name is text of 1-50 characters.")
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+        raise ValidationError("A tag name must not contain control characters.")
 
 
 def normalise_tag_names(names) -> list[str]:
@@ -24,22 +36,22 @@ def tags_get_or_create(*, account, names) -> dict[str, Tag]:
     wanted = {name.lower(): name for name in normalise_tag_names(names)}
     if not wanted:
         return {}
-    scoped = Tag.objects.for_account(account)
-    found = {
-        tag.lname: tag
-        for tag in scoped.annotate(lname=Lower("name")).filter(lname__in=list(wanted))
-    }
-    missing = [Tag(account=account, name=wanted[key]) for key in wanted if key not in found]
+    scoped = Tag.objects.for_account(account).alias(lname=Lower("name"))
+
+    def fetch(keys):
+        # Keyed by Python's lower(): SQLite's LOWER() folds ASCII only, so match on
+        # the exact spelling as well.
+        spellings = [wanted[key] for key in keys]
+        matches = scoped.filter(Q(lname__in=list(keys)) | Q(name__in=spellings))
+        return {tag.name.lower(): tag for tag in matches}
+
+    found = fetch(list(wanted))
+    missing = [key for key in wanted if key not in found]
     if missing:
-        Tag.objects.for_account(account).bulk_create(missing, ignore_conflicts=True)
-        found.update(
-            {
-                tag.lname: tag
-                for tag in scoped.annotate(lname=Lower("name")).filter(
-                    lname__in=[tag.name.lower() for tag in missing]
-                )
-            }
+        Tag.objects.for_account(account).bulk_create(
+            [Tag(account=account, name=wanted[key]) for key in missing], ignore_conflicts=True
         )
+        found.update(fetch(missing))
     return found
 
 

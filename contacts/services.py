@@ -82,8 +82,14 @@ def contact_bulk_import(
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(f"on_duplicate must be one of {ON_DUPLICATE}")
 
-    owner_ids = {row.get("owner") for row in rows if isinstance(row, dict)}
-    owner_ids = [i for i in owner_ids if isinstance(i, int) and not isinstance(i, bool)]
+    owner_ids = {
+        int(value)
+        for row in rows
+        if isinstance(row, dict)
+        for value in [row.get("owner")]
+        if (isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63)
+        or (isinstance(value, str) and value.isdigit() and len(value) < 19)
+    }
     related_cache = {
         User: {u.pk: u for u in User.objects.filter(memberships__account=account,
                                                     pk__in=owner_ids)}

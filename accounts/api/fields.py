@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from accounts.custom_fields import validate_custom_fields
 from accounts.models import User
-from accounts.tags import normalise_tag_names
+from accounts.tags import normalise_tag_names, validate_tag_name
 from accounts.tenancy import AccountOwned
 
 
@@ -67,7 +67,7 @@ class TagNamesField(serializers.Field):
 
     default_error_messages = {
         "not_a_list": "Expected a list of tag names.",
-        "invalid_name": "Each tag name must be text of 1-50 characters.",
+        "invalid_name": "Each tag name must be printable text of 1-50 characters.",
         "too_many": "At most 100 tags.",
     }
 
@@ -80,7 +80,9 @@ class TagNamesField(serializers.Field):
         if len(data) > 100:
             self.fail("too_many")
         for name in data:
-            if not isinstance(name, str) or not 1 <= len(name.strip()) <= 50 or "\x00" in name:
+            try:
+                validate_tag_name(name)
+            except DjangoValidationError:
                 self.fail("invalid_name")
         return normalise_tag_names(data)
 

@@ -1,7 +1,7 @@
 """Filter and ordering pieces shared by every CRM list."""
 
 import django_filters
-from django.core.exceptions import ValidationError
+from django import forms
 from rest_framework.filters import OrderingFilter
 
 
@@ -15,19 +15,27 @@ class StableOrderingFilter(OrderingFilter):
         return ordering
 
 
-class OwnerFilter(django_filters.CharFilter):
+class UserIdOrMeField(forms.CharField):
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        if value in ("", "me"):
+            return value
+        if not value.isdigit() or len(value) > 18:
+            raise forms.ValidationError("Enter a user id or “me”.")
+        return int(value)
+
+
+class OwnerFilter(django_filters.Filter):
     """`owner=<user id>` or `owner=me`."""
+
+    field_class = UserIdOrMeField
 
     def filter(self, qs, value):
         if value in (None, ""):
             return qs
         if value == "me":
-            return qs.filter(**{self.field_name: self.parent.request.user.pk})
-        try:
-            user_id = int(value)
-        except ValueError:
-            raise ValidationError({"owner": ["Enter a user id or “me”."]}) from None
-        return qs.filter(**{self.field_name: user_id})
+            value = self.parent.request.user.pk
+        return qs.filter(**{self.field_name: value})
 
 
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):

@@ -2,6 +2,27 @@ from rest_framework import serializers
 
 from accounts.api.fields import AccountScopedRelatedField, MemberField, context_account
 from accounts.models import Account, Membership, Tag, User
+from accounts.tags import validate_tag_name
+
+
+class TagNameField(serializers.CharField):
+    """One tag name: 1-50 printable characters, trimmed."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_length=1, max_length=50, **kwargs)
+        self.validators.append(_drf_validator(validate_tag_name))
+
+
+def _drf_validator(django_validator):
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    def validate(value):
+        try:
+            django_validator(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    return validate
 
 
 class AccountScopedModelSerializer(serializers.ModelSerializer):
@@ -58,7 +79,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class TagSerializer(AccountScopedModelSerializer):
-    name = serializers.CharField(min_length=1, max_length=50)
+    name = TagNameField()
     color = serializers.RegexField(
         r"^#[0-9a-fA-F]{6}\Z",
         required=False,

@@ -20,7 +20,9 @@ class AccountContextMixin:
 
     def perform_authentication(self, request):
         super().perform_authentication(request)
-        request.account = request.membership = None
+        # Kept on the Django request, which DRF's clones (OPTIONS metadata) share.
+        django_request = request._request
+        django_request.account = django_request.membership = None
         if getattr(self, "swagger_fake_view", False) or not request.user.is_authenticated:
             return  # IsAuthenticated answers 401 next
         header = request.headers.get("X-Account")
@@ -30,8 +32,8 @@ class AccountContextMixin:
             if header not in (None, "") and not header.strip().isdigit():
                 raise ValidationError({"detail": str(exc)}) from exc
             raise PermissionDenied(str(exc)) from exc
-        request.membership = membership
-        request.account = membership.account
+        django_request.membership = membership
+        django_request.account = membership.account
 
 
 class AccountScopedViewSet(AccountContextMixin, viewsets.ModelViewSet):

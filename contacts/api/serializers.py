@@ -2,7 +2,7 @@ from django.db import transaction
 from rest_framework import serializers
 
 from accounts.api.fields import CustomFieldsField, TagNamesField
-from accounts.api.serializers import AccountScopedModelSerializer
+from accounts.api.serializers import AccountScopedModelSerializer, TagNameField
 from contacts.api.fields import PhoneField
 from contacts.models import Contact
 from contacts.services import contact_set_tags
@@ -69,7 +69,7 @@ class ContactSerializer(AccountScopedModelSerializer):
 
 
 class TagNameSerializer(serializers.Serializer):
-    name = serializers.CharField(min_length=1, max_length=50)
+    name = TagNameField()
 
 
 class BulkImportSerializer(serializers.Serializer):

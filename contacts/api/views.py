@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -27,6 +26,8 @@ BulkImportErrors = inline_serializer(
     "BulkImportErrors",
     {
         "errors": serializers.ListField(
+            required=False,
+            help_text="Invalid rows by index (absent when the request itself is malformed).",
             child=inline_serializer(
                 "BulkImportRowError",
                 {"index": serializers.IntegerField(), "errors": serializers.DictField()},
@@ -44,7 +45,7 @@ class ContactViewSet(AccountScopedViewSet):
     ordering = ["last_name", "first_name", "id"]
 
     def scope_queryset(self, queryset):
-        return queryset.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        return queryset.prefetch_related("tags")
 
     @extend_schema(request=TagNameSerializer, responses=ContactSerializer)
     @action(detail=True, methods=["post"], url_path="tags")

@@ -1,0 +1,62 @@
+"""Every list costs the same number of queries whatever the data or page size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import ContactFactory, ContactTagFactory, MembershipFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def grow_contacts(account, n, tags):
+    for contact in ContactFactory.create_batch(n, account=account, first_name="Anna"):
+        for tag in tags:
+            ContactTagFactory(contact=contact, tag=tag, account=account)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/crm/contacts/?page_size=100",
+        "/api/v1/crm/contacts/?page_size=100&search=a&ordering=-created_at",
+        "/api/v1/crm/contacts/?page_size=100&tag=t0&owner=me",
+    ],
+)
+def test_contact_list_queries_do_not_grow_with_rows(owner, url):
+    tags = [TagFactory(account=owner.account, name=f"t{i}") for i in range(3)]
+    grow_contacts(owner.account, 3, tags)
+    small = queries_for(owner.client, url)
+    grow_contacts(owner.account, 60, tags)
+    large = queries_for(owner.client, url)
+    assert len(small) == len(large), "\n".join(large)
+    assert len(large) <= 5, "\n".join(large)  # token, membership, count, rows, tags
+
+
+def test_tag_list_queries_do_not_grow_with_rows(owner):
+    TagFactory.create_batch(2, account=owner.account)
+    small = queries_for(owner.client, "/api/v1/crm/tags/?page_size=100")
+    TagFactory.create_batch(50, account=owner.account)
+    large = queries_for(owner.client, "/api/v1/crm/tags/?page_size=100")
+    assert len(small) == len(large) <= 4, "\n".join(large)
+
+
+def test_member_list_queries_do_not_grow_with_members(owner):
+    small = queries_for(owner.client, "/api/v1/crm/members/")
+    MembershipFactory.create_batch(15, account=owner.account)
+    large = queries_for(owner.client, "/api/v1/crm/members/")
+    assert len(small) == len(large) <= 4, "\n".join(large)
+
+
+def test_me_queries_do_not_grow_with_memberships(owner):
+    small = queries_for(owner.client, "/api/v1/me/")
+    MembershipFactory.create_batch(5, user=owner.user)
+    large = queries_for(owner.client, "/api/v1/me/")
+    assert len(small) == len(large), "\n".join(large)

@@ -1,0 +1,212 @@
+"""Account isolation, proven over every API route the URL resolver knows.
+
+Routes are enumerated from the resolver, not listed by hand. Each CRM route needs a
+case below: a new endpoint without one fails `test_every_route_has_a_case`, and once
+it has one it is checked automatically:
+- detail and action routes: the outsider gets 404 on the owner's records, for
+  every HTTP method the route accepts (and for the owner's ids in extra path parts);
+- list routes: the outsider never sees the owner's rows;
+- writable related fields: the outsider writing the owner's ids gets a 400 on that field,
+  on create and on update.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.relations import ManyRelatedField
+
+from accounts.api.fields import AccountScopedRelatedField
+from accounts.models import Tag, User
+from contacts.models import Contact
+from tests.factories import ContactFactory, ContactTagFactory, TagFactory
+
+CRM_PREFIX = "api/v1/crm/"
+
+# How to make a record of each model in a given account.
+FACTORIES = {
+    Contact: lambda account: ContactTagFactory(contact__account=account).contact,
+    Tag: lambda account: TagFactory(account=account),
+}
+
+# A body that creates a valid record for the acting account (related ids added per test).
+CREATE_BODIES = {
+    Contact: {"first_name": "Bea"},
+    Tag: {"name": "fresh"},
+}
+
+
+@dataclass
+class Case:
+    """What a route needs beyond what is derived automatically."""
+
+    kind: str  # "viewset" (derived), "singleton" (checked by `check`), "bulk"
+    extra_kwargs: dict = field(default_factory=dict)  # path kwarg -> model
+    check: object = None
+
+
+def _members_only_mine(outsider, owner):
+    body = outsider.client.get("/api/v1/crm/members/").json()
+    usernames = {m["username"] for m in body["results"]}
+    assert usernames == {outsider.user.username}
+    assert owner.user.username not in usernames
+
+
+def _account_is_mine(outsider, owner):
+    body = outsider.client.get("/api/v1/crm/account/").json()
+    assert body["id"] == outsider.account.pk
+    response = outsider.client.patch(
+        "/api/v1/crm/account/", {"name": "Renamed"}, format="json",
+        HTTP_X_ACCOUNT=str(owner.account.pk),
+    )
+    assert response.status_code in (403, 404)
+    owner.account.refresh_from_db()
+    assert owner.account.name != "Renamed"
+
+
+def _bulk_import_refuses_foreign_ids(outsider, owner):
+    response = outsider.client.post(
+        "/api/v1/crm/contacts/bulk-import/",
+        {"contacts": [{"first_name": "Bea", "owner": owner.user.pk}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "owner" in response.json()["errors"][0]["errors"]
+    assert not Contact.objects.for_account(outsider.account).exists()
+
+
+CASES = {
+    "contact-list": Case("viewset"),
+    "contact-detail": Case("viewset"),
+    "contact-add-tag": Case("viewset"),
+    "contact-remove-tag": Case("viewset", extra_kwargs={"tag_id": Tag}),
+    "contact-bulk-import": Case("bulk", check=_bulk_import_refuses_foreign_ids),
+    "tag-list": Case("viewset"),
+    "tag-detail": Case("viewset"),
+    "api-members": Case("singleton", check=_members_only_mine),
+    "api-account": Case("singleton", check=_account_is_mine),
+}
+
+
+def crm_routes():
+    """(route name, path regex, callback) for every URL under /api/v1/crm/."""
+    found = []
+
+    def walk(patterns, prefix):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                route = prefix + str(entry.pattern)
+                if route.lstrip("^").startswith(CRM_PREFIX):
+                    found.append((entry.name, route, entry.callback))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def route_cases():
+    return [pytest.param(name, route, cb, id=name) for name, route, cb in crm_routes()]
+
+
+def test_routes_are_enumerated_from_the_resolver():
+    names = {name for name, _r, _c in crm_routes()}
+    assert {"contact-list", "contact-detail", "tag-list"} <= names
+
+
+def test_every_route_has_a_case():
+    missing = sorted({name for name, _r, _c in crm_routes()} - set(CASES))
+    assert missing == [], f"routes without a tenancy case: {missing}"
+
+
+def build_path(route, kwargs):
+    import re
+
+    path = route.replace("^", "").replace("$", "")
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwargs[m.group(1)]), path)
+    path = path.replace("\\.", ".")
+    return "/" + path
+
+
+def related_fields(serializer):
+    """Writable fields of `serializer` whose ids are scoped to the account."""
+    for name, fld in serializer.fields.items():
+        if fld.read_only:
+            continue
+        child = fld.child_relation if isinstance(fld, ManyRelatedField) else fld
+        if isinstance(child, AccountScopedRelatedField):
+            yield name, child.queryset.model, isinstance(fld, ManyRelatedField)
+
+
+def foreign_value(model, owner):
+    if model is User:
+        return owner.user.pk
+    return FACTORIES[model](owner.account).pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "route", "callback"), route_cases())
+def test_route_isolates_accounts(name, route, callback, owner, outsider):
+    case = CASES.get(name)
+    assert case is not None, f"{name} has no tenancy case"
+    if case.kind in ("singleton", "bulk"):
+        case.check(outsider, owner)
+        return
+
+    viewset = callback.cls
+    model = viewset.model
+    assert model in FACTORIES, f"no factory for {model.__name__}"
+    theirs = FACTORIES[model](owner.account)
+    mine = FACTORIES[model](outsider.account)
+    path_kwargs = {"pk": theirs.pk}
+    for kwarg, kwarg_model in case.extra_kwargs.items():
+        path_kwargs[kwarg] = FACTORIES[kwarg_model](owner.account).pk
+    is_detail = "(?P<pk>" in route
+
+    for method in list(callback.actions):
+        if is_detail:
+            # The owner's record, through every method: as if it did not exist.
+            response = getattr(outsider.client, method)(
+                build_path(route, path_kwargs), {}, format="json"
+            )
+            assert response.status_code == 404, (method, route, response.content)
+            # The outsider's own record with the owner's ids in the other path parts.
+            if case.extra_kwargs:
+                own_kwargs = path_kwargs | {"pk": mine.pk}
+                response = getattr(outsider.client, method)(
+                    build_path(route, own_kwargs), {}, format="json"
+                )
+                assert response.status_code == 404, (method, route, response.content)
+            # Nothing of the owner's changed or vanished.
+            assert model.objects.for_account(owner.account).filter(pk=theirs.pk).exists()
+        elif method == "get":
+            response = outsider.client.get(build_path(route, {}), {"page_size": 100})
+            assert response.status_code == 200
+            seen = {row["id"] for row in response.json()["results"]}
+            assert theirs.pk not in seen
+            assert seen <= set(model.objects.for_account(outsider.account).values_list(
+                "id", flat=True))
+            assert mine.pk in seen
+        elif method == "post":
+            serializer = viewset.serializer_class(context={"account": outsider.account})
+            for field_name, rel_model, many in related_fields(serializer):
+                value = foreign_value(rel_model, owner)
+                body = CREATE_BODIES[model] | {field_name: [value] if many else value}
+                response = outsider.client.post(build_path(route, {}), body, format="json")
+                assert response.status_code == 400, (field_name, response.content)
+                assert field_name in response.json(), response.json()
+                response = outsider.client.patch(
+                    build_path(route, {}) + f"{mine.pk}/", body, format="json"
+                )
+                assert response.status_code == 400, (field_name, response.content)
+                assert field_name in response.json(), response.json()
+
+
+@pytest.mark.django_db
+def test_searching_and_filtering_never_reach_another_account(owner, outsider):
+    ContactFactory(account=owner.account, first_name="Alice", last_name="Smith")
+    tag = TagFactory(account=owner.account, name="vip")
+    ContactTagFactory(contact__account=owner.account, tag=tag)
+    for query in ("search=ali smi", "tag=vip", f"owner={owner.user.pk}"):
+        body = outsider.client.get(f"/api/v1/crm/contacts/?{query}").json()
+        assert body["count"] == 0, query
