@@ -6,6 +6,7 @@ row's related records must belong to its account (`AccountOwned.clean`).
 """
 
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 
 from accounts.models import Account, User
 from accounts.tenancy import AccountOwned
@@ -68,7 +69,19 @@ class AccountScopedAdmin(admin.ModelAdmin):
         return initial
 
 
+class AccountScopedInlineFormSet(BaseInlineFormSet):
+    """Inline rows take their parent's account before they are validated, so
+    `AccountOwned.clean` can refuse a related record of another account."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.account_id = self.instance.account_id
+        return form
+
+
 class AccountScopedInline(admin.TabularInline):
+    formset = AccountScopedInlineFormSet
+
     def get_queryset(self, request):
         return scope_for_admin(super().get_queryset(request), request)
 

@@ -38,12 +38,3 @@ class ContactAdmin(AccountScopedAdmin):
         ("created_at", "updated_at"),
     ]
     inlines = [ContactTagInline]
-
-    def save_formset(self, request, form, formset, change):
-        # Link rows inherit the contact's account.
-        for obj in formset.save(commit=False):
-            obj.account_id = form.instance.account_id
-            obj.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()

@@ -10,8 +10,10 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q, Value
-from django.db.models.functions import Replace
+import datetime as dt
+
+from django.db.models import CharField, DateTimeField, F, Q, Value
+from django.db.models.functions import Concat, Replace
 
 SEARCH_VECTOR = SearchVector(
     "first_name",
@@ -58,3 +60,31 @@ def search_contacts(queryset, text: str):
     for word in words:
         queryset = queryset.filter(_word_matches(word))
     return queryset
+
+
+def order_hits_by_sorting(queryset):
+    """The same ORDER BY, written so PostgreSQL sorts the search hits.
+
+    With `LIMIT 20`, the planner otherwise walks the (account, last_name, ...) index
+    and tests every row against the tsquery, assuming hits are spread evenly through
+    the alphabet. They are not ("smi" hits cluster under S): measured at 850 ms on
+    300k contacts, against 16 ms for the GIN bitmap scan plus a sort of the hits
+    (bench/contact_search.py). Expressions over the columns hide the index's order.
+    """
+    if connection.vendor != "postgresql":
+        return queryset
+    terms = []
+    for term in queryset.query.order_by:
+        if not isinstance(term, str):
+            terms.append(term)
+            continue
+        descending, name = term.startswith("-"), term.lstrip("-")
+        field = queryset.model._meta.get_field("id" if name == "pk" else name)
+        if isinstance(field, CharField):
+            expression = Concat(F(name), Value(""), output_field=CharField())
+        elif isinstance(field, DateTimeField):
+            expression = F(name) + Value(dt.timedelta(0))
+        else:
+            expression = F(name)
+        terms.append(expression.desc() if descending else expression.asc())
+    return queryset.order_by(*terms)

@@ -325,3 +325,22 @@ def test_filters_combine_with_and(owner):
     ContactFactory(account=owner.account, first_name="Alice", owner=owner.user)
     body = owner.client.get(URL, {"search": "alice", "tag": "vip", "owner": "me"}).json()
     assert [c["id"] for c in body["results"]] == [hit.pk]
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        (None, ["Alan Adams", "Alba Smith", "Alma Smith"]),
+        ("-last_name", ["Alba Smith", "Alma Smith", "Alan Adams"]),
+        ("-created_at", ["Alba Smith", "Alan Adams", "Alma Smith"]),
+    ],
+)
+def test_search_results_keep_the_requested_order(owner, ordering, expected):
+    base = timezone.now()
+    for i, (first, last) in enumerate([("Alma", "Smith"), ("Alan", "Adams"), ("Alba", "Smith")]):
+        c = ContactFactory(account=owner.account, first_name=first, last_name=last)
+        Contact.objects.for_account(owner.account).filter(pk=c.pk).update(
+            created_at=base + dt.timedelta(minutes=i))
+    ContactFactory(account=owner.account, first_name="Bob", last_name="Brown")
+    params = {"search": "al"} | ({"ordering": ordering} if ordering else {})
+    assert names(owner.client.get(URL, params)) == expected

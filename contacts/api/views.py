@@ -15,6 +15,7 @@ from contacts.api.serializers import (
     TagNameSerializer,
 )
 from contacts.models import Contact
+from contacts.search import order_hits_by_sorting, search_words
 from contacts.services import (
     BulkImportInvalid,
     contact_add_tag,
@@ -46,6 +47,12 @@ class ContactViewSet(AccountScopedViewSet):
 
     def scope_queryset(self, queryset):
         return queryset.prefetch_related("tags")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if search_words(self.request.query_params.get("search", "")):
+            queryset = order_hits_by_sorting(queryset)
+        return queryset
 
     @extend_schema(request=TagNameSerializer, responses=ContactSerializer)
     @action(detail=True, methods=["post"], url_path="tags")

@@ -1,0 +1,165 @@
+"""Django admin: staff see their own accounts' rows; superusers see all."""
+
+import pytest
+from django.test import Client
+
+from accounts.models import Membership
+from contacts.models import Contact, ContactTag
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    ContactTagFactory,
+    MembershipFactory,
+    TagFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(account):
+    user = UserFactory(username="stella", is_staff=True)
+    MembershipFactory(account=account, user=user, role=Membership.Role.ADMIN)
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["contacts", "accounts"])
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def superuser():
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_staff_see_only_their_accounts_contacts(staff, account, other_account):
+    ContactFactory(account=account, first_name="Mine")
+    ContactFactory(account=other_account, first_name="Theirs")
+    page = staff.get("/admin/contacts/contact/").content.decode()
+    assert "Mine" in page and "Theirs" not in page
+
+
+def test_staff_get_404_on_another_accounts_contact(staff, other_account):
+    theirs = ContactFactory(account=other_account)
+    response = staff.get(f"/admin/contacts/contact/{theirs.pk}/change/")
+    assert response.status_code in (302, 404)
+    assert staff.get(f"/admin/contacts/contact/{theirs.pk}/change/", follow=True).status_code == 200
+    assert str(theirs) not in staff.get("/admin/contacts/contact/").content.decode()
+
+
+def test_staff_search_and_filters_work_and_stay_scoped(staff, account, other_account):
+    ContactFactory(account=account, first_name="Zelda", email="z@mine.com")
+    ContactFactory(account=other_account, first_name="Zelda", email="z@theirs.com")
+    tag = TagFactory(account=account, name="mine-tag")
+    TagFactory(account=other_account, name="their-tag")
+    page = staff.get("/admin/contacts/contact/", {"q": "zelda"}).content.decode()
+    assert "z@mine.com" in page and "z@theirs.com" not in page
+    assert "mine-tag" in page and "their-tag" not in page  # the tag list filter
+    filtered = staff.get("/admin/contacts/contact/", {"tags__id__exact": tag.pk})
+    assert filtered.status_code == 200
+
+
+def test_superusers_see_every_account(superuser, account, other_account):
+    ContactFactory(account=account, first_name="Mine")
+    ContactFactory(account=other_account, first_name="Theirs")
+    page = superuser.get("/admin/contacts/contact/").content.decode()
+    assert "Mine" in page and "Theirs" in page
+
+
+def test_owner_choices_are_the_accounts_members(staff, account, other_account):
+    UserFactory(username="stranger")
+    MembershipFactory(account=other_account, user__username="elsewhere")
+    MembershipFactory(account=account, user__username="colleague")
+    page = staff.get("/admin/accounts/user/").content.decode()
+    assert "colleague" in page and "elsewhere" not in page and "stranger" not in page
+
+
+def test_tag_autocomplete_offers_only_the_accounts_tags(staff, account, other_account):
+    TagFactory(account=account, name="mine-tag")
+    TagFactory(account=other_account, name="their-tag")
+    response = staff.get(
+        "/admin/autocomplete/",
+        {"term": "", "app_label": "contacts", "model_name": "contacttag", "field_name": "tag"},
+    )
+    names = {r["text"] for r in response.json()["results"]}
+    assert names == {"mine-tag"}
+
+
+def test_staff_can_add_a_contact_with_a_tag_through_the_admin(staff, account):
+    tag = TagFactory(account=account, name="vip")
+    response = staff.post(
+        "/admin/contacts/contact/add/",
+        {
+            "account": account.pk,
+            "first_name": "Ada",
+            "last_name": "Byron",
+            "email": "ADA@example.com",
+            "phone": "",
+            "title": "",
+            "owner": "",
+            "custom_fields": "{}",
+            "tag_links-TOTAL_FORMS": "1",
+            "tag_links-INITIAL_FORMS": "0",
+            "tag_links-0-tag": tag.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    contact = Contact.objects.for_account(account).get()
+    assert contact.email == "ada@example.com"
+    assert ContactTag.objects.for_account(account).get().account_id == account.pk
+
+
+def test_the_admin_refuses_another_accounts_tag_on_a_contact(superuser, account, other_account):
+    foreign = TagFactory(account=other_account, name="foreign")
+    response = superuser.post(
+        "/admin/contacts/contact/add/",
+        {
+            "account": account.pk,
+            "first_name": "Ada",
+            "custom_fields": "{}",
+            "tag_links-TOTAL_FORMS": "1",
+            "tag_links-INITIAL_FORMS": "0",
+            "tag_links-0-tag": foreign.pk,
+        },
+    )
+    assert response.status_code == 200  # the form is shown again with an error
+    assert not Contact.objects.for_account(account).exists()
+
+
+def test_staff_cannot_put_a_contact_in_an_account_they_are_not_in(staff, other_account):
+    response = staff.post(
+        "/admin/contacts/contact/add/",
+        {"account": other_account.pk, "first_name": "Eve", "custom_fields": "{}",
+         "tag_links-TOTAL_FORMS": "0", "tag_links-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 200
+    assert not Contact.objects.for_account(other_account).exists()
+
+
+def test_admin_changelist_queries_do_not_grow(staff, account, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert staff.get("/admin/contacts/contact/").status_code == 200
+        return len(ctx.captured_queries)
+
+    ContactTagFactory.create_batch(3, contact__account=account, account=account,
+                                   tag__account=account)
+    small = count()
+    ContactTagFactory.create_batch(40, contact__account=account, account=account,
+                                   tag__account=account)
+    assert count() == small
+
+
+def test_an_account_without_staff_membership_shows_nothing(staff):
+    AccountFactory()
+    page = staff.get("/admin/accounts/account/").content.decode()
+    assert "Acme" in page
