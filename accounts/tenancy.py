@@ -38,13 +38,12 @@ def _pins_account(where: WhereNode, base_alias: str | None) -> bool:
         if isinstance(child, WhereNode):
             if _pins_account(child, base_alias):
                 return True
-        elif isinstance(child, Exact | In) and isinstance(child.lhs, Col):
-            if (
-                child.lhs.target.name == "account"
-                and child.lhs.alias == base_alias
-                and child.rhs is not None
-            ):
-                return True
+        elif isinstance(child, Exact | In) and isinstance(child.lhs, Col) and (
+            child.lhs.target.name == "account"
+            and child.lhs.alias == base_alias
+            and child.rhs is not None
+        ):
+            return True
     return False
 
 

@@ -20,15 +20,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_project.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
 from django.db import connection  # noqa: E402
 
 from accounts.models import Account  # noqa: E402
+from accounts.search import order_hits_by_sorting  # noqa: E402
 from contacts.models import Contact  # noqa: E402
-from contacts.search import order_hits_by_sorting  # noqa: E402
 
 FIRST = ["Alice", "Alison", "Ali", "Bob", "Carol", "Dan", "Erin", "Frank", "Grace", "Heidi",
          "Ivan", "Judy", "Mallory", "Niaj", "Olivia", "Peggy", "Rupert", "Sybil", "Trent",

@@ -9,13 +9,13 @@ from phonenumber_field.modelfields import PhoneNumberField
 from accounts.custom_fields import validate_custom_fields
 from accounts.models import Tag
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
-from contacts.search import SEARCH_VECTOR, search_contacts
+from contacts.search import CONTACT_SEARCH, SEARCH_VECTOR
 
 
 class ContactQuerySet(AccountScopedQuerySet):
     def search(self, text: str):
         """Contacts whose names or email match every word of `text` as a prefix."""
-        return search_contacts(self, text)
+        return CONTACT_SEARCH.filter(self, text)
 
     def with_tags(self, names):
         """Contacts that carry every one of the tag names (any case)."""
@@ -64,7 +64,9 @@ class Contact(AccountOwned):
             ),
         ]
         indexes = [
-            models.Index(fields=["account", "last_name", "first_name", "id"], name="contact_by_name"),
+            models.Index(
+                fields=["account", "last_name", "first_name", "id"], name="contact_by_name"
+            ),
             models.Index(fields=["account", "created_at"], name="contact_by_created"),
             models.Index(fields=["account", "updated_at"], name="contact_by_updated"),
             models.Index(fields=["account", "owner"], name="contact_by_owner"),

@@ -4,6 +4,6 @@ import os
 
 os.environ.setdefault("DJANGO_TESTING", "1")
 
-from crm_project.settings import *  # noqa: E402,F403
+from crm_project.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -104,7 +104,7 @@ def test_expression_unique_indexes_are_checked_too():
 def test_the_check_catches_an_index_not_led_by_account():
     with connection.cursor() as cursor:
         cursor.execute("CREATE INDEX bad_contact_email ON contacts_contact (email)")
-    leading = dict(
-        (name, first) for name, first, _primary in index_leading_columns("contacts_contact")
-    )
+    leading = {
+        name: first for name, first, _primary in index_leading_columns("contacts_contact")
+    }
     assert leading["bad_contact_email"] == "email"

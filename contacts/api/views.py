@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from accounts.api.viewsets import AccountScopedViewSet
 from accounts.models import Tag
+from accounts.search import order_hits_by_sorting, search_words
 from contacts.api.filters import ContactFilter
 from contacts.api.serializers import (
     BulkImportResultSerializer,
@@ -15,7 +16,6 @@ from contacts.api.serializers import (
     TagNameSerializer,
 )
 from contacts.models import Contact
-from contacts.search import order_hits_by_sorting, search_words
 from contacts.services import (
     BulkImportInvalid,
     contact_add_tag,

@@ -1,0 +1,86 @@
+# Relay CRM: `make run` serves the app with demo data, `make test` lints and tests it.
+# Works on a fresh machine: the only prerequisites are Python 3.11+ with pip, and make.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+MANAGE := $(VENV)/bin/python manage.py
+# Written after a successful sync; lives inside .venv so deleting .venv resets it.
+SYNCED := $(VENV)/.synced
+
+# uv installs the locked dependencies into ./.venv, with the machine's own Python.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+# The app refuses to start without DJANGO_SECRET_KEY unless debug is on; a local run
+# turns debug on unless told otherwise (DJANGO_DEBUG=0 make run).
+run migrate seed: export DJANGO_DEBUG ?= 1
+
+.PHONY: help install run test lint migrate seed clean
+
+help:
+	@echo "make run      install, migrate, seed the demo account and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test     install, ruff check, then pytest (PYTEST_ARGS=... passes arguments on)"
+	@echo "make install  create .venv/ from uv.lock (again only when uv.lock or pyproject.toml change)"
+	@echo "make lint     ruff check ."
+	@echo "make migrate  apply migrations"
+	@echo "make seed     apply migrations and seed the demo account (idempotent)"
+	@echo "make clean    remove .venv/, collected static files and caches (keeps db.sqlite3)"
+
+install: $(SYNCED)
+
+# uv: the `uv` command if it works, else `python3 -m uv`, else installed with pip first.
+$(SYNCED): pyproject.toml uv.lock
+	@set -e; \
+	if uv --version >/dev/null 2>&1; then uv=uv; \
+	elif $(PYTHON) -m uv --version >/dev/null 2>&1; then uv="$(PYTHON) -m uv"; \
+	else \
+		echo "Installing uv with pip..."; \
+		$(PYTHON) -m pip install --quiet --user uv \
+		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv \
+		|| $(PYTHON) -m pip install --quiet uv; \
+		uv="$(PYTHON) -m uv"; \
+	fi; \
+	echo "$$uv sync --frozen --python $(PYTHON)"; \
+	$$uv sync --frozen --python $(PYTHON)
+	@touch $@
+
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	@echo
+	@echo "Relay CRM on http://127.0.0.1:$(PORT)/  (API docs /api/docs/, admin /admin/)"
+	@echo "Demo login: demo / demo"
+	@echo
+	exec $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# Lint and tests both run; either failing fails the target.
+test: install
+	@if [ -n "$${DATABASE_URL:-}" ]; then \
+		url=$$(sed -E 's#(://[^:/@]*):[^@/]*@#\1:***@#' <<<"$$DATABASE_URL"); \
+		case "$$DATABASE_URL" in \
+			postgres*) echo "Testing on PostgreSQL (DATABASE_URL=$$url)";; \
+			*) echo "Testing on DATABASE_URL=$$url";; \
+		esac; \
+	else echo "Testing on SQLite"; fi
+	@lint=0; $(VENV)/bin/ruff check . || lint=$$?; \
+	tests=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || tests=$$?; \
+	if [ $$lint -ne 0 ]; then echo "ruff check failed (see above)" >&2; fi; \
+	if [ $$lint -ne 0 ] || [ $$tests -ne 0 ]; then exit 1; fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

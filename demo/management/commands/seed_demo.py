@@ -1,0 +1,229 @@
+"""`python manage.py seed_demo`: the "Northwind Traders" demo account, filled with data.
+
+Idempotent: a second run finds the account by name, its users by username, the tags
+by name and the contacts by email, so it creates nothing new and changes nothing.
+The data comes from a fixed seed, so it is the same on every machine (for the Faker
+version in uv.lock). A constant number of queries, whatever CONTACT_COUNT is.
+"""
+
+import random
+import re
+from typing import NamedTuple
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models.functions import Lower
+from faker import Faker
+
+from accounts.models import Account, Membership, Tag, User
+from accounts.services import UsernameTaken, account_create, membership_add
+from accounts.tags import tags_replace
+from contacts.models import Contact, ContactTag
+
+ACCOUNT_NAME = "Northwind Traders"
+PASSWORD = "demo"
+SEED = 20261124
+CONTACT_COUNT = 300
+
+
+class Person(NamedTuple):
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+
+
+PEOPLE = [
+    Person("demo", "Dana", "Morgan", Membership.Role.OWNER),
+    Person("sam", "Sam", "Patel", Membership.Role.ADMIN),
+    Person("riley", "Riley", "Chen", Membership.Role.MEMBER),
+]
+
+TAGS = {
+    "customer": "#16a34a",
+    "lead": "#2563eb",
+    "prospect": "#0ea5e9",
+    "vip": "#d97706",
+    "partner": "#7c3aed",
+    "churn-risk": "#dc2626",
+    "newsletter": "#0891b2",
+    "decision-maker": "#9333ea",
+    "champion": "#059669",
+    "trial": "#f59e0b",
+    "enterprise": "#1e40af",
+    "smb": "#64748b",
+}
+
+TITLES = [
+    "CEO",
+    "CFO",
+    "CTO",
+    "COO",
+    "VP of Sales",
+    "VP of Marketing",
+    "Head of Procurement",
+    "Purchasing Manager",
+    "Operations Manager",
+    "Account Executive",
+    "Sales Director",
+    "Marketing Manager",
+    "IT Director",
+    "Office Manager",
+    "Supply Chain Analyst",
+    "Product Manager",
+    "Founder",
+    "Finance Manager",
+    "Logistics Coordinator",
+    "Buyer",
+]
+SOURCES = ["webinar", "referral", "trade show", "website", "cold call", "partner", "linkedin"]
+
+# 555-0100 to 555-0199 is reserved for fictional use in every North American area
+# code, so no real person gets called, and libphonenumber accepts these as valid.
+AREA_CODES = [212, 312, 415, 617, 646, 718, 202, 305, 404, 512, 206, 303, 503, 702, 713]
+FICTIONAL_PHONES = [f"+1{area}555{line:04d}" for area in AREA_CODES for line in range(100, 200)]
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the Northwind Traders demo account. Safe to run again."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            account, users = seed_users()
+            tag_names = seed_tags(account)
+            created = seed_contacts(account, owners=users, tag_names=tag_names)
+        total = Contact.objects.for_account(account).count()
+        self.stdout.write(
+            f"Demo account “{account.name}” (id {account.pk}): {len(users)} users, "
+            f"{len(tag_names)} tags, {created} contacts created, {total} in all."
+        )
+        self.stdout.write(f"Demo login: {PEOPLE[0].username} / {PASSWORD}")
+
+
+def seed_users() -> tuple[Account, list[User]]:
+    """The demo account and its members (PEOPLE, in order), created where missing."""
+    account = Account.objects.filter(name=ACCOUNT_NAME).order_by("id").first()
+    if account is None:
+        owner = PEOPLE[0]
+        try:
+            account = account_create(
+                name=ACCOUNT_NAME,
+                username=owner.username,
+                password=PASSWORD,
+                email=f"{owner.username}@northwind.example",
+                time_zone="America/New_York",
+            )
+        except UsernameTaken as exc:
+            raise CommandError(f"{exc} The demo needs it; use a fresh database.") from exc
+        User.objects.filter(username=owner.username).update(
+            first_name=owner.first_name, last_name=owner.last_name
+        )
+
+    members = {user.username: user for user in User.objects.filter(memberships__account=account)}
+    missing = [person for person in PEOPLE if person.username not in members]
+    taken = list(
+        User.objects.annotate(lname=Lower("username"))
+        .filter(lname__in=[person.username for person in missing])
+        .values_list("username", flat=True)
+    )
+    if taken:
+        raise CommandError(
+            f"The username “{taken[0]}” is already taken by a user outside the demo "
+            f"account. The demo needs it; use a fresh database."
+        )
+    for person in missing:  # at most len(PEOPLE) users: a query each is fine
+        user = User.objects.create_user(
+            username=person.username,
+            password=PASSWORD,
+            email=f"{person.username}@northwind.example",
+            first_name=person.first_name,
+            last_name=person.last_name,
+        )
+        membership_add(account=account, user=user, role=person.role)
+        members[person.username] = user
+    return account, [members[person.username] for person in PEOPLE]
+
+
+def seed_tags(account: Account) -> list[str]:
+    """The demo tags, with their colours; existing ones are left as they are. One query."""
+    Tag.objects.for_account(account).bulk_create(
+        [Tag(account=account, name=name, color=color) for name, color in TAGS.items()],
+        ignore_conflicts=True,
+    )
+    return list(TAGS)
+
+
+def seed_contacts(account: Account, *, owners: list[User], tag_names: list[str]) -> int:
+    """CONTACT_COUNT generated contacts: those whose email is not in the account yet are
+    created, with 0-3 tags each. Returns how many were created.
+
+    About eight queries: bulk paths only (on SQLite, bulk_create splits the rows into
+    batches of the database's parameter limit).
+    """
+    generated = fake_contacts(account, owners=owners, tag_names=tag_names)
+    scoped = Contact.objects.for_account(account)
+    emails = [contact.email for contact, _tags in generated]
+    existing = set(scoped.filter(email__in=emails).values_list("email", flat=True))
+    new = [(contact, tags) for contact, tags in generated if contact.email not in existing]
+    if not new:
+        return 0
+    scoped.bulk_create([contact for contact, _tags in new])
+    # Read the ids back by email: bulk_create sets them only where the database
+    # supports RETURNING.
+    new_emails = [contact.email for contact, _tags in new]
+    ids = dict(scoped.filter(email__in=new_emails).values_list("email", "id"))
+    tags_replace(
+        account=account,
+        through=ContactTag,
+        field="contact",
+        names_by_object={ids[contact.email]: tags for contact, tags in new if tags},
+    )
+    return len(new)
+
+
+def fake_contacts(
+    account: Account, *, owners: list[User], tag_names: list[str]
+) -> list[tuple[Contact, list[str]]]:
+    """The same CONTACT_COUNT unsaved contacts, with their tag names, on every run.
+
+    Emails are unique, phones are unique, valid US numbers (one contact in ten has
+    none). No query.
+    """
+    fake = Faker("en_US")
+    fake.seed_instance(SEED)
+    rng = random.Random(SEED)
+    domains = [fake.domain_name() for _ in range(40)]
+    phones = iter(rng.sample(FICTIONAL_PHONES, CONTACT_COUNT))
+    emails: set[str] = set()
+    contacts = []
+    for _ in range(CONTACT_COUNT):
+        first_name, last_name = fake.first_name(), fake.last_name()
+        email = _unique_email(first_name, last_name, rng.choice(domains), emails)
+        phone = next(phones)
+        contact = Contact(
+            account=account,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone if rng.random() < 0.9 else "",
+            title=rng.choice(TITLES),
+            owner=rng.choice(owners),
+            custom_fields={
+                "source": rng.choice(SOURCES),
+                "score": rng.randint(1, 100),
+                "newsletter": rng.random() < 0.4,
+            },
+        )
+        tags = rng.sample(tag_names, k=rng.choice([0, 1, 1, 2, 2, 3]))
+        contacts.append((contact, tags))
+    return contacts
+
+
+def _unique_email(first_name: str, last_name: str, domain: str, taken: set[str]) -> str:
+    local = ".".join(re.sub(r"[^a-z]", "", name.lower()) for name in (first_name, last_name))
+    email, n = f"{local}@{domain}", 1
+    while email in taken:
+        n += 1
+        email = f"{local}{n}@{domain}"
+    taken.add(email)
+    return email
