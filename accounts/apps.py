@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Registers the OpenAPI extensions of our serializer fields.
+        from accounts import checks  # noqa: F401
         from accounts.api import fields  # noqa: F401

@@ -1,9 +1,10 @@
 """Settings for the test suite: the real settings, with test-only speed-ups."""
 
-import os
-
-os.environ.setdefault("DJANGO_TESTING", "1")
-
 from crm_project.settings import *  # noqa: F403
+from crm_project.settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests do not run collectstatic, so no manifest of hashed file names exists.
+STORAGES = STORAGES | {
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+}

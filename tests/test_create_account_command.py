@@ -54,9 +54,10 @@ def test_as_a_process_it_exits_non_zero_when_the_username_is_taken(tmp_path):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_TESTING", "DJANGO_SECRET_KEY"}
+        if key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_SECRET_KEY", "DJANGO_DEBUG"}
     }
-    env |= {"DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    # As the contract runs it: no secret key, no debug flag.
+    env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
 
     def manage(*args):
         return subprocess.run(
