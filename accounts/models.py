@@ -7,10 +7,9 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
 from djmoney.settings import CURRENCY_CHOICES
 
-from accounts.tenancy import AccountOwned
+from accounts.tenancy import AccountOwned, AccountScopedQuerySet
 
 CURRENCY_CODES = frozenset(code for code, _name in CURRENCY_CHOICES)
 
@@ -94,25 +93,57 @@ class Membership(models.Model):
 color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}\Z", "Enter a colour as #rrggbb.")
 
 
+def tag_key(name: str) -> str:
+    """What makes two tag names the same: trimmed and case-folded (in Python, so
+    PostgreSQL and SQLite agree whatever their locale)."""
+    return name.strip().casefold()
+
+
+class TagQuerySet(AccountScopedQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Like save(), fills `name_key`, which uniqueness depends on."""
+        objs = list(objs)
+        for tag in objs:
+            tag.name = tag.name.strip()
+            tag.name_key = tag_key(tag.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Tag(AccountOwned):
     """A label shared by an account's contacts and companies. Unique per account,
     whatever its case."""
 
     name = models.CharField(max_length=50)
+    name_key = models.CharField(max_length=150, editable=False)
     color = models.CharField(max_length=7, blank=True, default="", validators=[color_validator])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = TagQuerySet.as_manager()
+
     class Meta:
-        ordering = [Lower("name"), "id"]
+        ordering = ["name_key", "id"]
         constraints = [
             models.UniqueConstraint(
-                models.F("account"),
-                Lower("name"),
-                name="tag_unique_name_ci",
+                fields=["account", "name_key"],
+                name="tag_unique_name",
                 violation_error_message="A tag with this name already exists.",
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        self.name = self.name.strip()
+        self.name_key = tag_key(self.name)
+        if self.account_id is not None:
+            clash = Tag.objects.for_account(self.account_id).filter(name_key=self.name_key)
+            if clash.exclude(pk=self.pk).exists():
+                raise ValidationError({"name": "A tag with this name already exists."})
+
+    def save(self, *args, **kwargs):
+        self.name = self.name.strip()
+        self.name_key = tag_key(self.name)
+        super().save(*args, **kwargs)

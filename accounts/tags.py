@@ -3,10 +3,8 @@
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.db.models.functions import Lower
 
-from accounts.models import Tag
+from accounts.models import Tag, tag_key
 
 
 def validate_tag_name(name) -> None:
@@ -22,36 +20,29 @@ def normalise_tag_names(names) -> list[str]:
     seen: dict[str, str] = {}
     for name in names:
         cleaned = name.strip()
-        if cleaned and cleaned.lower() not in seen:
-            seen[cleaned.lower()] = cleaned
+        if cleaned and tag_key(cleaned) not in seen:
+            seen[tag_key(cleaned)] = cleaned
     return list(seen.values())
 
 
 def tags_get_or_create(*, account, names) -> dict[str, Tag]:
-    """The account's tags for `names`, created where missing; keyed by lower-cased name.
+    """The account's tags for `names`, created where missing; keyed by `tag_key(name)`.
 
     At most three queries whatever the number of names, and safe against a
     concurrent request creating the same tag (the unique constraint decides).
     """
-    wanted = {name.lower(): name for name in normalise_tag_names(names)}
+    wanted = {tag_key(name): name for name in normalise_tag_names(names)}
     if not wanted:
         return {}
-    scoped = Tag.objects.for_account(account).alias(lname=Lower("name"))
-
-    def fetch(keys):
-        # Keyed by Python's lower(): SQLite's LOWER() folds ASCII only, so match on
-        # the exact spelling as well.
-        spellings = [wanted[key] for key in keys]
-        matches = scoped.filter(Q(lname__in=list(keys)) | Q(name__in=spellings))
-        return {tag.name.lower(): tag for tag in matches}
-
-    found = fetch(list(wanted))
+    scoped = Tag.objects.for_account(account)
+    found = {tag.name_key: tag for tag in scoped.filter(name_key__in=list(wanted))}
     missing = [key for key in wanted if key not in found]
     if missing:
-        Tag.objects.for_account(account).bulk_create(
-            [Tag(account=account, name=wanted[key]) for key in missing], ignore_conflicts=True
+        scoped.bulk_create(
+            [Tag(account=account, name=wanted[key], name_key=key) for key in missing],
+            ignore_conflicts=True,
         )
-        found.update(fetch(missing))
+        found.update({tag.name_key: tag for tag in scoped.filter(name_key__in=missing)})
     return found
 
 
@@ -71,7 +62,7 @@ def tags_replace(*, account, through, field: str, names_by_object: dict[int, lis
     links.filter(**{f"{field}__in": list(names_by_object)}).delete()
     links.bulk_create(
         [
-            through(account_id=account.pk, tag=tags[name.lower()], **{f"{field}_id": object_id})
+            through(account_id=account.pk, tag=tags[tag_key(name)], **{f"{field}_id": object_id})
             for object_id, names in names_by_object.items()
             for name in normalise_tag_names(names)
         ],
@@ -81,7 +72,7 @@ def tags_replace(*, account, through, field: str, names_by_object: dict[int, lis
 
 def tag_add(*, account, through, field: str, object_id: int, name: str) -> Tag:
     """Add one tag (created if needed) to one object; adding it twice is harmless."""
-    tag = tags_get_or_create(account=account, names=[name])[name.strip().lower()]
+    tag = tags_get_or_create(account=account, names=[name])[tag_key(name)]
     through.objects.for_account(account).bulk_create(
         [through(account_id=account.pk, tag=tag, **{f"{field}_id": object_id})],
         ignore_conflicts=True,

@@ -7,7 +7,7 @@ from django.db.models import Q
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.custom_fields import validate_custom_fields
-from accounts.models import Tag
+from accounts.models import Tag, tag_key
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
 from contacts.search import CONTACT_SEARCH, SEARCH_VECTOR
 
@@ -23,7 +23,7 @@ class ContactQuerySet(AccountScopedQuerySet):
         for name in names:
             queryset = queryset.filter(
                 pk__in=ContactTag.objects.filter(
-                    account_id=models.OuterRef("account_id"), tag__name__iexact=name
+                    account_id=models.OuterRef("account_id"), tag__name_key=tag_key(name)
                 ).values("contact_id")
             )
         return queryset

@@ -62,3 +62,20 @@ def test_tags_list_in_name_order_regardless_of_case(owner):
         TagFactory(account=owner.account, name=name)
     body = owner.client.get(URL).json()
     assert [t["name"] for t in body["results"]] == ["Alpha", "beta", "gamma"]
+
+
+@pytest.mark.parametrize(("first", "second"), [("Été", "ÉTÉ"), ("Straße", "STRASSE"),
+                                               ("Ωmega", "ωMEGA")])
+def test_case_is_folded_beyond_ascii_on_every_database(owner, first, second):
+    assert owner.client.post(URL, {"name": first}, format="json").status_code == 201
+    response = owner.client.post(URL, {"name": second}, format="json")
+    assert response.status_code == 400
+    contact = owner.client.post("/api/v1/crm/contacts/", {"first_name": "A", "tags": [second]},
+                                format="json").json()
+    assert [t["name"] for t in contact["tags"]] == [first]
+    assert Tag.objects.for_account(owner.account).count() == 1
+
+
+def test_tags_added_in_bulk_get_their_key(owner):
+    Tag.objects.for_account(owner.account).bulk_create([Tag(account=owner.account, name=" VIP ")])
+    assert owner.client.post(URL, {"name": "vip"}, format="json").status_code == 400

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.api.fields import AccountScopedRelatedField, MemberField, context_account
-from accounts.models import Account, Membership, Tag, User
+from accounts.models import Account, Membership, Tag, User, tag_key
 from accounts.tags import validate_tag_name
 
 
@@ -92,7 +92,7 @@ class TagSerializer(AccountScopedModelSerializer):
         fields = ["id", "name", "color"]
 
     def validate_name(self, value):
-        clash = Tag.objects.for_account(self.account).filter(name__iexact=value)
+        clash = Tag.objects.for_account(self.account).filter(name_key=tag_key(value))
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
