@@ -15,10 +15,12 @@ def resolve_membership(user, requested_account_id: str | None) -> Membership:
     """
     memberships = Membership.objects.filter(user=user).select_related("account")
     if requested_account_id not in (None, ""):
-        try:
-            account_id = int(str(requested_account_id).strip())
-        except ValueError:
-            raise NoSuchMembership("X-Account must be an account id (an integer).") from None
+        text = str(requested_account_id).strip()
+        if not text.isascii() or not text.isdigit():
+            raise NoSuchMembership("X-Account must be an account id (an integer).")
+        account_id = int(text)
+        if account_id >= 2**63:  # beyond any id: no such account, without a query
+            raise NoSuchMembership("You are not a member of that account.")
         membership = memberships.filter(account_id=account_id).first()
         if membership is None:
             raise NoSuchMembership("You are not a member of that account.")

@@ -344,3 +344,21 @@ def test_search_results_keep_the_requested_order(owner, ordering, expected):
     ContactFactory(account=owner.account, first_name="Bob", last_name="Brown")
     params = {"search": "al"} | ({"ordering": ordering} if ordering else {})
     assert names(owner.client.get(URL, params)) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["0638-04-25T19:37:20-18:16", "9999-12-31T23:59:59-10:00", "0001-01-01T00:00:00+05:00"]
+)
+def test_created_filters_take_any_offset_without_a_server_error(owner, value):
+    response = owner.client.get(URL, {"created_after": value})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert "created_after" in response.json()
+
+
+def test_created_filters_compare_in_utc(owner):
+    contact = ContactFactory(account=owner.account)
+    stamp = contact.created_at.astimezone(dt.timezone(dt.timedelta(hours=-18, minutes=-16)))
+    assert owner.client.get(URL, {"created_after": stamp.isoformat()}).json()["count"] == 1
+    later = (contact.created_at + dt.timedelta(seconds=1)).isoformat()
+    assert owner.client.get(URL, {"created_after": later}).json()["count"] == 0

@@ -39,14 +39,20 @@ class AccountScopedRelatedField(serializers.PrimaryKeyRelatedField):
         raise TypeError(f"No account scope for {queryset.model.__name__}")
 
     def to_internal_value(self, data):
+        # Ids are integers (or their digits as text); floats, booleans and numbers
+        # beyond a bigint never reach the database, where they would overflow.
+        if isinstance(data, str) and data.strip().isdigit():
+            data = int(data.strip())
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < data < 2**63:
+            self.fail("does_not_exist", pk_value=data)
         cache = self.context.get("related_cache", {}).get(self.queryset.model)
         if cache is None:
             return super().to_internal_value(data)
-        if isinstance(data, bool) or not isinstance(data, int | str):
-            self.fail("incorrect_type", data_type=type(data).__name__)
         try:
-            return cache[int(data)]
-        except (KeyError, ValueError):
+            return cache[data]
+        except KeyError:
             self.fail("does_not_exist", pk_value=data)
 
 

@@ -1,7 +1,10 @@
 """Filter and ordering pieces shared by every CRM list."""
 
+import datetime as dt
+
 import django_filters
 from django import forms
+from django_filters.fields import IsoDateTimeField
 from rest_framework.filters import OrderingFilter
 
 
@@ -51,3 +54,21 @@ def account_queryset(model):
         return model.objects.for_account(request.account)
 
     return queryset
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601 date-time, converted to UTC: any offset Python accepts (±23:59) is
+    then one PostgreSQL accepts too (it refuses offsets beyond ±15:59)."""
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is None:
+            return None
+        try:
+            return result.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Enter a date-time within years 1-9999.") from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField

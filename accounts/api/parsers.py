@@ -24,8 +24,12 @@ class StrictJSONParser(JSONParser):
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if _has_lone_surrogate(data):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+            lone_surrogate = _has_lone_surrogate(data)
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply.") from None
+        if lone_surrogate:
             raise ParseError("JSON parse error - text contains an invalid (lone surrogate) "
                              "Unicode escape.")
         return data

@@ -29,7 +29,7 @@ class AccountContextMixin:
         try:
             membership = resolve_membership(request.user, header)
         except NoSuchMembership as exc:
-            if header not in (None, "") and not header.strip().isdigit():
+            if "integer" in str(exc):
                 raise ValidationError({"detail": str(exc)}) from exc
             raise PermissionDenied(str(exc)) from exc
         django_request.membership = membership

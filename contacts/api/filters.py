@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from accounts.api.filters import OwnerFilter
+from accounts.api.filters import DateTimeFilter, OwnerFilter
 from contacts.models import Contact
 
 
@@ -25,8 +25,8 @@ class ContactFilter(django_filters.FilterSet):
                                        help_text="Every word must match: `ali smi`.")
     tag = AllOfFilter(method="filter_tags", help_text="Tag name; repeat to require several.")
     owner = OwnerFilter(field_name="owner_id", help_text="A user id, or `me`.")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = Contact

@@ -72,9 +72,22 @@ class TagNameSerializer(serializers.Serializer):
     name = TagNameField()
 
 
+class RowField(serializers.Field):
+    """One row of a bulk import, as sent: each row is validated later, by index."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_internal_value(self, data):
+        return data
+
+    def validate_empty_values(self, data):
+        return (False, data)
+
+
 class BulkImportSerializer(serializers.Serializer):
     contacts = serializers.ListField(
-        child=serializers.JSONField(), min_length=1, max_length=1000,
+        child=RowField(), min_length=1, max_length=1000,
         help_text="1 to 1,000 contacts, each shaped like a create.",
     )
     on_duplicate = serializers.ChoiceField(
