@@ -78,3 +78,40 @@ def tag_add(*, account, through, field: str, object_id: int, name: str) -> Tag:
         ignore_conflicts=True,
     )
     return tag
+
+
+# -- any tagged record (a model with `tags = ManyToManyField(Tag, through=...)`) --
+
+
+def _link(record):
+    """The record's link model and its foreign key to the record."""
+    field = type(record)._meta.get_field("tags")
+    return field.remote_field.through, field.m2m_field_name()
+
+
+def _forget_prefetched_tags(record) -> None:
+    getattr(record, "_prefetched_objects_cache", {}).pop("tags", None)
+
+
+def record_set_tags(*, record, names: list[str]) -> None:
+    """Replace a record's tags with `names`, creating tags that do not exist yet."""
+    through, field = _link(record)
+    tags_replace(account=record.account, through=through, field=field,
+                 names_by_object={record.pk: names})
+    _forget_prefetched_tags(record)
+
+
+def record_add_tag(*, record, name: str) -> Tag:
+    """Add one tag (created if needed) to a record; adding it twice is harmless."""
+    through, field = _link(record)
+    tag = tag_add(account=record.account, through=through, field=field, object_id=record.pk,
+                  name=name)
+    _forget_prefetched_tags(record)
+    return tag
+
+
+def record_remove_tag(*, record, tag: Tag) -> None:
+    """Take a tag off this record only; the tag itself stays."""
+    through, field = _link(record)
+    through.objects.for_account(record.account_id).filter(**{field: record, "tag": tag}).delete()
+    _forget_prefetched_tags(record)

@@ -8,34 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.tags import tag_add, tags_replace
+from accounts.tags import tags_replace
 from contacts.models import Contact, ContactTag
-
-
-def contact_set_tags(*, contact: Contact, names: list[str]) -> None:
-    """Replace the contact's tags with `names`, creating tags that do not exist yet."""
-    tags_replace(
-        account=contact.account,
-        through=ContactTag,
-        field="contact",
-        names_by_object={contact.pk: names},
-    )
-    getattr(contact, "_prefetched_objects_cache", {}).pop("tags", None)
-
-
-def contact_add_tag(*, contact: Contact, name: str):
-    """Add one tag to the contact (creating the tag if needed)."""
-    tag = tag_add(account=contact.account, through=ContactTag, field="contact",
-                  object_id=contact.pk, name=name)
-    getattr(contact, "_prefetched_objects_cache", {}).pop("tags", None)
-    return tag
-
-
-def contact_remove_tag(*, contact: Contact, tag) -> None:
-    """Take the tag off this contact only; the tag itself stays."""
-    ContactTag.objects.for_account(contact.account_id).filter(contact=contact, tag=tag).delete()
-    getattr(contact, "_prefetched_objects_cache", {}).pop("tags", None)
-
 
 # -- bulk import ---------------------------------------------------------------
 

@@ -1,8 +1,9 @@
+from django.db import transaction
 from rest_framework import serializers
 
 from accounts.api.fields import AccountScopedRelatedField, MemberField, context_account
 from accounts.models import Account, Membership, Tag, User, tag_key
-from accounts.tags import validate_tag_name
+from accounts.tags import record_set_tags, validate_tag_name
 
 
 class TagNameField(serializers.CharField):
@@ -41,6 +42,31 @@ class AccountScopedModelSerializer(serializers.ModelSerializer):
         return field_class, kwargs
 
 
+class TaggedModelSerializer(AccountScopedModelSerializer):
+    """For models with tags: `tags` is written as names, after the record is saved.
+
+    Creates default `owner` to the requesting user, as the contract says.
+    """
+
+    @transaction.atomic
+    def create(self, validated_data):
+        tag_names = validated_data.pop("tags", None)
+        if "owner" in self.fields:
+            validated_data.setdefault("owner", self.context["request"].user)
+        record = super().create(validated_data)
+        if tag_names is not None:
+            record_set_tags(record=record, names=tag_names)
+        return record
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        tag_names = validated_data.pop("tags", None)
+        record = super().update(instance, validated_data)
+        if tag_names is not None:
+            record_set_tags(record=record, names=tag_names)
+        return record
+
+
 class AccountSerializer(serializers.ModelSerializer):
     class Meta:
         model = Account
@@ -76,6 +102,10 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["id", "username", "first_name", "last_name", "email", "role"]
+
+
+class TagNameSerializer(serializers.Serializer):
+    name = TagNameField()
 
 
 class TagSerializer(AccountScopedModelSerializer):

@@ -5,10 +5,17 @@ they never build a queryset from `Model.objects` themselves, so `get_object()`,
 lists, filters and actions all go through the same account scope.
 """
 
-from rest_framework import viewsets
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
 
+from accounts.api.serializers import TagNameSerializer
 from accounts.memberships import NoSuchMembership, resolve_membership
+from accounts.models import Tag
+from accounts.tags import record_add_tag, record_remove_tag
 
 
 class AccountContextMixin:
@@ -59,3 +66,26 @@ class AccountScopedViewSet(AccountContextMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.save(account=self.request.account)
+
+
+class TagActionsMixin:
+    """`POST {id}/tags/` adds one tag by name; `DELETE {id}/tags/{tag_id}/` removes one."""
+
+    @extend_schema(request=TagNameSerializer)
+    @action(detail=True, methods=["post"], url_path="tags")
+    def add_tag(self, request, pk=None):
+        """Add one tag (created if needed) to the record; answers with the record."""
+        record = self.get_object()
+        body = TagNameSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        record_add_tag(record=record, name=body.validated_data["name"])
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"tags/(?P<tag_id>[0-9]+)")
+    def remove_tag(self, request, pk=None, tag_id=None):
+        """Take a tag off this record only; the tag itself stays."""
+        record = self.get_object()
+        tag = get_object_or_404(Tag.objects.for_account(request.account), pk=tag_id)
+        record_remove_tag(record=record, tag=tag)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,14 +1,12 @@
-from django.db import transaction
 from rest_framework import serializers
 
 from accounts.api.fields import CustomFieldsField, TagNamesField
-from accounts.api.serializers import AccountScopedModelSerializer, TagNameField
+from accounts.api.serializers import TaggedModelSerializer
 from contacts.api.fields import PhoneField
 from contacts.models import Contact
-from contacts.services import contact_set_tags
 
 
-class ContactSerializer(AccountScopedModelSerializer):
+class ContactSerializer(TaggedModelSerializer):
     first_name = serializers.CharField(min_length=1, max_length=100)
     last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     email = serializers.EmailField(
@@ -49,27 +47,6 @@ class ContactSerializer(AccountScopedModelSerializer):
 
     def validate_phone(self, value):
         return value or ""
-
-    @transaction.atomic
-    def create(self, validated_data):
-        tag_names = validated_data.pop("tags", None)
-        validated_data.setdefault("owner", self.context["request"].user)
-        contact = super().create(validated_data)
-        if tag_names is not None:
-            contact_set_tags(contact=contact, names=tag_names)
-        return contact
-
-    @transaction.atomic
-    def update(self, instance, validated_data):
-        tag_names = validated_data.pop("tags", None)
-        contact = super().update(instance, validated_data)
-        if tag_names is not None:
-            contact_set_tags(contact=contact, names=tag_names)
-        return contact
-
-
-class TagNameSerializer(serializers.Serializer):
-    name = TagNameField()
 
 
 class RowField(serializers.Field):

@@ -1,11 +1,9 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api.viewsets import AccountScopedViewSet
-from accounts.models import Tag
+from accounts.api.viewsets import AccountScopedViewSet, TagActionsMixin
 from accounts.search import order_hits_by_sorting, search_words
 from contacts.api.filters import ContactFilter
 from contacts.api.serializers import (
@@ -13,15 +11,9 @@ from contacts.api.serializers import (
     BulkImportRowsSchema,
     BulkImportSerializer,
     ContactSerializer,
-    TagNameSerializer,
 )
 from contacts.models import Contact
-from contacts.services import (
-    BulkImportInvalid,
-    contact_add_tag,
-    contact_bulk_import,
-    contact_remove_tag,
-)
+from contacts.services import BulkImportInvalid, contact_bulk_import
 
 BulkImportErrors = inline_serializer(
     "BulkImportErrors",
@@ -38,7 +30,7 @@ BulkImportErrors = inline_serializer(
 )
 
 
-class ContactViewSet(AccountScopedViewSet):
+class ContactViewSet(TagActionsMixin, AccountScopedViewSet):
     model = Contact
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
@@ -53,25 +45,6 @@ class ContactViewSet(AccountScopedViewSet):
         if search_words(self.request.query_params.get("search", "")):
             queryset = order_hits_by_sorting(queryset)
         return queryset
-
-    @extend_schema(request=TagNameSerializer, responses=ContactSerializer)
-    @action(detail=True, methods=["post"], url_path="tags")
-    def add_tag(self, request, pk=None):
-        """Add one tag (created if needed) to the contact."""
-        contact = self.get_object()
-        body = TagNameSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        contact_add_tag(contact=contact, name=body.validated_data["name"])
-        return Response(self.get_serializer(self.get_object()).data)
-
-    @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"tags/(?P<tag_id>[0-9]+)")
-    def remove_tag(self, request, pk=None, tag_id=None):
-        """Take a tag off this contact only; the tag itself stays."""
-        contact = self.get_object()
-        tag = get_object_or_404(Tag.objects.for_account(request.account), pk=tag_id)
-        contact_remove_tag(contact=contact, tag=tag)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         request=BulkImportRowsSchema,
