@@ -38,6 +38,14 @@ class Contact(AccountOwned):
     email = models.EmailField(max_length=254, blank=True, default="")
     phone = PhoneNumberField(blank=True, default="")
     title = models.CharField(max_length=200, blank=True, default="")
+    company = models.ForeignKey(
+        "companies.Company",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        db_index=False,
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -70,6 +78,7 @@ class Contact(AccountOwned):
             models.Index(fields=["account", "created_at"], name="contact_by_created"),
             models.Index(fields=["account", "updated_at"], name="contact_by_updated"),
             models.Index(fields=["account", "owner"], name="contact_by_owner"),
+            models.Index(fields=["account", "company"], name="contact_by_company"),
             # PostgreSQL only (see contacts/search.py); needs the btree_gin extension.
             GinIndex(models.F("account"), SEARCH_VECTOR, name="contact_search"),
         ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tags import tags_replace
+from companies.models import Company
 from contacts.models import Contact, ContactTag
 
 # -- bulk import ---------------------------------------------------------------
@@ -49,25 +50,21 @@ def contact_bulk_import(
 
     `validate_row(row, related_cache)` turns one raw row into validated field values
     or raises `ValueError(errors_dict)`; it must not query the database (related ids
-    are looked up in `related_cache`, loaded here in one query). A duplicate is an
+    are looked up in `related_cache`, loaded here in one query per related model).
+    A duplicate is an
     email already in the account, or repeated within the batch. Costs a constant
     number of queries whatever the number of rows.
     """
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(f"on_duplicate must be one of {ON_DUPLICATE}")
 
-    owner_ids = {
-        int(value)
-        for row in rows
-        if isinstance(row, dict)
-        for value in [row.get("owner")]
-        if (isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63)
-        or (isinstance(value, str) and value.isdigit() and len(value) < 19)
-    }
-    related_cache = {
-        User: {u.pk: u for u in User.objects.filter(memberships__account=account,
-                                                    pk__in=owner_ids)}
-    }
+    related_cache = _load_related(
+        rows,
+        {
+            "owner": User.objects.filter(memberships__account=account),
+            "company": Company.objects.for_account(account),
+        },
+    )
 
     errors: list[dict] = []
     valid: list[tuple[int, dict]] = []
@@ -118,6 +115,25 @@ def contact_bulk_import(
     if errors:
         raise BulkImportInvalid(sorted(errors, key=lambda e: e["index"]))
     return _write(account, plan)
+
+
+def _as_id(value) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
+        return int(value)
+    return None
+
+
+def _load_related(rows: list, querysets: dict) -> dict:
+    """`{Model: {pk: row}}` for the ids the rows name in each field: one query a field."""
+    cache = {}
+    for field_name, queryset in querysets.items():
+        ids = {
+            _as_id(row.get(field_name)) for row in rows if isinstance(row, dict)
+        } - {None}
+        cache[queryset.model] = {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
+    return cache
 
 
 def _apply(target: _Target, data: dict) -> None:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "djmoney",
     "django_htmx",
     "accounts.apps.AccountsConfig",
+    "companies.apps.CompaniesConfig",
     "contacts.apps.ContactsConfig",
     "demo.apps.DemoConfig",
 ]

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api import routes as account_routes
 from accounts.api.urls import auth_urlpatterns, crm_urlpatterns
+from companies.api import urls as company_urls
 from contacts.api import urls as contact_urls
 
 api_v1 = [
@@ -16,6 +17,7 @@ api_v1 = [
             [
                 *crm_urlpatterns,
                 *account_routes.urlpatterns,
+                *company_urls.urlpatterns,
                 *contact_urls.urlpatterns,
             ]
         ),

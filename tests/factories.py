@@ -4,6 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import Account, Membership, Tag, User
+from companies.models import Company, CompanyTag
 from contacts.models import Contact, ContactTag
 
 
@@ -49,6 +50,25 @@ class TagFactory(DjangoModelFactory):
 
     account = factory.SubFactory(AccountFactory)
     name = factory.Sequence(lambda n: f"tag{n}")
+
+
+class CompanyFactory(DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Faker("company")
+    domain = factory.Sequence(lambda n: f"company{n}.example.com")
+    owner = None
+
+
+class CompanyTagFactory(DjangoModelFactory):
+    class Meta:
+        model = CompanyTag
+
+    company = factory.SubFactory(CompanyFactory)
+    tag = factory.SubFactory(TagFactory, account=factory.SelfAttribute("..company.account"))
+    account = factory.SelfAttribute("company.account")
 
 
 class ContactFactory(DjangoModelFactory):

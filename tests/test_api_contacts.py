@@ -21,8 +21,8 @@ def test_create_answers_201_with_the_full_representation(owner):
     response = create(owner, first_name="Alice", last_name="Smith", title="CTO")
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "first_name", "last_name", "email", "phone", "title", "owner",
-                         "custom_fields", "tags", "created_at", "updated_at"}
+    assert set(body) == {"id", "first_name", "last_name", "email", "phone", "title", "company",
+                         "owner", "custom_fields", "tags", "created_at", "updated_at"}
     assert body["owner"] == owner.user.pk  # defaults to the creating user
     assert body["custom_fields"] == {}
     assert body["tags"] == []

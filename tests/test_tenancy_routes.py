@@ -18,20 +18,23 @@ from rest_framework.relations import ManyRelatedField
 
 from accounts.api.fields import AccountScopedRelatedField
 from accounts.models import Tag, User
+from companies.models import Company
 from contacts.models import Contact
-from tests.factories import ContactFactory, ContactTagFactory, TagFactory
+from tests.factories import CompanyTagFactory, ContactFactory, ContactTagFactory, TagFactory
 
 CRM_PREFIX = "api/v1/crm/"
 
 # How to make a record of each model in a given account.
 FACTORIES = {
     Contact: lambda account: ContactTagFactory(contact__account=account).contact,
+    Company: lambda account: CompanyTagFactory(company__account=account).company,
     Tag: lambda account: TagFactory(account=account),
 }
 
 # A body that creates a valid record for the acting account (related ids added per test).
 CREATE_BODIES = {
     Contact: {"first_name": "Bea"},
+    Company: {"name": "Bea Inc"},
     Tag: {"name": "fresh"},
 }
 
@@ -65,13 +68,16 @@ def _account_is_mine(outsider, owner):
 
 
 def _bulk_import_refuses_foreign_ids(outsider, owner):
+    theirs = FACTORIES[Company](owner.account)
     response = outsider.client.post(
         "/api/v1/crm/contacts/bulk-import/",
-        {"contacts": [{"first_name": "Bea", "owner": owner.user.pk}]},
+        {"contacts": [{"first_name": "Bea", "owner": owner.user.pk},
+                      {"first_name": "Cy", "company": theirs.pk}]},
         format="json",
     )
     assert response.status_code == 400
-    assert "owner" in response.json()["errors"][0]["errors"]
+    errors = response.json()["errors"]
+    assert "owner" in errors[0]["errors"] and "company" in errors[1]["errors"]
     assert not Contact.objects.for_account(outsider.account).exists()
 
 
@@ -81,6 +87,10 @@ CASES = {
     "contact-add-tag": Case("viewset"),
     "contact-remove-tag": Case("viewset", extra_kwargs={"tag_id": Tag}),
     "contact-bulk-import": Case("bulk", check=_bulk_import_refuses_foreign_ids),
+    "company-list": Case("viewset"),
+    "company-detail": Case("viewset"),
+    "company-add-tag": Case("viewset"),
+    "company-remove-tag": Case("viewset", extra_kwargs={"tag_id": Tag}),
     "tag-list": Case("viewset"),
     "tag-detail": Case("viewset"),
     "api-members": Case("singleton", check=_members_only_mine),

@@ -5,6 +5,8 @@ import datetime as dt
 import django_filters
 from django import forms
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
 
@@ -28,6 +30,7 @@ class UserIdOrMeField(forms.CharField):
         return int(value)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class OwnerFilter(django_filters.Filter):
     """`owner=<user id>` or `owner=me`."""
 
@@ -41,19 +44,50 @@ class OwnerFilter(django_filters.Filter):
         return qs.filter(**{self.field_name: value})
 
 
-class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
-    pass
+class MultipleValueField(forms.Field):
+    """A query parameter that may repeat (`?tag=a&tag=b`)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        return [str(item) for item in value][:20]
 
 
-def account_queryset(model):
-    """A django-filter `queryset` callable: `model`'s rows of the request's account."""
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class AllTagsFilter(django_filters.Filter):
+    """`?tag=a&tag=b`: records carrying every named tag (the queryset's `with_tags`)."""
 
-    def queryset(request):
-        if request is None or getattr(request, "account", None) is None:
-            return model.objects.none()
-        return model.objects.for_account(request.account)
+    field_class = MultipleValueField
 
-    return queryset
+    def filter(self, qs, value):
+        return qs.with_tags(value) if value else qs
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.Filter):
+    """A record id; an id that is not the account's simply matches nothing."""
+
+    field_class = IdField
+
+
+class SearchFilter(django_filters.CharFilter):
+    """`?search=`: the queryset's own `search()` (every word matches as a prefix)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        return qs.search(value) if value else qs
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from accounts.api.serializers import TagNameSerializer
 from accounts.memberships import NoSuchMembership, resolve_membership
 from accounts.models import Tag
+from accounts.search import order_hits_by_sorting, search_words
 from accounts.tags import record_add_tag, record_remove_tag
 
 
@@ -89,3 +90,14 @@ class TagActionsMixin:
         tag = get_object_or_404(Tag.objects.for_account(request.account), pk=tag_id)
         record_remove_tag(record=record, tag=tag)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SearchOrderingMixin:
+    """With `?search=`, keep the requested order but let PostgreSQL sort the hits
+    (see `order_hits_by_sorting`)."""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if search_words(self.request.query_params.get("search", "")):
+            queryset = order_hits_by_sorting(queryset)
+        return queryset

@@ -26,6 +26,7 @@ class ContactSerializer(TaggedModelSerializer):
             "email",
             "phone",
             "title",
+            "company",
             "owner",
             "custom_fields",
             "tags",
@@ -33,7 +34,10 @@ class ContactSerializer(TaggedModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"owner": {"required": False, "allow_null": True}}
+        extra_kwargs = {
+            "owner": {"required": False, "allow_null": True},
+            "company": {"required": False, "allow_null": True},
+        }
 
     def validate_email(self, value):
         value = (value or "").strip().lower()

@@ -3,8 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api.viewsets import AccountScopedViewSet, TagActionsMixin
-from accounts.search import order_hits_by_sorting, search_words
+from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin, TagActionsMixin
 from contacts.api.filters import ContactFilter
 from contacts.api.serializers import (
     BulkImportResultSerializer,
@@ -30,7 +29,7 @@ BulkImportErrors = inline_serializer(
 )
 
 
-class ContactViewSet(TagActionsMixin, AccountScopedViewSet):
+class ContactViewSet(SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet):
     model = Contact
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
@@ -39,12 +38,6 @@ class ContactViewSet(TagActionsMixin, AccountScopedViewSet):
 
     def scope_queryset(self, queryset):
         return queryset.prefetch_related("tags")
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if search_words(self.request.query_params.get("search", "")):
-            queryset = order_hits_by_sorting(queryset)
-        return queryset
 
     @extend_schema(
         request=BulkImportRowsSchema,
