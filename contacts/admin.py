@@ -5,6 +5,7 @@ from accounts.admin_base import (
     AccountScopedInline,
     AccountScopedRelatedListFilter,
 )
+from companies.admin import CompanyAdmin
 from contacts.models import Contact, ContactTag
 
 
@@ -17,7 +18,8 @@ class ContactTagInline(AccountScopedInline):
 
 @admin.register(Contact)
 class ContactAdmin(AccountScopedAdmin):
-    list_display = ["__str__", "email", "phone", "title", "owner", "account", "updated_at"]
+    list_display = ["__str__", "email", "phone", "company", "title", "owner", "account",
+                    "updated_at"]
     list_filter = [
         ("account", AccountScopedRelatedListFilter),
         ("owner", AccountScopedRelatedListFilter),
@@ -25,16 +27,35 @@ class ContactAdmin(AccountScopedAdmin):
         "created_at",
     ]
     search_fields = ["first_name", "last_name", "email"]
-    autocomplete_fields = ["owner"]
-    list_select_related = ["account", "owner"]
+    autocomplete_fields = ["company", "owner"]
+    list_select_related = ["account", "company", "owner"]
     readonly_fields = ["created_at", "updated_at"]
     fields = [
         "account",
         ("first_name", "last_name"),
         ("email", "phone"),
-        "title",
+        ("title", "company"),
         "owner",
         "custom_fields",
         ("created_at", "updated_at"),
     ]
     inlines = [ContactTagInline]
+
+
+class CompanyContactInline(AccountScopedInline):
+    """The company page lists its contacts (read here, edited on the contact)."""
+
+    model = Contact
+    fk_name = "company"
+    extra = 0
+    fields = ["first_name", "last_name", "email", "title"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    verbose_name_plural = "contacts"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+CompanyAdmin.inlines = [*CompanyAdmin.inlines, CompanyContactInline]

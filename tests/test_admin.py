@@ -24,7 +24,9 @@ def staff(account):
     from django.contrib.auth.models import Permission
 
     user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["contacts", "accounts"])
+        Permission.objects.filter(
+            content_type__app_label__in=["contacts", "accounts", "companies"]
+        )
     )
     client = Client()
     client.force_login(user)
@@ -163,3 +165,45 @@ def test_an_account_without_staff_membership_shows_nothing(staff):
     AccountFactory()
     page = staff.get("/admin/accounts/account/").content.decode()
     assert "Acme" in page
+
+
+def test_company_admin_lists_contacts_and_subsidiaries(staff, account):
+    from tests.factories import CompanyFactory
+
+    parent = CompanyFactory(account=account, name="Parent Co")
+    CompanyFactory(account=account, name="Kid Co", parent=parent)
+    ContactFactory(account=account, company=parent, first_name="Zora", email="zora@x.com")
+    page = staff.get(f"/admin/companies/company/{parent.pk}/change/").content.decode()
+    assert "Kid Co" in page and "zora@x.com" in page
+
+
+def test_company_parent_autocomplete_is_scoped(staff, account, other_account):
+    from tests.factories import CompanyFactory
+
+    CompanyFactory(account=account, name="Mine Co")
+    CompanyFactory(account=other_account, name="Theirs Co")
+    response = staff.get(
+        "/admin/autocomplete/",
+        {"term": "co", "app_label": "companies", "model_name": "company",
+         "field_name": "parent"},
+    )
+    assert {r["text"] for r in response.json()["results"]} == {"Mine Co"}
+
+
+def test_the_admin_refuses_a_cycle_in_the_company_tree(superuser, account):
+    from companies.models import Company
+    from tests.factories import CompanyFactory
+
+    top = CompanyFactory(account=account, name="Top")
+    child = CompanyFactory(account=account, name="Child", parent=top)
+    response = superuser.post(
+        f"/admin/companies/company/{top.pk}/change/",
+        {"account": account.pk, "name": "Top", "domain": "", "industry": "", "size": "",
+         "parent": child.pk, "owner": "", "custom_fields": "{}",
+         "tag_links-TOTAL_FORMS": "0", "tag_links-INITIAL_FORMS": "0",
+         "children-TOTAL_FORMS": "0", "children-INITIAL_FORMS": "0",
+         "contacts-TOTAL_FORMS": "0", "contacts-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 200
+    assert "own ancestor" in response.content.decode()
+    assert Company.objects.for_account(account).get(pk=top.pk).parent_id is None
