@@ -7,8 +7,17 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Max
 
 from accounts.models import Account, Membership, Tag, User
+from companies.models import Company
 from contacts.models import Contact, ContactTag
-from demo.management.commands.seed_demo import ACCOUNT_NAME, CONTACT_COUNT, TAGS, fake_contacts
+from demo.management.commands.seed_demo import (
+    ACCOUNT_NAME,
+    COMPANY_COUNT,
+    CONTACT_COUNT,
+    SUBSIDIARY_COUNT,
+    TAGS,
+    fake_companies,
+    fake_contacts,
+)
 from tests.factories import ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +111,10 @@ def test_it_runs_in_a_bounded_number_of_queries(django_assert_max_num_queries):
 
 def test_it_leaves_other_accounts_alone(outsider):
     # Another account already has the demo's first email: uniqueness is per account.
-    generated = fake_contacts(outsider.account, owners=[outsider.user], tag_names=list(TAGS))
+    companies = [c for c, _parent in fake_companies(outsider.account, owners=[outsider.user])
+                 .values()]
+    generated = fake_contacts(outsider.account, owners=[outsider.user], tag_names=list(TAGS),
+                              companies=companies)
     ContactFactory(account=outsider.account, email=generated[0][0].email)
     seed()
     demo = Account.objects.get(name=ACCOUNT_NAME)
@@ -118,3 +130,18 @@ def test_a_teammate_username_taken_outside_the_demo_is_an_error():
     with pytest.raises(CommandError, match="“Sam” is already taken"):
         seed()
     assert not Account.objects.filter(name=ACCOUNT_NAME).exists()
+
+
+def test_it_creates_companies_with_subsidiaries_and_links_contacts():
+    seed()
+    demo = Account.objects.get(name=ACCOUNT_NAME)
+    companies = Company.objects.for_account(demo)
+    assert companies.count() == COMPANY_COUNT
+    assert companies.filter(parent__isnull=False).count() == SUBSIDIARY_COUNT
+    linked = Contact.objects.for_account(demo).filter(company__isnull=False)
+    assert linked.count() > CONTACT_COUNT * 0.7
+    for contact in linked.select_related("company")[:50]:
+        assert contact.email.endswith("@" + contact.company.domain)
+    seed()
+    assert companies.count() == COMPANY_COUNT
+    assert companies.filter(parent__isnull=False).count() == SUBSIDIARY_COUNT

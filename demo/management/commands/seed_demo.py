@@ -18,12 +18,15 @@ from faker import Faker
 from accounts.models import Account, Membership, Tag, User
 from accounts.services import UsernameTaken, account_create, membership_add
 from accounts.tags import tags_replace
+from companies.models import Company
 from contacts.models import Contact, ContactTag
 
 ACCOUNT_NAME = "Northwind Traders"
 PASSWORD = "demo"
 SEED = 20261124
 CONTACT_COUNT = 300
+COMPANY_COUNT = 40
+SUBSIDIARY_COUNT = 10
 
 
 class Person(NamedTuple):
@@ -76,6 +79,10 @@ TITLES = [
     "Logistics Coordinator",
     "Buyer",
 ]
+INDUSTRIES = ["Software", "Retail", "Manufacturing", "Logistics", "Healthcare", "Finance",
+              "Food & Beverage", "Education", "Energy", "Media"]
+SUBSIDIARY_SUFFIXES = ["Europe", "Labs", "Logistics", "Asia Pacific", "Canada", "Digital",
+                       "Services", "Capital", "Health", "Retail"]
 SOURCES = ["webinar", "referral", "trade show", "website", "cold call", "partner", "linkedin"]
 
 # 555-0100 to 555-0199 is reserved for fictional use in every North American area
@@ -91,11 +98,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             account, users = seed_users()
             tag_names = seed_tags(account)
-            created = seed_contacts(account, owners=users, tag_names=tag_names)
+            companies = seed_companies(account, owners=users)
+            created = seed_contacts(
+                account, owners=users, tag_names=tag_names, companies=companies
+            )
         total = Contact.objects.for_account(account).count()
         self.stdout.write(
             f"Demo account “{account.name}” (id {account.pk}): {len(users)} users, "
-            f"{len(tag_names)} tags, {created} contacts created, {total} in all."
+            f"{len(tag_names)} tags, {len(companies)} companies, {created} contacts "
+            f"created, {total} in all."
         )
         self.stdout.write(f"Demo login: {PEOPLE[0].username} / {PASSWORD}")
 
@@ -153,14 +164,76 @@ def seed_tags(account: Account) -> list[str]:
     return list(TAGS)
 
 
-def seed_contacts(account: Account, *, owners: list[User], tag_names: list[str]) -> int:
+def seed_companies(account: Account, *, owners: list[User]) -> dict[str, Company]:
+    """COMPANY_COUNT companies keyed by domain, created where missing; the last
+    SUBSIDIARY_COUNT are subsidiaries of the first ones. A constant number of queries.
+    """
+    generated = fake_companies(account, owners=owners)
+    scoped = Company.objects.for_account(account)
+    existing = set(scoped.filter(domain__in=list(generated)).values_list("domain", flat=True))
+    new = [company for domain, (company, _parent) in generated.items() if domain not in existing]
+    if new:
+        scoped.bulk_create(new)
+    by_domain = {c.domain: c for c in scoped.filter(domain__in=list(generated))}
+    subsidiaries = []
+    for company in new:
+        parent_domain = generated[company.domain][1]
+        if parent_domain:
+            child = by_domain[company.domain]
+            child.parent = by_domain[parent_domain]
+            subsidiaries.append(child)
+    if subsidiaries:
+        scoped.bulk_update(subsidiaries, ["parent"])
+    return by_domain
+
+
+def fake_companies(account: Account, *, owners: list[User]) -> dict[str, tuple]:
+    """{domain: (unsaved Company, parent's domain or None)}, the same on every run."""
+    fake = Faker("en_US")
+    fake.seed_instance(SEED + 1)
+    rng = random.Random(SEED + 1)
+    companies: dict[str, tuple] = {}
+    parents = []
+    while len(companies) < COMPANY_COUNT - SUBSIDIARY_COUNT:
+        name = fake.company()
+        domain = re.sub(r"[^a-z]", "", name.lower().split(" ")[0]) + "." + rng.choice(
+            ["com", "io", "co", "net"])
+        if domain in companies:
+            continue
+        company = Company(
+            account=account, name=name, domain=domain, industry=rng.choice(INDUSTRIES),
+            size=rng.choice(Company.Size.values), owner=rng.choice(owners),
+            custom_fields={"tier": rng.choice(["gold", "silver", "bronze"])},
+        )
+        companies[domain] = (company, None)
+        parents.append(company)
+    for suffix, parent in zip(SUBSIDIARY_SUFFIXES, parents, strict=False):
+        domain = f"{re.sub(r'[^a-z]', '', suffix.lower())}.{parent.domain}"
+        company = Company(
+            account=account, name=f"{parent.name} {suffix}", domain=domain,
+            industry=parent.industry, size=rng.choice(Company.Size.values),
+            owner=parent.owner, custom_fields={"tier": "subsidiary"},
+        )
+        companies[domain] = (company, parent.domain)
+    return companies
+
+
+def seed_contacts(
+    account: Account,
+    *,
+    owners: list[User],
+    tag_names: list[str],
+    companies: dict[str, Company],
+) -> int:
     """CONTACT_COUNT generated contacts: those whose email is not in the account yet are
     created, with 0-3 tags each. Returns how many were created.
 
     About eight queries: bulk paths only (on SQLite, bulk_create splits the rows into
     batches of the database's parameter limit).
     """
-    generated = fake_contacts(account, owners=owners, tag_names=tag_names)
+    generated = fake_contacts(
+        account, owners=owners, tag_names=tag_names, companies=list(companies.values())
+    )
     scoped = Contact.objects.for_account(account)
     emails = [contact.email for contact, _tags in generated]
     existing = set(scoped.filter(email__in=emails).values_list("email", flat=True))
@@ -182,23 +255,26 @@ def seed_contacts(account: Account, *, owners: list[User], tag_names: list[str])
 
 
 def fake_contacts(
-    account: Account, *, owners: list[User], tag_names: list[str]
+    account: Account, *, owners: list[User], tag_names: list[str], companies: list[Company]
 ) -> list[tuple[Contact, list[str]]]:
     """The same CONTACT_COUNT unsaved contacts, with their tag names, on every run.
 
     Emails are unique, phones are unique, valid US numbers (one contact in ten has
-    none). No query.
+    none). Most work at one of `companies`, with an email at its domain. No query.
     """
     fake = Faker("en_US")
     fake.seed_instance(SEED)
     rng = random.Random(SEED)
-    domains = [fake.domain_name() for _ in range(40)]
+    companies = sorted(companies, key=lambda c: c.domain)
+    free_mail = ["gmail.com", "outlook.com", "yahoo.com"]
     phones = iter(rng.sample(FICTIONAL_PHONES, CONTACT_COUNT))
     emails: set[str] = set()
     contacts = []
     for _ in range(CONTACT_COUNT):
         first_name, last_name = fake.first_name(), fake.last_name()
-        email = _unique_email(first_name, last_name, rng.choice(domains), emails)
+        company = rng.choice(companies) if rng.random() < 0.85 else None
+        domain = company.domain if company else rng.choice(free_mail)
+        email = _unique_email(first_name, last_name, domain, emails)
         phone = next(phones)
         contact = Contact(
             account=account,
@@ -207,6 +283,7 @@ def fake_contacts(
             email=email,
             phone=phone if rng.random() < 0.9 else "",
             title=rng.choice(TITLES),
+            company=company,
             owner=rng.choice(owners),
             custom_fields={
                 "source": rng.choice(SOURCES),
