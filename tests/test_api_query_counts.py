@@ -60,3 +60,18 @@ def test_me_queries_do_not_grow_with_memberships(owner):
     MembershipFactory.create_batch(5, user=owner.user)
     large = queries_for(owner.client, "/api/v1/me/")
     assert len(small) == len(large), "\n".join(large)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/crm/contacts/", "/api/v1/crm/companies/", "/api/v1/crm/tags/"]
+)
+def test_lists_cost_the_same_whatever_the_page_size(owner, path):
+    from tests.factories import CompanyFactory, CompanyTagFactory
+
+    tags = [TagFactory(account=owner.account, name=f"t{i}") for i in range(30)]
+    grow_contacts(owner.account, 30, tags[:2])
+    for company in CompanyFactory.create_batch(30, account=owner.account):
+        CompanyTagFactory(company=company, tag=tags[0])
+        ContactFactory(account=owner.account, company=company)
+    sizes = {n: len(queries_for(owner.client, f"{path}?page_size={n}")) for n in (1, 5, 100)}
+    assert len(set(sizes.values())) == 1, sizes
