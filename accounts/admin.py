@@ -10,6 +10,11 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["user"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = scope_for_admin(User.objects.all(), request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
@@ -28,6 +33,13 @@ class AccountAdmin(admin.ModelAdmin):
 class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return scope_for_admin(super().get_queryset(request), request)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Staff of one account must not hand out site-wide powers.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "is_staff", "groups", "user_permissions"]
+        return readonly
 
 
 @admin.register(Tag)

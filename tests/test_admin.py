@@ -207,3 +207,29 @@ def test_the_admin_refuses_a_cycle_in_the_company_tree(superuser, account):
     assert response.status_code == 200
     assert "own ancestor" in response.content.decode()
     assert Company.objects.for_account(account).get(pk=top.pk).parent_id is None
+
+
+def test_staff_cannot_make_anyone_a_superuser(staff, account):
+    from accounts.models import User
+
+    colleague = MembershipFactory(account=account, user__username="colleague").user
+    page = staff.get(f"/admin/accounts/user/{colleague.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert "is_superuser" not in form.fields and "is_staff" not in form.fields
+    assert not User.objects.get(pk=colleague.pk).is_superuser
+
+
+def test_staff_can_only_add_members_from_their_accounts(staff, account):
+    from django.contrib.admin.sites import site
+
+    from accounts.models import User
+
+    stranger = UserFactory(username="stranger")
+    account_admin = site._registry[type(account)]
+    request = staff.get("/admin/").wsgi_request
+    request.user = User.objects.get(username="stella")
+    inline = account_admin.get_inline_instances(request, account)[0]
+    field = inline.formfield_for_foreignkey(inline.model._meta.get_field("user"), request)
+    assert stranger not in field.queryset
+    assert request.user in field.queryset
