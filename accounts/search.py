@@ -11,8 +11,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
+from django.db.backends.ddl_references import Statement
 from django.db.models import CharField, DateTimeField, F, Q, Value
 from django.db.models.functions import Concat
 
@@ -30,6 +32,25 @@ def prefix_tsquery(words: list[str]) -> SearchQuery:
     return SearchQuery(
         " & ".join(f"'{word}':*" for word in words), search_type="raw", config="simple"
     )
+
+
+class SearchIndex(GinIndex):
+    """The GIN index behind a model's search, on PostgreSQL only.
+
+    SQLite has no GIN indexes or tsvector, and searches there with LIKE instead, so
+    on SQLite this index is a no-op statement, including when SQLite rebuilds a table
+    during a migration (it re-creates every index the model declares).
+    """
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return Statement("SELECT 1")
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+    def remove_sql(self, model, schema_editor, **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return Statement("SELECT 1")
+        return super().remove_sql(model, schema_editor, **kwargs)
 
 
 @dataclass(frozen=True)

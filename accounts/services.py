@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from accounts.models import Account, Membership, User
+from accounts.signals import account_created
 
 
 class UsernameTaken(ValueError):
@@ -12,7 +13,8 @@ class UsernameTaken(ValueError):
 @transaction.atomic
 def account_create(*, name: str, username: str, password: str, email: str = "",
                    **settings) -> Account:
-    """Create an account, its first user and that user's owner membership."""
+    """Create an account, its first user and that user's owner membership; apps add
+    their defaults through the `account_created` signal, in the same transaction."""
     if User.objects.filter(username__iexact=username).exists():
         raise UsernameTaken(f"The username “{username}” is already taken.")
     account = Account(name=name, **settings)
@@ -20,6 +22,7 @@ def account_create(*, name: str, username: str, password: str, email: str = "",
     account.save()
     user = User.objects.create_user(username=username, password=password, email=email)
     Membership.objects.create(account=account, user=user, role=Membership.Role.OWNER)
+    account_created.send(sender=Account, account=account, owner=user)
     return account
 
 

@@ -1,7 +1,6 @@
 """Companies: the organisations an account sells to, in a hierarchy."""
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -10,7 +9,7 @@ from django.db.models.functions import Coalesce, Replace
 
 from accounts.custom_fields import validate_custom_fields
 from accounts.models import Tag, tag_key
-from accounts.search import PrefixSearch
+from accounts.search import PrefixSearch, SearchIndex
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
 from companies.domains import InvalidDomain, normalise_domain
 
@@ -110,8 +109,8 @@ class Company(AccountOwned):
             models.Index(fields=["account", "parent"], name="company_by_parent"),
             models.Index(fields=["account", "owner"], name="company_by_owner"),
             models.Index(fields=["account", "industry"], name="company_by_industry"),
-            # PostgreSQL only (see accounts/search.py); needs the btree_gin extension.
-            GinIndex(F("account"), SEARCH_VECTOR, name="company_search"),
+            # Search (accounts/search.py): PostgreSQL only; needs the btree_gin extension.
+            SearchIndex(F("account"), SEARCH_VECTOR, name="company_search"),
         ]
 
     def __str__(self):

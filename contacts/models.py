@@ -1,13 +1,13 @@
 """Contacts: the people an account sells to."""
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.custom_fields import validate_custom_fields
 from accounts.models import Tag, tag_key
+from accounts.search import SearchIndex
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
 from contacts.search import CONTACT_SEARCH, SEARCH_VECTOR
 
@@ -80,7 +80,7 @@ class Contact(AccountOwned):
             models.Index(fields=["account", "owner"], name="contact_by_owner"),
             models.Index(fields=["account", "company"], name="contact_by_company"),
             # PostgreSQL only (see contacts/search.py); needs the btree_gin extension.
-            GinIndex(models.F("account"), SEARCH_VECTOR, name="contact_search"),
+            SearchIndex(models.F("account"), SEARCH_VECTOR, name="contact_search"),
         ]
 
     def __str__(self):

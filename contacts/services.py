@@ -120,8 +120,9 @@ def contact_bulk_import(
 def _as_id(value) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
         return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
-        return int(value)
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) < 19:
+        return int(text)
     return None
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts.apps.AccountsConfig",
     "companies.apps.CompaniesConfig",
     "contacts.apps.ContactsConfig",
+    "deals.apps.DealsConfig",
     "demo.apps.DemoConfig",
 ]
 

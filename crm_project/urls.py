@@ -8,6 +8,7 @@ from accounts.api import routes as account_routes
 from accounts.api.urls import auth_urlpatterns, crm_urlpatterns
 from companies.api import urls as company_urls
 from contacts.api import urls as contact_urls
+from deals.api import urls as deal_urls
 
 api_v1 = [
     *auth_urlpatterns,
@@ -19,6 +20,7 @@ api_v1 = [
                 *account_routes.urlpatterns,
                 *company_urls.urlpatterns,
                 *contact_urls.urlpatterns,
+                *deal_urls.urlpatterns,
             ]
         ),
     ),

@@ -6,6 +6,7 @@ from factory.django import DjangoModelFactory
 from accounts.models import Account, Membership, Tag, User
 from companies.models import Company, CompanyTag
 from contacts.models import Contact, ContactTag
+from deals.models import Deal, Pipeline, Stage
 
 
 class AccountFactory(DjangoModelFactory):
@@ -89,3 +90,47 @@ class ContactTagFactory(DjangoModelFactory):
     contact = factory.SubFactory(ContactFactory)
     tag = factory.SubFactory(TagFactory, account=factory.SelfAttribute("..contact.account"))
     account = factory.SelfAttribute("contact.account")
+
+
+class PipelineFactory(DjangoModelFactory):
+    """A pipeline with the default four stages (Lead 10 … Negotiation 75)."""
+
+    class Meta:
+        model = Pipeline
+        skip_postgeneration_save = True
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"Pipeline {n}")
+
+    @factory.post_generation
+    def stages(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        spec = extracted if extracted is not None else [
+            ("Lead", 10), ("Qualified", 25), ("Proposal", 50), ("Negotiation", 75)]
+        for position, (name, probability) in enumerate(spec):
+            Stage.objects.create(account=obj.account, pipeline=obj, name=name,
+                                 probability=probability, position=position)
+
+
+class StageFactory(DjangoModelFactory):
+    class Meta:
+        model = Stage
+
+    pipeline = factory.SubFactory(PipelineFactory, stages=[])
+    account = factory.SelfAttribute("pipeline.account")
+    name = factory.Sequence(lambda n: f"Stage {n}")
+    probability = 50
+    position = factory.Sequence(lambda n: n)
+
+
+class DealFactory(DjangoModelFactory):
+    class Meta:
+        model = Deal
+
+    pipeline = factory.SubFactory(PipelineFactory)
+    account = factory.SelfAttribute("pipeline.account")
+    stage = factory.LazyAttribute(lambda d: d.pipeline.stages.order_by("position").first())
+    title = factory.Sequence(lambda n: f"Deal {n}")
+    value_cents = 100_000
+    currency = "USD"

@@ -20,7 +20,16 @@ from accounts.api.fields import AccountScopedRelatedField
 from accounts.models import Tag, User
 from companies.models import Company
 from contacts.models import Contact
-from tests.factories import CompanyTagFactory, ContactFactory, ContactTagFactory, TagFactory
+from deals.models import Deal, Pipeline, Stage
+from tests.factories import (
+    CompanyTagFactory,
+    ContactFactory,
+    ContactTagFactory,
+    DealFactory,
+    PipelineFactory,
+    StageFactory,
+    TagFactory,
+)
 
 CRM_PREFIX = "api/v1/crm/"
 
@@ -29,13 +38,22 @@ FACTORIES = {
     Contact: lambda account: ContactTagFactory(contact__account=account).contact,
     Company: lambda account: CompanyTagFactory(company__account=account).company,
     Tag: lambda account: TagFactory(account=account),
+    Pipeline: lambda account: PipelineFactory(account=account),
+    Stage: lambda account: StageFactory(pipeline__account=account),
+    Deal: lambda account: DealFactory(
+        pipeline__account=account,
+        contact=ContactFactory(account=account),
+        company=CompanyTagFactory(company__account=account).company,
+    ),
 }
 
-# A body that creates a valid record for the acting account (related ids added per test).
+# A body that creates a valid record in an account (related ids added per test).
 CREATE_BODIES = {
-    Contact: {"first_name": "Bea"},
-    Company: {"name": "Bea Inc"},
-    Tag: {"name": "fresh"},
+    Contact: lambda account: {"first_name": "Bea"},
+    Company: lambda account: {"name": "Bea Inc"},
+    Tag: lambda account: {"name": "fresh"},
+    Pipeline: lambda account: {"name": "Fresh", "stages": [{"name": "A", "probability": 5}]},
+    Deal: lambda account: {"title": "Fresh", "pipeline": PipelineFactory(account=account).pk},
 }
 
 
@@ -81,6 +99,15 @@ def _bulk_import_refuses_foreign_ids(outsider, owner):
     assert not Contact.objects.for_account(outsider.account).exists()
 
 
+def _forecast_is_mine(outsider, owner):
+    DealFactory(pipeline__account=owner.account, currency="EUR", value_cents=500)
+    DealFactory(pipeline__account=outsider.account, currency="USD", value_cents=700)
+    body = outsider.client.get("/api/v1/crm/deals/forecast/").json()
+    assert [t["currency"] for t in body["totals"]] == ["USD"]
+    assert body["totals"][0]["open_value_cents"] == 700
+    assert {s["currency"] for s in body["stages"]} == {"USD"}
+
+
 CASES = {
     "contact-list": Case("viewset"),
     "contact-detail": Case("viewset"),
@@ -91,6 +118,16 @@ CASES = {
     "company-detail": Case("viewset"),
     "company-add-tag": Case("viewset"),
     "company-remove-tag": Case("viewset", extra_kwargs={"tag_id": Tag}),
+    "pipeline-list": Case("viewset"),
+    "pipeline-detail": Case("viewset"),
+    "deal-list": Case("viewset"),
+    "deal-detail": Case("viewset"),
+    "deal-move": Case("viewset"),
+    "deal-win": Case("viewset"),
+    "deal-lose": Case("viewset"),
+    "deal-abandon": Case("viewset"),
+    "deal-reopen": Case("viewset"),
+    "deal-forecast": Case("singleton", check=_forecast_is_mine),
     "tag-list": Case("viewset"),
     "tag-detail": Case("viewset"),
     "api-members": Case("singleton", check=_members_only_mine),
@@ -201,7 +238,9 @@ def test_route_isolates_accounts(name, route, callback, owner, outsider):
             serializer = viewset.serializer_class(context={"account": outsider.account})
             for field_name, rel_model, many in related_fields(serializer):
                 value = foreign_value(rel_model, owner)
-                body = CREATE_BODIES[model] | {field_name: [value] if many else value}
+                body = CREATE_BODIES[model](outsider.account) | {
+                    field_name: [value] if many else value
+                }
                 response = outsider.client.post(build_path(route, {}), body, format="json")
                 assert response.status_code == 400, (field_name, response.content)
                 assert field_name in response.json(), response.json()

@@ -6,9 +6,13 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.errors import StateConflict
+
 
 def exception_handler(exc, context):
     """DRF's handler, with errors not tied to a field as `{"detail": "..."}`."""
+    if isinstance(exc, StateConflict):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, IntegrityError):
         # The database's constraints are the last word when two writes race past
         # validation: answer as validation would have, never with a 500.

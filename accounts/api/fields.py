@@ -41,7 +41,7 @@ class AccountScopedRelatedField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         # Ids are integers (or their digits as text); floats, booleans and numbers
         # beyond a bigint never reach the database, where they would overflow.
-        if isinstance(data, str) and data.strip().isdigit():
+        if isinstance(data, str) and data.strip().isascii() and data.strip().isdigit():
             data = int(data.strip())
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)

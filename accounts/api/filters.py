@@ -25,7 +25,7 @@ class UserIdOrMeField(forms.CharField):
         value = super().to_python(value).strip()
         if value in ("", "me"):
             return value
-        if not value.isdigit() or len(value) > 18:
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
             raise forms.ValidationError("Enter a user id or “me”.")
         return int(value)
 

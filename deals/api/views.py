@@ -1,0 +1,106 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin
+from deals.api.filters import DealFilter
+from deals.api.serializers import (
+    DealSerializer,
+    ForecastSerializer,
+    LoseSerializer,
+    MoveSerializer,
+    PipelineSerializer,
+)
+from deals.forecast import forecast
+from deals.models import Deal, Pipeline, Stage
+from deals.services import pipeline_delete
+
+
+class PipelineViewSet(AccountScopedViewSet):
+    """Pipelines and their ordered stages. PATCH `stages` replaces the list."""
+
+    model = Pipeline
+    serializer_class = PipelineSerializer
+    ordering_fields = ["name", "created_at"]
+    ordering = ["name", "id"]
+    filterset_fields = []
+
+    def scope_queryset(self, queryset):
+        return queryset.prefetch_related("stages")
+
+    def perform_destroy(self, instance):
+        pipeline_delete(pipeline=instance)
+
+
+class DealViewSet(SearchOrderingMixin, AccountScopedViewSet):
+    """Deals. `status` changes only through the actions, each answering with the deal."""
+
+    model = Deal
+    serializer_class = DealSerializer
+    filterset_class = DealFilter
+    ordering_fields = ["value_cents", "expected_close_date", "created_at", "updated_at"]
+    ordering = ["-created_at", "-id"]
+
+    def scope_queryset(self, queryset):
+        return queryset.with_stage_probability()
+
+    def _answer(self, deal):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=MoveSerializer, responses=DealSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Move an open deal to a stage of its pipeline; `probability` overrides the
+        stage's, and leaving it out clears the override."""
+        deal = self.get_object()
+        body = MoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        stage = (
+            Stage.objects.for_account(request.account)
+            .filter(pk=body.validated_data["stage"], pipeline_id=deal.pipeline_id)
+            .first()
+        )
+        if stage is None:
+            raise ValidationError({"stage": ["Pick a stage of the deal's pipeline."]})
+        deal.move(stage=stage, probability=body.validated_data.get("probability"))
+        return self._answer(deal)
+
+    @extend_schema(request=None, responses=DealSerializer)
+    @action(detail=True, methods=["post"])
+    def win(self, request, pk=None):
+        deal = self.get_object()
+        deal.win()
+        return self._answer(deal)
+
+    @extend_schema(request=LoseSerializer, responses=DealSerializer)
+    @action(detail=True, methods=["post"])
+    def lose(self, request, pk=None):
+        deal = self.get_object()
+        body = LoseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        deal.lose(body.validated_data["reason"])
+        return self._answer(deal)
+
+    @extend_schema(request=None, responses=DealSerializer)
+    @action(detail=True, methods=["post"])
+    def abandon(self, request, pk=None):
+        deal = self.get_object()
+        deal.abandon()
+        return self._answer(deal)
+
+    @extend_schema(request=None, responses=DealSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        deal = self.get_object()
+        deal.reopen()
+        return self._answer(deal)
+
+    @extend_schema(responses=ForecastSerializer)
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def forecast(self, request):
+        """Totals per currency and open totals per stage, weighted by probability,
+        over the deals the list filters select. Two queries, whatever the count."""
+        return Response(forecast(self.filter_queryset(self.get_queryset())),
+                        status=status.HTTP_200_OK)

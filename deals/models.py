@@ -1,0 +1,212 @@
+"""Pipelines of stages, and the deals that move through them."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVector
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from djmoney.money import Money
+
+from accounts.errors import StateConflict
+from accounts.models import validate_currency
+from accounts.search import PrefixSearch, SearchIndex
+from accounts.tenancy import AccountOwned, AccountScopedQuerySet
+
+SEARCH_VECTOR = SearchVector("title", config="simple")
+DEAL_SEARCH = PrefixSearch(vector=SEARCH_VECTOR, fields=("title",))
+MAX_VALUE_CENTS = 10**13  # 100 billion in the currency: keeps Σ value × probability exact
+
+
+class InvalidTransition(StateConflict):
+    """The deal's current status forbids this action (the API answers 409)."""
+
+
+class Pipeline(AccountOwned):
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                F("account"), Lower("name"), name="pipeline_unique_name",
+                violation_error_message="A pipeline with this name already exists.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Stage(AccountOwned):
+    pipeline = models.ForeignKey(
+        Pipeline, on_delete=models.CASCADE, related_name="stages", db_index=False
+    )
+    name = models.CharField(max_length=100)
+    probability = models.PositiveSmallIntegerField()
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "pipeline", "name"], name="stage_unique_name",
+                violation_error_message="Stage names must be unique within a pipeline.",
+            ),
+            models.CheckConstraint(
+                condition=Q(probability__gte=0, probability__lte=100),
+                name="stage_probability_0_100",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "pipeline", "position"], name="stage_by_pipeline"),
+        ]
+
+    def __str__(self):
+        return f"{self.pipeline} / {self.name}"
+
+
+class DealQuerySet(AccountScopedQuerySet):
+    def search(self, text: str):
+        """Deals whose title matches every word of `text` as a prefix."""
+        return DEAL_SEARCH.filter(self, text)
+
+    def open(self):
+        return self.filter(status=Deal.Status.OPEN)
+
+    def closing_before(self, date):
+        return self.filter(expected_close_date__lt=date)
+
+    def with_stage_probability(self):
+        """Annotate `stage_probability` (a join), so `effective_probability` costs no
+        query per deal."""
+        return self.annotate(stage_probability=F("stage__probability"))
+
+
+class Deal(AccountOwned):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+        ABANDONED = "abandoned", "Abandoned"
+
+    CLOSED = (Status.WON, Status.LOST, Status.ABANDONED)
+
+    title = models.CharField(max_length=200)
+    pipeline = models.ForeignKey(
+        Pipeline, on_delete=models.PROTECT, related_name="deals", db_index=False
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals",
+                              db_index=False)
+    value_cents = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    probability = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    lost_reason = models.CharField(max_length=500, blank=True, default="")
+    expected_close_date = models.DateField(null=True, blank=True)
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="deals", db_index=False,
+    )
+    company = models.ForeignKey(
+        "companies.Company", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="deals", db_index=False,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value_cents__gte=0, value_cents__lte=MAX_VALUE_CENTS),
+                name="deal_value_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(probability__isnull=True)
+                | Q(probability__gte=0, probability__lte=100),
+                name="deal_probability_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | (~Q(status="open") & Q(closed_at__isnull=False)),
+                name="deal_closed_at_matches_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "status", "pipeline", "stage"], name="deal_by_stage"),
+            models.Index(fields=["account", "created_at"], name="deal_by_created"),
+            models.Index(fields=["account", "expected_close_date"], name="deal_by_close_date"),
+            models.Index(fields=["account", "value_cents"], name="deal_by_value"),
+            models.Index(fields=["account", "contact"], name="deal_by_contact"),
+            models.Index(fields=["account", "company"], name="deal_by_company"),
+            models.Index(fields=["account", "owner"], name="deal_by_owner"),
+            models.Index(fields=["account", "updated_at"], name="deal_by_updated"),
+            # Search (accounts/search.py): PostgreSQL only; needs the btree_gin extension.
+            SearchIndex(F("account"), SEARCH_VECTOR, name="deal_search"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def value(self) -> Money:
+        return Money(Decimal(self.value_cents) / 100, self.currency)
+
+    @property
+    def effective_probability(self) -> int:
+        """The deal's own probability, else its stage's (one query for the stage
+        unless the queryset used `with_stage_probability()` or loaded the stage)."""
+        if self.probability is not None:
+            return self.probability
+        annotated = self.__dict__.get("stage_probability")
+        return annotated if annotated is not None else self.stage.probability
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    # -- the state machine: the only ways status and closed_at change -------------
+
+    def _require(self, allowed, action: str) -> None:
+        if self.status not in allowed:
+            raise InvalidTransition(f"Cannot {action} a deal that is {self.status}.")
+
+    def move(self, *, stage: Stage, probability: int | None = None) -> None:
+        """Put an open deal in another stage of its pipeline; `probability` overrides
+        the stage's (None clears the override)."""
+        self._require((self.Status.OPEN,), "move")
+        if stage.pipeline_id != self.pipeline_id:
+            raise ValueError("The stage belongs to another pipeline.")
+        self.stage, self.probability = stage, probability
+        self.save(update_fields=["stage", "probability", "updated_at"])
+
+    def _close(self, status: str, action: str, reason: str = "") -> None:
+        self._require((self.Status.OPEN,), action)
+        self.status, self.closed_at, self.lost_reason = status, timezone.now(), reason
+        self.save(update_fields=["status", "closed_at", "lost_reason", "updated_at"])
+
+    def win(self) -> None:
+        self._close(self.Status.WON, "win")
+
+    def lose(self, reason: str = "") -> None:
+        self._close(self.Status.LOST, "lose", reason)
+
+    def abandon(self) -> None:
+        self._close(self.Status.ABANDONED, "abandon")
+
+    def reopen(self) -> None:
+        self._require(self.CLOSED, "reopen")
+        self.status, self.closed_at, self.lost_reason = self.Status.OPEN, None, ""
+        self.save(update_fields=["status", "closed_at", "lost_reason", "updated_at"])

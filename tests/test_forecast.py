@@ -1,0 +1,115 @@
+"""GET /deals/forecast/: hand-worked totals, weighting, rounding, filters, query count."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from deals.models import Stage
+from tests.factories import DealFactory, PipelineFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/crm/deals/forecast/"
+
+
+def stage(pipeline, name):
+    return Stage.objects.for_account(pipeline.account).get(pipeline=pipeline, name=name)
+
+
+@pytest.fixture
+def book(owner):
+    """Deals worked out by hand below (stages: Lead 10, Qualified 25, Proposal 50,
+    Negotiation 75)."""
+    sales = PipelineFactory(account=owner.account, name="Sales")
+    deal = lambda **kw: DealFactory(pipeline=sales, **kw)  # noqa: E731
+    deal(stage=stage(sales, "Lead"), value_cents=100_000)  # 100000 × 10
+    deal(stage=stage(sales, "Proposal"), value_cents=333_333, probability=33)  # × 33
+    deal(stage=stage(sales, "Negotiation"), value_cents=1)  # 1 × 75
+    deal(value_cents=50_000).win()
+    deal(value_cents=20_000).lose("price")
+    deal(value_cents=7).abandon()
+    for _ in range(3):  # 3 × (1 × 50): 1.5 cents, rounded once → 2 (not 3, not 0)
+        deal(stage=stage(sales, "Proposal"), value_cents=1, currency="EUR")
+    deal(value_cents=999, currency="EUR").win()
+    alpha = PipelineFactory(account=owner.account, name="Alpha", stages=[("Only", 20)])
+    DealFactory(pipeline=alpha, value_cents=10, currency="USD")  # 10 × 20
+    return sales, alpha
+
+
+def test_totals_are_per_currency_and_never_mixed(owner, book):
+    body = owner.client.get(URL).json()
+    assert body["totals"] == [
+        {"currency": "EUR", "open_count": 3, "open_value_cents": 3, "weighted_value_cents": 2,
+         "won_count": 1, "won_value_cents": 999, "lost_count": 0, "lost_value_cents": 0,
+         "abandoned_count": 0, "abandoned_value_cents": 0},
+        # (1,000,000 + 10,999,989 + 75 + 200) / 100 = 120,002.64 → 120,003
+        {"currency": "USD", "open_count": 4, "open_value_cents": 433_344,
+         "weighted_value_cents": 120_003, "won_count": 1, "won_value_cents": 50_000,
+         "lost_count": 1, "lost_value_cents": 20_000, "abandoned_count": 1,
+         "abandoned_value_cents": 7},
+    ]
+
+
+def test_stages_are_in_pipeline_and_stage_order_with_open_deals_only(owner, book):
+    sales, alpha = book
+    body = owner.client.get(URL).json()
+    rows = [(s["pipeline"], s["name"], s["currency"], s["open_count"], s["open_value_cents"],
+             s["weighted_value_cents"]) for s in body["stages"]]
+    assert rows == [
+        (alpha.pk, "Only", "USD", 1, 10, 2),
+        (sales.pk, "Lead", "USD", 1, 100_000, 10_000),
+        (sales.pk, "Proposal", "EUR", 3, 3, 2),
+        (sales.pk, "Proposal", "USD", 1, 333_333, 110_000),  # 109,999.89 → 110,000
+        (sales.pk, "Negotiation", "USD", 1, 1, 1),  # 0.75 → 1
+    ]
+    assert body["stages"][1]["stage"] == stage(sales, "Lead").pk
+
+
+def test_the_forecast_honours_the_list_filters(owner, teammate, book):
+    sales, alpha = book
+    body = owner.client.get(URL, {"pipeline": alpha.pk}).json()
+    assert [(t["currency"], t["open_count"], t["weighted_value_cents"]) for t in
+            body["totals"]] == [("USD", 1, 2)]
+    DealFactory(pipeline=alpha, owner=teammate.user, value_cents=500,
+                expected_close_date=dt.date(2030, 1, 1))
+    mine = owner.client.get(URL, {"owner": teammate.user.pk}).json()
+    assert [(t["open_count"], t["open_value_cents"]) for t in mine["totals"]] == [(1, 500)]
+    later = owner.client.get(URL, {"expected_close_after": "2029-01-01"}).json()
+    assert [t["open_value_cents"] for t in later["totals"]] == [500]
+    won = owner.client.get(URL, {"status": "won"}).json()
+    assert {t["currency"]: t["won_count"] for t in won["totals"]} == {"EUR": 1, "USD": 1}
+    assert won["stages"] == []
+
+
+def test_no_deals_means_empty_lists(owner):
+    assert owner.client.get(URL).json() == {"totals": [], "stages": []}
+
+
+def test_bad_filters_are_a_400(owner):
+    assert owner.client.get(URL, {"pipeline": "x"}).status_code == 400
+
+
+def test_the_forecast_costs_the_same_queries_whatever_the_deal_count(owner):
+    pipeline = PipelineFactory(account=owner.account)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert owner.client.get(URL).status_code == 200
+        return len(ctx.captured_queries)
+
+    DealFactory.create_batch(3, pipeline=pipeline)
+    small = count()
+    DealFactory.create_batch(60, pipeline=pipeline, currency="EUR")
+    for deal in DealFactory.create_batch(10, pipeline=pipeline):
+        deal.win()
+    assert count() == small <= 4
+
+
+def test_huge_values_are_summed_exactly(owner):
+    pipeline = PipelineFactory(account=owner.account, stages=[("S", 99)])
+    for _ in range(5):
+        DealFactory(pipeline=pipeline, value_cents=10**13 - 1)
+    total = owner.client.get(URL).json()["totals"][0]
+    assert total["open_value_cents"] == 5 * (10**13 - 1)
+    assert total["weighted_value_cents"] == (5 * (10**13 - 1) * 99 + 50) // 100
