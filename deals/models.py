@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -159,6 +160,11 @@ class Deal(AccountOwned):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        if self.stage_id and self.pipeline_id and self.stage.pipeline_id != self.pipeline_id:
+            raise ValidationError({"stage": "The stage must belong to the deal's pipeline."})
 
     @property
     def value(self) -> Money:

@@ -25,7 +25,7 @@ def staff(account):
 
     user.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["contacts", "accounts", "companies"]
+            content_type__app_label__in=["contacts", "accounts", "companies", "deals"]
         )
     )
     client = Client()
@@ -233,3 +233,37 @@ def test_staff_can_only_add_members_from_their_accounts(staff, account):
     field = inline.formfield_for_foreignkey(inline.model._meta.get_field("user"), request)
     assert stranger not in field.queryset
     assert request.user in field.queryset
+
+
+def test_deal_admin_actions_use_the_state_machine(staff, account):
+    from django.contrib.auth.models import Permission
+
+    from deals.models import Deal
+    from tests.factories import DealFactory
+
+    user = staff.get("/admin/").wsgi_request.user
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="deals"))
+    open_deal = DealFactory(pipeline__account=account)
+    won = DealFactory(pipeline__account=account)
+    won.win()
+    closed_at = won.closed_at
+    response = staff.post("/admin/deals/deal/", {"action": "mark_lose",
+                                                  "_selected_action": [open_deal.pk, won.pk]})
+    assert response.status_code == 302
+    deals = {d.pk: d for d in Deal.objects.for_account(account)}
+    assert deals[open_deal.pk].status == "lost" and deals[open_deal.pk].closed_at
+    assert deals[won.pk].status == "won" and deals[won.pk].closed_at == closed_at
+
+
+def test_the_deal_admin_refuses_a_stage_of_another_pipeline(superuser, account):
+    from deals.models import Deal, Stage
+    from tests.factories import PipelineFactory
+
+    pipeline = PipelineFactory(account=account)
+    other = Stage.objects.for_account(account).filter(
+        pipeline=PipelineFactory(account=account)).first()
+    response = superuser.post("/admin/deals/deal/add/", {
+        "account": account.pk, "title": "X", "pipeline": pipeline.pk, "stage": other.pk,
+        "value_cents": 0, "currency": "USD"})
+    assert response.status_code == 200
+    assert not Deal.objects.for_account(account).exists()

@@ -145,3 +145,20 @@ def test_it_creates_companies_with_subsidiaries_and_links_contacts():
     seed()
     assert companies.count() == COMPANY_COUNT
     assert companies.filter(parent__isnull=False).count() == SUBSIDIARY_COUNT
+
+
+def test_it_creates_deals_across_stages_statuses_and_two_currencies():
+    from deals.models import Deal, Pipeline
+    from demo.management.commands.seed_demo import DEAL_COUNT
+
+    seed()
+    demo = Account.objects.get(name=ACCOUNT_NAME)
+    deals = Deal.objects.for_account(demo)
+    assert deals.count() == DEAL_COUNT
+    assert set(deals.values_list("currency", flat=True)) == {"USD", "EUR"}
+    assert {"open", "won", "lost"} <= set(deals.values_list("status", flat=True))
+    assert deals.values("stage").distinct().count() >= 5
+    assert set(Pipeline.objects.for_account(demo).values_list("name", flat=True)) == {
+        "Sales", "Partnerships"}
+    seed()
+    assert deals.count() == DEAL_COUNT

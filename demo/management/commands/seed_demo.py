@@ -6,6 +6,7 @@ The data comes from a fixed seed, so it is the same on every machine (for the Fa
 version in uv.lock). A constant number of queries, whatever CONTACT_COUNT is.
 """
 
+import datetime as dt
 import random
 import re
 from typing import NamedTuple
@@ -13,6 +14,7 @@ from typing import NamedTuple
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from faker import Faker
 
 from accounts.models import Account, Membership, Tag, User
@@ -20,12 +22,15 @@ from accounts.services import UsernameTaken, account_create, membership_add
 from accounts.tags import tags_replace
 from companies.models import Company
 from contacts.models import Contact, ContactTag
+from deals.models import Deal, Pipeline, Stage
+from deals.services import pipeline_create, pipeline_create_default
 
 ACCOUNT_NAME = "Northwind Traders"
 PASSWORD = "demo"
 SEED = 20261124
 CONTACT_COUNT = 300
 COMPANY_COUNT = 40
+DEAL_COUNT = 48
 SUBSIDIARY_COUNT = 10
 
 
@@ -102,11 +107,12 @@ class Command(BaseCommand):
             created = seed_contacts(
                 account, owners=users, tag_names=tag_names, companies=companies
             )
+            deal_count = seed_deals(account, owners=users)
         total = Contact.objects.for_account(account).count()
         self.stdout.write(
             f"Demo account “{account.name}” (id {account.pk}): {len(users)} users, "
             f"{len(tag_names)} tags, {len(companies)} companies, {created} contacts "
-            f"created, {total} in all."
+            f"created, {total} in all, {deal_count} deals."
         )
         self.stdout.write(f"Demo login: {PEOPLE[0].username} / {PASSWORD}")
 
@@ -304,3 +310,59 @@ def _unique_email(first_name: str, last_name: str, domain: str, taken: set[str])
         email = f"{local}{n}@{domain}"
     taken.add(email)
     return email
+
+
+DEAL_PRODUCTS = ["Annual licence", "Pilot", "Onboarding package", "Support renewal",
+                 "Expansion", "Data migration", "Training day", "Enterprise plan",
+                 "Integration work", "Hardware refresh", "Consulting retainer", "Upgrade"]
+LOST_REASONS = ["Went with a competitor", "No budget this year", "Timing", "Price"]
+
+
+def seed_deals(account: Account, *, owners: list[User]) -> int:
+    """The Sales pipeline (and a Partnerships one) with DEAL_COUNT deals across stages,
+    statuses and two currencies, created where missing (by title). Returns how many
+    deals the account has. A constant number of queries."""
+    pipelines = Pipeline.objects.for_account(account)
+    sales = pipelines.filter(name="Sales").first() or pipeline_create_default(account=account)
+    partners = pipelines.filter(name="Partnerships").first() or pipeline_create(
+        account=account,
+        name="Partnerships",
+        stages=[{"name": "Intro", "probability": 15}, {"name": "Pilot", "probability": 40},
+                {"name": "Contract", "probability": 80}],
+    )
+    stages = list(Stage.objects.for_account(account).filter(pipeline__in=[sales, partners]))
+    by_pipeline = {p.pk: [s for s in stages if s.pipeline_id == p.pk] for p in (sales, partners)}
+    companies = list(Company.objects.for_account(account).order_by("domain"))
+    contacts = list(
+        Contact.objects.for_account(account).filter(company__isnull=False).order_by("email")
+    )
+    scoped = Deal.objects.for_account(account)
+    existing = set(scoped.values_list("title", flat=True))
+    rng = random.Random(SEED + 2)
+    today = timezone.localdate()
+    new = []
+    for i in range(DEAL_COUNT):
+        company = companies[i % len(companies)]
+        title = f"{company.name} – {DEAL_PRODUCTS[i % len(DEAL_PRODUCTS)]}"
+        pipeline = partners if i % 6 == 5 else sales
+        stage = rng.choice(by_pipeline[pipeline.pk])
+        status = rng.choices(["open", "won", "lost", "abandoned"], [12, 4, 3, 1])[0]
+        people = [c for c in contacts if c.company_id == company.pk]
+        deal = Deal(
+            account=account, title=title, pipeline=pipeline, stage=stage,
+            value_cents=rng.randrange(5, 400) * 100_000 // 10,
+            currency="EUR" if i % 4 == 3 else "USD",
+            probability=rng.choice([None, None, None, 35, 60, 90]),
+            status=status,
+            expected_close_date=today + dt.timedelta(days=rng.randint(-30, 120)),
+            company=company, contact=people[0] if people else None,
+            owner=rng.choice(owners),
+        )
+        if status != "open":
+            deal.closed_at = timezone.now() - dt.timedelta(days=rng.randint(0, 60))
+            deal.lost_reason = rng.choice(LOST_REASONS) if status == "lost" else ""
+        if title not in existing:
+            new.append(deal)
+            existing.add(title)
+    scoped.bulk_create(new)
+    return scoped.count()
