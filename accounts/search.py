@@ -19,7 +19,7 @@ from django.db.models import CharField, DateTimeField, F, Q, Value
 from django.db.models.functions import Concat
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SEPARATORS = (" ", "-", "'", ".", "@")
+_SEPARATORS = (" ", "-", "'", ".", "@", ">", "\n")  # ">": a word right after a tag
 
 
 def search_words(text: str) -> list[str]:

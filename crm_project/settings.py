@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "companies.apps.CompaniesConfig",
     "contacts.apps.ContactsConfig",
     "deals.apps.DealsConfig",
+    "activities.apps.ActivitiesConfig",
+    "notes.apps.NotesConfig",
     "demo.apps.DemoConfig",
 ]
 

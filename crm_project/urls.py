@@ -6,9 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api import routes as account_routes
 from accounts.api.urls import auth_urlpatterns, crm_urlpatterns
+from activities.api import urls as activity_urls
 from companies.api import urls as company_urls
 from contacts.api import urls as contact_urls
 from deals.api import urls as deal_urls
+from notes.api import urls as note_urls
+from timeline import urls as timeline_urls
 
 api_v1 = [
     *auth_urlpatterns,
@@ -21,6 +24,9 @@ api_v1 = [
                 *company_urls.urlpatterns,
                 *contact_urls.urlpatterns,
                 *deal_urls.urlpatterns,
+                *activity_urls.urlpatterns,
+                *note_urls.urlpatterns,
+                *timeline_urls.urlpatterns,
             ]
         ),
     ),

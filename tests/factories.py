@@ -4,9 +4,11 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import Account, Membership, Tag, User
+from activities.models import Activity
 from companies.models import Company, CompanyTag
 from contacts.models import Contact, ContactTag
 from deals.models import Deal, Pipeline, Stage
+from notes.models import Note
 
 
 class AccountFactory(DjangoModelFactory):
@@ -134,3 +136,20 @@ class DealFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Deal {n}")
     value_cents = 100_000
     currency = "USD"
+
+
+class ActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    account = factory.SubFactory(AccountFactory)
+    type = Activity.Type.TASK
+    subject = factory.Sequence(lambda n: f"Follow up {n}")
+
+
+class NoteFactory(DjangoModelFactory):
+    class Meta:
+        model = Note
+
+    account = factory.SubFactory(AccountFactory)
+    body = factory.Sequence(lambda n: f"<p>Note number {n}</p>")

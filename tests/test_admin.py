@@ -25,7 +25,8 @@ def staff(account):
 
     user.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["contacts", "accounts", "companies", "deals"]
+            content_type__app_label__in=["contacts", "accounts", "companies", "deals",
+                                        "activities", "notes"]
         )
     )
     client = Client()
@@ -267,3 +268,26 @@ def test_the_deal_admin_refuses_a_stage_of_another_pipeline(superuser, account):
         "value_cents": 0, "currency": "USD"})
     assert response.status_code == 200
     assert not Deal.objects.for_account(account).exists()
+
+
+def test_activity_and_note_admins_are_scoped(staff, account, other_account):
+    from tests.factories import ActivityFactory, NoteFactory
+
+    ActivityFactory(account=account, subject="Mine to do")
+    ActivityFactory(account=other_account, subject="Theirs to do")
+    NoteFactory(account=account, body="mine-note")
+    NoteFactory(account=other_account, body="their-note")
+    page = staff.get("/admin/activities/activity/").content.decode()
+    assert "Mine to do" in page and "Theirs to do" not in page
+    page = staff.get("/admin/notes/note/").content.decode()
+    assert "mine-note" in page and "their-note" not in page
+
+
+def test_notes_saved_in_the_admin_are_sanitised(superuser, account):
+    from notes.models import Note
+
+    response = superuser.post("/admin/notes/note/add/", {
+        "account": account.pk, "body": "<script>x()</script><p>ok</p>", "kind": "note",
+        "direction": "", "occurred_at_0": "2026-01-01", "occurred_at_1": "10:00:00"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Note.objects.for_account(account).get().body == "<p>ok</p>"

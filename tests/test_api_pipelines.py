@@ -174,3 +174,12 @@ def test_pipeline_list_queries_do_not_grow(owner):
     small = count()
     PipelineFactory.create_batch(20, account=owner.account)
     assert count() == small
+
+
+def test_a_patch_still_needs_complete_stages(owner):
+    pipeline = PipelineFactory(account=owner.account)
+    first = Stage.objects.for_account(owner.account).filter(pipeline=pipeline).first()
+    response = owner.client.patch(f"{URL}{pipeline.pk}/",
+                                  {"stages": [{"id": first.pk, "name": "x"}]}, format="json")
+    assert response.status_code == 400
+    assert "stages" in response.json()

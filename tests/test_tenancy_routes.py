@@ -18,14 +18,18 @@ from rest_framework.relations import ManyRelatedField
 
 from accounts.api.fields import AccountScopedRelatedField
 from accounts.models import Tag, User
+from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal, Pipeline, Stage
+from notes.models import Note
 from tests.factories import (
+    ActivityFactory,
     CompanyTagFactory,
     ContactFactory,
     ContactTagFactory,
     DealFactory,
+    NoteFactory,
     PipelineFactory,
     StageFactory,
     TagFactory,
@@ -45,6 +49,8 @@ FACTORIES = {
         contact=ContactFactory(account=account),
         company=CompanyTagFactory(company__account=account).company,
     ),
+    Activity: lambda account: ActivityFactory(account=account),
+    Note: lambda account: NoteFactory(account=account),
 }
 
 # A body that creates a valid record in an account (related ids added per test).
@@ -54,6 +60,8 @@ CREATE_BODIES = {
     Tag: lambda account: {"name": "fresh"},
     Pipeline: lambda account: {"name": "Fresh", "stages": [{"name": "A", "probability": 5}]},
     Deal: lambda account: {"title": "Fresh", "pipeline": PipelineFactory(account=account).pk},
+    Activity: lambda account: {"subject": "Call back"},
+    Note: lambda account: {"body": "Spoke to them"},
 }
 
 
@@ -128,6 +136,16 @@ CASES = {
     "deal-abandon": Case("viewset"),
     "deal-reopen": Case("viewset"),
     "deal-forecast": Case("singleton", check=_forecast_is_mine),
+    "activity-list": Case("viewset"),
+    "activity-detail": Case("viewset"),
+    "activity-start": Case("viewset"),
+    "activity-complete": Case("viewset"),
+    "activity-cancel": Case("viewset"),
+    "note-list": Case("viewset"),
+    "note-detail": Case("viewset"),
+    "contact-timeline": Case("viewset"),
+    "company-timeline": Case("viewset"),
+    "deal-timeline": Case("viewset"),
     "tag-list": Case("viewset"),
     "tag-detail": Case("viewset"),
     "api-members": Case("singleton", check=_members_only_mine),

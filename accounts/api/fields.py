@@ -1,6 +1,9 @@
 """Serializer fields whose choices come from the request's account."""
 
+import datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_array_type, build_basic_type, build_object_type
 from drf_spectacular.types import OpenApiTypes
@@ -64,7 +67,8 @@ class MemberField(AccountScopedRelatedField):
     }
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", User.objects.all())
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", User.objects.all())
         super().__init__(**kwargs)
 
 
@@ -137,3 +141,26 @@ class CustomFieldsFieldSchema(OpenApiSerializerFieldExtension):
                 "nullable": True,
             },
         }
+
+
+class AccountDateTimeField(serializers.DateTimeField):
+    """A timestamp; one sent without an offset is read in the account's time zone.
+
+    Answers are in UTC (`...Z`), like every other timestamp of the API.
+    """
+
+    def enforce_timezone(self, value):
+        account = context_account(self.context)
+        if timezone.is_naive(value) and account is not None:
+            try:
+                value = value.replace(tzinfo=account.zone).astimezone(datetime.UTC)
+            except OverflowError:
+                self.fail("overflow")
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
+
+    default_error_messages = {
+        "overflow": "Date-time is out of range (years 1-9999 in UTC).",
+    }

@@ -4,6 +4,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from django.db.models import F
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -11,13 +12,30 @@ from rest_framework.filters import OrderingFilter
 
 
 class StableOrderingFilter(OrderingFilter):
-    """DRF ordering that always ends on the primary key, so pages never overlap."""
+    """DRF ordering that always ends on the primary key, so pages never overlap.
+
+    Fields a view lists in `nulls_last_fields` sort their empty values last in
+    both directions (a task without a due date comes after the dated ones).
+    """
 
     def get_ordering(self, request, queryset, view):
         ordering = list(super().get_ordering(request, queryset, view) or [])
         if not any(term.lstrip("-") in {"id", "pk"} for term in ordering):
             ordering.append("-id" if ordering and ordering[0].startswith("-") else "id")
         return ordering
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        nulls_last = getattr(view, "nulls_last_fields", ())
+        terms = []
+        for term in ordering:
+            name = term.lstrip("-")
+            if name in nulls_last:
+                expression = F(name)
+                term = (expression.desc if term.startswith("-") else expression.asc)(
+                    nulls_last=True)
+            terms.append(term)
+        return queryset.order_by(*terms)
 
 
 class UserIdOrMeField(forms.CharField):

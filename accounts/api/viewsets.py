@@ -44,8 +44,8 @@ class AccountContextMixin:
         django_request.account = membership.account
 
 
-class AccountScopedViewSet(AccountContextMixin, viewsets.ModelViewSet):
-    """CRUD over one CRM model, scoped to the request's account."""
+class AccountScopedMixin(AccountContextMixin):
+    """Owns `get_queryset()` (and so `get_object()`) for one CRM model."""
 
     model = None
     lookup_value_regex = r"[0-9]+"
@@ -67,6 +67,14 @@ class AccountScopedViewSet(AccountContextMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.save(account=self.request.account)
+
+
+class AccountScopedViewSet(AccountScopedMixin, viewsets.ModelViewSet):
+    """CRUD over one CRM model, scoped to the request's account."""
+
+
+class AccountScopedGenericViewSet(AccountScopedMixin, viewsets.GenericViewSet):
+    """Only the actions a subclass declares, over one CRM model's scoped rows."""
 
 
 class TagActionsMixin:

@@ -42,6 +42,10 @@ class PipelineSerializer(AccountScopedModelSerializer):
         return value
 
     def validate_stages(self, stages):
+        # A PATCH is partial, and DRF makes nested items partial too: the list replaces
+        # the stages, so every item still needs both fields.
+        if any("name" not in s or "probability" not in s for s in stages):
+            raise serializers.ValidationError("Each stage needs a name and a probability.")
         names = [s["name"].casefold() for s in stages]
         if len(names) != len(set(names)):
             raise serializers.ValidationError("Stage names must be unique within a pipeline.")

@@ -1,0 +1,7 @@
+from rest_framework.routers import SimpleRouter
+
+from notes.api.views import NoteViewSet
+
+router = SimpleRouter()
+router.register("notes", NoteViewSet, basename="note")
+urlpatterns = router.urls
