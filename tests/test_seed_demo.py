@@ -162,3 +162,19 @@ def test_it_creates_deals_across_stages_statuses_and_two_currencies():
         "Sales", "Partnerships"}
     seed()
     assert deals.count() == DEAL_COUNT
+
+
+def test_it_creates_a_realistic_history_once():
+    from activities.models import Activity
+    from notes.models import Note
+
+    seed()
+    demo = Account.objects.get(name=ACCOUNT_NAME)
+    activities = Activity.objects.for_account(demo)
+    assert activities.filter(status="completed").exists()
+    assert activities.overdue().exists()
+    assert activities.pending().exclude(pk__in=activities.overdue()).exists()
+    assert Note.objects.for_account(demo).filter(kind="email").exists()
+    before = (activities.count(), Note.objects.for_account(demo).count())
+    seed()
+    assert (activities.count(), Note.objects.for_account(demo).count()) == before

@@ -20,10 +20,12 @@ from faker import Faker
 from accounts.models import Account, Membership, Tag, User
 from accounts.services import UsernameTaken, account_create, membership_add
 from accounts.tags import tags_replace
+from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact, ContactTag
 from deals.models import Deal, Pipeline, Stage
 from deals.services import pipeline_create, pipeline_create_default
+from notes.models import Note
 
 ACCOUNT_NAME = "Northwind Traders"
 PASSWORD = "demo"
@@ -108,11 +110,12 @@ class Command(BaseCommand):
                 account, owners=users, tag_names=tag_names, companies=companies
             )
             deal_count = seed_deals(account, owners=users)
+            history = seed_history(account, owners=users)
         total = Contact.objects.for_account(account).count()
         self.stdout.write(
             f"Demo account “{account.name}” (id {account.pk}): {len(users)} users, "
             f"{len(tag_names)} tags, {len(companies)} companies, {created} contacts "
-            f"created, {total} in all, {deal_count} deals."
+            f"created, {total} in all, {deal_count} deals, {history} activities and notes."
         )
         self.stdout.write(f"Demo login: {PEOPLE[0].username} / {PASSWORD}")
 
@@ -366,3 +369,58 @@ def seed_deals(account: Account, *, owners: list[User]) -> int:
             existing.add(title)
     scoped.bulk_create(new)
     return scoped.count()
+
+
+EMAIL_SUBJECTS = ["Re: pricing for next year", "Proposal attached", "Quick question on the pilot",
+                  "Follow-up from our call", "Contract redlines", "Intro: our new CFO"]
+CALL_NOTES = ["Discussed rollout timing; they want a phased start.",
+              "Budget approved in principle; procurement next.",
+              "Left a voicemail, will try again Thursday.",
+              "Walked through the integration plan with their IT lead."]
+TASKS = ["Send the updated quote", "Book a demo with the ops team", "Chase the signed order form",
+         "Prepare the QBR deck", "Share case studies", "Confirm onboarding dates"]
+MEETINGS = ["Discovery meeting", "Quarterly business review", "On-site demo", "Pricing workshop"]
+
+
+def seed_history(account: Account, *, owners: list[User]) -> int:
+    """Past calls and meetings, overdue and upcoming tasks, logged emails and call notes
+    on the first contacts with a company and their deals. Only when the account has no
+    activities yet (so a second run adds nothing). Returns how many rows exist."""
+    activities = Activity.objects.for_account(account)
+    notes = Note.objects.for_account(account)
+    if not activities.exists():
+        rng = random.Random(SEED + 3)
+        now = timezone.now()
+        contacts = list(
+            Contact.objects.for_account(account).filter(company__isnull=False)
+            .order_by("email")[:80]
+        )
+        deal_by_company = {
+            d.company_id: d for d in Deal.objects.for_account(account).filter(status="open")
+        }
+        new_activities, new_notes = [], []
+        for i, contact in enumerate(contacts):
+            deal = deal_by_company.get(contact.company_id)
+            owner = rng.choice(owners)
+            links = {"account": account, "contact": contact, "company_id": contact.company_id,
+                     "deal": deal}
+            when = now - dt.timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 8))
+            new_activities.append(Activity(
+                **links, owner=owner, type=rng.choice(["call", "meeting"]),
+                subject=rng.choice(MEETINGS), due_at=when, status="completed",
+                completed_at=when + dt.timedelta(minutes=45)))
+            due = now + dt.timedelta(days=rng.randint(-6, 14), hours=rng.randint(1, 6))
+            new_activities.append(Activity(
+                **links, owner=owner, type="task", subject=rng.choice(TASKS), due_at=due,
+                status="in_progress" if i % 7 == 0 else "pending"))
+            new_notes.append(Note(
+                **links, author=owner, kind="email", direction=rng.choice(
+                    ["inbound", "outbound"]), occurred_at=when - dt.timedelta(days=1),
+                body=f"<p><b>{rng.choice(EMAIL_SUBJECTS)}</b></p>"
+                     f"<p>Hi {contact.first_name}, thanks for the time this week.</p>"))
+            new_notes.append(Note(
+                **links, author=owner, kind="call", direction="outbound", occurred_at=when,
+                body=f"<p>{rng.choice(CALL_NOTES)}</p>"))
+        activities.bulk_create(new_activities)
+        notes.bulk_create(new_notes)  # bulk_create skips save(): bodies above are safe
+    return activities.count() + notes.count()
