@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from djmoney.models.fields import CurrencyField
 from djmoney.settings import CURRENCY_CHOICES
 
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
@@ -44,7 +45,8 @@ class Account(models.Model):
     """A tenant: a company using Relay CRM. Every CRM row belongs to one."""
 
     name = models.CharField(max_length=200)
-    currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
+    currency = CurrencyField(default="USD", choices=CURRENCY_CHOICES,
+                             validators=[validate_currency])
     phone_region = models.CharField(
         max_length=2, default="US", validators=[validate_phone_region]
     )

@@ -9,7 +9,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from djmoney.models.fields import CurrencyField
 from djmoney.money import Money
+from djmoney.settings import CURRENCY_CHOICES
 
 from accounts.errors import StateConflict
 from accounts.models import validate_currency
@@ -104,7 +106,7 @@ class Deal(AccountOwned):
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals",
                               db_index=False)
     value_cents = models.BigIntegerField(default=0)
-    currency = models.CharField(max_length=3, validators=[validate_currency])
+    currency = CurrencyField(choices=CURRENCY_CHOICES, validators=[validate_currency])
     probability = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
