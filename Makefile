@@ -19,7 +19,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 # turns debug on unless told otherwise (DJANGO_DEBUG=0 make run).
 run migrate seed: export DJANGO_DEBUG ?= 1
 
-.PHONY: help install run test lint migrate seed clean
+.PHONY: help install assets run test lint migrate seed clean
 
 help:
 	@echo "make run      install, migrate, seed the demo account and serve on http://127.0.0.1:$(PORT)"
@@ -48,7 +48,7 @@ $(SYNCED): pyproject.toml uv.lock
 	$$uv sync --frozen --python $(PYTHON)
 	@touch $@
 
-run: install
+run: install assets
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
@@ -56,10 +56,13 @@ run: install
 	@echo "Relay CRM on http://127.0.0.1:$(PORT)/  (API docs /api/docs/, admin /admin/)"
 	@echo "Demo login: demo / demo"
 	@echo
-	exec $(MANAGE) runserver 127.0.0.1:$(PORT)
+	@# The background worker (CSV imports) runs beside the web server and stops with it.
+	$(MANAGE) db_worker --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Lint and tests both run; either failing fails the target.
-test: install
+test: install assets
 	@if [ -n "$${DATABASE_URL:-}" ]; then \
 		url=$$(sed -E 's#(://[^:/@]*):[^@/]*@#\1:***@#' <<<"$$DATABASE_URL"); \
 		case "$$DATABASE_URL" in \
@@ -84,3 +87,15 @@ seed: migrate
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Front-end packages from the npm registry (pinned in package-lock.json), copied into
+# web/static/vendor/ (not committed).
+VENDOR := web/static/vendor
+assets: $(VENDOR)/.copied
+
+$(VENDOR)/.copied: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/sortablejs/Sortable.min.js $(VENDOR)/Sortable.min.js
+	@touch $@

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api import routes as account_routes
 from accounts.api.urls import auth_urlpatterns, crm_urlpatterns
@@ -12,6 +12,7 @@ from contacts.api import urls as contact_urls
 from deals.api import urls as deal_urls
 from notes.api import urls as note_urls
 from timeline import urls as timeline_urls
+from web import urls as web_urls
 
 api_v1 = [
     *auth_urlpatterns,
@@ -36,7 +37,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+         name="api-docs"),
+    path("", include(web_urls.auth_urlpatterns)),
+    path("", include(web_urls)),
 ]
 
 handler400 = "accounts.api.errors.handler400"

@@ -1,0 +1,28 @@
+"""Signing in and out in a real browser, under the strict Content-Security-Policy."""
+
+import pytest
+
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_user_signs_in_and_out(page, owner):
+    page.goto("/")
+    assert "/login/" in page.url  # the UI needs a signed-in user
+    sign_in(page, owner.user.username)
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert "Acme" in page.content()
+    page.locator(".usermenu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login/")
+    assert page.csp_errors == []
+
+
+def test_a_wrong_password_is_refused(page, owner):
+    page.goto("/login/")
+    page.get_by_label("Username").fill(owner.user.username)
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").is_visible()
+    assert "/login/" in page.url

@@ -1,0 +1,3 @@
+"""URLs of the UI's notes pages (included by web/urls.py under the "web" namespace)."""
+
+urlpatterns = []

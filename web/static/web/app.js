@@ -1,0 +1,52 @@
+// Relay CRM: the little behaviour htmx does not cover. No inline handlers anywhere:
+// everything hangs off data- attributes, so the Content-Security-Policy stays strict.
+(function () {
+  "use strict";
+
+  // <button data-confirm="Delete 3 contacts?"> asks before submitting its form.
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest("[data-confirm]");
+    if (el && !window.confirm(el.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // Checkbox "select all" for bulk actions: <input type=checkbox data-select-all="name">.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches("[data-select-all]")) {
+      var name = el.getAttribute("data-select-all");
+      document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+        box.checked = el.checked;
+      });
+      document.dispatchEvent(new CustomEvent("selection-changed"));
+    } else if (el.matches("input[type=checkbox]")) {
+      document.dispatchEvent(new CustomEvent("selection-changed"));
+    }
+  });
+
+  // Elements with data-selection-count="name" show how many boxes named so are checked,
+  // and [data-needs-selection] controls are disabled while none is.
+  function refreshSelection() {
+    document.querySelectorAll("[data-selection-count]").forEach(function (el) {
+      var name = el.getAttribute("data-selection-count");
+      var n = document.querySelectorAll('input[type=checkbox][name="' + name + '"]:checked').length;
+      el.textContent = n ? n + " selected" : "";
+      var bar = el.closest("[data-selection-bar]");
+      if (bar) { bar.hidden = n === 0; }
+    });
+  }
+  document.addEventListener("selection-changed", refreshSelection);
+  document.addEventListener("htmx:afterSwap", refreshSelection);
+
+  // A short message after htmx actions: the server sends HX-Trigger: {"toast": "Saved"}.
+  document.addEventListener("toast", function (event) {
+    var toast = document.getElementById("toast");
+    if (!toast) { return; }
+    toast.textContent = (event.detail && (event.detail.value || event.detail.message)) || "Done";
+    toast.classList.add("toast--visible");
+    window.clearTimeout(toast._timer);
+    toast._timer = window.setTimeout(function () { toast.classList.remove("toast--visible"); }, 2600);
+  });
+})();
