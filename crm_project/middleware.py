@@ -1,8 +1,10 @@
 """Guards that answer malformed requests with a clear 4xx before any view runs."""
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 
-from accounts.api.errors import json_error
+from accounts.api.errors import RETRY_AFTER_SECONDS, is_api_path, json_error
 
 
 class RejectOversizedBodyMiddleware:
@@ -37,3 +39,28 @@ class RejectNulInQueryMiddleware:
             if any("\x00" in item for item in values[1]) or "\x00" in values[0]:
                 return json_error("Query parameters must not contain NUL characters.", 400)
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """503 (JSON for the API) instead of a 500 traceback while the database is down.
+
+    DRF views answer 503 through the API's exception handler; this covers the rest
+    (the UI, the admin, anything outside a DRF view).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        message = "The database is unavailable right now; try again in a few seconds."
+        if is_api_path(request.path):
+            response = json_error(message, 503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain")
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

@@ -8,3 +8,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = STORAGES | {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 }
+
+# Throttle counters would pile up across tests in one process: no cache, so no
+# throttling, except in the throttling tests (they switch a real cache on).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

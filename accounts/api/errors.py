@@ -1,6 +1,6 @@
 """One error shape for the whole API, and JSON answers where Django would send HTML."""
 
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import status
 from rest_framework.response import Response
@@ -11,6 +11,8 @@ from accounts.errors import StateConflict
 
 def exception_handler(exc, context):
     """DRF's handler, with errors not tied to a field as `{"detail": "..."}`."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return database_unavailable()
     if isinstance(exc, StateConflict):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, IntegrityError):
@@ -28,6 +30,19 @@ def exception_handler(exc, context):
         response.data = {"detail": " ".join(str(item) for item in data)}
     elif isinstance(data, dict) and set(data) == {"non_field_errors"}:
         response.data = {"detail": " ".join(str(item) for item in data["non_field_errors"])}
+    return response
+
+
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable():
+    """503 while the database cannot be reached; the pool reconnects by itself."""
+    response = Response(
+        {"detail": "The database is unavailable right now; try again in a few seconds."},
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 

@@ -10,14 +10,18 @@ from accounts.api.serializers import (
     MeSerializer,
     TagSerializer,
 )
+from accounts.api.throttles import LoginIPThrottle, LoginUsernameThrottle
 from accounts.api.viewsets import AccountContextMixin, AccountScopedViewSet
 from accounts.models import Membership, Tag
 
 
 class TokenView(ObtainAuthToken):
-    """`POST {"username", "password"}` → `{"token": "..."}`; 400 on wrong credentials."""
+    """`POST {"username", "password"}` → `{"token": "..."}`; 400 on wrong credentials.
+
+    Throttled per client address and per username (429 with Retry-After)."""
 
     parser_classes = ObtainAuthToken.parser_classes
+    throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
 
 
 class MeView(AccountContextMixin, APIView):
