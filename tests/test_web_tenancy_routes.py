@@ -1,0 +1,119 @@
+"""Account isolation over every UI route the URL resolver knows (namespace "web").
+
+Routes are enumerated, not listed: a route on a record (`<int:pk>`) is checked with the
+view's own `model` — the outsider gets 404 on the owner's record for GET and POST —
+and every other page is fetched by the outsider and must not show any of the owner's
+records. A path parameter this test does not know fails it: teach it below.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.models import Tag
+from activities.models import Activity
+from companies.models import Company
+from contacts.models import Contact
+from deals.models import Deal, Pipeline, Stage
+from notes.models import Note
+from tests.factories import (
+    ActivityFactory,
+    CompanyFactory,
+    ContactFactory,
+    DealFactory,
+    NoteFactory,
+    PipelineFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+SECRET = "Zq9SecretOwnerMarker"
+
+
+def owner_records(account):
+    company = CompanyFactory(account=account, name=f"{SECRET} Company")
+    contact = ContactFactory(account=account, first_name=SECRET, company=company)
+    pipeline = PipelineFactory(account=account, name=f"{SECRET} Pipeline")
+    deal = DealFactory(pipeline=pipeline, title=f"{SECRET} Deal", contact=contact,
+                       company=company)
+    return {
+        Company: company,
+        Contact: contact,
+        Pipeline: pipeline,
+        Deal: deal,
+        Activity: ActivityFactory(account=account, subject=f"{SECRET} task", contact=contact),
+        Note: NoteFactory(account=account, body=f"<p>{SECRET} note</p>", contact=contact),
+        Tag: TagFactory(account=account, name=f"{SECRET}-tag"),
+        Stage: Stage.objects.for_account(account).filter(pipeline=pipeline).first(),
+    }
+
+
+# Path parameters other than `pk`, and the model they name.
+KWARG_MODELS = {"contact_id": Contact, "company_id": Company, "deal_id": Deal,
+                "activity_id": Activity, "note_id": Note, "pipeline_id": Pipeline,
+                "tag_id": Tag, "stage_id": Stage}
+
+
+def web_routes():
+    found = []
+
+    def walk(patterns, prefix, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = entry.namespace or namespace
+                walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+            elif isinstance(entry, URLPattern) and namespace == "web":
+                found.append((entry.name, prefix + str(entry.pattern), entry.callback))
+
+    walk(get_resolver().url_patterns, "", None)
+    return found
+
+
+def route_params():
+    return [pytest.param(route, callback, id=f"{name}:{route}")
+            for name, route, callback in web_routes()]
+
+
+def fill(route, values):
+    def replace(match):
+        name = match.group("name")
+        if name not in values:
+            pytest.fail(f"{route}: no value for <{name}>; teach test_web_tenancy_routes")
+        return str(values[name])
+
+    path = re.sub(r"<(?:\w+:)?(?P<name>\w+)>", replace, route)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+def test_the_ui_has_routes_to_check():
+    assert any(name == "dashboard" for name, _r, _c in web_routes())
+
+
+@pytest.mark.parametrize(("route", "callback"), route_params())
+def test_the_outsider_never_reaches_the_owners_records(route, callback, owner, outsider):
+    records = owner_records(owner.account)
+    client = Client()
+    client.force_login(outsider.user)
+    params = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
+    if not params:
+        response = client.get(fill(route, {}))
+        assert response.status_code in (200, 302, 405), response.status_code
+        assert SECRET not in response.content.decode(errors="replace"), route
+        return
+    view_class = getattr(callback, "view_class", None)
+    values = {}
+    for param in params:
+        if param == "pk":
+            model = getattr(view_class, "model", None)
+            assert model in records, f"{route}: its view needs a `model` this test knows"
+        else:
+            model = KWARG_MODELS.get(param)
+            assert model is not None, f"{route}: unknown path parameter <{param}>"
+        values[param] = records[model].pk
+    path = fill(route, values)
+    for method in ("get", "post"):
+        response = getattr(client, method)(path)
+        assert response.status_code in (404, 405), (method, path, response.status_code)
+        assert SECRET not in response.content.decode(errors="replace")
