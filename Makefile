@@ -19,7 +19,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 # turns debug on unless told otherwise (DJANGO_DEBUG=0 make run).
 run migrate seed: export DJANGO_DEBUG ?= 1
 
-.PHONY: help install assets run test lint migrate seed clean
+.PHONY: help install assets run test lint migrate seed clean screenshots
 
 help:
 	@echo "make run      install, migrate, seed the demo account and serve on http://127.0.0.1:$(PORT)"
@@ -28,6 +28,8 @@ help:
 	@echo "make lint     ruff check ."
 	@echo "make migrate  apply migrations"
 	@echo "make seed     apply migrations and seed the demo account (idempotent)"
+	@echo "make assets   copy the front-end packages (npm, package-lock.json) into web/static/vendor/"
+	@echo "make screenshots  PNGs of every main page (desktop and phone) into screenshots/"
 	@echo "make clean    remove .venv/, collected static files and caches (keeps db.sqlite3)"
 
 install: $(SYNCED)
@@ -99,3 +101,13 @@ $(VENDOR)/.copied: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/sortablejs/Sortable.min.js $(VENDOR)/Sortable.min.js
 	@touch $@
+
+# PNGs of every main page at desktop and phone width, with the demo data, in screenshots/.
+SHOT_DB := /tmp/relay-screenshots-$(shell id -u).sqlite3
+screenshots: install assets
+	rm -f $(SHOT_DB)
+	export DATABASE_URL=sqlite:///$(SHOT_DB) DJANGO_DEBUG=1; \
+	$(MANAGE) migrate --noinput -v0 && $(MANAGE) seed_demo >/dev/null && \
+	{ $(MANAGE) runserver 127.0.0.1:8899 --noreload >/dev/null 2>&1 & server=$$!; \
+	  trap 'kill $$server 2>/dev/null' EXIT; sleep 3; \
+	  SCREENSHOT_BASE_URL=http://127.0.0.1:8899 $(VENV)/bin/python web/screenshots.py; }

@@ -1,0 +1,88 @@
+"""PNG screenshots of every main page, at desktop and phone width, with the demo data.
+
+    make screenshots        # serves a fresh demo database and writes screenshots/*.png
+
+Run by the Makefile with DATABASE_URL pointing at the served database and
+SCREENSHOT_BASE_URL at the server; it signs in as the demo user.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import django
+
+WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def pages() -> dict[str, str]:
+    """Name → path of each page to capture (record pages use the demo's first rows)."""
+    from accounts.models import Account
+    from companies.models import Company
+    from contacts.models import Contact
+    from deals.models import Deal
+    from demo.management.commands.seed_demo import ACCOUNT_NAME
+
+    account = Account.objects.get(name=ACCOUNT_NAME)
+    contact = Contact.objects.for_account(account).filter(company__isnull=False).first()
+    company = Company.objects.for_account(account).filter(parent__isnull=True).first()
+    deal = Deal.objects.for_account(account).open().first()
+    return {
+        "dashboard": "/",
+        "contacts": "/contacts/",
+        "contact": f"/contacts/{contact.pk}/",
+        "contact-edit": f"/contacts/{contact.pk}/edit/",
+        "import": "/imports/contacts/",
+        "companies": "/companies/",
+        "company": f"/companies/{company.pk}/",
+        "pipeline": "/pipeline/",
+        "deal": f"/deals/{deal.pk}/",
+        "agenda": "/agenda/",
+        "notes": "/notes/",
+        "search": f"/search/?q={contact.last_name[:3]}",
+    }
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_project.settings")
+    django.setup()
+    from playwright.sync_api import sync_playwright
+
+    base = os.environ.get("SCREENSHOT_BASE_URL", "http://127.0.0.1:8899")
+    out = Path(os.environ.get("SCREENSHOT_DIR", "screenshots"))
+    out.mkdir(exist_ok=True)
+    targets = pages()
+    problems = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=FLAGS)
+        for width_name, viewport in WIDTHS.items():
+            context = browser.new_context(viewport=viewport, base_url=base)
+            page = context.new_page()
+            page.on("console", lambda msg: problems.append(msg.text)
+                    if msg.type == "error" else None)
+            page.goto("/login/")
+            page.screenshot(path=out / f"login-{width_name}.png")
+            page.get_by_label("Username").fill("demo")
+            page.get_by_label("Password").fill("demo")
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_load_state("networkidle")
+            for name, path in targets.items():
+                response = page.goto(path)
+                page.wait_for_load_state("networkidle")
+                status = response.status if response else 0
+                if status != 200:
+                    problems.append(f"{path}: HTTP {status}")
+                page.screenshot(path=out / f"{name}-{width_name}.png", full_page=True)
+            context.close()
+        browser.close()
+    print(f"Wrote {len(list(out.glob('*.png')))} screenshots to {out}/")
+    for problem in problems:
+        print(f"  problem: {problem}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main())
