@@ -99,11 +99,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's own psycopg 3 pool; a persistent connection per thread would defeat it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Each connection is checked as it leaves the pool, so after PostgreSQL restarts
+    # the app recovers by itself instead of failing on dead connections.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("DATABASE_POOL_MIN", 2),
         "max_size": env_int("DATABASE_POOL_MAX", 10),
-        # Django checks each connection as it leaves the pool, so after PostgreSQL
-        # restarts the app recovers by itself instead of failing on dead connections.
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
