@@ -19,7 +19,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 # turns debug on unless told otherwise (DJANGO_DEBUG=0 make run).
 run migrate seed: export DJANGO_DEBUG ?= 1
 
-.PHONY: help install assets run test lint migrate seed clean screenshots
+.PHONY: help install assets run test lint migrate seed clean screenshots bench
 
 help:
 	@echo "make run      install, migrate, seed the demo account and serve on http://127.0.0.1:$(PORT)"
@@ -111,3 +111,9 @@ screenshots: install assets
 	{ $(MANAGE) runserver 127.0.0.1:8899 --noreload >/dev/null 2>&1 & server=$$!; \
 	  trap 'kill $$server 2>/dev/null' EXIT; sleep 3; \
 	  SCREENSHOT_BASE_URL=http://127.0.0.1:8899 $(VENV)/bin/python web/screenshots.py; }
+
+# Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default relay_bench on 127.0.0.1):
+# generates SCALE × (1M contacts, ...), serves with gunicorn, measures over HTTP.
+SCALE ?= 1
+bench: install assets
+	$(VENV)/bin/python bench/run.py --scale $(SCALE)

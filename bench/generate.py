@@ -1,0 +1,258 @@
+"""Generate the benchmark data set on PostgreSQL, in SQL, fast.
+
+One large account — at SCALE=1: 1,000,000 contacts, 100,000 companies (a tenth of them
+subsidiaries), 200,000 deals in two pipelines and two currencies, 1,000,000 activities
+and 1,000,000 notes — plus 20 small accounts beside it. Every count is multiplied by
+SCALE. Rows are made by `INSERT ... SELECT generate_series(...)` with secondary
+indexes dropped during the load and rebuilt after it (far faster than maintaining
+GIN indexes row by row). One contact, the "heavy" one, gets 1,000 timeline items.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from faker import Faker
+
+from accounts.services import account_create
+from deals.models import Pipeline, Stage
+from deals.services import pipeline_create
+
+TABLES = ["companies_company", "contacts_contact", "contacts_contacttag", "deals_deal",
+          "activities_activity", "notes_note"]
+SENTENCES = [
+    "Discussed the renewal and a possible upgrade to the enterprise plan.",
+    "They asked for a revised quote with volume pricing.",
+    "Procurement needs the security questionnaire before signing.",
+    "Demo went well; the operations lead wants a pilot next month.",
+    "Left a voicemail about the onboarding schedule.",
+    "Budget is approved; legal is reviewing the contract.",
+    "Shared two case studies from logistics customers.",
+    "Follow up after the trade show, interested in the integration.",
+]
+
+
+@dataclass
+class Counts:
+    contacts: int
+    companies: int
+    deals: int
+    activities: int
+    notes: int
+    small_accounts: int = 20
+    small_contacts: int = 500
+
+    @classmethod
+    def at(cls, scale: float) -> Counts:
+        def n(full):
+            return max(10, int(full * scale))
+
+        return cls(contacts=n(1_000_000), companies=n(100_000), deals=n(200_000),
+                   activities=n(1_000_000), notes=n(1_000_000))
+
+
+def _names():
+    fake = Faker("en_US")
+    fake.seed_instance(7)
+    first = sorted({fake.first_name() for _ in range(3000)})[:400]
+    last = sorted({fake.last_name() for _ in range(3000)})[:400]
+    words = sorted({fake.company().split(" ")[0].replace(",", "") for _ in range(3000)})[:500]
+    return first + ["Alice", "Alison", "Ali"], last + ["Smith", "Smithers"], words
+
+
+def _secondary_indexes(cursor, table):
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+        "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p','u'))",
+        [table],
+    )
+    return cursor.fetchall()
+
+
+def _exec(cursor, sql, params):
+    cursor.execute(sql, params)
+
+
+def generate(scale: float, log=print) -> dict:
+    """Create the accounts and rows; returns what the load test needs (ids, names)."""
+    counts = Counts.at(scale)
+    first, last, words = _names()
+    started = time.perf_counter()
+    big = account_create(name="Bench Large Co", username="bench", password="bench-pass",
+                         currency="USD", time_zone="America/New_York")
+    owner_id = big.memberships.get().user_id
+    pipeline_create(account=big, name="Partners",
+                    stages=[{"name": "Intro", "probability": 15},
+                            {"name": "Pilot", "probability": 40},
+                            {"name": "Contract", "probability": 80}])
+    stage_ids = list(Stage.objects.for_account(big).order_by("pipeline_id", "position")
+                     .values_list("id", "pipeline_id"))
+    params = {"a": big.pk, "owner": owner_id, "first": first, "last": last, "words": words,
+              "sentences": SENTENCES}
+    with connection.cursor() as cursor:
+        saved = {t: _secondary_indexes(cursor, t) for t in TABLES}
+        for indexes in saved.values():
+            for name, _definition in indexes:
+                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        with transaction.atomic():
+            _companies(cursor, params, counts)
+            _contacts(cursor, params, counts)
+            _deals(cursor, params, counts, stage_ids)
+            _activities(cursor, params, counts)
+            _notes(cursor, params, counts)
+        log(f"  rows loaded in {time.perf_counter() - started:.0f}s; rebuilding indexes")
+        for indexes in saved.values():
+            for _name, definition in indexes:
+                cursor.execute(definition)
+        for table in TABLES:
+            cursor.execute(f"ANALYZE {table}")
+    small = _small_accounts(counts, first, last)
+    heavy = _heavy_contact(big)
+    log(f"  generated in {time.perf_counter() - started:.0f}s")
+    return {"account_id": big.pk, "username": "bench", "password": "bench-pass",
+            "heavy_contact_id": heavy, "counts": counts.__dict__, "small_accounts": small}
+
+
+def _companies(cursor, p, c: Counts):
+    p = p | {"n": c.companies, "parents": c.companies - c.companies // 10}
+    _exec(cursor, """
+        INSERT INTO companies_company (account_id, name, domain, industry, size, owner_id,
+            custom_fields, created_at, updated_at)
+        SELECT %(a)s,
+               w1 || ' ' || w2 || ' ' || (ARRAY['Inc','Ltd','Group','GmbH','LLC'])[1 + i %% 5],
+               lower(w1) || i || '.example.com',
+               (ARRAY['Software','Retail','Logistics','Healthcare','Finance'])[1 + i %% 5],
+               (ARRAY['1-10','11-50','51-200','201-500','501-1000','1001-5000','5001+'])[1 + i %% 7],
+               %(owner)s, '{}', now() - (i || ' minutes')::interval, now()
+        FROM (SELECT i, (%(words)s::text[])[1 + (i * 7) %% array_length(%(words)s::text[], 1)] AS w1,
+                        (%(words)s::text[])[1 + (i * 13) %% array_length(%(words)s::text[], 1)] AS w2
+              FROM generate_series(1::bigint, %(n)s) AS i) AS g
+    """, p)
+    # The last tenth are subsidiaries of the first companies.
+    _exec(cursor, """
+        WITH ids AS (SELECT id, row_number() OVER (ORDER BY id) AS r FROM companies_company
+                     WHERE account_id = %(a)s)
+        UPDATE companies_company c SET parent_id = parent.id
+        FROM ids child JOIN ids parent ON parent.r = 1 + (child.r %% 1000)
+        WHERE c.id = child.id AND child.r > %(parents)s
+    """, p)
+
+
+def _contacts(cursor, p, c: Counts):
+    p = p | {"n": c.contacts, "companies": c.companies}
+    _exec(cursor, """
+        INSERT INTO contacts_contact (account_id, first_name, last_name, email, phone, title,
+            company_id, owner_id, custom_fields, created_at, updated_at)
+        SELECT %(a)s, f, l, lower(f) || '.' || lower(l) || i || '@example.com',
+               '+1415555' || lpad((i %% 10000)::text, 4, '0'), 'Buyer',
+               CASE WHEN i %% 5 = 0 THEN NULL ELSE
+                 (SELECT min(id) FROM companies_company WHERE account_id = %(a)s)
+                 + (i %% %(companies)s) END,
+               %(owner)s, '{"source": "bench"}', now() - (i || ' seconds')::interval, now()
+        FROM (SELECT i,
+                (%(first)s::text[])[1 + (i * 7919) %% array_length(%(first)s::text[], 1)] AS f,
+                (%(last)s::text[])[1 + (i * 104729) %% array_length(%(last)s::text[], 1)] AS l
+              FROM generate_series(1::bigint, %(n)s) AS i) AS g
+    """, p)
+
+
+def _deals(cursor, p, c: Counts, stage_ids):
+    stages = [s for s, _pipe in stage_ids]
+    pipes = [pipe for _s, pipe in stage_ids]
+    p = p | {"n": c.deals, "stages": stages, "pipes": pipes, "contacts": c.contacts,
+             "companies": c.companies}
+    _exec(cursor, """
+        INSERT INTO deals_deal (account_id, title, pipeline_id, stage_id, value_cents, currency,
+            probability, status, closed_at, lost_reason, expected_close_date, contact_id,
+            company_id, owner_id, created_at, updated_at)
+        SELECT %(a)s, 'Deal ' || i, (%(pipes)s::bigint[])[k], (%(stages)s::bigint[])[k],
+               (i * 7919) %% 5000000, CASE WHEN i %% 4 = 0 THEN 'EUR' ELSE 'USD' END,
+               CASE WHEN i %% 10 = 0 THEN (i %% 100)::smallint END,
+               st, CASE WHEN st = 'open' THEN NULL ELSE now() - (i %% 90 || ' days')::interval END,
+               '', current_date + (i %% 180)::int,
+               (SELECT min(id) FROM contacts_contact WHERE account_id = %(a)s) + (i %% %(contacts)s),
+               (SELECT min(id) FROM companies_company WHERE account_id = %(a)s) + (i %% %(companies)s),
+               %(owner)s, now() - (i || ' minutes')::interval, now()
+        FROM (SELECT i, 1 + (i %% array_length(%(stages)s::bigint[], 1))::int AS k,
+                     (ARRAY['open','open','open','open','won','lost','abandoned'])[1 + i %% 7] AS st
+              FROM generate_series(1::bigint, %(n)s) AS i) AS g
+    """, p)
+
+
+def _activities(cursor, p, c: Counts):
+    p = p | {"n": c.activities, "contacts": c.contacts}
+    _exec(cursor, """
+        INSERT INTO activities_activity (account_id, type, subject, description, status, due_at,
+            completed_at, contact_id, owner_id, created_at, updated_at)
+        SELECT %(a)s, (ARRAY['call','email','meeting','task'])[1 + i %% 4], 'Follow up ' || i,
+               '', st, now() + ((i %% 60) - 30 || ' days')::interval,
+               CASE WHEN st = 'completed' THEN now() - (i %% 30 || ' days')::interval END,
+               (SELECT min(id) FROM contacts_contact WHERE account_id = %(a)s) + (i %% %(contacts)s),
+               %(owner)s, now() - (i || ' seconds')::interval, now()
+        FROM (SELECT i, (ARRAY['pending','pending','in_progress','completed','cancelled'])[1 + i %% 5] AS st
+              FROM generate_series(1::bigint, %(n)s) AS i) AS g
+    """, p)
+
+
+def _notes(cursor, p, c: Counts):
+    p = p | {"n": c.notes, "contacts": c.contacts}
+    _exec(cursor, """
+        INSERT INTO notes_note (account_id, body, kind, direction, occurred_at, contact_id,
+            author_id, created_at, updated_at)
+        SELECT %(a)s, '<p>' || (%(sentences)s::text[])[1 + i %% array_length(%(sentences)s::text[], 1)] || '</p>',
+               k, CASE WHEN k = 'note' THEN NULL ELSE 'outbound' END,
+               now() - (i || ' minutes')::interval,
+               (SELECT min(id) FROM contacts_contact WHERE account_id = %(a)s) + (i %% %(contacts)s),
+               %(owner)s, now(), now()
+        FROM (SELECT i, (ARRAY['note','email','call','sms'])[1 + i %% 4] AS k
+              FROM generate_series(1::bigint, %(n)s) AS i) AS g
+    """, p)
+
+
+def _small_accounts(c: Counts, first, last) -> list[int]:
+    ids = []
+    rng = random.Random(3)
+    for n in range(c.small_accounts):
+        account = account_create(name=f"Bench Small {n}", username=f"bench-small-{n}",
+                                 password="bench-pass")
+        with connection.cursor() as cursor:
+            cursor.execute("""
+                INSERT INTO contacts_contact (account_id, first_name, last_name, email, phone,
+                    title, custom_fields, created_at, updated_at)
+                SELECT %s, %s, %s, 'small' || i || '@example.com', '', '', '{}', now(), now()
+                FROM generate_series(1, %s) AS i
+            """, [account.pk, rng.choice(first), rng.choice(last), c.small_contacts])
+        ids.append(account.pk)
+    return ids
+
+
+def _heavy_contact(account) -> int:
+    """A contact with exactly 1,000 timeline items: 400 notes, 400 activities, 200 deals."""
+    from contacts.models import Contact
+
+    contact = Contact.objects.for_account(account).create(
+        account=account, first_name="Heavy", last_name="Timeline", email="heavy@example.com")
+    pipeline = Pipeline.objects.for_account(account).get(name="Sales")
+    stage = Stage.objects.for_account(account).filter(pipeline=pipeline).first()
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO notes_note (account_id, body, kind, occurred_at, contact_id, created_at,
+                updated_at)
+            SELECT %(a)s, '<p>Timeline note ' || i || '</p>', 'note',
+                   now() - (i || ' hours')::interval, %(c)s, now(), now()
+            FROM generate_series(1, 400) AS i;
+            INSERT INTO activities_activity (account_id, type, subject, description, status,
+                due_at, contact_id, created_at, updated_at)
+            SELECT %(a)s, 'task', 'Timeline task ' || i, '', 'pending',
+                   now() - (i || ' hours')::interval, %(c)s, now(), now()
+            FROM generate_series(1, 400) AS i;
+            INSERT INTO deals_deal (account_id, title, pipeline_id, stage_id, value_cents,
+                currency, status, lost_reason, contact_id, created_at, updated_at)
+            SELECT %(a)s, 'Timeline deal ' || i, %(p)s, %(s)s, 1000, 'USD', 'open', '', %(c)s,
+                   now() - (i || ' hours')::interval, now()
+            FROM generate_series(1, 200) AS i;
+        """, {"a": account.pk, "c": contact.pk, "p": pipeline.pk, "s": stage.pk})
+    return contact.pk

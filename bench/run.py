@@ -1,0 +1,291 @@
+"""`make bench`: generate data, serve it like production, measure it over HTTP.
+
+    make bench SCALE=0.01      # quick
+    make bench                 # SCALE=1: 1M contacts, ... (about 10 minutes of setup)
+
+Steps: a fresh PostgreSQL database (BENCH_DATABASE_URL), migrations, `bench.generate`,
+then gunicorn with several workers, DEBUG off and the psycopg pool, driven from this
+separate process: latency percentiles per endpoint (sequential requests), throughput of
+the contacts list at 8 concurrent clients, and for each GET the database's own time for
+the same SQL (captured in-process, replayed with psycopg) so the ratio shows how much
+the Python layer adds. Results go to bench-results/ as JSON and Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8900
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+def percentile(values, p):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def environment(database_url):
+    return os.environ | {
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdef",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "API_THROTTLE_RATE": "100000000/min",
+        "LOGIN_IP_THROTTLE_RATE": "100000/min",
+        "LOGIN_USERNAME_THROTTLE_RATE": "100000/min",
+        "DATABASE_POOL_MAX": "8",
+        "DJANGO_SETTINGS_MODULE": "crm_project.settings",
+    }
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def prepare(database_url, scale, env):
+    admin = database_url.rsplit("/", 1)[0] + "/postgres"
+    name = database_url.rsplit("/", 1)[1]
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from bench.generate import generate
+
+    return generate(scale)
+
+
+def serve(env, workers):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "crm_project.wsgi:application",
+         "--workers", str(workers), "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    for _ in range(150):
+        try:
+            requests.get(f"{BASE}/login/", timeout=10)
+            return process
+        except requests.RequestException:
+            time.sleep(0.2)
+    stop(process)
+    raise SystemExit("gunicorn did not start")
+
+
+def stop(server):
+    """Stop gunicorn and its workers (their own process group)."""
+    import signal
+
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def endpoints(info):
+    heavy = info["heavy_contact_id"]
+    contacts = info["counts"]["contacts"]
+    deep = max(1, min(2000, contacts // 20 - 1))
+    rows = [{"first_name": f"Bulk{i}", "last_name": "Import", "email": f"bulk{i}-{{n}}@example.com"}
+            for i in range(1000)]
+    return [
+        ("contacts list, page 1", "GET", "/api/v1/crm/contacts/", None),
+        (f"contacts list, page {deep}", "GET", f"/api/v1/crm/contacts/?page={deep}", None),
+        ("contacts search `ali smi`", "GET", "/api/v1/crm/contacts/?search=ali%20smi", None),
+        ("contact detail", "GET", f"/api/v1/crm/contacts/{heavy}/", None),
+        ("contact create", "POST", "/api/v1/crm/contacts/",
+         {"first_name": "New", "last_name": "Person", "email": "new-{n}@example.com"}),
+        ("bulk import, 1,000 contacts", "POST", "/api/v1/crm/contacts/bulk-import/",
+         {"contacts": rows}),
+        ("deals forecast", "GET", "/api/v1/crm/deals/forecast/", None),
+        ("timeline, 1,000 items (page 1)", "GET",
+         f"/api/v1/crm/contacts/{heavy}/timeline/", None),
+        ("notes search", "GET", "/api/v1/crm/notes/?search=renewal%20upgr", None),
+        ("UI: contacts list", "GET", "/contacts/", None),
+        ("UI: pipeline board", "GET", "/pipeline/", None),
+        ("UI: dashboard", "GET", "/", None),
+    ]
+
+
+def fill(body, n):
+    if body is None:
+        return None
+    return json.loads(json.dumps(body).replace("{n}", str(n)))
+
+
+def measure(session, method, path, body, runs):
+    latencies, errors, statuses = [], 0, set()
+    for n in range(runs + 3):
+        start = time.perf_counter()
+        response = session.request(method, BASE + path, json=fill(body, n), timeout=120)
+        elapsed = (time.perf_counter() - start) * 1000
+        statuses.add(response.status_code)
+        if response.status_code >= 400:
+            errors += 1
+        if n >= 3:  # the first requests warm the workers' connections and caches
+            latencies.append(elapsed)
+    return latencies, errors, statuses
+
+
+def throughput(token, seconds=10, clients=8):
+    counts, errors, stop = [0] * clients, [0] * clients, time.perf_counter() + seconds
+
+    def worker(i):
+        session = requests.Session()
+        session.headers["Authorization"] = f"Token {token}"
+        while time.perf_counter() < stop:
+            response = session.get(f"{BASE}/api/v1/crm/contacts/")
+            counts[i] += 1
+            if response.status_code != 200:
+                errors[i] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / seconds, sum(errors)
+
+
+def database_time(info, path, runs=5):
+    """Milliseconds PostgreSQL spends on the SQL this GET runs (median of runs)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    client = Client()
+    if path.startswith("/api/"):
+        from rest_framework.authtoken.models import Token
+
+        headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.get(user__username='bench').key}"}
+    else:
+        client.force_login(User.objects.get(username="bench"))
+        headers = {}
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(path, HTTP_HOST="127.0.0.1", **headers)
+    statements = [q["sql"] for q in ctx.captured_queries
+                  if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "SET", "BEGIN", "COMMIT"))]
+    totals = []
+    with connection.cursor() as cursor:
+        for _ in range(runs):
+            start = time.perf_counter()
+            for sql in statements:
+                cursor.execute(sql)
+                if cursor.description:
+                    cursor.fetchall()
+            totals.append((time.perf_counter() - start) * 1000)
+    return statistics.median(totals), len(statements)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", 1)))
+    parser.add_argument("--runs", type=int, default=0, help="requests per endpoint")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--out", default="bench-results")
+    args = parser.parse_args()
+    runs = args.runs or (5 if args.scale < 0.01 else 40)
+    database_url = os.environ.get("BENCH_DATABASE_URL",
+                                  "postgres://postgres@127.0.0.1:5432/relay_bench")
+    env = environment(database_url)
+    print(f"bench: SCALE={args.scale}, database {database_url}")
+    started = time.perf_counter()
+    info = prepare(database_url, args.scale, env)
+    setup_seconds = time.perf_counter() - started
+    server = serve(env, args.workers)
+    results = []
+    try:
+        token = requests.post(f"{BASE}/api/v1/auth/token/",
+                              json={"username": "bench", "password": "bench-pass"}).json()["token"]
+        api = requests.Session()
+        api.headers["Authorization"] = f"Token {token}"
+        ui = requests.Session()
+        ui.get(f"{BASE}/login/")
+        ui.post(f"{BASE}/login/", data={"username": "bench", "password": "bench-pass",
+                                        "csrfmiddlewaretoken": ui.cookies.get("csrftoken", "")},
+                headers={"Referer": f"{BASE}/login/"})
+        for name, method, path, body in endpoints(info):
+            session = api if path.startswith("/api/") else ui
+            latencies, errors, statuses = measure(session, method, path, body,
+                                                  max(3, runs // 4) if "bulk" in name else runs)
+            row = {"endpoint": name, "method": method, "path": path, "runs": len(latencies),
+                   "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95),
+                   "p99_ms": percentile(latencies, 99), "errors": errors,
+                   "statuses": sorted(statuses)}
+            if method == "GET" and errors == 0:
+                row["db_ms"], row["queries"] = database_time(info, path)
+                row["db_share"] = row["db_ms"] / row["p50_ms"] if row["p50_ms"] else None
+            results.append(row)
+            print(f"  {name:36} p50 {row['p50_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms"
+                  f"  errors {errors}  {sorted(statuses)}")
+        rps, errors = throughput(token, seconds=10 if args.scale >= 0.01 else 3)
+        print(f"  contacts list, 8 clients: {rps:.0f} requests/s, {errors} errors")
+    finally:
+        stop(server)
+    report = {"scale": args.scale, "setup_seconds": setup_seconds, "counts": info["counts"],
+              "workers": args.workers, "throughput_rps": rps, "throughput_errors": errors,
+              "endpoints": results, "machine": machine()}
+    write(report, Path(args.out))
+    failed = [r["endpoint"] for r in results if r["errors"] and not r["endpoint"].startswith("UI")]
+    return 1 if failed or errors else 0
+
+
+def machine():
+    cpus = os.cpu_count()
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), "?")
+    if memory == "?":
+        return f"{cpus} cores"
+    return f"{cpus} cores, {int(memory) // 1024 // 1024} GiB RAM"
+
+
+def write(report, out: Path):
+    out.mkdir(exist_ok=True)
+    (out / "results.json").write_text(json.dumps(report, indent=2, default=str))
+    lines = [
+        f"SCALE={report['scale']} ({report['counts']['contacts']:,} contacts); "
+        f"{report['machine']}; gunicorn, {report['workers']} workers; "
+        f"setup {report['setup_seconds']:.0f}s.",
+        "",
+        "| endpoint | p50 ms | p95 ms | p99 ms | DB ms | DB share | queries | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in report["endpoints"]:
+        db = f"{r['db_ms']:.1f}" if "db_ms" in r else "–"
+        share = f"{r['db_share']:.0%}" if r.get("db_share") else "–"
+        lines.append(f"| {r['endpoint']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+                     f"{r['p99_ms']:.1f} | {db} | {share} | {r.get('queries', '–')} | "
+                     f"{r['errors']} |")
+    lines += ["", f"Contacts list at 8 concurrent clients: {report['throughput_rps']:.0f} "
+                  f"requests/s, {report['throughput_errors']} errors."]
+    (out / "results.md").write_text("\n".join(lines) + "\n")
+    print(f"bench: wrote {out}/results.json and {out}/results.md")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())
