@@ -53,13 +53,16 @@ class ContactViewSet(SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet)
         body.is_valid(raise_exception=True)
         context = self.get_serializer_context() | {"bulk": True}
 
+        # One serializer validates every row (as DRF's ListSerializer does): building
+        # its fields once instead of per row is most of a 1,000-row import's time.
+        validator = ContactSerializer(context=context)
+
         def validate_row(row, related_cache):
-            serializer = ContactSerializer(
-                data=row, context=context | {"related_cache": related_cache}
-            )
-            if not serializer.is_valid():
-                raise ValueError(serializer.errors)
-            return serializer.validated_data
+            validator.context["related_cache"] = related_cache
+            try:
+                return validator.run_validation(row)
+            except serializers.ValidationError as exc:
+                raise ValueError(exc.detail) from exc
 
         try:
             result = contact_bulk_import(
