@@ -19,7 +19,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 # turns debug on unless told otherwise (DJANGO_DEBUG=0 make run).
 run migrate seed: export DJANGO_DEBUG ?= 1
 
-.PHONY: help install assets run test lint migrate seed clean screenshots bench
+.PHONY: help install assets run test lint migrate seed clean screenshots bench chaos
 
 help:
 	@echo "make run      install, migrate, seed the demo account and serve on http://127.0.0.1:$(PORT)"
@@ -117,3 +117,7 @@ screenshots: install assets
 SCALE ?= 1
 bench: install assets
 	$(VENV)/bin/python bench/run.py --scale $(SCALE)
+
+# Restart PostgreSQL under load and check what the clients saw (needs the local cluster).
+chaos: install
+	$(VENV)/bin/python bench/chaos.py
