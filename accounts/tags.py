@@ -3,8 +3,10 @@
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef
 
 from accounts.models import Tag, tag_key
+from accounts.tenancy import AccountScopedQuerySet
 
 
 def validate_tag_name(name) -> None:
@@ -115,3 +117,20 @@ def record_remove_tag(*, record, tag: Tag) -> None:
     through, field = _link(record)
     through.objects.for_account(record.account_id).filter(**{field: record, "tag": tag}).delete()
     _forget_prefetched_tags(record)
+
+
+class TaggedQuerySet(AccountScopedQuerySet):
+    """For models with `tags = ManyToManyField(Tag, through=<link model>)`."""
+
+    def with_tags(self, names):
+        """Records that carry every one of the tag names (any case); one subquery a tag."""
+        field = self.model._meta.get_field("tags")
+        through, fk = field.remote_field.through, field.m2m_field_name()
+        queryset = self
+        for name in names:
+            queryset = queryset.filter(
+                pk__in=through.objects.filter(
+                    account_id=OuterRef("account_id"), tag__name_key=tag_key(name)
+                ).values(f"{fk}_id")
+            )
+        return queryset

@@ -1,12 +1,11 @@
 """Activities: calls, meetings and tasks, with a status machine and due dates."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.errors import StateConflict
-from accounts.links import link_to
+from accounts.links import link_to, owner_link
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
 
 
@@ -54,10 +53,7 @@ class Activity(AccountOwned):
     contact = link_to("contacts.Contact", "activities")
     company = link_to("companies.Company", "activities")
     deal = link_to("deals.Deal", "activities")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", db_index=False,
-    )
+    owner = owner_link()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,6 +1,5 @@
 """Companies: the organisations an account sells to, in a hierarchy."""
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -8,9 +7,11 @@ from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, 
 from django.db.models.functions import Coalesce, Replace
 
 from accounts.custom_fields import validate_custom_fields
-from accounts.models import Tag, tag_key
+from accounts.links import owner_link
+from accounts.models import Tag
 from accounts.search import PrefixSearch, SearchIndex
-from accounts.tenancy import AccountOwned, AccountScopedQuerySet
+from accounts.tags import TaggedQuerySet
+from accounts.tenancy import AccountOwned
 from companies.domains import InvalidDomain, normalise_domain
 
 SEARCH_VECTOR = SearchVector(
@@ -19,21 +20,10 @@ SEARCH_VECTOR = SearchVector(
 COMPANY_SEARCH = PrefixSearch(vector=SEARCH_VECTOR, fields=("name", "domain"))
 
 
-class CompanyQuerySet(AccountScopedQuerySet):
+class CompanyQuerySet(TaggedQuerySet):
     def search(self, text: str):
         """Companies whose name or domain match every word of `text` as a prefix."""
         return COMPANY_SEARCH.filter(self, text)
-
-    def with_tags(self, names):
-        """Companies that carry every one of the tag names (any case)."""
-        queryset = self
-        for name in names:
-            queryset = queryset.filter(
-                pk__in=CompanyTag.objects.filter(
-                    account_id=OuterRef("account_id"), tag__name_key=tag_key(name)
-                ).values("company_id")
-            )
-        return queryset
 
     def top_level(self):
         return self.filter(parent__isnull=True)
@@ -77,14 +67,7 @@ class Company(AccountOwned):
         related_name="children",
         db_index=False,
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    owner = owner_link()
     custom_fields = models.JSONField(default=dict, blank=True, validators=[validate_custom_fields])
     tags = models.ManyToManyField(Tag, through="CompanyTag", related_name="companies", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,32 +1,22 @@
 """Contacts: the people an account sells to."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.custom_fields import validate_custom_fields
-from accounts.models import Tag, tag_key
+from accounts.links import owner_link
+from accounts.models import Tag
 from accounts.search import SearchIndex
-from accounts.tenancy import AccountOwned, AccountScopedQuerySet
+from accounts.tags import TaggedQuerySet
+from accounts.tenancy import AccountOwned
 from contacts.search import CONTACT_SEARCH, SEARCH_VECTOR
 
 
-class ContactQuerySet(AccountScopedQuerySet):
+class ContactQuerySet(TaggedQuerySet):
     def search(self, text: str):
         """Contacts whose names or email match every word of `text` as a prefix."""
         return CONTACT_SEARCH.filter(self, text)
-
-    def with_tags(self, names):
-        """Contacts that carry every one of the tag names (any case)."""
-        queryset = self
-        for name in names:
-            queryset = queryset.filter(
-                pk__in=ContactTag.objects.filter(
-                    account_id=models.OuterRef("account_id"), tag__name_key=tag_key(name)
-                ).values("contact_id")
-            )
-        return queryset
 
     def owned_by(self, user_id: int):
         return self.filter(owner_id=user_id)
@@ -46,14 +36,7 @@ class Contact(AccountOwned):
         related_name="contacts",
         db_index=False,
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    owner = owner_link()
     custom_fields = models.JSONField(default=dict, blank=True, validators=[validate_custom_fields])
     tags = models.ManyToManyField(Tag, through="ContactTag", related_name="contacts", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -114,3 +97,5 @@ class ContactTag(AccountOwned):
 
     def __str__(self):
         return f"{self.tag} on {self.contact}"
+
+from contacts.models_import import ContactImport  # noqa: E402,F401  (re-exported)

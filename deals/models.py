@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,6 +13,7 @@ from djmoney.money import Money
 from djmoney.settings import CURRENCY_CHOICES
 
 from accounts.errors import StateConflict
+from accounts.links import owner_link
 from accounts.models import validate_currency
 from accounts.search import PrefixSearch, SearchIndex
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
@@ -120,10 +120,7 @@ class Deal(AccountOwned):
         "companies.Company", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="deals", db_index=False,
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", db_index=False,
-    )
+    owner = owner_link()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

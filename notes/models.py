@@ -1,12 +1,11 @@
 """Notes and logged communications (emails, calls, SMS) on CRM records."""
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.links import link_to
+from accounts.links import link_to, owner_link
 from accounts.search import PrefixSearch, SearchIndex
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
 from notes.sanitize import plain_text, sanitize_body
@@ -40,10 +39,7 @@ class Note(AccountOwned):
     contact = link_to("contacts.Contact", "notes")
     company = link_to("companies.Company", "notes")
     deal = link_to("deals.Deal", "notes")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", db_index=False,
-    )
+    author = owner_link()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
