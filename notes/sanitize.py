@@ -1,6 +1,7 @@
 """What HTML a note body may keep (everything else is removed on save)."""
 
 import html as html_lib
+import re
 
 import nh3
 
@@ -23,7 +24,11 @@ def sanitize_body(html: str) -> str:
     )
 
 
+_BLOCK_END = re.compile(r"</(?:p|li|blockquote|pre|ul|ol)>|<br\s*/?>", re.IGNORECASE)
+
+
 def plain_text(html: str, limit: int = 120) -> str:
-    """The body's text, for titles and previews."""
-    text = html_lib.unescape(" ".join(nh3.clean(html, tags=set()).split()))
+    """The body's text, for titles and previews (paragraphs kept apart by a space)."""
+    spaced = _BLOCK_END.sub(lambda m: m.group(0) + " ", html)
+    text = html_lib.unescape(" ".join(nh3.clean(spaced, tags=set()).split()))
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

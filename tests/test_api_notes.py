@@ -110,3 +110,11 @@ def test_newest_first_by_default(owner):
     assert [n["body"] for n in owner.client.get(URL).json()["results"]] == ["new", "old"]
     assert [n["body"] for n in owner.client.get(URL, {"ordering": "occurred_at"}).json()[
         "results"]] == ["old", "new"]
+
+
+def test_titles_keep_paragraphs_apart():
+    from notes.sanitize import plain_text
+
+    assert plain_text("<p>Hi Donna</p><p>Thanks &amp; bye</p>") == "Hi Donna Thanks & bye"
+    assert plain_text("<ul><li>a</li><li>b</li></ul>x<br>y") == "a b x y"
+    assert plain_text("x" * 200, limit=10) == "x" * 9 + "…"
