@@ -89,6 +89,7 @@ class Company(AccountOwned):
         indexes = [
             models.Index(fields=["account", "name", "id"], name="company_by_name"),
             models.Index(fields=["account", "created_at"], name="company_by_created"),
+            models.Index(fields=["account", "updated_at"], name="company_by_updated"),
             models.Index(fields=["account", "parent"], name="company_by_parent"),
             models.Index(fields=["account", "owner"], name="company_by_owner"),
             models.Index(fields=["account", "industry"], name="company_by_industry"),

@@ -59,6 +59,7 @@ class Note(AccountOwned):
             models.Index(fields=["account", "company", "occurred_at"], name="note_by_company"),
             models.Index(fields=["account", "deal", "occurred_at"], name="note_by_deal"),
             models.Index(fields=["account", "created_at"], name="note_by_created"),
+            models.Index(fields=["account", "updated_at"], name="note_by_updated"),
             # Search (accounts/search.py): PostgreSQL only; needs the btree_gin extension.
             SearchIndex(F("account"), SEARCH_VECTOR, name="note_search"),
         ]
