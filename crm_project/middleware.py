@@ -8,7 +8,8 @@ from accounts.api.errors import RETRY_AFTER_SECONDS, is_api_path, json_error
 
 
 class RejectOversizedBodyMiddleware:
-    """413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, judged by Content-Length.
+    """413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE (MAX_UPLOAD_BYTES for a file
+    upload to the UI), judged by Content-Length.
 
     DRF's parsers read the stream directly, so Django's own limit (which guards
     `request.body`) would not stop a 10 MB JSON body from being parsed.
@@ -19,12 +20,18 @@ class RejectOversizedBodyMiddleware:
 
     def __call__(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        is_upload = request.content_type == "multipart/form-data"
+        if is_upload and not is_api_path(request.path):
+            limit = settings.MAX_UPLOAD_BYTES
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return json_error("Content-Length must be a number.", 400)
         if limit is not None and length > limit:
-            return json_error(f"Request body too large (at most {limit} bytes).", 413)
+            message = f"Request body too large (at most {limit:,} bytes)."
+            if is_api_path(request.path):
+                return json_error(message, 413)
+            return HttpResponse(message, status=413, content_type="text/plain")
         return self.get_response(request)
 
 

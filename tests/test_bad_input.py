@@ -749,3 +749,23 @@ def test_adding_a_tag_to_another_accounts_contact_is_a_404(owner, outsider):
         response = send_json(owner, f"{CONTACTS}{theirs.pk}/tags/", {"name": "vip"})
     assert response.status_code == 404
     assert set(response.json()) == {"detail"}
+
+
+def test_file_uploads_to_the_ui_have_their_own_larger_limit(owner, settings):
+    from django.test import Client
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.MAX_UPLOAD_BYTES = 5000
+    client = Client()
+    client.force_login(owner.user)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    small = SimpleUploadedFile("c.csv", b"First name\n" + b"Ann\n" * 500, "text/csv")
+    response = client.post("/imports/contacts/", {"file": small})
+    assert response.status_code != 413
+    big = SimpleUploadedFile("c.csv", b"First name\n" + b"Ann\n" * 2000, "text/csv")
+    assert client.post("/imports/contacts/", {"file": big}).status_code == 413
+    # The API keeps the body limit, uploads or not.
+    api = owner.client.post("/api/v1/crm/contacts/", {"first_name": "x" * 3000},
+                            format="json")
+    assert api.status_code == 413

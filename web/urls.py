@@ -18,6 +18,7 @@ urlpatterns = [
     path("agenda/", include("web.routes.agenda")),
     path("notes/", include("web.routes.notes")),
     path("search/", include("web.routes.search")),
+    path("timeline/", include("web.routes.timeline")),
     path("account/switch/", SwitchAccountView.as_view(), name="switch-account"),
 ]
 

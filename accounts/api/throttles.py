@@ -4,6 +4,8 @@ Counters live in the default cache (Redis when REDIS_URL is set). A throttled re
 gets 429 with Retry-After.
 """
 
+import hashlib
+
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 
@@ -32,7 +34,9 @@ class LoginUsernameThrottle(SimpleRateThrottle):
         username = login_username(request)
         if not username:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": username}
+        # Hashed: a username may hold any character, a cache key should not.
+        ident = hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 def login_username(request) -> str:

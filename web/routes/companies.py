@@ -1,3 +1,17 @@
 """URLs of the UI's companies pages (included by web/urls.py under the "web" namespace)."""
 
-urlpatterns = []
+from django.urls import path
+
+from web.views.companies import (
+    CompanyCreateView,
+    CompanyDetailView,
+    CompanyListView,
+    CompanyUpdateView,
+)
+
+urlpatterns = [
+    path("", CompanyListView.as_view(), name="companies"),
+    path("new/", CompanyCreateView.as_view(), name="company-new"),
+    path("<int:pk>/", CompanyDetailView.as_view(), name="company"),
+    path("<int:pk>/edit/", CompanyUpdateView.as_view(), name="company-edit"),
+]

@@ -1,3 +1,25 @@
 """URLs of the UI's deals pages (included by web/urls.py under the "web" namespace)."""
 
-urlpatterns = []
+from django.urls import path
+
+from web.views.deals import (
+    DealAbandonView,
+    DealCreateView,
+    DealDetailView,
+    DealLoseView,
+    DealMoveView,
+    DealReopenView,
+    DealUpdateView,
+    DealWinView,
+)
+
+urlpatterns = [
+    path("new/", DealCreateView.as_view(), name="deal-new"),
+    path("<int:pk>/", DealDetailView.as_view(), name="deal"),
+    path("<int:pk>/edit/", DealUpdateView.as_view(), name="deal-edit"),
+    path("<int:pk>/move/", DealMoveView.as_view(), name="deal-move"),
+    path("<int:pk>/win/", DealWinView.as_view(), name="deal-win"),
+    path("<int:pk>/lose/", DealLoseView.as_view(), name="deal-lose"),
+    path("<int:pk>/abandon/", DealAbandonView.as_view(), name="deal-abandon"),
+    path("<int:pk>/reopen/", DealReopenView.as_view(), name="deal-reopen"),
+]

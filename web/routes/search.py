@@ -1,3 +1,7 @@
-"""URLs of the UI's search pages (included by web/urls.py under the "web" namespace)."""
+"""URLs of the UI's global search (included by web/urls.py under the "web" namespace)."""
 
-urlpatterns = []
+from django.urls import path
+
+from web.views.search import SearchView
+
+urlpatterns = [path("", SearchView.as_view(), name="search")]

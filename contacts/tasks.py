@@ -1,0 +1,173 @@
+"""Background work of the CSV import (django-tasks; `manage.py db_worker` runs it).
+
+Tasks take ids, not objects, so they can be retried and run on any worker. Each
+import runs in two user-visible steps:
+
+1. `check_contact_import` reads every row, a chunk of 1,000 at a time, and writes
+   nothing but the import's own progress. Outside any transaction each progress
+   update commits at once, so the page polling the import sees it move; the same
+   conditional UPDATE tells the task when the user cancelled or re-uploaded (it then
+   touches no row and stops).
+2. `write_contact_import` writes every row in ONE transaction (all or nothing) and
+   marks the import done in that same transaction, so "done" and the contacts become
+   visible together and a crash in between cannot leave one without the other.
+   Progress is not reported while writing: it could only become visible by committing
+   it outside the data transaction, through a second database connection, and on
+   SQLite a second writer would wait on the first one's lock. The page shows
+   "Writing…" with an indeterminate bar instead; the rows were counted in step 1.
+"""
+
+import logging
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from contacts.imports import check_import, write_import
+from contacts.models_import import ContactImport
+from contacts.services import BulkImportInvalid
+
+logger = logging.getLogger(__name__)
+Status = ContactImport.Status
+
+
+class ImportSuperseded(Exception):
+    """The import changed status while its rows were being written: roll them back."""
+
+
+def _imports(account_id: int):
+    return ContactImport.objects.for_account(account_id)
+
+
+@task()
+def check_contact_import(account_id: int, import_id: int, run: int) -> str:
+    """Check every row of an import (run number `run`), recording errors and counts."""
+    current = _imports(account_id).filter(pk=import_id, run=run, status=Status.VALIDATING)
+    contact_import = current.select_related("account").first()
+    if contact_import is None:
+        return "stale"
+
+    def on_progress(checked: int) -> bool:
+        # One query a chunk; 0 rows updated means cancelled or superseded.
+        return bool(current.update(processed=checked, updated_at=timezone.now()))
+
+    try:
+        outcome = check_import(contact_import, on_progress=on_progress)
+    except Exception:
+        current.update(
+            status=Status.MAPPING, finished_at=timezone.now(), updated_at=timezone.now(),
+            problem="Something went wrong while checking the rows; nothing was imported. "
+                    "Try again, and tell us if it happens again.",
+        )
+        raise
+    if outcome is None:
+        return "stopped"
+    current.update(
+        status=Status.INVALID if outcome.errors else Status.READY,
+        processed=contact_import.row_count,
+        errors=outcome.errors,
+        error_count=len(outcome.errors),
+        created=outcome.created,
+        updated=outcome.updated,
+        skipped=outcome.skipped,
+        problem="",
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    return "invalid" if outcome.errors else "ready"
+
+
+@task()
+def write_contact_import(account_id: int, import_id: int) -> str:
+    """Write every row of a checked import, all or nothing."""
+    current = _imports(account_id).filter(pk=import_id, status=Status.IMPORTING)
+    contact_import = current.select_related("account", "created_by").first()
+    if contact_import is None:
+        return "stale"
+    try:
+        with transaction.atomic():
+            outcome = write_import(contact_import, user=contact_import.created_by)
+            finished = current.update(
+                status=Status.DONE,
+                content="",  # no longer needed: don't keep megabytes of personal data
+                errors=[],
+                created=outcome.created,
+                updated=outcome.updated,
+                skipped=outcome.skipped,
+                processed=contact_import.row_count,
+                problem="",
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+            if not finished:  # no longer "importing": leave no contact behind
+                raise ImportSuperseded
+    except ImportSuperseded:
+        return "stale"
+    except BulkImportInvalid as exc:
+        # Something changed since the check (a contact with the same email was added,
+        # a company deleted): nothing was written; show the rows like the check does.
+        current.update(
+            status=Status.INVALID, errors=exc.errors, error_count=len(exc.errors),
+            finished_at=timezone.now(), updated_at=timezone.now(),
+            problem="Some rows stopped being valid after they were checked (the account "
+                    "changed meanwhile). Nothing was imported.",
+        )
+        return "invalid"
+    except Exception:
+        logger.exception("Import %s of account %s failed", import_id, account_id)
+        current.update(
+            status=Status.READY, finished_at=timezone.now(), updated_at=timezone.now(),
+            problem="Something went wrong while importing; nothing was imported. Try again.",
+        )
+        raise
+    return "done"
+
+
+# -- starting and stopping the work (called by the web views) -------------------------
+
+
+def contact_import_queue_check(*, contact_import, mapping=None, on_duplicate=None) -> int:
+    """Queue a check of every row (with a new mapping, if given); returns its run number.
+
+    Bumping `run` makes any older check of the same import stop at its next chunk.
+    Two queries, plus the enqueue.
+    """
+    fields = {"status": Status.VALIDATING, "run": F("run") + 1, "processed": 0,
+              "errors": [], "error_count": 0, "created": 0, "updated": 0, "skipped": 0,
+              "problem": "", "finished_at": None, "updated_at": timezone.now()}
+    if mapping is not None:
+        fields["mapping"] = mapping
+    if on_duplicate is not None:
+        fields["on_duplicate"] = on_duplicate
+    current = _imports(contact_import.account_id).filter(pk=contact_import.pk)
+    current.update(**fields)
+    run = current.values_list("run", flat=True)[0]
+    check_contact_import.enqueue(
+        account_id=contact_import.account_id, import_id=contact_import.pk, run=run
+    )
+    return run
+
+
+def contact_import_queue_write(*, contact_import) -> bool:
+    """Queue the write of a checked import; False when it is not ready (any more)."""
+    started = _imports(contact_import.account_id).filter(
+        pk=contact_import.pk, status=Status.READY
+    ).update(status=Status.IMPORTING, problem="", updated_at=timezone.now())
+    if started:
+        write_contact_import.enqueue(
+            account_id=contact_import.account_id, import_id=contact_import.pk
+        )
+    return bool(started)
+
+
+def contact_import_cancel(*, contact_import) -> bool:
+    """Cancel an import that is not writing yet, dropping its file's text.
+
+    False when it is too late (writing, or done). A check still running notices at
+    its next chunk and stops.
+    """
+    return bool(_imports(contact_import.account_id).filter(
+        pk=contact_import.pk, status__in=ContactImport.CANCELLABLE
+    ).update(status=Status.CANCELLED, content="", errors=[], finished_at=timezone.now(),
+             updated_at=timezone.now()))

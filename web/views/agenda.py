@@ -1,0 +1,211 @@
+"""The activity agenda: overdue / today / upcoming / done, by owner and type.
+
+"Today" is today in the account's time zone. Overdue follows the model
+(`Activity.objects.overdue()`: not done and due before now), so an activity due this
+morning is overdue, not "today"; "today" holds what is still ahead until midnight.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.generic import TemplateView
+
+from accounts.models import User
+from activities.models import Activity
+from web.tenancy import AccountViewMixin
+
+PAGE_SIZE = 25
+ROW_RELATED = ("contact", "company", "deal", "owner")
+
+
+@dataclass(frozen=True)
+class Day:
+    """`now` and the bounds of today in the account's time zone (aware datetimes)."""
+
+    now: dt.datetime
+    start: dt.datetime
+    end: dt.datetime  # the next midnight
+    zone: dt.tzinfo
+
+    @classmethod
+    def of(cls, account, now=None) -> "Day":
+        now = now or timezone.now()
+        zone = account.zone
+        today = timezone.localtime(now, zone).date()
+        start = dt.datetime.combine(today, dt.time.min, tzinfo=zone)
+        end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        return cls(now=now, start=start, end=end, zone=zone)
+
+
+def tab_filters(day: Day) -> dict[str, Q]:
+    """The four tabs as conditions, so one aggregate query can count them all."""
+    active = Q(status__in=Activity.ACTIVE)
+    return {
+        "overdue": active & Q(due_at__lt=day.now),
+        "today": active & Q(due_at__gte=day.now, due_at__lt=day.end),
+        "upcoming": active & (Q(due_at__gte=day.end) | Q(due_at__isnull=True)),
+        "done": Q(status__in=(Activity.Status.COMPLETED, Activity.Status.CANCELLED)),
+    }
+
+
+TAB_ORDER = {
+    "overdue": (F("due_at").asc(), "id"),
+    "today": (F("due_at").asc(), "id"),
+    "upcoming": (F("due_at").asc(nulls_last=True), "id"),
+    # cancelled ones have no completed_at: they count from their last change
+    "done": (Coalesce("completed_at", "updated_at").desc(), "-id"),
+}
+TABS = [("overdue", "Overdue"), ("today", "Today"), ("upcoming", "Upcoming"), ("done", "Done")]
+
+
+def describe_moment(value, *, day: Day) -> tuple[str, str]:
+    """(relative, absolute) wording of a datetime in the account's zone:
+    ("in 3 hours", "Wed 25 Nov, 14:00")."""
+    local = timezone.localtime(value, day.zone)
+    today = timezone.localtime(day.now, day.zone).date()
+    days = (local.date() - today).days
+    absolute = f"{local:%a} {local.day} {local:%b}"
+    if local.year != today.year:
+        absolute += f" {local.year}"
+    absolute += f", {local:%H:%M}"
+    seconds = (value - day.now).total_seconds()
+    if days == 0:
+        minutes = round(abs(seconds) / 60)
+        if minutes < 1:
+            relative = "now"
+        elif minutes < 60:
+            relative = f"in {minutes} min" if seconds > 0 else f"{minutes} min ago"
+        else:
+            hours = round(minutes / 60)
+            unit = "hour" if hours == 1 else "hours"
+            relative = f"in {hours} {unit}" if seconds > 0 else f"{hours} {unit} ago"
+    elif days == 1:
+        relative = "tomorrow"
+    elif days == -1:
+        relative = "yesterday"
+    elif abs(days) < 14:
+        relative = f"in {days} days" if days > 0 else f"{-days} days ago"
+    elif abs(days) < 60:
+        weeks = round(abs(days) / 7)
+        relative = f"in {weeks} weeks" if days > 0 else f"{weeks} weeks ago"
+    else:
+        months = round(abs(days) / 30)
+        relative = f"in {months} months" if days > 0 else f"{months} months ago"
+    return relative, absolute
+
+
+def decorate_activities(activities, *, day: Day):
+    """Give each activity its display fields (no query: the links are select_related)."""
+    for activity in activities:
+        activity.overdue_now = (
+            activity.status in Activity.ACTIVE
+            and activity.due_at is not None
+            and activity.due_at < day.now
+        )
+        activity.due_relative = activity.due_absolute = ""
+        if activity.due_at:
+            activity.due_relative, activity.due_absolute = describe_moment(
+                activity.due_at, day=day)
+        activity.done_relative = activity.done_absolute = ""
+        if activity.completed_at:
+            activity.done_relative, activity.done_absolute = describe_moment(
+                activity.completed_at, day=day)
+        activity.can_start = activity.status == Activity.Status.PENDING
+        activity.can_finish = activity.status in Activity.ACTIVE
+    return activities
+
+
+def members_of(account):
+    """The users who can own the account's records (the owner filter's choices)."""
+    return User.objects.filter(memberships__account=account).order_by(
+        "first_name", "last_name", "username")
+
+
+class AgendaFilter(forms.Form):
+    tab = forms.ChoiceField(choices=TABS, required=False)
+    owner = forms.ChoiceField(required=False)
+    type = forms.ChoiceField(required=False,
+                             choices=[("", "All types"), *Activity.Type.choices])
+
+    def __init__(self, data, *, members, me):
+        super().__init__(data)
+        self.me = me
+        self.members = members
+        self.fields["owner"].choices = [
+            ("", "Me"), ("all", "Everyone"), ("none", "Unassigned"),
+            *[(str(m.pk), m.get_full_name() or m.username) for m in members if m.pk != me.pk],
+        ]
+
+    def value(self, name):
+        """The cleaned value, or the default ("") when that parameter was bad."""
+        self.is_valid()  # cleaned_data keeps the fields that were valid
+        return self.cleaned_data.get(name) or ""
+
+    def narrow(self, queryset):
+        owner = self.value("owner")
+        if owner == "":
+            queryset = queryset.filter(owner=self.me)
+        elif owner == "none":
+            queryset = queryset.filter(owner__isnull=True)
+        elif owner != "all":
+            queryset = queryset.filter(owner_id=int(owner))
+        if self.value("type"):
+            queryset = queryset.filter(type=self.value("type"))
+        return queryset
+
+
+class AgendaView(AccountViewMixin, TemplateView):
+    """`GET /agenda/?tab=&owner=&type=&page=`: 4 queries besides the session's."""
+
+    model = Activity
+    template_name = "web/agenda/list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        members = list(members_of(request.account))
+        filters = AgendaFilter(request.GET, members=members, me=request.user)
+        tab = filters.value("tab") or "overdue"
+        day = Day.of(request.account)
+        conditions = tab_filters(day)
+        base = filters.narrow(self.get_queryset())
+        counts = base.aggregate(**{name: Count("id", filter=q) for name, q in conditions.items()})
+        rows = (
+            base.filter(conditions[tab])
+            .select_related(*ROW_RELATED)
+            .order_by(*TAB_ORDER[tab])
+        )
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        decorate_activities(page.object_list, day=day)
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("tab", None)
+        context.update(
+            filters=filters,
+            tab=tab,
+            tabs=[(name, label, counts[name]) for name, label in TABS],
+            page=page,
+            activities=page.object_list,
+            filter_query=query.urlencode(),
+            show_owner=filters.value("owner") != "",
+            list_url=request.get_full_path(),
+        )
+        return context
+
+    def get_template_names(self):
+        if self.request.htmx:
+            target = self.request.htmx.target
+            part = "tabs" if target == "agenda-tabs" else "results"
+            return [f"{self.template_name}#{part}"]
+        return [self.template_name]
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        patch_vary_headers(response, ["HX-Request", "HX-Target"])
+        return response

@@ -1,0 +1,222 @@
+"""The deal page, its form, and the state machine's actions (move, win, lose, abandon,
+reopen) for the deal page and the pipeline board.
+
+Actions only translate HTTP to the model's state machine (`Deal.move()`, `win()`, ...):
+a refused transition (`InvalidTransition`) is a clear message — a 409 over htmx, a
+flash message and a redirect otherwise — never a 500. Over htmx (the board) an action
+answers the refreshed board partial; a plain form post redirects back.
+"""
+
+import json
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import CreateView, DetailView, UpdateView
+
+from deals.forecast import forecast
+from deals.models import Deal, InvalidTransition, Stage
+from web.formatting import format_money
+from web.forms.deals import DealForm, LoseForm, MoveForm
+from web.tenancy import AccountViewMixin
+from web.views.pipeline import (
+    SESSION_PIPELINE,
+    board_context,
+    decorate_deal,
+    render_board,
+)
+from web.views.timeline import timeline_context
+
+
+class RecordPageMixin:
+    """A record's read-only page: a POST is 405 for the account's record, and a 404
+    (not a 405) for another account's, so a method never tells that a record exists."""
+
+    def post(self, request, *args, **kwargs):
+        self.get_object()
+        return HttpResponseNotAllowed(["GET", "HEAD", "OPTIONS"])
+
+
+class DealDetailView(RecordPageMixin, AccountViewMixin, DetailView):
+    """A deal: its fields, where it stands in its pipeline, the actions, the timeline.
+    Constant queries: the deal (stage, pipeline, company, contact, owner joined), the
+    pipeline's stages, and the timeline's own."""
+
+    model = Deal
+    template_name = "web/deals/detail.html"
+    context_object_name = "deal"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("stage", "pipeline", "company", "contact", "owner")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        deal = self.object
+        decorate_deal(deal)
+        stages = list(Stage.objects.for_account(self.request.account)
+                      .filter(pipeline_id=deal.pipeline_id))
+        probability = deal.effective_probability
+        context.update(
+            stages=stages,
+            move_form=MoveForm(initial={"stage": deal.stage_id}, stages=stages),
+            lose_form=LoseForm(),
+            probability=probability,
+            weighted=format_money(round(deal.value_cents * probability / 100),
+                                  deal.currency),
+            timeline=timeline_context(self.request, deal),
+        )
+        return context
+
+
+class DealFormMixin(AccountViewMixin):
+    model = Deal
+    form_class = DealForm
+    template_name = "web/deals/form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["account"] = self.request.account
+        return kwargs
+
+    def get_success_url(self):
+        return reverse("web:deal", args=[self.object.pk])
+
+
+class DealCreateView(DealFormMixin, CreateView):
+    """A new deal; `?pipeline=`, `?company=` and `?contact=` preselect those fields."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for name in ("pipeline", "company", "contact"):
+            value = self.request.GET.get(name, "")
+            if value.isascii() and value.isdigit() and len(value) < 19:
+                initial[name] = int(value)
+        # Else the pipeline last shown on the board.
+        initial.setdefault("pipeline", self.request.session.get(SESSION_PIPELINE))
+        initial.setdefault("owner", self.request.user.pk)
+        return initial
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, f"Deal “{self.object.title}” created.")
+        return response
+
+
+class DealUpdateView(DealFormMixin, UpdateView):
+    def scope_queryset(self, queryset):
+        return queryset.select_related("stage")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Deal saved.")
+        return response
+
+
+class DealActionView(AccountViewMixin, View):
+    """POST an action on a deal. Over htmx: the board partial for the deal's pipeline
+    (filtered by `owner` as posted), 409 with a message when the state machine refuses.
+    Otherwise: a flash message and a redirect to `next` (or the deal page).
+    GET (a stale link, a reload) just leads to the deal page."""
+
+    model = Deal
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        deal = self.get_object()
+        return HttpResponseRedirect(reverse("web:deal", args=[deal.pk]))
+
+    def post(self, request, pk):
+        deal = self.get_object()
+        try:
+            message = self.perform(deal)
+        except InvalidTransition as exc:
+            hint = "" if deal.is_open or isinstance(self, DealReopenView) else " Reopen it first."
+            return self.refuse(deal, f"{exc}{hint}", status=409)
+        except ValueError as exc:  # a form error: a bad stage, a reason too long
+            return self.refuse(deal, str(exc), status=400)
+        if request.htmx:
+            context = board_context(request, pipeline_id=deal.pipeline_id,
+                                    owner=request.POST.get("owner"))
+            context["focus"] = f"deal-{deal.pk}" if deal.is_open else ""
+            response = render_board(request, context)
+            response["HX-Trigger"] = json.dumps({"toast": message})
+            return response
+        messages.success(request, message)
+        return self.back(deal)
+
+    def perform(self, deal) -> str:
+        raise NotImplementedError
+
+    def back(self, deal):
+        target = self.request.POST.get("next") or ""
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()},
+                                               require_https=self.request.is_secure()):
+            target = reverse("web:deal", args=[deal.pk])
+        return HttpResponseRedirect(target)
+
+    def refuse(self, deal, message, *, status):
+        if self.request.htmx:
+            response = HttpResponse(message, status=status, content_type="text/plain")
+            response["HX-Trigger"] = json.dumps({"toast": message})
+            return response
+        messages.error(self.request, message)
+        return self.back(deal)
+
+
+class DealMoveView(DealActionView):
+    def perform(self, deal):
+        stages = Stage.objects.for_account(self.request.account).filter(
+            pipeline_id=deal.pipeline_id)
+        form = MoveForm(self.request.POST, stages=list(stages))
+        if not form.is_valid():
+            raise ValueError("Pick a stage of the deal's pipeline.")
+        stage = form.stages[form.cleaned_data["stage"]]
+        deal.move(stage=stage)  # like the API: the stage's probability applies
+        return f"“{deal.title}” moved to {stage.name}."
+
+
+class DealWinView(DealActionView):
+    def perform(self, deal):
+        deal.win()
+        return f"“{deal.title}” won. Well done!"
+
+
+class DealLoseView(DealActionView):
+    def perform(self, deal):
+        form = LoseForm(self.request.POST)
+        if not form.is_valid():
+            raise ValueError("The reason: " + " ".join(form.errors["reason"]))
+        deal.lose(form.cleaned_data["reason"].strip())
+        return f"“{deal.title}” marked as lost."
+
+
+class DealAbandonView(DealActionView):
+    def perform(self, deal):
+        deal.abandon()
+        return f"“{deal.title}” abandoned."
+
+
+class DealReopenView(DealActionView):
+    def perform(self, deal):
+        deal.reopen()
+        return f"“{deal.title}” reopened."
+
+
+def deal_summary(deals) -> list[dict]:
+    """Open and won totals per currency of a deal queryset (two aggregate queries)."""
+    return [
+        {
+            "currency": t["currency"],
+            "open_count": t["open_count"],
+            "open_value": format_money(t["open_value_cents"], t["currency"]),
+            "weighted": format_money(t["weighted_value_cents"], t["currency"]),
+            "won_count": t["won_count"],
+            "won_value": format_money(t["won_value_cents"], t["currency"]),
+        }
+        for t in forecast(deals)["totals"]
+    ]
