@@ -25,9 +25,10 @@ def pages() -> dict[str, str]:
     from demo.management.commands.seed_demo import ACCOUNT_NAME
 
     account = Account.objects.get(name=ACCOUNT_NAME)
-    contact = Contact.objects.for_account(account).filter(company__isnull=False).first()
-    company = Company.objects.for_account(account).filter(parent__isnull=True).first()
-    deal = Deal.objects.for_account(account).open().first()
+    # Records with a history, so their pages show a filled timeline.
+    contact = Contact.objects.for_account(account).filter(notes__isnull=False).first()
+    company = Company.objects.for_account(account).filter(children__isnull=False).first()
+    deal = Deal.objects.for_account(account).open().filter(notes__isnull=False).first()
     return {
         "dashboard": "/",
         "contacts": "/contacts/",
