@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from csp.middleware import CSPMiddleware
 
 
@@ -5,8 +7,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware; the Django admin alone also allows inline styles (its
     templates set `style=` attributes). Scripts stay same-origin everywhere."""
 
-    def build_policy(self, request, response):
-        policy = super().build_policy(request, response)
-        if request.path.startswith("/admin/"):
-            policy = policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-        return policy
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path.startswith("/admin/") and not report_only:
+            update = dict(parts.update or {})
+            update["style-src"] = [*update.get("style-src", []), "'unsafe-inline'"]
+            parts = replace(parts, update=update)
+        return parts
