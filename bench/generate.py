@@ -126,7 +126,8 @@ def _companies(cursor, p, c: Counts):
                lower(w1) || i || '.example.com',
                (ARRAY['Software','Retail','Logistics','Healthcare','Finance'])[1 + i %% 5],
                (ARRAY['1-10','11-50','51-200','201-500','501-1000','1001-5000','5001+'])[1 + i %% 7],
-               %(owner)s, '{}', now() - (i || ' minutes')::interval, now()
+               %(owner)s, '{}', now() - (i || ' minutes')::interval,
+               now() - (i || ' minutes')::interval
         FROM (SELECT i, (%(words)s::text[])[1 + (i * 7) %% array_length(%(words)s::text[], 1)] AS w1,
                         (%(words)s::text[])[1 + (i * 13) %% array_length(%(words)s::text[], 1)] AS w2
               FROM generate_series(1::bigint, %(n)s) AS i) AS g
@@ -151,7 +152,8 @@ def _contacts(cursor, p, c: Counts):
                CASE WHEN i %% 5 = 0 THEN NULL ELSE
                  (SELECT min(id) FROM companies_company WHERE account_id = %(a)s)
                  + (i %% %(companies)s) END,
-               %(owner)s, '{"source": "bench"}', now() - (i || ' seconds')::interval, now()
+               %(owner)s, '{"source": "bench"}', now() - (i || ' seconds')::interval,
+               now() - (i || ' seconds')::interval
         FROM (SELECT i,
                 (%(first)s::text[])[1 + (i * 7919) %% array_length(%(first)s::text[], 1)] AS f,
                 (%(last)s::text[])[1 + (i * 104729) %% array_length(%(last)s::text[], 1)] AS l
@@ -175,7 +177,7 @@ def _deals(cursor, p, c: Counts, stage_ids):
                '', current_date + (i %% 180)::int,
                (SELECT min(id) FROM contacts_contact WHERE account_id = %(a)s) + (i %% %(contacts)s),
                (SELECT min(id) FROM companies_company WHERE account_id = %(a)s) + (i %% %(companies)s),
-               %(owner)s, now() - (i || ' minutes')::interval, now()
+               %(owner)s, now() - (i || ' minutes')::interval, now() - (i || ' minutes')::interval
         FROM (SELECT i, 1 + (i %% array_length(%(stages)s::bigint[], 1))::int AS k,
                      (ARRAY['open','open','open','open','won','lost','abandoned'])[1 + i %% 7] AS st
               FROM generate_series(1::bigint, %(n)s) AS i) AS g
@@ -191,7 +193,7 @@ def _activities(cursor, p, c: Counts):
                '', st, now() + ((i %% 60) - 30 || ' days')::interval,
                CASE WHEN st = 'completed' THEN now() - (i %% 30 || ' days')::interval END,
                (SELECT min(id) FROM contacts_contact WHERE account_id = %(a)s) + (i %% %(contacts)s),
-               %(owner)s, now() - (i || ' seconds')::interval, now()
+               %(owner)s, now() - (i || ' seconds')::interval, now() - (i || ' seconds')::interval
         FROM (SELECT i, (ARRAY['pending','pending','in_progress','completed','cancelled'])[1 + i %% 5] AS st
               FROM generate_series(1::bigint, %(n)s) AS i) AS g
     """, p)
@@ -206,7 +208,7 @@ def _notes(cursor, p, c: Counts):
                k, CASE WHEN k = 'note' THEN NULL ELSE 'outbound' END,
                now() - (i || ' minutes')::interval,
                (SELECT min(id) FROM contacts_contact WHERE account_id = %(a)s) + (i %% %(contacts)s),
-               %(owner)s, now(), now()
+               %(owner)s, now() - (i || ' minutes')::interval, now() - (i || ' minutes')::interval
         FROM (SELECT i, (ARRAY['note','email','call','sms'])[1 + i %% 4] AS k
               FROM generate_series(1::bigint, %(n)s) AS i) AS g
     """, p)

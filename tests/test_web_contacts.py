@@ -572,3 +572,24 @@ def test_the_outsider_gets_404_for_the_owners_contact(outsider_web, owner, metho
     activity.refresh_from_db()
     assert contact.first_name == "Private" and contact.tags.count() == 1
     assert activity.status == "pending"
+
+
+def test_a_long_company_list_becomes_a_name_filter(owner, monkeypatch):
+    from django.test import Client
+
+    from tests.factories import CompanyFactory, ContactFactory
+    from web.views.contacts import listing
+
+    monkeypatch.setattr(listing, "COMPANY_MENU_LIMIT", 3)
+    acme = CompanyFactory(account=owner.account, name="Acme Rockets")
+    for name in ("Beta", "Gamma", "Delta"):
+        CompanyFactory(account=owner.account, name=name)
+    ContactFactory(account=owner.account, first_name="AtAcme", company=acme)
+    ContactFactory(account=owner.account, first_name="Elsewhere")
+    client = Client()
+    client.force_login(owner.user)
+    page = client.get("/contacts/").content.decode()
+    assert 'name="company_q"' in page
+    assert "Any company" not in page
+    filtered = client.get("/contacts/", {"company_q": "acme r"}).content.decode()
+    assert "AtAcme" in filtered and "Elsewhere" not in filtered

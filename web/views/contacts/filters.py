@@ -33,6 +33,7 @@ class ContactFilters:
     q: str = ""
     tag: str = ""
     company: int | None = None
+    company_q: str = ""  # a company name's start, when the account has too many for a menu
     owner: str = ""  # "", "me", "none" or a user id
     sort: str = DEFAULT_SORT
 
@@ -46,6 +47,7 @@ class ContactFilters:
             q=(params.get("q") or "").strip()[:200],
             tag=(params.get("tag") or "").strip()[:50],
             company=_id(params.get("company")),
+            company_q=(params.get("company_q") or "").strip()[:200],
             owner=owner,
             sort=sort if sort in SORTS else DEFAULT_SORT,
         )
@@ -53,7 +55,8 @@ class ContactFilters:
     @property
     def active(self) -> bool:
         """Whether anything narrows the list (the sort does not)."""
-        return bool(search_words(self.q) or self.tag or self.company or self.owner)
+        return bool(search_words(self.q) or self.tag or self.company or self.company_q
+                    or self.owner)
 
     def apply(self, queryset, user):
         """Narrow and order the account's contacts (no query runs here)."""
@@ -61,6 +64,8 @@ class ContactFilters:
             queryset = queryset.with_tags([self.tag])
         if self.company is not None:
             queryset = queryset.filter(company_id=self.company)
+        if self.company_q:
+            queryset = queryset.filter(company__name__istartswith=self.company_q)
         if self.owner == "me":
             queryset = queryset.owned_by(user.pk)
         elif self.owner == "none":
@@ -74,7 +79,8 @@ class ContactFilters:
 
     def params(self, **overrides) -> dict:
         values = {"q": self.q, "tag": self.tag, "company": self.company or "",
-                  "owner": self.owner, "sort": self.sort if self.sort != DEFAULT_SORT else ""}
+                  "company_q": self.company_q, "owner": self.owner,
+                  "sort": self.sort if self.sort != DEFAULT_SORT else ""}
         values.update(overrides)
         return {key: value for key, value in values.items() if value not in ("", None)}
 
