@@ -92,7 +92,7 @@ class ContactFormView(ContactMixin, View):
         validate = request.POST.get("_validate", "")
         if request.htmx and validate in form.fields:
             form.is_valid()
-            return render(request, "web/contacts/_field.html",
+            return render(request, "web/_field.html",
                           {"field": form[validate], "validate_url": request.path})
         if not form.is_valid():
             return self.render_form(form, contact)
