@@ -149,3 +149,19 @@ class Tag(AccountOwned):
         self.name = self.name.strip()
         self.name_key = tag_key(self.name)
         super().save(*args, **kwargs)
+
+
+class RowCount(AccountOwned):
+    """How many rows of a counted table an account holds; kept by database triggers
+    (accounts/row_counts.py), read by unfiltered lists instead of COUNT(*)."""
+
+    table_name = models.CharField(max_length=63)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "table_name"], name="rowcount_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.table_name}: {self.n}"

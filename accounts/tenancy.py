@@ -100,7 +100,32 @@ class AccountScopedQuerySet(models.QuerySet):
     def count(self):
         if self._result_cache is None:
             self._require_scope()
+            account_id = self._counted_account()
+            if account_id is not None:
+                from accounts.row_counts import counted
+
+                return counted(self.model, account_id)
         return super().count()
+
+    def _counted_account(self) -> int | None:
+        """The account whose whole table this is, when a trigger-kept counter
+        (accounts/row_counts.py) answers count() exactly; else None."""
+        query = self.query
+        if not self.model.row_counted or self._dangerously_unscoped or query.is_empty():
+            return None
+        if (query.distinct or query.combinator or query.is_sliced
+                or query.group_by is not None or query.where.negated
+                or any(getattr(a, "contains_aggregate", False)
+                       for a in query.annotations.values())):
+            return None
+        children = query.where.children
+        if len(children) != 1 or not isinstance(children[0], Exact):
+            return None
+        lookup = children[0]
+        if not (isinstance(lookup.lhs, Col) and lookup.lhs.target.name == "account"
+                and lookup.lhs.alias == query.base_table and isinstance(lookup.rhs, int)):
+            return None
+        return lookup.rhs
 
     def exists(self):
         if self._result_cache is None:
@@ -147,6 +172,9 @@ class AccountOwned(models.Model):
     )
 
     objects = AccountScopedManager()
+
+    # True where a migration installed accounts.row_counts triggers on the table.
+    row_counted = False
 
     class Meta:
         abstract = True

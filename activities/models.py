@@ -58,6 +58,7 @@ class Activity(AccountOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActivityQuerySet.as_manager()
+    row_counted = True  # lists read count() from accounts.RowCount
 
     class Meta:
         verbose_name_plural = "activities"

@@ -64,7 +64,7 @@ def main() -> int:
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "create_account", "--name", "Chaos", "--username", "chaos",
            "--password", "chaos-pass")
-    server = serve(env, workers=2)
+    server, task_worker = serve(env, workers=2)
     log: list[tuple[float, str, int, object]] = []  # (time, kind, status, id or body)
     stop_at = [time.perf_counter() + 25]
     try:
@@ -110,7 +110,7 @@ def main() -> int:
         for thread in threads:
             thread.join()
     finally:
-        stop(server)
+        stop(server, task_worker)
 
     failures = []
     statuses = sorted({status for _t, _k, status, _x in log})

@@ -107,8 +107,10 @@ def generate(scale: float, log=print) -> dict:
         for indexes in saved.values():
             for _name, definition in indexes:
                 cursor.execute(definition)
+        # As after any bulk load: VACUUM sets the visibility map (index-only scans need
+        # it; production tables get it from autovacuum) and ANALYZE the statistics.
         for table in TABLES:
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
     small = _small_accounts(counts, first, last)
     heavy = _heavy_contact(big)
     log(f"  generated in {time.perf_counter() - started:.0f}s")

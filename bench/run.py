@@ -57,11 +57,23 @@ def manage(env, *args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def prepare(database_url, scale, env):
+def prepare(database_url, scale, env, reuse=False):
     admin = database_url.rsplit("/", 1)[0] + "/postgres"
     name = database_url.rsplit("/", 1)[1]
     import psycopg
 
+    saved = Path(ROOT / "bench-results" / "data.json")
+    if reuse and saved.exists():
+        info = json.loads(saved.read_text())
+        if info.get("scale") == scale and info.get("database") == database_url:
+            print("bench: reusing the generated data (--reuse)")
+            manage(env, "migrate", "--noinput", "-v0")
+            manage(env, "collectstatic", "--noinput", "-v0")
+            os.environ.update(env)
+            import django
+
+            django.setup()
+            return info
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -73,10 +85,18 @@ def prepare(database_url, scale, env):
     django.setup()
     from bench.generate import generate
 
-    return generate(scale)
+    info = generate(scale) | {"scale": scale, "database": database_url}
+    saved.parent.mkdir(exist_ok=True)
+    saved.write_text(json.dumps(info))
+    return info
 
 
 def serve(env, workers):
+    """gunicorn with its workers, plus the background-task worker the CSV import uses."""
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--interval", "0.2"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "crm_project.wsgi:application",
          "--workers", str(workers), "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
@@ -85,23 +105,24 @@ def serve(env, workers):
     for _ in range(150):
         try:
             requests.get(f"{BASE}/login/", timeout=10)
-            return process
+            return process, worker
         except requests.RequestException:
             time.sleep(0.2)
-    stop(process)
+    stop(process, worker)
     raise SystemExit("gunicorn did not start")
 
 
-def stop(server):
-    """Stop gunicorn and its workers (their own process group)."""
+def stop(*processes):
+    """Stop gunicorn and its workers, and the task worker (each its own process group)."""
     import signal
 
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
+    for process in processes:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def endpoints(info):
@@ -207,6 +228,8 @@ def main():
     parser.add_argument("--runs", type=int, default=0, help="requests per endpoint")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--out", default="bench-results")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the data of the last run at this SCALE (skip generation)")
     args = parser.parse_args()
     runs = args.runs or (5 if args.scale < 0.01 else 40)
     database_url = os.environ.get("BENCH_DATABASE_URL",
@@ -214,10 +237,10 @@ def main():
     env = environment(database_url)
     print(f"bench: SCALE={args.scale}, database {database_url}")
     started = time.perf_counter()
-    info = prepare(database_url, args.scale, env)
+    info = prepare(database_url, args.scale, env, reuse=args.reuse)
     setup_seconds = time.perf_counter() - started
-    server = serve(env, args.workers)
-    results = []
+    server, task_worker = serve(env, args.workers)
+    results, csv_results = [], {}
     try:
         token = requests.post(f"{BASE}/api/v1/auth/token/",
                               json={"username": "bench", "password": "bench-pass"}).json()["token"]
@@ -244,14 +267,36 @@ def main():
                   f"  errors {errors}  {sorted(statuses)}")
         rps, errors = throughput(token, seconds=10 if args.scale >= 0.01 else 3)
         print(f"  contacts list, 8 clients: {rps:.0f} requests/s, {errors} errors")
+        csv_results = csv_measurements(ui, info, server.pid, args.scale)
     finally:
-        stop(server)
+        stop(server, task_worker)
     report = {"scale": args.scale, "setup_seconds": setup_seconds, "counts": info["counts"],
               "workers": args.workers, "throughput_rps": rps, "throughput_errors": errors,
-              "endpoints": results, "machine": machine()}
+              "endpoints": results, "csv": csv_results, "machine": machine()}
     write(report, Path(args.out))
-    failed = [r["endpoint"] for r in results if r["errors"] and not r["endpoint"].startswith("UI")]
-    return 1 if failed or errors else 0
+    failed = [r["endpoint"] for r in results if r["errors"]]
+    return 1 if failed or errors or "error" in csv_results else 0
+
+
+def csv_measurements(ui, info, server_pid, scale):
+    """CSV import of 50,000 contacts (fewer below SCALE=0.05) and the full export."""
+    from bench import csv_jobs
+
+    rows = csv_jobs.IMPORT_ROWS
+    if scale < 0.05:
+        rows = max(100, int(rows * scale * 20))
+    out = {}
+    try:
+        out["export"] = csv_jobs.measure_export(BASE, ui, server_pid)
+        print(f"  CSV export: {out['export']['rows']:,} rows in {out['export']['seconds']:.1f}s,"
+              f" worker peak RSS {out['export']['peak_worker_rss_mb']:.0f} MB")
+        out["import"] = csv_jobs.measure_import(BASE, ui, info["account_id"], rows)
+        print(f"  CSV import: {rows:,} rows in {out['import']['total_s']:.1f}s end to end "
+              f"(check {out['import']['check_s']:.1f}s, write {out['import']['write_s']:.1f}s)")
+    except Exception as exc:  # reported, and the run fails, but the latencies are kept
+        out["error"] = f"{type(exc).__name__}: {exc}"
+        print(f"  CSV measurements failed: {out['error']}")
+    return out
 
 
 def machine():
@@ -282,6 +327,21 @@ def write(report, out: Path):
                      f"{r['errors']} |")
     lines += ["", f"Contacts list at 8 concurrent clients: {report['throughput_rps']:.0f} "
                   f"requests/s, {report['throughput_errors']} errors."]
+    csv_report = report.get("csv", {})
+    if "export" in csv_report:
+        e = csv_report["export"]
+        lines += ["", f"CSV export: {e['rows']:,} contacts ({e['bytes'] / 2**20:.0f} MB) "
+                      f"streamed in {e['seconds']:.1f}s; the serving worker peaked at "
+                      f"{e['peak_worker_rss_mb']:.0f} MB RSS (grew "
+                      f"{e['peak_worker_growth_mb']:.0f} MB), all server processes "
+                      f"{e['peak_server_rss_mb']:.0f} MB."]
+    if "import" in csv_report:
+        i = csv_report["import"]
+        lines += ["", f"CSV import through the UI's background job: {i['rows']:,} contacts in "
+                      f"{i['total_s']:.1f}s end to end (upload {i['upload_s']:.1f}s, check "
+                      f"{i['check_s']:.1f}s, write {i['write_s']:.1f}s)."]
+    if "error" in csv_report:
+        lines += ["", f"CSV measurements failed: {csv_report['error']}"]
     (out / "results.md").write_text("\n".join(lines) + "\n")
     print(f"bench: wrote {out}/results.json and {out}/results.md")
 

@@ -74,6 +74,7 @@ class Company(AccountOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CompanyQuerySet.as_manager()
+    row_counted = True  # lists read count() from accounts.RowCount
 
     class Meta:
         ordering = ["name", "id"]

@@ -43,6 +43,7 @@ class Contact(AccountOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ContactQuerySet.as_manager()
+    row_counted = True  # lists read count() from accounts.RowCount
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -100,10 +100,12 @@ class Deal(AccountOwned):
     CLOSED = (Status.WON, Status.LOST, Status.ABANDONED)
 
     title = models.CharField(max_length=200)
+    # RESTRICT, not PROTECT: a pipeline or stage with deals cannot be deleted, but
+    # deleting the whole account (which cascades to the deals too) can.
     pipeline = models.ForeignKey(
-        Pipeline, on_delete=models.PROTECT, related_name="deals", db_index=False
+        Pipeline, on_delete=models.RESTRICT, related_name="deals", db_index=False
     )
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals",
+    stage = models.ForeignKey(Stage, on_delete=models.RESTRICT, related_name="deals",
                               db_index=False)
     value_cents = models.BigIntegerField(default=0)
     currency = CurrencyField(choices=CURRENCY_CHOICES, validators=[validate_currency])
@@ -125,6 +127,7 @@ class Deal(AccountOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DealQuerySet.as_manager()
+    row_counted = True  # lists read count() from accounts.RowCount
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -44,6 +44,7 @@ class Note(AccountOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = NoteQuerySet.as_manager()
+    row_counted = True  # lists read count() from accounts.RowCount
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -1,0 +1,113 @@
+"""The fault test of `make chaos`, small enough for the suite (PostgreSQL only).
+
+`make chaos` restarts PostgreSQL under load; here the same outage is made without
+touching the server: the test database stops accepting connections and every
+connection the app holds (its pool) is killed. Meanwhile a client keeps creating and
+reading contacts through a live server. Checked: no answer is a 500, the outage
+answers are 503 with a JSON body, the API recovers by itself within 5 seconds of the
+database accepting connections again, and the 201s are exactly the rows stored.
+"""
+
+import contextlib
+import threading
+import time
+
+import psycopg
+import pytest
+import requests
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from accounts.services import account_create
+from contacts.models import Contact
+
+RECOVERY_LIMIT = 5.0
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL outage"),
+]
+
+
+def admin_connection():
+    params = connection.get_connection_params()
+    params.pop("pool", None)
+    params.pop("cursor_factory", None)
+    params["dbname"] = "postgres"
+    return psycopg.connect(**params, autocommit=True)
+
+
+def outage(admin, database: str, down: bool) -> None:
+    admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS {"false" if down else "true"}')
+    if down:  # the app's pooled connections die as they would in a restart
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s AND pid <> %s", [database, connection_pid()])
+
+
+def connection_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
+    account = account_create(name="Outage", username="outage", password="pw-outage-123")
+    token = Token.objects.create(user=account.memberships.get().user)
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {token.key}"
+    url = f"{live_server.url}/api/v1/crm/contacts/"
+    answers, created, stop = [], [], threading.Event()
+
+    def load():
+        n = 0
+        while not stop.is_set():
+            n += 1
+            email = f"load{n}@example.com"
+            try:
+                response = session.post(url, json={"first_name": "Load", "email": email},
+                                        timeout=20)
+            except requests.RequestException as exc:  # a dropped request is not an answer
+                answers.append(("error", str(exc)))
+                continue
+            answers.append((response.status_code, response.headers.get("Content-Type", "")))
+            if response.status_code == 201:
+                created.append(email)
+            with contextlib.suppress(requests.RequestException):
+                response = session.get(url, timeout=20)
+                answers.append((response.status_code, response.headers.get("Content-Type", "")))
+
+    worker = threading.Thread(target=load)
+    worker.start()
+    database = connection.settings_dict["NAME"]
+    try:
+        with admin_connection() as admin:
+            time.sleep(0.5)
+            outage(admin, database, down=True)
+            # Longer than the pool's wait for a connection (DATABASE_POOL_TIMEOUT, 5 s):
+            # shorter outages are ridden out by requests that simply wait.
+            time.sleep(6.5)
+            outage(admin, database, down=False)
+            back = time.perf_counter()
+            recovered = None
+            while time.perf_counter() - back < RECOVERY_LIMIT + 5:
+                if session.get(url, timeout=20).status_code == 200:
+                    recovered = time.perf_counter() - back
+                    break
+                time.sleep(0.1)
+            time.sleep(0.5)
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+        with admin_connection() as admin:
+            outage(admin, database, down=False)
+
+    statuses = {status for status, _ in answers}
+    assert recovered is not None and recovered <= RECOVERY_LIMIT, recovered
+    assert 500 not in statuses, answers
+    assert 503 in statuses, f"the outage was never seen: {statuses}"
+    assert all(kind.startswith("application/json") for status, kind in answers
+               if status == 503)
+    assert statuses <= {200, 201, 503}, statuses
+    stored = set(Contact.objects.for_account(account).values_list("email", flat=True))
+    assert set(created) <= stored, "a 201 for a contact that is not stored"
+    assert stored - set(created) == set(), "a stored contact whose 201 was lost"
