@@ -89,12 +89,11 @@ def _recount(cursor, table: str) -> None:
     )
 
 
-def install(schema_editor, table: str) -> None:
+def install(connection, table: str) -> None:
     """Create the triggers, then count what the table already holds.
 
-    In one migration transaction: CREATE TRIGGER locks out writers until commit, so no
-    row is counted twice or missed between the triggers and the recount."""
-    connection = schema_editor.connection
+    In one transaction (the migration's): CREATE TRIGGER locks out writers until
+    commit, so no row is counted twice or missed between the triggers and the recount."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(_PG_FUNCTIONS)
@@ -105,12 +104,16 @@ def install(schema_editor, table: str) -> None:
         _recount(cursor, table)
 
 
-def uninstall(schema_editor, table: str) -> None:
-    with schema_editor.connection.cursor() as cursor:
+def uninstall_triggers(connection, table: str) -> None:
+    with connection.cursor() as cursor:
         for suffix in ("ins", "del", "move"):
             cursor.execute(f"DROP TRIGGER IF EXISTS {table}_count_{suffix}"
-                           + (f" ON {table}" if schema_editor.connection.vendor == "postgresql"
-                              else ""))
+                           + (f" ON {table}" if connection.vendor == "postgresql" else ""))
+
+
+def uninstall(schema_editor, table: str) -> None:
+    uninstall_triggers(schema_editor.connection, table)
+    with schema_editor.connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {COUNTER} WHERE table_name = %s", [table])
 
 
@@ -119,10 +122,50 @@ def operation(table: str):
     from django.db import migrations
 
     return migrations.RunPython(
-        lambda apps, schema_editor: install(schema_editor, table),
+        lambda apps, schema_editor: install(schema_editor.connection, table),
         lambda apps, schema_editor: uninstall(schema_editor, table),
         elidable=False,
     )
+
+
+def has_triggers(connection, table: str) -> bool:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass "
+                           "AND tgname LIKE %s", [table, f"{table}_count_%"])
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                           "AND tbl_name = %s AND name LIKE %s", [table, f"{table}_count_%"])
+        return cursor.fetchone()[0] == 3
+
+
+def counted_models():
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if getattr(m, "row_counted", False)]
+
+
+def ensure_installed(using: str = "default", **kwargs) -> None:
+    """post_migrate: put back triggers a migration dropped, and recount those tables.
+
+    SQLite alters a column by copying the table into a new one, which drops the
+    table's triggers; PostgreSQL keeps them, so there this finds nothing to do."""
+    from django.db import connections, transaction
+    from django.db.migrations.recorder import MigrationRecorder
+
+    connection = connections[using]
+    tables = set(connection.introspection.table_names())
+    if COUNTER not in tables:
+        return
+    counted_apps = {app for app, name in MigrationRecorder(connection).applied_migrations()
+                    if name.endswith("_row_count_triggers")}
+    for model in counted_models():
+        table = model._meta.db_table
+        if (model._meta.app_label in counted_apps and table in tables
+                and not has_triggers(connection, table)):
+            with transaction.atomic(using=using):
+                uninstall_triggers(connection, table)
+                install(connection, table)
 
 
 def recount(table: str, using: str = "default") -> None:

@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.db.models import Q
-from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.custom_fields import validate_custom_fields
 from accounts.links import owner_link
@@ -10,6 +9,7 @@ from accounts.models import Tag
 from accounts.search import SearchIndex
 from accounts.tags import TaggedQuerySet
 from accounts.tenancy import AccountOwned
+from contacts.phones import StoredPhoneNumberField
 from contacts.search import CONTACT_SEARCH, SEARCH_VECTOR
 
 
@@ -26,7 +26,7 @@ class Contact(AccountOwned):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True, default="")
     email = models.EmailField(max_length=254, blank=True, default="")
-    phone = PhoneNumberField(blank=True, default="")
+    phone = StoredPhoneNumberField(blank=True, default="")
     title = models.CharField(max_length=200, blank=True, default="")
     company = models.ForeignKey(
         "companies.Company",

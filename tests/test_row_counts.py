@@ -173,3 +173,25 @@ def test_a_pipeline_with_deals_still_cannot_be_deleted_directly():
     with pytest.raises(RestrictedError):
         deal.stage.delete()
     assert Deal.objects.for_account(deal.account).filter(pk=deal.pk).exists()
+
+
+@pytest.mark.django_db
+def test_every_counted_table_has_its_triggers():
+    """SQLite drops a table's triggers when a migration alters a column; post_migrate
+    puts them back (accounts.row_counts.ensure_installed)."""
+    for model in row_counts.counted_models():
+        assert row_counts.has_triggers(connection, model._meta.db_table), model
+
+
+@pytest.mark.django_db
+def test_lost_triggers_are_put_back_and_the_table_recounted():
+    account = AccountFactory()
+    ContactFactory.create_batch(2, account=account)
+    row_counts.uninstall_triggers(connection, "contacts_contact")
+    ContactFactory(account=account)  # not counted: no trigger
+    assert Contact.objects.for_account(account).count() == 2
+    row_counts.ensure_installed()
+    assert row_counts.has_triggers(connection, "contacts_contact")
+    assert Contact.objects.for_account(account).count() == 3
+    ContactFactory(account=account)
+    assert Contact.objects.for_account(account).count() == 4

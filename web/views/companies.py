@@ -6,7 +6,6 @@ constant number of queries whatever the number of companies, contacts or deals.
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -14,6 +13,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django.views.generic.base import View
 
 from accounts.models import Tag
+from accounts.paginator import DeferredJoinPaginator
 from companies.api.filters import CompanyFilter
 from companies.models import Company
 from contacts.models import Contact
@@ -59,7 +59,7 @@ class CompanyListView(AccountViewMixin, View):
         sort = request.GET.get("sort", "name")
         if sort not in SORTS:
             sort = "name"
-        paginator = Paginator(filterset.qs.order_by(*SORTS[sort]), PAGE_SIZE)
+        paginator = DeferredJoinPaginator(filterset.qs.order_by(*SORTS[sort]), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         params = request.GET.copy()
         params.pop("page", None)

@@ -6,10 +6,10 @@ no query, the page costs a count and the rows (with their links, select_related)
 """
 
 from django import forms
-from django.core.paginator import Paginator
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
+from accounts.paginator import DeferredJoinPaginator
 from accounts.search import order_hits_by_sorting
 from notes.models import Note
 from web.tenancy import AccountViewMixin
@@ -46,7 +46,7 @@ class NotesView(AccountViewMixin, TemplateView):
         notes = notes.order_by("-occurred_at", "-id")
         if query:
             notes = order_hits_by_sorting(notes.search(query))
-        page = Paginator(notes, PAGE_SIZE).get_page(
+        page = DeferredJoinPaginator(notes, PAGE_SIZE).get_page(
             self.request.GET.get("page"))
         day = Day.of(self.request.account)
         for note in page.object_list:

@@ -3,7 +3,6 @@
 import csv
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views import View
 from django_htmx.http import push_url
 
 from accounts.models import Tag, tag_key
+from accounts.paginator import DeferredJoinPaginator
 from accounts.tags import tags_get_or_create
 from companies.models import Company
 from contacts.models import Contact, ContactTag
@@ -63,7 +63,7 @@ class ContactListView(ContactListMixin, View):
 
     def get(self, request):
         queryset = self.filtered()
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = DeferredJoinPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         filters = self.filters
         context = {
             "filters": filters,
