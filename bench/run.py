@@ -99,7 +99,8 @@ def serve(env, workers):
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "crm_project.wsgi:application",
-         "--workers", str(workers), "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+         "-c", "python:crm_project.gunicorn", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )
     for _ in range(150):

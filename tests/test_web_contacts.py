@@ -351,6 +351,24 @@ def test_export_writes_times_in_the_accounts_zone(web, owner):
     assert read_csv(web.get("/contacts/export/"))[0]["created_at"].endswith("+09:00")
 
 
+def test_export_chunks_keep_order_tags_and_owners(web, owner, monkeypatch):
+    from web.views.contacts import export
+
+    monkeypatch.setattr(export, "EXPORT_CHUNK", 3)
+    owner.user.email = ""
+    owner.user.save()
+    vip = TagFactory(account=owner.account, name="vip")
+    for n in range(8):
+        contact = ContactFactory(account=owner.account, first_name=f"C{n}", last_name="Same",
+                                 owner=owner.user if n % 2 else None)
+        if n in (2, 3, 7):
+            ContactTagFactory(contact=contact, tag=vip, account=owner.account)
+    rows = read_csv(web.get("/contacts/export/?sort=name"))
+    assert [r["first_name"] for r in rows] == [f"C{n}" for n in range(8)]
+    assert [n for n, r in enumerate(rows) if r["tags"] == "vip"] == [2, 3, 7]
+    assert {r["owner"] for r in rows} == {"", owner.user.username}
+
+
 def test_export_costs_the_same_queries_for_2_or_20_contacts(web, owner):
     fill(owner.account, 2, owner)
     small, _ = count_queries(web, "get", "/contacts/export/")
