@@ -19,8 +19,9 @@ from pathlib import Path
 IMPORT_ROWS = 50_000
 
 
-def import_csv(rows: int) -> bytes:
-    """A realistic export from another CRM: mixed-case headers, phones, companies, tags."""
+def import_csv(rows: int, companies: list[str]) -> bytes:
+    """A realistic export from another CRM: mixed-case headers, phones, tags, and the
+    domains of companies already in the account."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["First Name", "Last Name", "Email Address", "Phone", "Job Title",
@@ -28,7 +29,8 @@ def import_csv(rows: int) -> bytes:
     for i in range(rows):
         writer.writerow([f"Imported{i}", f"Person{i % 977}", f"imported{i}@bench-import.example",
                          f"+1 (415) 555-{i % 10000:04d}", "Buyer",
-                         f"Import Co {i % 500}", "imported, csv" if i % 3 else "imported"])
+                         companies[i % len(companies)] if companies and i % 4 else "",
+                         "imported, csv" if i % 3 else "imported"])
     return out.getvalue().encode()
 
 
@@ -48,13 +50,16 @@ def _wait_for(status_of, wanted: set[str], timeout: float) -> str:
 
 
 def measure_import(base: str, ui, account_id: int, rows: int = IMPORT_ROWS) -> dict:
+    from companies.models import Company
     from contacts.models_import import ContactImport
 
     def status_of(pk):
         return lambda: (ContactImport.objects.for_account(account_id)
                         .values_list("status", flat=True).get(pk=pk))
 
-    data = import_csv(rows)
+    domains = list(Company.objects.for_account(account_id).exclude(domain="")
+                   .order_by("id").values_list("domain", flat=True)[:500])
+    data = import_csv(rows, domains)
     page = ui.get(f"{base}/imports/contacts/")
     started = time.perf_counter()
     response = ui.post(f"{base}/imports/contacts/",
