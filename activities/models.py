@@ -1,7 +1,12 @@
 """Activities: calls, meetings and tasks, with a status machine and due dates."""
 
-from django.db import models
-from django.db.models import Q
+import datetime as dt
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from accounts.errors import StateConflict
@@ -13,17 +18,86 @@ class InvalidTransition(StateConflict):
     """The activity's status forbids this action (the API answers 409)."""
 
 
+# An open activity without a due date comes after every dated one ("some day"). The
+# open-activity filters and orders below read the due date through `due_or_someday()`,
+# so "upcoming, undated included" is one range of the open indexes: spelled
+# `due_at >= x OR due_at IS NULL` it would read every open row of the owner.
+SOMEDAY = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+# Activity.ACTIVE and Activity.DONE, for the indexes' conditions (Meta cannot see the
+# class's attributes; tests/test_web_agenda.py checks they match).
+OPEN_ONLY = Q(status__in=["pending", "in_progress"])
+DONE_ONLY = Q(status__in=["completed", "cancelled"])
+
+
+def due_or_someday():
+    """The due date, SOMEDAY when there is none."""
+    return Coalesce("due_at", Value(SOMEDAY, output_field=models.DateTimeField()))
+
+
+def done_at():
+    """When a done activity was finished; a cancelled one has no completed_at and counts
+    from its last change."""
+    return Coalesce("completed_at", "updated_at")
+
+
 class ActivityQuerySet(AccountScopedQuerySet):
+    # The open and done filters and orders below say what the partial indexes in
+    # Activity.Meta say (`status IN (...)`, `due_or_someday()`): PostgreSQL uses a
+    # partial or expression index only when the query spells it the same way.
+
     def pending(self):
         """Not done yet: pending or in progress."""
         return self.filter(status__in=Activity.ACTIVE)
 
+    def done(self):
+        """Completed or cancelled."""
+        return self.filter(status__in=Activity.DONE)
+
     def overdue(self, now=None):
         """Not done, and due before `now`."""
-        return self.pending().filter(due_at__lt=now or timezone.now())
+        return self.pending().filter(LessThan(due_or_someday(), now or timezone.now()))
 
     def not_overdue(self, now=None):
         return self.exclude(status__in=Activity.ACTIVE, due_at__lt=now or timezone.now())
+
+    def due_between(self, start, end):
+        """Not done, and due in [start, end)."""
+        return self.pending().filter(GreaterThanOrEqual(due_or_someday(), start),
+                                     LessThan(due_or_someday(), end))
+
+    def due_from(self, start):
+        """Not done, and due at `start` or later, or undated."""
+        return self.pending().filter(GreaterThanOrEqual(due_or_someday(), start))
+
+    def by_due_date(self):
+        """Soonest first, undated last."""
+        return self.order_by(due_or_someday().asc(), "id")
+
+    def latest_done_first(self):
+        """Most recently finished first (see `done_at`)."""
+        return self.order_by(done_at().desc(), "-id")
+
+
+def count_up_to(**named: tuple[models.QuerySet, int]) -> dict[str, int]:
+    """For each name, how many rows its queryset holds, counting no further than its
+    limit: a count then reads at most `limit` index entries however long the list is,
+    and the caller says "N+" when it reaches the limit. One query for all the names."""
+    selects, params, databases = [], [], set()
+    for name, (queryset, limit) in named.items():
+        queryset._require_scope()  # this bypasses _fetch_all: keep the tenancy boundary
+        databases.add(queryset.db)
+        rows = queryset.order_by().values(one=Value(1))[:limit]
+        try:
+            sql, sql_params = rows.query.get_compiler(queryset.db).as_sql()
+        except EmptyResultSet:  # .none(): no SQL to run
+            sql, sql_params = "SELECT 1 WHERE 1 = 0", ()
+        quoted = connections[queryset.db].ops.quote_name(name)
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS up_to) AS {quoted}")
+        params.extend(sql_params)
+    (database,) = databases
+    with connections[database].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        return dict(zip(named, cursor.fetchone(), strict=True))
 
 
 class Activity(AccountOwned):
@@ -43,6 +117,7 @@ class Activity(AccountOwned):
         CANCELLED = "cancelled", "Cancelled"
 
     ACTIVE = (Status.PENDING, Status.IN_PROGRESS)
+    DONE = (Status.COMPLETED, Status.CANCELLED)
 
     type = models.CharField(max_length=10, choices=Type.choices, default=Type.TASK)
     subject = models.CharField(max_length=200)
@@ -79,6 +154,21 @@ class Activity(AccountOwned):
             models.Index(fields=["account", "deal"], name="activity_by_deal"),
             models.Index(fields=["account", "created_at"], name="activity_by_created"),
             models.Index(fields=["account", "completed_at"], name="activity_by_completed"),
+            # The agenda's tabs and the dashboard: each list is one range of one of
+            # these, in the list's order (id last, so ties on the due date need no
+            # sort), and each capped count an index-only range: INCLUDE due_at, or
+            # PostgreSQL does not evaluate due_or_someday() from the index, and type,
+            # so the agenda's type filter needs no visit to the table either.
+            models.Index(F("account"), F("owner"), due_or_someday(), F("id"),
+                         include=["due_at", "type"], condition=OPEN_ONLY,
+                         name="activity_open_by_owner"),
+            models.Index(F("account"), due_or_someday(), F("id"),  # everyone's
+                         include=["due_at", "type"], condition=OPEN_ONLY,
+                         name="activity_open_by_due"),
+            models.Index(F("account"), F("owner"), done_at(), F("id"),
+                         include=["type"], condition=DONE_ONLY, name="activity_done_by_owner"),
+            models.Index(F("account"), done_at(), F("id"),  # everyone's
+                         include=["type"], condition=DONE_ONLY, name="activity_done_by_time"),
         ]
 
     def __str__(self):

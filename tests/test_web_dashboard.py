@@ -1,6 +1,7 @@
 """The dashboard: my activities, the pipeline by stage, won this month, recent changes."""
 
 import datetime as dt
+import re
 from unittest import mock
 
 import pytest
@@ -16,6 +17,7 @@ from tests.factories import (
     NoteFactory,
     PipelineFactory,
 )
+from web.views import agenda
 from web.views.dashboard import format_money
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +104,63 @@ def test_each_row_completes_with_one_click_through_htmx(owner):
     html = page(owner)
     assert f'hx-post="/agenda/activities/{activity.pk}/complete/"' in html
     assert 'aria-label="Complete “Call back”"' in html
+
+
+def test_counts_past_the_cap_say_so_in_the_page_and_its_htmx_parts(owner, monkeypatch):
+    monkeypatch.setattr(agenda, "COUNT_CAP", 6)
+    now = dt.datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    for hours in range(1, 9):
+        task(owner, f"Late {hours}", now - dt.timedelta(hours=hours))
+    for hours in range(1, 4):
+        task(owner, f"Later today {hours}", now + dt.timedelta(hours=hours))
+    task(owner, "Next week", now + dt.timedelta(days=2))
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        html = page(owner)
+        stats = page(owner, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="dash-activity-stats")
+        mine = page(owner, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="my-activities")
+    for part in (html, stats):
+        assert 'data-stat="overdue">6+<' in part
+        assert 'data-stat="today">3<' in part  # exact up to the cap
+        assert "1 more in the next 7 days" in part
+    for part in (html, mine):
+        assert "See all 6+ overdue" in part
+        assert 'tabcount tabcount--alert">6+</span>' in part
+
+
+def test_undated_and_done_activities_are_in_no_group(owner):
+    now = dt.datetime.now(UTC)
+    task(owner, "Some day")
+    task(owner, "Done late", now - dt.timedelta(hours=1), status="completed",
+         completed_at=now)
+    task(owner, "Dropped", now + dt.timedelta(days=1), status="cancelled")
+    task(owner, "Started", now + dt.timedelta(days=1), status="in_progress")
+    html = page(owner)
+    assert "Some day" not in html and "Done late" not in html and "Dropped" not in html
+    assert "Started" in html and "1 more in the next 7 days" in html
+    assert 'data-stat="overdue">0<' in html
+
+
+def test_each_activity_query_is_an_index_range(owner):
+    if connection.vendor != "postgresql":
+        pytest.skip("reads PostgreSQL's plans")
+    now = dt.datetime.now(UTC)
+    for due_at in (now - dt.timedelta(hours=1), now + dt.timedelta(minutes=1),
+                   now + dt.timedelta(days=2), None):
+        task(owner, "T", due_at)
+    with CaptureQueriesContext(connection) as ctx:
+        page(owner)
+    statements = [q["sql"] for q in ctx.captured_queries if "activities_activity" in q["sql"]]
+    assert len(statements) == 4  # the counts and three lists
+    with connection.cursor() as cursor:
+        # priced out, these remain only where no index fits the query
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        for sql in statements:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Sort" not in plan and "Seq Scan" not in plan and "Bitmap" not in plan, plan
+            assert not re.search(r"Filter: .*due_at", plan), plan
+            assert "using activity_open_by_" in plan, plan
 
 
 # -- the pipeline ---------------------------------------------------------------------

@@ -3,6 +3,9 @@
 "Today" is today in the account's time zone. Overdue follows the model
 (`Activity.objects.overdue()`: not done and due before now), so an activity due this
 morning is overdue, not "today"; "today" holds what is still ahead until midnight.
+
+Every tab is one range of one index (see Activity.Meta.indexes), and its count stops
+at COUNT_CAP ("999+"), so the page costs the same for ten activities or a million.
 """
 
 import datetime as dt
@@ -10,18 +13,20 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
 from accounts.models import User
-from activities.models import Activity
+from activities.models import Activity, count_up_to
 from web.tenancy import AccountViewMixin
 
 PAGE_SIZE = 25
 ROW_RELATED = ("contact", "company", "deal", "owner")
+# Counts stop here and read "999+": an exact count of a huge list reads all of it.
+COUNT_CAP = 999
+LAST_PAGE_COUNTED = 10**9  # keeps the page window's LIMIT a 64-bit number
 
 
 @dataclass(frozen=True)
@@ -43,24 +48,34 @@ class Day:
         return cls(now=now, start=start, end=end, zone=zone)
 
 
-def tab_filters(day: Day) -> dict[str, Q]:
-    """The four tabs as conditions, so one aggregate query can count them all."""
-    active = Q(status__in=Activity.ACTIVE)
+def tab_querysets(activities: QuerySet, day: Day) -> dict[str, QuerySet]:
+    """The four tabs of `activities` (the account's, maybe narrowed by owner and type)."""
     return {
-        "overdue": active & Q(due_at__lt=day.now),
-        "today": active & Q(due_at__gte=day.now, due_at__lt=day.end),
-        "upcoming": active & (Q(due_at__gte=day.end) | Q(due_at__isnull=True)),
-        "done": Q(status__in=(Activity.Status.COMPLETED, Activity.Status.CANCELLED)),
+        "overdue": activities.overdue(day.now),
+        "today": activities.due_between(day.now, day.end),
+        "upcoming": activities.due_from(day.end),  # undated ones too, last
+        "done": activities.done(),
     }
 
 
-TAB_ORDER = {
-    "overdue": (F("due_at").asc(), "id"),
-    "today": (F("due_at").asc(), "id"),
-    "upcoming": (F("due_at").asc(nulls_last=True), "id"),
-    # cancelled ones have no completed_at: they count from their last change
-    "done": (Coalesce("completed_at", "updated_at").desc(), "-id"),
-}
+def in_tab_order(activities: QuerySet, tab: str) -> QuerySet:
+    """Soonest due first; in "done", the latest finished first."""
+    return activities.latest_done_first() if tab == "done" else activities.by_due_date()
+
+
+def capped_counts(querysets: dict[str, QuerySet], *, further=None) -> dict[str, int]:
+    """Each list's count, exact up to COUNT_CAP and COUNT_CAP + 1 past it (shown
+    "999+" by `shown_count`); `further` counts some lists that many rows further. One
+    query whatever the data size."""
+    further = further or {}
+    return count_up_to(**{name: (queryset, COUNT_CAP + 1 + further.get(name, 0))
+                          for name, queryset in querysets.items()})
+
+
+def shown_count(count: int) -> str:
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
 TABS = [("overdue", "Overdue"), ("today", "Today"), ("upcoming", "Upcoming"), ("done", "Done")]
 
 
@@ -160,8 +175,29 @@ class AgendaFilter(forms.Form):
         return queryset
 
 
+class CountedPaginator(Paginator):
+    """A Paginator told its count (the tab counts query has read it), so a page runs
+    no COUNT of its own."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
+def requested_page(value) -> int:
+    """The page number asked for, as Paginator.get_page reads it (1 when not one)."""
+    try:
+        return min(max(int(value), 1), LAST_PAGE_COUNTED)
+    except (TypeError, ValueError):
+        return 1
+
+
 class AgendaView(AccountViewMixin, TemplateView):
-    """`GET /agenda/?tab=&owner=&type=&page=`: 4 queries besides the session's."""
+    """`GET /agenda/?tab=&owner=&type=&page=`: 3 queries besides the session's."""
 
     model = Activity
     template_name = "web/agenda/list.html"
@@ -173,24 +209,27 @@ class AgendaView(AccountViewMixin, TemplateView):
         filters = AgendaFilter(request.GET, members=members, me=request.user)
         tab = filters.value("tab") or "overdue"
         day = Day.of(request.account)
-        conditions = tab_filters(day)
-        base = filters.narrow(self.get_queryset())
-        counts = base.aggregate(**{name: Count("id", filter=q) for name, q in conditions.items()})
-        rows = (
-            base.filter(conditions[tab])
-            .select_related(*ROW_RELATED)
-            .order_by(*TAB_ORDER[tab])
-        )
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        tabs = tab_querysets(filters.narrow(self.get_queryset()), day)
+        # The open tab is counted past the requested page, so its pages can be
+        # numbered up to there and COUNT_CAP rows beyond: "Next" always reaches the end.
+        skipped = (requested_page(request.GET.get("page")) - 1) * PAGE_SIZE
+        counts = capped_counts(tabs, further={tab: skipped})
+        rows = in_tab_order(tabs[tab].select_related(*ROW_RELATED), tab)
+        page = CountedPaginator(rows, PAGE_SIZE, count=counts[tab]).get_page(
+            request.GET.get("page"))
         decorate_activities(page.object_list, day=day)
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("tab", None)
+        total_known = counts[tab] <= COUNT_CAP + skipped
         context.update(
             filters=filters,
             tab=tab,
-            tabs=[(name, label, counts[name]) for name, label in TABS],
+            tabs=[(name, label, counts[name], shown_count(counts[name]))
+                  for name, label in TABS],
             page=page,
+            total_known=total_known,
+            total_text=str(counts[tab]) if total_known else f"{counts[tab] - 1}+",
             activities=page.object_list,
             filter_query=query.urlencode(),
             show_owner=filters.value("owner") != "",

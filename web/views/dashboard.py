@@ -1,7 +1,7 @@
 """The dashboard: my activities, the pipeline by stage, won this month, recent changes.
 
 A constant number of queries whatever the data size (tests pin it): three short lists
-and one count of my activities, the stages with their pipelines, the two-query
+and one (capped) count of my activities, the stages with their pipelines, the two-query
 forecast, one aggregate for this month's wins and one short list per kind of record.
 From htmx it renders only the part its target names (see PARTS).
 """
@@ -9,7 +9,7 @@ From htmx it renders only the part its target names (see PARTS).
 import datetime as dt
 import re
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
@@ -23,7 +23,15 @@ from notes.models import Note
 from notes.sanitize import plain_text
 from web.formatting import format_money
 from web.tenancy import AccountViewMixin
-from web.views.agenda import ROW_RELATED, Day, decorate_activities, describe_moment, tab_filters
+from web.views.agenda import (
+    ROW_RELATED,
+    Day,
+    capped_counts,
+    decorate_activities,
+    describe_moment,
+    shown_count,
+    tab_querysets,
+)
 
 BLOCK_END = re.compile(r"</(p|li|blockquote|pre)>|<br\s*/?>", re.IGNORECASE)
 LIST_SIZE = 5
@@ -75,36 +83,34 @@ class DashboardView(AccountViewMixin, TemplateView):
 
     # -- my activities -----------------------------------------------------------------
 
-    def activity_groups(self) -> dict[str, Q]:
-        tabs = tab_filters(self.day)
+    def activity_groups(self) -> dict[str, QuerySet]:
+        """The agenda's tabs, of my activities; upcoming only for the next days."""
+        tabs = tab_querysets(self.mine(), self.day)
         week_end = dt.datetime.combine(
             self.day.end.date() + dt.timedelta(days=UPCOMING_DAYS), dt.time.min,
             tzinfo=self.day.zone)
         return {
             "overdue": tabs["overdue"],
             "today": tabs["today"],
-            "upcoming": tabs["upcoming"] & Q(due_at__lt=week_end),
+            "upcoming": self.mine().due_between(self.day.end, week_end),
         }
 
     def mine(self):
         return self.get_queryset().filter(owner=self.request.user)
 
     def build_activity_counts(self) -> dict:
-        """One aggregate query."""
-        counts = self.mine().aggregate(
-            **{name: Count("id", filter=q) for name, q in self.activity_groups().items()})
-        return {"activity_counts": counts}
+        """One query; each count stops at the agenda's COUNT_CAP ("999+")."""
+        counts = capped_counts(self.activity_groups())
+        return {"activity_counts": counts,
+                "activity_count_text": {name: shown_count(n) for name, n in counts.items()}}
 
     def build_activity_lists(self) -> dict:
         """One query per group, each at most LIST_SIZE rows with their links."""
         groups = []
         labels = {"overdue": "Overdue", "today": "Later today",
                   "upcoming": f"Next {UPCOMING_DAYS} days"}
-        for name, condition in self.activity_groups().items():
-            rows = list(
-                self.mine().filter(condition).select_related(*ROW_RELATED)
-                .order_by(F("due_at").asc(), "id")[:LIST_SIZE]
-            )
+        for name, activities in self.activity_groups().items():
+            rows = list(activities.select_related(*ROW_RELATED).by_due_date()[:LIST_SIZE])
             decorate_activities(rows, day=self.day)
             groups.append({"name": name, "label": labels[name], "activities": rows})
         return {"activity_groups": groups}
