@@ -149,3 +149,35 @@ def test_account_settings_are_validated(owner, field, value):
 
 def test_the_account_cannot_be_deleted_through_the_api(owner):
     assert owner.client.delete("/api/v1/crm/account/").status_code == 405
+
+
+# -- token authentication ------------------------------------------------------------------
+
+
+def test_a_token_and_its_default_account_cost_one_query(owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.api.authentication import TokenAuthentication
+
+    key = owner.client._credentials["HTTP_AUTHORIZATION"].split()[1]
+    with CaptureQueriesContext(connection) as ctx:
+        user, token = TokenAuthentication().authenticate_credentials(key)
+    assert len(ctx.captured_queries) == 1
+    assert user == owner.user and token.key == key
+    assert user.default_membership_loaded.account == owner.account
+    assert owner.client.get("/api/v1/me/").json()["account"] == owner.account.pk
+
+
+@pytest.mark.django_db
+def test_tokens_of_inactive_users_without_accounts_or_unknown_keys_are_refused():
+    from rest_framework.authtoken.models import Token
+
+    lonely, inactive = UserFactory(), UserFactory(is_active=False)
+    MembershipFactory(account=AccountFactory(), user=inactive)
+    client = APIClient()
+    for user, status in [(lonely, 403), (inactive, 401)]:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        assert client.get("/api/v1/crm/contacts/").status_code == status, user
+    client.credentials(HTTP_AUTHORIZATION="Token " + "a" * 40)
+    assert client.get("/api/v1/crm/contacts/").status_code == 401

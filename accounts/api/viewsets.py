@@ -34,8 +34,9 @@ class AccountContextMixin:
         if getattr(self, "swagger_fake_view", False) or not request.user.is_authenticated:
             return  # IsAuthenticated answers 401 next
         header = request.headers.get("X-Account")
+        membership = None if header else getattr(request.user, "default_membership_loaded", None)
         try:
-            membership = resolve_membership(request.user, header)
+            membership = membership or resolve_membership(request.user, header)
         except NoSuchMembership as exc:
             if "integer" in str(exc):
                 raise ValidationError({"detail": str(exc)}) from exc
