@@ -148,7 +148,16 @@ class Deal(AccountOwned):
             ),
         ]
         indexes = [
-            models.Index(fields=["account", "status", "pipeline", "stage"], name="deal_by_stage"),
+            # The forecast's one grouped pass (deals/forecast.py) as an index-only scan,
+            # with the owner filter and "closed since" (status__in=CLOSED, closed_at__gte)
+            # too; its prefix serves what the old deal_by_stage did.
+            models.Index(fields=["account", "status", "pipeline", "stage", "currency",
+                                 "probability"], include=["value_cents", "owner", "closed_at"],
+                         name="deal_forecast"),
+            # The board's first cards of each column, in the board's order (close date,
+            # NULLs last, then newest), without a sort: web/views/pipeline.py.
+            models.Index(fields=["account", "status", "pipeline", "stage", "expected_close_date",
+                                 "-created_at", "-id"], include=["owner"], name="deal_board"),
             models.Index(fields=["account", "created_at"], name="deal_by_created"),
             models.Index(fields=["account", "expected_close_date"], name="deal_by_close_date"),
             models.Index(fields=["account", "value_cents"], name="deal_by_value"),

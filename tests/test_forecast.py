@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from deals.models import Stage
+from deals.forecast import forecast
+from deals.models import Deal, Stage
 from tests.factories import DealFactory, PipelineFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +114,80 @@ def test_huge_values_are_summed_exactly(owner):
     total = owner.client.get(URL).json()["totals"][0]
     assert total["open_value_cents"] == 5 * (10**13 - 1)
     assert total["weighted_value_cents"] == (5 * (10**13 - 1) * 99 + 50) // 100
+
+
+# -- the grouped pass: groups folded in Python must give the same exact arithmetic ------
+
+def test_many_probability_overrides_in_one_stage_are_each_weighted(owner):
+    pipeline = PipelineFactory(account=owner.account, stages=[("S", 40)])
+    for probability in range(0, 101, 10):  # 11 groups, one per override
+        DealFactory(pipeline=pipeline, value_cents=1_001, probability=probability)
+    DealFactory(pipeline=pipeline, value_cents=1_001)  # the stage's 40
+    body = owner.client.get(URL).json()
+    # 1001 × (0 + 10 + … + 100 + 40) = 1001 × 590 = 590,590 hundredths → 5,905.90 → 5,906
+    assert body["totals"][0]["weighted_value_cents"] == 5_906
+    assert body["stages"][0]["weighted_value_cents"] == 5_906
+    assert body["stages"][0]["open_count"] == 12
+
+
+def test_a_stage_with_two_currencies_has_a_row_for_each(owner):
+    pipeline = PipelineFactory(account=owner.account, stages=[("S", 25)])
+    DealFactory(pipeline=pipeline, value_cents=400, currency="USD")
+    DealFactory(pipeline=pipeline, value_cents=800, currency="EUR", probability=50)
+    DealFactory(pipeline=pipeline, value_cents=200, currency="EUR")
+    rows = [(s["currency"], s["open_count"], s["open_value_cents"], s["weighted_value_cents"])
+            for s in owner.client.get(URL).json()["stages"]]
+    assert rows == [("EUR", 2, 1_000, 450), ("USD", 1, 400, 100)]  # 400 + 50; 100
+
+
+def test_rounding_happens_once_across_groups(owner):
+    pipeline = PipelineFactory(account=owner.account, stages=[("A", 50), ("B", 50)])
+    a, b = stage(pipeline, "A"), stage(pipeline, "B")
+    DealFactory(pipeline=pipeline, stage=a, value_cents=1)  # three groups of 0.5 cent:
+    DealFactory(pipeline=pipeline, stage=a, value_cents=1, probability=50)  # an override
+    DealFactory(pipeline=pipeline, stage=b, value_cents=1)  # another stage
+    body = owner.client.get(URL).json()
+    # 1.5 cents → 2 in total; rounding each group (or deal) first would give 3.
+    assert body["totals"][0]["weighted_value_cents"] == 2
+    # Each stage row is rounded once too: A 0.5 + 0.5 = 1; B 0.5 → 1 (half up).
+    assert [(s["name"], s["weighted_value_cents"]) for s in body["stages"]] == [
+        ("A", 1), ("B", 1)]
+
+
+def test_rounding_per_group_would_be_wrong(owner):
+    pipeline = PipelineFactory(account=owner.account, stages=[("S", 30)])
+    DealFactory(pipeline=pipeline, value_cents=1, probability=10)  # 0.1 cent
+    DealFactory(pipeline=pipeline, value_cents=1, probability=20)  # 0.2
+    DealFactory(pipeline=pipeline, value_cents=1)  # 0.3 (the stage's 30%)
+    # Exactly 0.6 cent → 1; rounding each group first would give 0 + 0 + 0 = 0.
+    assert owner.client.get(URL).json()["totals"][0]["weighted_value_cents"] == 1
+
+
+def test_the_grouped_pass_reads_deals_alone(owner, book):
+    """The API's list queryset joins stages (for `stage_probability`); the forecast's pass
+    over the deals must not, or it reads a stage row per deal."""
+    with CaptureQueriesContext(connection) as ctx:
+        owner.client.get(URL, {"search": "Deal", "status": ["open", "won"]})
+    grouped = [q["sql"] for q in ctx.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(grouped) == 1 and "JOIN" not in grouped[0].upper()
+
+
+def test_filters_through_a_join_keep_it(owner, book):
+    sales, _ = book
+    deals = Deal.objects.for_account(owner.account)
+    by_name = forecast(deals.filter(stage__name="Proposal"))
+    assert [(s["currency"], s["open_count"]) for s in by_name["stages"]] == [
+        ("EUR", 3), ("USD", 1)]
+    # A filter on the annotation itself reads the stage through its join.
+    likely = forecast(deals.with_stage_probability().filter(stage_probability__gte=50))
+    assert [(s["name"], s["currency"]) for s in likely["stages"]] == [
+        ("Proposal", "EUR"), ("Proposal", "USD"), ("Negotiation", "USD")]
+    assert likely == forecast(deals.filter(stage__probability__gte=50))
+
+
+def test_closed_deals_alone_cost_one_query(owner, book):
+    deals = Deal.objects.for_account(owner.account).filter(status__in=Deal.CLOSED)
+    with CaptureQueriesContext(connection) as ctx:
+        result = forecast(deals)
+    assert len(ctx.captured_queries) == 1 and result["stages"] == []
+    assert {t["currency"]: t["won_count"] for t in result["totals"]} == {"EUR": 1, "USD": 1}

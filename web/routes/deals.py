@@ -6,6 +6,7 @@ from web.views.deals import (
     DealAbandonView,
     DealCreateView,
     DealDetailView,
+    DealListView,
     DealLoseView,
     DealMoveView,
     DealReopenView,
@@ -14,6 +15,7 @@ from web.views.deals import (
 )
 
 urlpatterns = [
+    path("", DealListView.as_view(), name="deals"),
     path("new/", DealCreateView.as_view(), name="deal-new"),
     path("<int:pk>/", DealDetailView.as_view(), name="deal"),
     path("<int:pk>/edit/", DealUpdateView.as_view(), name="deal-edit"),

@@ -1,5 +1,5 @@
-"""The deal page, its form, and the state machine's actions (move, win, lose, abandon,
-reopen) for the deal page and the pipeline board.
+"""The deals list, the deal page, its form, and the state machine's actions (move, win,
+lose, abandon, reopen) for the deal page and the pipeline board.
 
 Actions only translate HTTP to the model's state machine (`Deal.move()`, `win()`, ...):
 a refused transition (`InvalidTransition`) is a clear message — a 409 over htmx, a
@@ -9,26 +9,41 @@ answers the refreshed board partial; a plain form post redirects back.
 
 import json
 
+import django_filters
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 
+from accounts.paginator import DeferredJoinPaginator
+from deals.api.filters import DealFilter
 from deals.forecast import forecast
 from deals.models import Deal, InvalidTransition, Stage
 from web.formatting import format_money
+from web.forms import members_of
 from web.forms.deals import DealForm, LoseForm, MoveForm
 from web.tenancy import AccountViewMixin
 from web.views.pipeline import (
+    BOARD_ORDER,
     SESSION_PIPELINE,
     board_context,
     decorate_deal,
     render_board,
 )
 from web.views.timeline import timeline_context
+
+PAGE_SIZE = 50
+LIST_FILTERS = ("pipeline", "stage", "status", "owner")  # the ones the page's form shows
+
+
+class DealListFilter(DealFilter):
+    # A deal has one status: without django-filter's default DISTINCT, a page is the
+    # first rows of the deal_board index instead of a sort of every matching deal.
+    status = django_filters.MultipleChoiceFilter(choices=Deal.Status.choices, distinct=False)
 
 
 class RecordPageMixin:
@@ -38,6 +53,54 @@ class RecordPageMixin:
     def post(self, request, *args, **kwargs):
         self.get_object()
         return HttpResponseNotAllowed(["GET", "HEAD", "OPTIONS"])
+
+
+class DealListView(AccountViewMixin, View):
+    """GET: deals a page at a time, in the board's order, filtered through the API's own
+    `DealFilter` (`?pipeline=`, `stage`, `status`, `owner` as an id or `me`, ...); a
+    board column past its cards links here for the rest of its stage. Queries: the
+    count, the page (stage, company and owner joined), the stages with their pipelines
+    and the members for the filters."""
+
+    model = Deal
+    template_name = "web/deals/list.html"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("stage", "company", "owner")
+
+    def get(self, request):
+        filterset = DealListFilter(request.GET, queryset=self.get_queryset(),
+                                   request=request)
+        errors = [] if filterset.is_valid() else [
+            f"{name.replace('_', ' ').capitalize()}: {' '.join(errs)}"
+            for name, errs in filterset.errors.items()
+        ]
+        paginator = DeferredJoinPaginator(filterset.qs.order_by(*BOARD_ORDER), PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        deals = list(page.object_list)
+        for deal in deals:
+            decorate_deal(deal)
+        params = request.GET.copy()
+        params.pop("page", None)
+        account = request.account
+        stages = list(Stage.objects.for_account(account).select_related("pipeline")
+                      .order_by("pipeline__name", "pipeline", "position", "id"))
+        pipelines = list({stage.pipeline_id: stage.pipeline for stage in stages}.values())
+        filters = {key: request.GET.get(key, "") for key in LIST_FILTERS}
+        context = {
+            "page": page,
+            "deals": deals,
+            "query": params.urlencode(),
+            "filters": filters,
+            "filtered": bool(params),
+            "errors": errors,
+            "pipelines": pipelines,
+            "stages": stages,
+            "statuses": Deal.Status.choices,
+            "members": list(members_of(account)),
+            "today": timezone.localdate(timezone=account.zone),
+        }
+        return render(request, self.template_name, context)
 
 
 class DealDetailView(RecordPageMixin, AccountViewMixin, DetailView):
@@ -141,7 +204,7 @@ class DealActionView(AccountViewMixin, View):
             return self.refuse(deal, str(exc), status=400)
         if request.htmx:
             context = board_context(request, pipeline_id=deal.pipeline_id,
-                                    owner=request.POST.get("owner"))
+                                    owner=request.POST.get("owner"), keep=deal)
             context["focus"] = f"deal-{deal.pk}" if deal.is_open else ""
             response = render_board(request, context)
             response["HX-Trigger"] = json.dumps({"toast": message})
