@@ -24,10 +24,12 @@ def import_csv(rows: int, companies: list[str]) -> bytes:
     domains of companies already in the account."""
     out = io.StringIO()
     writer = csv.writer(out)
+    stamp = int(time.time())  # new contacts on every run, --reuse too
     writer.writerow(["First Name", "Last Name", "Email Address", "Phone", "Job Title",
                      "Company", "Tags"])
     for i in range(rows):
-        writer.writerow([f"Imported{i}", f"Person{i % 977}", f"imported{i}@bench-import.example",
+        writer.writerow([f"Imported{i}", f"Person{i % 977}",
+                         f"imported{i}-{stamp}@bench-import.example",
                          f"+1 (415) 555-{i % 10000:04d}", "Buyer",
                          companies[i % len(companies)] if companies and i % 4 else "",
                          "imported, csv" if i % 3 else "imported"])
