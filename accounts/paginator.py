@@ -20,7 +20,8 @@ class DeferredJoinPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         rows = self.object_list
-        if bottom >= DEFERRED_FROM and isinstance(rows, QuerySet) and not rows.query.distinct:
+        if (bottom >= DEFERRED_FROM and isinstance(rows, QuerySet) and not rows.query.distinct
+                and not rows.query.combinator):  # a UNION (timelines) has no rows to join
             ids = rows.values("pk")[bottom:top]
             return self._get_page(rows.filter(pk__in=ids), number, self)
         return self._get_page(rows[bottom:top], number, self)

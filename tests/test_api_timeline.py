@@ -86,6 +86,22 @@ def test_timelines_paginate_like_lists(owner):
     assert owner.client.get(url, {"page_size": 5}).json()["next"].endswith("page_size=5")
 
 
+def test_deep_timeline_pages_work_past_the_deferred_join_threshold(owner, monkeypatch):
+    """Lists page deep through their ids (accounts/paginator.py); a timeline is a UNION,
+    which has none to join, so it keeps the plain OFFSET."""
+    from accounts import paginator
+
+    monkeypatch.setattr(paginator, "DEFERRED_FROM", 2)
+    contact = ContactFactory(account=owner.account)
+    notes = [NoteFactory(account=owner.account, contact=contact, occurred_at=at(day))
+             for day in range(7)]
+    url = f"/api/v1/crm/contacts/{contact.pk}/timeline/"
+    response = owner.client.get(url, {"page": 2, "page_size": 3})
+    assert response.status_code == 200
+    assert [e["id"] for e in response.json()["results"]] == [n.pk for n in notes[3:0:-1]]
+    assert response.json()["results"][0]["data"]["body"] == notes[3].body
+
+
 def test_a_timeline_page_costs_the_same_queries_whatever_the_history(owner):
     contact = ContactFactory(account=owner.account)
     url = f"/api/v1/crm/contacts/{contact.pk}/timeline/"

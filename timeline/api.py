@@ -14,6 +14,7 @@ from notes.api.serializers import NoteSerializer
 from timeline.entries import ACTIVITY, DEAL, NOTE, load_entries, timeline_keys
 
 SERIALIZERS = {NOTE: NoteSerializer, ACTIVITY: ActivitySerializer, DEAL: DealSerializer}
+AT = serializers.DateTimeField()
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -25,14 +26,21 @@ class TimelineEntrySerializer(serializers.Serializer):
 
     def to_representation(self, entry):
         record = entry.record
-        serializer = SERIALIZERS[entry.type](record, context=self.context)
         return {
             "type": entry.type,
             "id": entry.id,
-            "at": serializers.DateTimeField().to_representation(entry.at),
+            "at": AT.to_representation(entry.at),
             "title": record.title if entry.type != ACTIVITY else record.subject,
-            "data": serializer.data,
+            "data": self.record_serializer(entry.type).to_representation(record),
         }
+
+    def record_serializer(self, kind):
+        """One serializer per kind for the whole page: building a serializer's fields
+        costs more than rendering a record with them."""
+        cache = self.__dict__.setdefault("_record_serializers", {})
+        if kind not in cache:
+            cache[kind] = SERIALIZERS[kind](context=self.context)
+        return cache[kind]
 
 
 class TimelineViewSet(AccountScopedGenericViewSet):
