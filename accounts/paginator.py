@@ -13,15 +13,10 @@ DEFERRED_FROM = 1000  # rows skipped; below this the plain OFFSET is as fast
 
 
 class DeferredJoinPaginator(Paginator):
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        rows = self.object_list
-        if (bottom >= DEFERRED_FROM and isinstance(rows, QuerySet) and not rows.query.distinct
-                and not rows.query.combinator):  # a UNION (timelines) has no rows to join
-            ids = rows.values("pk")[bottom:top]
-            return self._get_page(rows.filter(pk__in=ids), number, self)
-        return self._get_page(rows[bottom:top], number, self)
+    def _get_page(self, object_list, *args, **kwargs):
+        # `object_list` is the page's slice of self.object_list, cut by Paginator.page().
+        if (isinstance(object_list, QuerySet) and object_list.query.low_mark >= DEFERRED_FROM
+                and not object_list.query.distinct
+                and not object_list.query.combinator):  # a UNION has no rows to join
+            object_list = self.object_list.filter(pk__in=object_list.values("pk"))
+        return super()._get_page(object_list, *args, **kwargs)
