@@ -4,6 +4,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
+from django.db.models.query import ModelIterable
 
 from accounts.models import Tag, tag_key
 from accounts.tenancy import AccountScopedQuerySet
@@ -93,6 +94,7 @@ def _link(record):
 
 def _forget_prefetched_tags(record) -> None:
     getattr(record, "_prefetched_objects_cache", {}).pop("tags", None)
+    record.__dict__.pop("tag_list", None)
 
 
 def record_set_tags(*, record, names: list[str]) -> None:
@@ -122,6 +124,27 @@ def record_remove_tag(*, record, tag: Tag) -> None:
 class TaggedQuerySet(AccountScopedQuerySet):
     """For models with `tags = ManyToManyField(Tag, through=<link model>)`."""
 
+    _with_tag_list = False
+
+    def with_tag_list(self):
+        """Give each fetched record `tag_list`, its tags in name order, in one more
+        query: what `prefetch_related("tags")` does without building a related
+        manager per record, which cost more than the query on a 20-row page."""
+        clone = self._chain()
+        clone._with_tag_list = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_tag_list = self._with_tag_list
+        return clone
+
+    def _fetch_all(self):
+        loading = self._result_cache is None
+        super()._fetch_all()
+        if loading and self._with_tag_list and self._iterable_class is ModelIterable:
+            attach_tag_lists(self.model, self._result_cache)
+
     def with_tags(self, names):
         """Records that carry every one of the tag names (any case); one subquery a tag."""
         field = self.model._meta.get_field("tags")
@@ -134,3 +157,21 @@ class TaggedQuerySet(AccountScopedQuerySet):
                 ).values(f"{fk}_id")
             )
         return queryset
+
+
+def attach_tag_lists(model, records) -> None:
+    """Set `record.tag_list` on each record: one query."""
+    for record in records:
+        record.tag_list = []
+    if not records:
+        return
+    field = model._meta.get_field("tags")
+    link_model = field.remote_field.through
+    tag_field, record_field = field.m2m_reverse_field_name(), field.m2m_field_name()
+    by_id = {record.pk: record for record in records}
+    # From the link rows: their (account, record, tag) key is the index to read.
+    links = link_model.objects.for_accounts({r.account_id for r in records}).filter(
+        **{f"{record_field}_id__in": list(by_id)}
+    ).select_related(tag_field).order_by(f"{tag_field}__name_key", f"{tag_field}_id")
+    for link in links:
+        by_id[getattr(link, f"{record_field}_id")].tag_list.append(getattr(link, tag_field))

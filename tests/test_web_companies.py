@@ -13,6 +13,7 @@ from tests.factories import (
     DealFactory,
     NoteFactory,
     PipelineFactory,
+    TagFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +139,9 @@ def test_the_company_page_shows_parent_subsidiaries_contacts_and_deals(owner):
                              company=company)
     deal = DealFactory(pipeline=PipelineFactory(account=owner.account), title="Rockets",
                        company=company, value_cents=990_000, currency="EUR")
+    CompanyTagFactory(company=company, tag=TagFactory(account=owner.account, name="Strategic"))
     html = client_for(owner).get(f"/companies/{company.pk}/").content.decode()
+    assert '<span class="tag">Strategic</span>' in html
     assert f'href="/companies/{parent.pk}/"' in html and "Parent Holdings" in html
     assert "Acme Europe" in html
     assert f'href="/contacts/{contact.pk}/"' in html and "Wile Coyote" in html

@@ -81,8 +81,13 @@ class TagNamesField(serializers.Field):
         "too_many": "At most 100 tags.",
     }
 
+    def get_attribute(self, instance):
+        # `tag_list` when the queryset loaded it (TaggedQuerySet.with_tag_list).
+        tag_list = getattr(instance, "tag_list", None)
+        return tag_list if tag_list is not None else instance.tags.all()
+
     def to_representation(self, value):
-        return [{"id": tag.pk, "name": tag.name} for tag in value.all()]
+        return [{"id": tag.pk, "name": tag.name} for tag in value]
 
     def to_internal_value(self, data):
         if not isinstance(data, list):

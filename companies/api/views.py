@@ -14,4 +14,4 @@ class CompanyViewSet(SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet)
     ordering = ["name", "id"]
 
     def scope_queryset(self, queryset):
-        return queryset.with_contact_count().prefetch_related("tags")
+        return queryset.with_contact_count().with_tag_list()

@@ -37,7 +37,7 @@ class ContactViewSet(SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet)
     ordering = ["last_name", "first_name", "id"]
 
     def scope_queryset(self, queryset):
-        return queryset.prefetch_related("tags")
+        return queryset.with_tag_list()
 
     @extend_schema(
         request=BulkImportRowsSchema,

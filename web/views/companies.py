@@ -105,7 +105,7 @@ class CompanyDetailView(RecordPageMixin, AccountViewMixin, DetailView):
     context_object_name = "company"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("parent", "owner").prefetch_related("tags")
+        return queryset.select_related("parent", "owner").with_tag_list()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

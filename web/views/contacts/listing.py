@@ -40,7 +40,7 @@ class ContactListMixin(AccountViewMixin):
     model = Contact
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("company", "owner").prefetch_related("tags")
+        return queryset.select_related("company", "owner").with_tag_list()
 
     def filtered(self):
         self.filters = ContactFilters.from_query(self.request.GET)
