@@ -116,6 +116,10 @@ screenshots: install assets
 # generates SCALE × (1M contacts, ...), serves with gunicorn, measures over HTTP.
 SCALE ?= 1
 bench: install assets
+	@# wrk (Debian's package) drives the throughput test; without it Python threads do.
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null 2>&1; } \
+		|| echo "bench: wrk is not installed; throughput is measured with Python threads"
 	$(VENV)/bin/python bench/run.py --scale $(SCALE)
 
 # Restart PostgreSQL under load and check what the clients saw (needs the local cluster).
