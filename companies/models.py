@@ -4,7 +4,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Replace
+from django.db.models.functions import Coalesce, Lower, Replace
 
 from accounts.custom_fields import validate_custom_fields
 from accounts.links import owner_link
@@ -94,6 +94,9 @@ class Company(AccountOwned):
             models.Index(fields=["account", "parent"], name="company_by_parent"),
             models.Index(fields=["account", "owner"], name="company_by_owner"),
             models.Index(fields=["account", "industry"], name="company_by_industry"),
+            # The CSV import finds companies by name or domain in any case.
+            models.Index(F("account"), Lower("name"), name="company_by_lower_name"),
+            models.Index(F("account"), Lower("domain"), name="company_by_lower_domain"),
             # Search (accounts/search.py): PostgreSQL only; needs the btree_gin extension.
             SearchIndex(F("account"), SEARCH_VECTOR, name="company_search"),
         ]

@@ -313,7 +313,7 @@ class _Directory:
                 Company.objects.for_account(account)
                 .annotate(name_lower=Lower("name"), domain_lower=Lower("domain"))
                 .filter(Q(name_lower__in=names) | Q(domain_lower__in=domains))
-                .only("id", "name", "domain", "account_id")
+                .only("id", "name", "domain", "account_id").order_by()
             )
             for company in companies:
                 self.companies_by_name.setdefault(company.name_lower, []).append(company)
@@ -479,7 +479,7 @@ def check_import(contact_import: ContactImport, *, on_progress) -> CheckOutcome 
                 outcome.errors.append({"row": number, "messages": messages})
         emails = {data["email"] for _n, data in valid if data.get("email")}
         existing = set(
-            Contact.objects.for_account(account).filter(email__in=emails)
+            Contact.objects.for_account(account).with_emails(emails).order_by()
             .values_list("email", flat=True)
         ) if emails else set()
         for number, data in valid:

@@ -79,7 +79,7 @@ def contact_bulk_import(
 
     emails = {data["email"] for _i, data in valid if data.get("email")}
     existing = {
-        c.email: c for c in Contact.objects.for_account(account).filter(email__in=emails)
+        c.email: c for c in Contact.objects.for_account(account).with_emails(emails).order_by()
     } if emails else {}
 
     targets_by_email: dict[str, _Target] = {}

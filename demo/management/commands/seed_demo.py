@@ -245,7 +245,7 @@ def seed_contacts(
     )
     scoped = Contact.objects.for_account(account)
     emails = [contact.email for contact, _tags in generated]
-    existing = set(scoped.filter(email__in=emails).values_list("email", flat=True))
+    existing = set(scoped.with_emails(emails).values_list("email", flat=True))
     new = [(contact, tags) for contact, tags in generated if contact.email not in existing]
     if not new:
         return 0
@@ -253,7 +253,7 @@ def seed_contacts(
     # Read the ids back by email: bulk_create sets them only where the database
     # supports RETURNING.
     new_emails = [contact.email for contact, _tags in new]
-    ids = dict(scoped.filter(email__in=new_emails).values_list("email", "id"))
+    ids = dict(scoped.with_emails(new_emails).values_list("email", "id"))
     tags_replace(
         account=account,
         through=ContactTag,
