@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
-from tests.factories import AccountFactory, MembershipFactory, UserFactory
+from tests.factories import AccountFactory, MembershipFactory, PipelineFactory, UserFactory
 
 
 @dataclass
@@ -50,6 +50,12 @@ def teammate(account):
 @pytest.fixture
 def outsider(other_account):
     return make_actor(other_account, Membership.Role.OWNER, username="oscar")
+
+
+@pytest.fixture
+def pipeline(owner):
+    """The owner's "Sales" pipeline, with the default four stages."""
+    return PipelineFactory(account=owner.account, name="Sales")
 
 
 @pytest.fixture

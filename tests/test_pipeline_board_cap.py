@@ -7,11 +7,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from deals.models import Deal
 from tests.factories import CompanyFactory, DealFactory, PipelineFactory
+from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
 CAP = 3
@@ -20,17 +20,6 @@ CAP = 3
 @pytest.fixture(autouse=True)
 def small_columns(monkeypatch):
     monkeypatch.setattr("web.views.pipeline.COLUMN_CARDS", CAP)
-
-
-def client_for(actor):
-    client = Client()
-    client.force_login(actor.user)
-    return client
-
-
-@pytest.fixture
-def pipeline(owner):
-    return PipelineFactory(account=owner.account, name="Sales")
 
 
 def stage(pipeline, name):

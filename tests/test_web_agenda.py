@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.tenancy import UnscopedQueryError
 from activities.models import DONE_ONLY, OPEN_ONLY, Activity, count_up_to
 from tests.factories import ActivityFactory, ContactFactory
+from tests.web_client import client_for
 from web.views import agenda
 
 pytestmark = pytest.mark.django_db
@@ -21,12 +22,6 @@ UTC = dt.UTC
 # 17:00 in New York on Wednesday 25 November 2026 (UTC-5): "today" there runs until
 # 05:00 UTC on the 26th, although the UTC date changes at 00:00.
 NOW = dt.datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
-
-
-def client_for(actor) -> Client:
-    client = Client()
-    client.force_login(actor.user)
-    return client
 
 
 def htmx(**extra):

@@ -2,7 +2,6 @@
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from companies.models import Company
@@ -15,14 +14,9 @@ from tests.factories import (
     PipelineFactory,
     TagFactory,
 )
+from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(actor):
-    client = Client()
-    client.force_login(actor.user)
-    return client
 
 
 # -- the list ------------------------------------------------------------------------------

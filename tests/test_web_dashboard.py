@@ -17,18 +17,13 @@ from tests.factories import (
     NoteFactory,
     PipelineFactory,
 )
+from tests.web_client import client_for
 from web.views import agenda
 from web.views.dashboard import format_money
 
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
-
-
-def client_for(actor) -> Client:
-    client = Client()
-    client.force_login(actor.user)
-    return client
 
 
 def page(actor, url="/", **extra) -> str:

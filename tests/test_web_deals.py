@@ -2,7 +2,6 @@
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from deals.models import Deal
@@ -13,19 +12,9 @@ from tests.factories import (
     NoteFactory,
     PipelineFactory,
 )
+from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(actor):
-    client = Client()
-    client.force_login(actor.user)
-    return client
-
-
-@pytest.fixture
-def pipeline(owner):
-    return PipelineFactory(account=owner.account, name="Sales")
 
 
 @pytest.fixture

@@ -8,16 +8,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, NoteFactory
+from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
-
-
-def client_for(actor) -> Client:
-    client = Client()
-    client.force_login(actor.user)
-    return client
 
 
 def page(actor, url="/notes/", **extra) -> str:

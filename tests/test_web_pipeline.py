@@ -4,25 +4,14 @@ import json
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from deals.models import Deal
 from tests.factories import CompanyFactory, DealFactory, PipelineFactory
+from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(actor):
-    client = Client()
-    client.force_login(actor.user)
-    return client
-
-
-@pytest.fixture
-def pipeline(owner):
-    return PipelineFactory(account=owner.account, name="Sales")
 
 
 def stage(pipeline, name):
@@ -76,6 +65,14 @@ def test_the_board_switches_pipeline_and_remembers_it(owner, pipeline):
     html = client.get(f"/pipeline/?pipeline={other.pk}").content.decode()
     assert "Renewal deal" in html and "Sales deal" not in html
     assert "Renewal deal" in client.get("/pipeline/").content.decode()
+
+
+def test_the_board_links_to_its_pipelines_deals_as_a_list(owner, pipeline):
+    DealFactory(pipeline=pipeline, title="Listed deal")
+    client = client_for(owner)
+    html = client.get(f"/pipeline/?pipeline={pipeline.pk}").content.decode()
+    assert f'href="/deals/?pipeline={pipeline.pk}">All deals as a list</a>' in html
+    assert "Listed deal" in client.get(f"/deals/?pipeline={pipeline.pk}").content.decode()
 
 
 def test_bad_filters_are_ignored_not_errors(owner, pipeline):

@@ -12,14 +12,9 @@ from tests.factories import (
     NoteFactory,
     PipelineFactory,
 )
+from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(actor) -> Client:
-    client = Client()
-    client.force_login(actor.user)
-    return client
 
 
 def page(actor, url) -> str:
