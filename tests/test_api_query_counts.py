@@ -75,3 +75,19 @@ def test_lists_cost_the_same_whatever_the_page_size(owner, path):
         ContactFactory(account=owner.account, company=company)
     sizes = {n: len(queries_for(owner.client, f"{path}?page_size={n}")) for n in (1, 5, 100)}
     assert len(set(sizes.values())) == 1, sizes
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/crm/deals/?status=open&status=won",
+    "/api/v1/crm/activities/?type=call&type=task&status=pending",
+    "/api/v1/crm/notes/?kind=note&kind=email",
+])
+def test_repeatable_filters_need_no_distinct(owner, url):
+    from tests.factories import ActivityFactory, DealFactory, NoteFactory, PipelineFactory
+
+    DealFactory(pipeline=PipelineFactory(account=owner.account))
+    ActivityFactory(account=owner.account, type="call")
+    NoteFactory(account=owner.account, kind="note")
+    queries = queries_for(owner.client, url)
+    assert not [sql for sql in queries if "DISTINCT" in sql.upper()], "\n".join(queries)
+    assert len(owner.client.get(url).json()["results"]) == 1

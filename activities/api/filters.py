@@ -6,9 +6,10 @@ from activities.models import Activity
 
 
 class ActivityFilter(django_filters.FilterSet):
-    type = django_filters.MultipleChoiceFilter(choices=Activity.Type.choices)
+    # A value filters the activity's own column: no DISTINCT needed.
+    type = django_filters.MultipleChoiceFilter(choices=Activity.Type.choices, distinct=False)
     status = django_filters.MultipleChoiceFilter(choices=Activity.Status.choices,
-                                                 help_text="May repeat.")
+                                                 distinct=False, help_text="May repeat.")
     contact = IdFilter(field_name="contact_id")
     company = IdFilter(field_name="company_id")
     deal = IdFilter(field_name="deal_id")

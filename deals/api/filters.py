@@ -7,8 +7,9 @@ from deals.models import MAX_VALUE_CENTS, Deal
 class DealFilter(django_filters.FilterSet):
     pipeline = IdFilter(field_name="pipeline_id")
     stage = IdFilter(field_name="stage_id")
+    # The deal's own column: no DISTINCT needed (it made PostgreSQL compare every column).
     status = django_filters.MultipleChoiceFilter(choices=Deal.Status.choices,
-                                                 help_text="May repeat.")
+                                                 distinct=False, help_text="May repeat.")
     contact = IdFilter(field_name="contact_id")
     company = IdFilter(field_name="company_id")
     owner = OwnerFilter(field_name="owner_id", help_text="A user id, or `me`.")

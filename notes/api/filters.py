@@ -6,7 +6,8 @@ from notes.models import Note
 
 class NoteFilter(django_filters.FilterSet):
     search = SearchFilter(help_text="The body; every word must match as a prefix.")
-    kind = django_filters.MultipleChoiceFilter(choices=Note.Kind.choices)
+    # The note's own column: no DISTINCT needed.
+    kind = django_filters.MultipleChoiceFilter(choices=Note.Kind.choices, distinct=False)
     contact = IdFilter(field_name="contact_id")
     company = IdFilter(field_name="company_id")
     deal = IdFilter(field_name="deal_id")
