@@ -241,22 +241,29 @@ def _heavy_contact(account) -> int:
         account=account, first_name="Heavy", last_name="Timeline", email="heavy@example.com")
     pipeline = Pipeline.objects.for_account(account).get(name="Sales")
     stage = Stage.objects.for_account(account).filter(pipeline=pipeline).first()
+    params = {"a": account.pk, "c": contact.pk, "p": pipeline.pk, "s": stage.pk}
+    # One statement per execute(): with server-side binding (the app's setting) a
+    # parameterised query cannot hold several.
     with connection.cursor() as cursor:
         cursor.execute("""
             INSERT INTO notes_note (account_id, body, kind, occurred_at, contact_id, created_at,
                 updated_at)
             SELECT %(a)s, '<p>Timeline note ' || i || '</p>', 'note',
                    now() - (i || ' hours')::interval, %(c)s, now(), now()
-            FROM generate_series(1, 400) AS i;
+            FROM generate_series(1, 400) AS i
+        """, params)
+        cursor.execute("""
             INSERT INTO activities_activity (account_id, type, subject, description, status,
                 due_at, contact_id, created_at, updated_at)
             SELECT %(a)s, 'task', 'Timeline task ' || i, '', 'pending',
                    now() - (i || ' hours')::interval, %(c)s, now(), now()
-            FROM generate_series(1, 400) AS i;
+            FROM generate_series(1, 400) AS i
+        """, params)
+        cursor.execute("""
             INSERT INTO deals_deal (account_id, title, pipeline_id, stage_id, value_cents,
                 currency, status, lost_reason, contact_id, created_at, updated_at)
             SELECT %(a)s, 'Timeline deal ' || i, %(p)s, %(s)s, 1000, 'USD', 'open', '', %(c)s,
                    now() - (i || ' hours')::interval, now()
-            FROM generate_series(1, 200) AS i;
-        """, {"a": account.pk, "c": contact.pk, "p": pipeline.pk, "s": stage.pk})
+            FROM generate_series(1, 200) AS i
+        """, params)
     return contact.pk
