@@ -5,7 +5,9 @@ touching the server: the test database stops accepting connections and every
 connection the app holds (its pool) is killed. Meanwhile a client keeps creating and
 reading contacts through a live server. Checked: no answer is a 500, the outage
 answers are 503 with a JSON body, the API recovers by itself within 5 seconds of the
-database accepting connections again, and the 201s are exactly the rows stored.
+database accepting connections again, every 201 is a stored row, and a stored row
+without a 201 can only be the one create in flight when the connections were killed
+(its COMMIT reached the database, its answer did not: no server can rule that out).
 """
 
 import contextlib
@@ -56,7 +58,7 @@ def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
     session = requests.Session()
     session.headers["Authorization"] = f"Token {token.key}"
     url = f"{live_server.url}/api/v1/crm/contacts/"
-    answers, created, stop = [], [], threading.Event()
+    answers, created, not_acknowledged, stop = [], [], [], threading.Event()
 
     def load():
         n = 0
@@ -68,10 +70,13 @@ def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
                                         timeout=20)
             except requests.RequestException as exc:  # a dropped request is not an answer
                 answers.append(("error", str(exc)))
+                not_acknowledged.append(email)
                 continue
             answers.append((response.status_code, response.headers.get("Content-Type", "")))
             if response.status_code == 201:
                 created.append(email)
+            else:
+                not_acknowledged.append(email)
             with contextlib.suppress(requests.RequestException):
                 response = session.get(url, timeout=20)
                 answers.append((response.status_code, response.headers.get("Content-Type", "")))
@@ -110,4 +115,6 @@ def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
     assert statuses <= {200, 201, 503}, statuses
     stored = set(Contact.objects.for_account(account).values_list("email", flat=True))
     assert set(created) <= stored, "a 201 for a contact that is not stored"
-    assert stored - set(created) == set(), "a stored contact whose 201 was lost"
+    stored_without_201 = stored - set(created)
+    assert stored_without_201 <= set(not_acknowledged), "a stored contact nobody asked for"
+    assert len(stored_without_201) <= 1, f"more than the create in flight: {stored_without_201}"
