@@ -8,12 +8,14 @@ for the slow ones, PostgreSQL's plan.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.in_process import setup_django, signed_in_client  # noqa: E402
 
 
 def main():
@@ -22,33 +24,14 @@ def main():
     parser.add_argument("--user", default="bench")
     parser.add_argument("--slow", type=float, default=10.0, help="show plans above this (ms)")
     args = parser.parse_args()
-    os.environ.setdefault("DATABASE_URL", os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/relay_bench"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_project.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    os.environ.setdefault("DJANGO_SECRET_KEY", "explain-only-not-a-real-secret-0123456789")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django()
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from accounts.models import User
-
-    client, headers = Client(), {}
-    user = User.objects.get(username=args.user)
-    if args.path.startswith("/api/"):
-        from rest_framework.authtoken.models import Token
-
-        token, _ = Token.objects.get_or_create(user=user)
-        headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
-    else:
-        client.force_login(user)
-    client.get(args.path, HTTP_HOST="127.0.0.1", **headers)  # warm
+    client, headers = signed_in_client(args.path, args.user)
+    client.get(args.path, **headers)  # warm
     with CaptureQueriesContext(connection) as ctx:
-        status = client.get(args.path, HTTP_HOST="127.0.0.1", **headers).status_code
+        status = client.get(args.path, **headers).status_code
     print(f"GET {args.path}: {status}, {len(ctx.captured_queries)} queries")
     with connection.cursor() as cursor:
         for n, query in enumerate(ctx.captured_queries, 1):

@@ -13,13 +13,15 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
-import os
 import pstats
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.in_process import setup_django, signed_in_client  # noqa: E402
 
 
 def main():
@@ -31,30 +33,10 @@ def main():
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--post", help="a JSON file: POST it instead of GET (rolled back)")
     args = parser.parse_args()
-    os.environ.setdefault("DATABASE_URL", os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/relay_bench"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_project.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    os.environ.setdefault("DJANGO_SECRET_KEY", "profile-only-not-a-real-secret-0123456789")
-    os.environ.setdefault("API_THROTTLE_RATE", "100000000/min")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django()
     from django.db import transaction
-    from django.test import Client
 
-    from accounts.models import User
-
-    client, headers = Client(), {"HTTP_HOST": "127.0.0.1"}
-    user = User.objects.get(username=args.user)
-    if args.path.startswith("/api/"):
-        from rest_framework.authtoken.models import Token
-
-        token, _ = Token.objects.get_or_create(user=user)
-        headers["HTTP_AUTHORIZATION"] = f"Token {token.key}"
-    else:
-        client.force_login(user)
+    client, headers = signed_in_client(args.path, args.user)
     body = json.loads(Path(args.post).read_text()) if args.post else None
 
     def once():
