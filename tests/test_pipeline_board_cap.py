@@ -180,7 +180,8 @@ def test_the_deals_list_pages_in_board_order(owner, pipeline, monkeypatch):
     second = client.get(f"/deals/?stage={lead.pk}&page=2")
     shown = [d.pk for d in first.context["deals"]] + [d.pk for d in second.context["deals"]]
     assert shown == [deals[d].pk for d in (dates[2], dates[3], dates[0], None)]
-    assert 'rel="next"' in first.content.decode()
+    assert 'rel="next"' in first.content.decode() and "1–2 of 4 deals" in first.content.decode()
+    assert f'href="?stage={lead.pk}&amp;page=1"' in second.content.decode()  # the filter stays
 
 
 def test_the_deals_list_shows_only_the_accounts_deals(owner, outsider, pipeline):

@@ -67,7 +67,10 @@ def test_the_list_paginates(owner):
         CompanyFactory(account=owner.account, name=f"Company {i:02d}")
     client = client_for(owner)
     first = client.get("/companies/").content.decode()
-    assert "Company 00" in first and "Company 29" not in first and "1–25 of 30" in first
+    assert "Company 00" in first and "Company 29" not in first
+    assert "1–25 of 30 companies" in first
+    one = client.get("/companies/?search=company+00").content.decode()
+    assert "1–1 of 1 company<" in one
     second = client.get("/companies/?page=2").content.decode()
     assert "Company 29" in second
     assert client.get("/companies/?page=abc").status_code == 200

@@ -9,7 +9,6 @@ answers the refreshed board partial; a plain form post redirects back.
 
 import json
 
-import django_filters
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -40,12 +39,6 @@ PAGE_SIZE = 50
 LIST_FILTERS = ("pipeline", "stage", "status", "owner")  # the ones the page's form shows
 
 
-class DealListFilter(DealFilter):
-    # A deal has one status: without django-filter's default DISTINCT, a page is the
-    # first rows of the deal_board index instead of a sort of every matching deal.
-    status = django_filters.MultipleChoiceFilter(choices=Deal.Status.choices, distinct=False)
-
-
 class RecordPageMixin:
     """A record's read-only page: a POST is 405 for the account's record, and a 404
     (not a 405) for another account's, so a method never tells that a record exists."""
@@ -69,8 +62,7 @@ class DealListView(AccountViewMixin, View):
         return queryset.select_related("stage", "company", "owner")
 
     def get(self, request):
-        filterset = DealListFilter(request.GET, queryset=self.get_queryset(),
-                                   request=request)
+        filterset = DealFilter(request.GET, queryset=self.get_queryset(), request=request)
         errors = [] if filterset.is_valid() else [
             f"{name.replace('_', ' ').capitalize()}: {' '.join(errs)}"
             for name, errs in filterset.errors.items()
