@@ -1,8 +1,28 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django_tasks_db.models import DBTaskResult
+from rest_framework.authtoken.models import TokenProxy
 
-from accounts.admin_base import AccountScopedAdmin, AccountScopedRelatedListFilter, scope_for_admin
+from accounts.admin_base import (
+    AccountScopedAdmin,
+    AccountScopedRelatedListFilter,
+    SuperuserOnlyAdmin,
+    may_change_user,
+    scope_for_admin,
+)
 from accounts.models import Account, Membership, Tag, User
+
+# Tables that Django and third-party apps register hold every account's rows: API
+# tokens (a key is a way into its account), task arguments and tracebacks, and the
+# site-wide permission groups. Those apps come before `accounts` in INSTALLED_APPS,
+# so their admins are registered by now; unregister fails loudly if that changes.
+for site_wide_model in (TokenProxy, DBTaskResult, Group):
+    original = type(admin.site.get_model_admin(site_wide_model))
+    admin.site.unregister(site_wide_model)
+    admin.site.register(
+        site_wide_model, type(original.__name__, (SuperuserOnlyAdmin, original), {})
+    )
 
 
 class MembershipInline(admin.TabularInline):
@@ -33,6 +53,25 @@ class AccountAdmin(admin.ModelAdmin):
 class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return scope_for_admin(super().get_queryset(request), request)
+
+    def has_change_permission(self, request, obj=None):
+        # Also guards the password form (user_change_password asks this) and the
+        # delete pages; other users stay visible read-only.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_change_user(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        # The bulk delete action asks this for every selected user.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_change_user(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or may_change_user(request, obj):
+            return fieldsets
+        # Read-only: no "Reset password" link to a form they may not use.
+        return [(name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+                for name, options in fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
         # Staff of one account must not hand out site-wide powers.

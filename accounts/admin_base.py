@@ -1,24 +1,52 @@
 """The admin's side of the tenancy mechanism.
 
 Superusers see every account (and say so: `dangerously_unscoped()`); other staff see
-the accounts they are members of. Foreign-key choices follow the same scope, and a
-row's related records must belong to its account (`AccountOwned.clean`).
+the accounts they administer: those where their membership is an owner's or an
+admin's. The staff flag only opens the admin's door; a mere member's role does not
+administer an account (it would let them promote themselves through the account's
+memberships). Foreign-key choices follow the same scope, and a row's related records
+must belong to its account (`AccountOwned.clean`). Site-wide tables (tokens, groups,
+task results) hold every account's data and are for superusers only.
 """
 
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
-from accounts.models import Account, User
+from accounts.models import Account, Membership, User
 from accounts.tenancy import AccountOwned
+
+ADMINISTERING_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 
 
 def admin_account_ids(request) -> list[int]:
-    """The accounts a staff user may administer. One query, cached on the request."""
+    """The accounts a staff user administers (owner or admin there). One query,
+    cached on the request."""
     if not hasattr(request, "_admin_account_ids"):
         request._admin_account_ids = list(
-            request.user.memberships.values_list("account_id", flat=True)
+            request.user.memberships.filter(role__in=ADMINISTERING_ROLES)
+            .values_list("account_id", flat=True)
         )
     return request._admin_account_ids
+
+
+def may_change_user(request, user: User) -> bool:
+    """Whether the admin user may change `user` (password, active flag, delete).
+
+    Superusers may change anyone. Other staff only someone who is not a superuser,
+    not another staff user (staff powers are site-wide, granted by superusers), and
+    all of whose memberships lie in accounts they administer: a user shared with an
+    account they do not administer would otherwise be a way into that account. One
+    query per user, cached on the request (the admin asks several times a page).
+    """
+    if request.user.is_superuser:
+        return True
+    if user.is_superuser or (user.is_staff and user.pk != request.user.pk):
+        return False
+    answers = request.__dict__.setdefault("_may_change_users", {})
+    if user.pk not in answers:
+        answers[user.pk] = not user.memberships.exclude(
+            account_id__in=admin_account_ids(request)).exists()
+    return answers[user.pk]
 
 
 def scope_for_admin(queryset, request):
@@ -71,12 +99,24 @@ class AccountScopedAdmin(admin.ModelAdmin):
 
 class AccountScopedInlineFormSet(BaseInlineFormSet):
     """Inline rows take their parent's account before they are validated, so
-    `AccountOwned.clean` can refuse a related record of another account."""
+    `AccountOwned.clean` can refuse a related record of another account; and each
+    row's hidden id is looked up in that account only."""
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         form.instance.account_id = self.instance.account_id
         return form
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Django builds the hidden id field from the model's unscoped default manager
+        # (BaseModelFormSet.add_fields), which fails closed on a CRM model.
+        id_field = form.fields.get(self._pk_field.name)
+        if id_field is None or not issubclass(self.model, AccountOwned):
+            return
+        rows = self.model._default_manager.all()
+        account_id = self.instance.account_id
+        id_field.queryset = rows.for_account(account_id) if account_id else rows.none()
 
 
 class AccountScopedInline(admin.TabularInline):
@@ -89,3 +129,23 @@ class AccountScopedInline(admin.TabularInline):
         related = db_field.related_model
         kwargs.setdefault("queryset", scope_for_admin(related._default_manager.all(), request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    """Mixin for a site-wide table: every account's rows, so superusers only. Staff
+    get 403 and do not see it on the index, whatever model permissions they hold."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)

@@ -1,0 +1,125 @@
+"""Users in the admin: staff change only users wholly inside the accounts they
+administer (owner or admin there); anyone shared with another account is read-only."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from accounts.models import Membership, User
+from contacts.models import Contact
+from tests.factories import ContactFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def staff_of(account, role=Membership.Role.ADMIN, username="stella"):
+    """A staff user with every accounts permission and `role` in `account`."""
+    user = UserFactory(username=username, is_staff=True)
+    MembershipFactory(account=account, user=user, role=role)
+    user.user_permissions.set(Permission.objects.filter(
+        content_type__app_label__in=["accounts", "contacts"]))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff(account):
+    return staff_of(account)
+
+
+@pytest.fixture
+def shared_admin(account, other_account):
+    """An admin of the other account who is also a mere member of the staff's account."""
+    user = UserFactory(username="shared", email="shared@example.com")
+    MembershipFactory(account=other_account, user=user, role=Membership.Role.ADMIN)
+    MembershipFactory(account=account, user=user, role=Membership.Role.MEMBER)
+    return user
+
+
+def password_form(password="n3w-Passw0rd!x"):
+    return {"password1": password, "password2": password}
+
+
+def signs_in_with(user, password):
+    return User.objects.get(pk=user.pk).check_password(password)
+
+
+def test_staff_cannot_change_a_shared_admins_password(staff, shared_admin):
+    url = f"/admin/accounts/user/{shared_admin.pk}/password/"
+    assert staff.get(url).status_code == 403
+    assert staff.post(url, password_form()).status_code == 403
+    assert signs_in_with(shared_admin, "pw")
+    assert not signs_in_with(shared_admin, "n3w-Passw0rd!x")
+
+
+def test_staff_see_a_shared_user_read_only_and_cannot_deactivate_them(staff, shared_admin):
+    url = f"/admin/accounts/user/{shared_admin.pk}/change/"
+    page = staff.get(url)
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
+    assert 'name="is_active"' not in page.text and "/password/" not in page.text
+    response = staff.post(url, {"username": "shared", "email": "evil@example.com"})
+    assert response.status_code == 403
+    user = User.objects.get(pk=shared_admin.pk)
+    assert user.is_active and user.email == "shared@example.com"
+
+
+def test_staff_cannot_delete_a_shared_user_one_by_one_or_in_bulk(staff, shared_admin):
+    assert staff.get(f"/admin/accounts/user/{shared_admin.pk}/delete/").status_code == 403
+    assert staff.post(f"/admin/accounts/user/{shared_admin.pk}/delete/",
+                      {"post": "yes"}).status_code == 403
+    bulk = staff.post("/admin/accounts/user/", {
+        "action": "delete_selected", "_selected_action": [shared_admin.pk], "post": "yes"})
+    assert bulk.status_code == 403
+    assert User.objects.filter(pk=shared_admin.pk).exists()
+
+
+def test_staff_still_change_a_user_wholly_in_their_account(staff, account):
+    teammate = MembershipFactory(account=account, user__username="teammate").user
+    response = staff.post(f"/admin/accounts/user/{teammate.pk}/password/", password_form())
+    assert response.status_code == 302
+    assert signs_in_with(teammate, "n3w-Passw0rd!x")
+
+
+def test_staff_cannot_change_a_superuser_or_another_staff_user_of_their_account(staff, account):
+    for username, flags in (("root", {"is_superuser": True, "is_staff": True}),
+                            ("steve", {"is_staff": True})):
+        user = UserFactory(username=username, **flags)
+        MembershipFactory(account=account, user=user, role=Membership.Role.ADMIN)
+        url = f"/admin/accounts/user/{user.pk}/password/"
+        assert staff.post(url, password_form()).status_code == 403, username
+        assert signs_in_with(user, "pw")
+
+
+def test_a_staff_member_without_an_admin_role_administers_nothing(account, teammate):
+    member = staff_of(account, role=Membership.Role.MEMBER)
+    ContactFactory(account=account, first_name="Secretive")
+    assert "Secretive" not in member.get("/admin/contacts/contact/").text
+    assert member.get(f"/admin/accounts/account/{account.pk}/change/").status_code == 302
+    password = member.post(f"/admin/accounts/user/{teammate.user.pk}/password/",
+                           password_form())
+    assert password.status_code == 404
+    assert signs_in_with(teammate.user, "pw")
+
+
+def test_a_staff_member_cannot_promote_themselves_through_the_account_page(account):
+    member = staff_of(account, role=Membership.Role.MEMBER, username="climber")
+    membership = Membership.objects.get(user__username="climber")
+    member.post(f"/admin/accounts/account/{account.pk}/change/", {
+        "name": account.name, "currency": "USD", "phone_region": "US", "time_zone": "UTC",
+        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "1",
+        "memberships-0-id": membership.pk, "memberships-0-account": account.pk,
+        "memberships-0-user": membership.user_id, "memberships-0-role": "owner"})
+    assert Membership.objects.get(pk=membership.pk).role == Membership.Role.MEMBER
+
+
+def test_staff_of_two_accounts_edit_rows_only_where_they_are_admins(account, other_account):
+    staff = staff_of(account)
+    MembershipFactory(account=other_account, user=User.objects.get(username="stella"),
+                      role=Membership.Role.MEMBER)
+    ContactFactory(account=account, first_name="Mine")
+    ContactFactory(account=other_account, first_name="Theirs")
+    page = staff.get("/admin/contacts/contact/").text
+    assert "Mine" in page and "Theirs" not in page
+    assert Contact.objects.for_account(other_account).count() == 1
