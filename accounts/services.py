@@ -1,6 +1,7 @@
 """Workflows that write several account models at once."""
 
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from accounts.models import Account, Membership, User
 from accounts.signals import account_created
@@ -30,3 +31,13 @@ def membership_add(*, account: Account, user: User, role: str = Membership.Role.
                    ) -> Membership:
     """Give `user` a role in `account`."""
     return Membership.objects.create(account=account, user=user, role=role)
+
+
+@transaction.atomic
+def api_token_regenerate(*, user: User) -> Token:
+    """Give `user` a new API token; the old key, if any, stops working at once."""
+    # Two clicks at once take turns on the user's row instead of racing to insert
+    # the one token a user may have (PostgreSQL; SQLite serialises writers anyway).
+    User.objects.select_for_update().filter(pk=user.pk).exists()
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)

@@ -6,7 +6,6 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from accounts.models import Membership, User
-from contacts.models import Contact
 from tests.factories import ContactFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +113,7 @@ def test_a_staff_member_cannot_promote_themselves_through_the_account_page(accou
     assert Membership.objects.get(pk=membership.pk).role == Membership.Role.MEMBER
 
 
-def test_staff_of_two_accounts_edit_rows_only_where_they_are_admins(account, other_account):
+def test_staff_of_two_accounts_see_rows_only_where_they_are_admins(account, other_account):
     staff = staff_of(account)
     MembershipFactory(account=other_account, user=User.objects.get(username="stella"),
                       role=Membership.Role.MEMBER)
@@ -122,4 +121,3 @@ def test_staff_of_two_accounts_edit_rows_only_where_they_are_admins(account, oth
     ContactFactory(account=other_account, first_name="Theirs")
     page = staff.get("/admin/contacts/contact/").text
     assert "Mine" in page and "Theirs" not in page
-    assert Contact.objects.for_account(other_account).count() == 1

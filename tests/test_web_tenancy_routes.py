@@ -11,6 +11,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.authtoken.models import Token
 
 from accounts.models import Tag
 from activities.models import Activity
@@ -105,6 +106,7 @@ def test_the_ui_has_routes_to_check():
 @pytest.mark.parametrize(("route", "callback"), route_params())
 def test_the_outsider_never_reaches_the_owners_records(route, callback, owner, outsider):
     records = owner_records(owner.account)
+    owner_token = Token.objects.get(user=owner.user).key  # e.g. the profile page's
     client = Client()
     client.force_login(outsider.user)
     params = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
@@ -112,6 +114,7 @@ def test_the_outsider_never_reaches_the_owners_records(route, callback, owner, o
         response = client.get(fill(route, {}))
         assert response.status_code in (200, 302, 405), response.status_code
         assert SECRET not in body(response), route
+        assert owner_token not in body(response), route
         return
     view_class = getattr(callback, "view_class", None)
     values = {}

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from web.views.account import SwitchAccountView
 from web.views.auth import ThrottledLoginView
+from web.views.profile import ApiTokenView, ProfileView
 
 app_name = "web"
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("search/", include("web.routes.search")),
     path("timeline/", include("web.routes.timeline")),
     path("account/switch/", SwitchAccountView.as_view(), name="switch-account"),
+    path("profile/", ProfileView.as_view(), name="profile"),
+    path("profile/token/", ApiTokenView.as_view(), name="profile-token"),
 ]
 
 auth_urlpatterns = [
