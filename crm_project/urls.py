@@ -45,5 +45,6 @@ urlpatterns = [
 ]
 
 handler400 = "accounts.api.errors.handler400"
+handler403 = "web.views.errors.permission_denied"
 handler404 = "accounts.api.errors.handler404"
 handler500 = "accounts.api.errors.handler500"
