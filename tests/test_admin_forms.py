@@ -1,6 +1,7 @@
-"""Every model the admin registers: its add and change forms open, and a change form
-posted back exactly as it was shown saves (302), for a superuser and for staff of one
-account; where a page is refused by design, it is refused with exactly 403.
+"""Every model the admin registers, for a superuser and for staff of one account: a
+change form posted back exactly as it was shown saves (302), inline rows and all; the
+add form, filled with a deleted record's values, creates it again (302); where a page
+is refused by design, it is refused with exactly 403.
 
 Models are enumerated from `admin.site._registry`: a newly registered model fails
 `test_every_registered_model_has_a_sample` until it is taught below (SAMPLES).
@@ -10,6 +11,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Group, Permission
+from django.forms import PasswordInput
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -148,23 +150,46 @@ def expected(model, as_staff):
     return (403 if as_staff and model in STAFF_CANNOT_ADD else 200), 200, 302
 
 
+def change_url(model, record):
+    return admin_url(model, "change", quote(URL_IDS.get(model, lambda r: r.pk)(record)))
+
+
+def as_a_new_record(change_data, add_page):
+    """The change form's values as the add form would post them: inline rows become new
+    rows (no id, no parent yet), rows of inlines that cannot add are dropped, and
+    password fields, which a change form never shows, are typed in."""
+    data = {**form_data(add_page.text, form_id(add_page.context["opts"].model)), **change_data}
+    for inline in add_page.context["inline_admin_formsets"]:
+        formset, prefix = inline.formset, inline.formset.prefix
+        rows = int(change_data[f"{prefix}-TOTAL_FORMS"][0]) if inline.has_add_permission else 0
+        for key in [k for k in data if k.startswith(f"{prefix}-") and k[len(prefix) + 1].isdigit()]:
+            row = int(key[len(prefix) + 1:].split("-", 1)[0])
+            field = key.rsplit("-", 1)[1]
+            if row >= rows:
+                del data[key]
+            elif field in (formset.model._meta.pk.name, formset.fk.name):
+                data[key] = [""]
+        data[f"{prefix}-TOTAL_FORMS"], data[f"{prefix}-INITIAL_FORMS"] = [str(rows)], ["0"]
+    for name, field in add_page.context["adminform"].form.fields.items():
+        if isinstance(field.widget, PasswordInput):
+            data[name] = ["Fresh-Passw0rd-42"]
+    return data
+
+
+def row_counts(model, add_page):
+    """How many rows the model and the inlines the add form can fill have."""
+    models = [model, *(inline.formset.model for inline in add_page.context[
+        "inline_admin_formsets"] if inline.has_add_permission)]
+    return {m._meta.label: m._base_manager.count() for m in models}
+
+
 @pytest.mark.parametrize("as_staff", [False, True], ids=["superuser", "staff"])
 @pytest.mark.parametrize("model", registered_models())
-def test_admin_forms_open_and_save_unchanged(model, as_staff, account, request):
+def test_a_change_form_posted_back_unchanged_saves(model, as_staff, account, request):
     client = request.getfixturevalue("staff_client" if as_staff else "superuser_client")
-    record = SAMPLES[model](account)
-    add_status, change_status, save_status = expected(model, as_staff)
+    url = change_url(model, SAMPLES[model](account))
+    _add_status, change_status, save_status = expected(model, as_staff)
 
-    add = client.get(admin_url(model, "add"))
-    assert add.status_code == add_status
-    if add_status == 200:
-        # Posted empty, the add form comes back with its errors or saves: never a 500.
-        posted = client.post(admin_url(model, "add"), form_data(add.text, form_id(model)))
-        assert posted.status_code in (200, 302), posted.status_code
-        if posted.status_code == 200:
-            assert "errornote" in posted.text
-
-    url = admin_url(model, "change", quote(URL_IDS.get(model, lambda r: r.pk)(record)))
     change = client.get(url)
     assert change.status_code == change_status
     data = form_data(change.text, form_id(model)) if change_status == 200 else {}
@@ -172,3 +197,26 @@ def test_admin_forms_open_and_save_unchanged(model, as_staff, account, request):
     assert saved.status_code == save_status, saved.text[:3000]
     if save_status == 302:
         assert saved.url == admin_url(model, "changelist")
+
+
+@pytest.mark.parametrize("as_staff", [False, True], ids=["superuser", "staff"])
+@pytest.mark.parametrize("model", registered_models())
+def test_an_add_form_filled_with_a_records_values_saves(model, as_staff, account, request):
+    """The record's change form, its related rows included, posted to the add form once
+    the record is gone: the admin creates it again, inline rows and all."""
+    client = request.getfixturevalue("staff_client" if as_staff else "superuser_client")
+    record = SAMPLES[model](account)
+    add_status = expected(model, as_staff)[0]
+    if add_status != 200:
+        assert client.get(admin_url(model, "add")).status_code == add_status
+        assert client.post(admin_url(model, "add"), {}).status_code == add_status
+        return
+    change_data = form_data(client.get(change_url(model, record)).text, form_id(model))
+    add_page = client.get(admin_url(model, "add"))
+    assert add_page.status_code == 200
+    before = row_counts(model, add_page)
+    record.delete()
+
+    added = client.post(admin_url(model, "add"), as_a_new_record(change_data, add_page))
+    assert added.status_code == 302, added.text[:3000]
+    assert row_counts(model, add_page) == before
