@@ -1,11 +1,16 @@
 """The profile page: a user's own details and API token, which they regenerate here."""
 
+import threading
+
 import pytest
+from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.services import api_token_regenerate
+from tests.factories import UserFactory
 from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +92,30 @@ def test_a_bad_email_is_shown_again_and_saves_nothing(owner):
     assert response.status_code == 200
     assert "field--error" in response.text
     assert User.objects.get(pk=owner.user.pk).email == before
+
+
+def regenerate_together(user, barrier, errors):
+    try:
+        barrier.wait()
+        api_token_regenerate(user=user)
+    except Exception as exc:  # a failed regeneration is the test's finding
+        errors.append(exc)
+    finally:
+        connection.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent writers")
+@pytest.mark.django_db(transaction=True)
+def test_two_regenerations_at_once_both_succeed_and_leave_one_token():
+    user = UserFactory(username="clicker")
+    for _round in range(5):
+        barrier, errors = threading.Barrier(2), []
+        threads = [threading.Thread(target=regenerate_together, args=(user, barrier, errors))
+                   for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert Token.objects.filter(user=user).count() == 1
