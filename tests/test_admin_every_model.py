@@ -1,7 +1,8 @@
 """Every model the admin registers, for a superuser and for staff of one account: a
 change form posted back exactly as it was shown saves (302), inline rows and all; the
 add form, filled with a deleted record's values, creates it again (302); where a page
-is refused by design, it is refused with exactly 403.
+is refused by design, it is refused with exactly 403. And staff of one account, holding
+every model permission there is, never reach another account's record.
 
 Models are enumerated from `admin.site._registry`: a newly registered model fails
 `test_every_registered_model_has_a_sample` until it is taught below (SAMPLES).
@@ -112,7 +113,7 @@ def registered_models():
 
 def test_every_registered_model_has_a_sample():
     missing = [m._meta.label for m in admin.site._registry if m not in SAMPLES]
-    assert not missing, f"teach tests/test_admin_forms.py SAMPLES about {missing}"
+    assert not missing, f"teach tests/test_admin_every_model.py SAMPLES about {missing}"
 
 
 @pytest.fixture
@@ -220,3 +221,18 @@ def test_an_add_form_filled_with_a_records_values_saves(model, as_staff, account
     added = client.post(admin_url(model, "add"), as_a_new_record(change_data, add_page))
     assert added.status_code == 302, added.text[:3000]
     assert row_counts(model, add_page) == before
+
+
+@pytest.mark.parametrize("model", registered_models())
+def test_staff_never_reach_another_accounts_record(model, staff_client, other_account):
+    url = change_url(model, SAMPLES[model](other_account))
+    page = staff_client.get(url)
+    # A record outside the staff user's queryset "does not exist" (back to the index);
+    # a site-wide table refuses outright.
+    assert page.status_code in (302, 403), page.status_code
+    if page.status_code == 302:
+        assert page.url == "/admin/"
+    assert staff_client.post(url, {}).status_code in (302, 403)
+    listing = staff_client.get(admin_url(model, "changelist"))
+    assert listing.status_code in (200, 403)
+    assert url not in listing.text
