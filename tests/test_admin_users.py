@@ -121,3 +121,13 @@ def test_staff_of_two_accounts_see_rows_only_where_they_are_admins(account, othe
     ContactFactory(account=other_account, first_name="Theirs")
     page = staff.get("/admin/contacts/contact/").text
     assert "Mine" in page and "Theirs" not in page
+
+
+def test_staff_cannot_pull_a_user_of_another_account_into_theirs(staff, account, outsider):
+    response = staff.post(f"/admin/accounts/account/{account.pk}/change/", {
+        "name": account.name, "currency": "USD", "phone_region": "US", "time_zone": "UTC",
+        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
+        "memberships-0-account": account.pk, "memberships-0-user": outsider.user.pk,
+        "memberships-0-role": "member"})
+    assert response.status_code == 200  # shown again: not one of the choices
+    assert not Membership.objects.filter(account=account, user=outsider.user).exists()
