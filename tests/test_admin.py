@@ -291,3 +291,22 @@ def test_notes_saved_in_the_admin_are_sanitised(superuser, account):
         "direction": "", "occurred_at_0": "2026-01-01", "occurred_at_1": "10:00:00"})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Note.objects.for_account(account).get().body == "<p>ok</p>"
+
+
+def test_an_inline_row_of_another_account_is_refused_not_edited(superuser, account,
+                                                                  other_account):
+    from deals.models import Stage
+    from tests.factories import PipelineFactory
+
+    mine = PipelineFactory(account=account, name="Mine", stages=[("Lead", 10)])
+    theirs = Stage.objects.for_account(other_account).filter(
+        pipeline=PipelineFactory(account=other_account, stages=[("Secret", 40)])).get()
+    response = superuser.post(f"/admin/deals/pipeline/{mine.pk}/change/", {
+        "account": account.pk, "name": "Mine",
+        "stages-TOTAL_FORMS": "1", "stages-INITIAL_FORMS": "1",
+        "stages-0-id": theirs.pk, "stages-0-pipeline": mine.pk,
+        "stages-0-position": "0", "stages-0-name": "Hijacked", "stages-0-probability": "99"})
+    assert response.status_code == 200  # the form again, with the row's error
+    [stages] = response.context["inline_admin_formsets"]
+    assert "id" in stages.formset.errors[0]
+    assert Stage.objects.for_account(other_account).get(pk=theirs.pk).name == "Secret"
