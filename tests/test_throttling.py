@@ -12,14 +12,14 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                      "LOCATION": "throttle-tests"}}
+LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+          "LOCATION": "throttle-tests"}
 
 
 @pytest.fixture
 def rates(monkeypatch, settings):
     """Real counters and small rates for the test; counters cleared before and after."""
-    settings.CACHES = LOCMEM
+    settings.CACHES = {"default": LOCMEM, "throttles": LOCMEM}
     small = {"api": "5/min", "login_ip": "4/min", "login_username": "3/min"}
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", small)
     cache.clear()
