@@ -41,11 +41,12 @@ class User(AbstractUser):
         """Saves the user; a new password (set_password() since the last save, by any
         path: the web app, the admin, changepassword) also revokes the user's API token,
         in the same transaction, so whoever held the old password loses API access."""
-        password_changed = self._password is not None and not self._state.adding
+        if self._password is None or self._state.adding:
+            super().save(*args, **kwargs)
+            return
         with transaction.atomic(using=kwargs.get("using") or router.db_for_write(User)):
             super().save(*args, **kwargs)
-            if password_changed:
-                self.revoke_api_tokens()
+            self.revoke_api_tokens()
 
     def revoke_api_tokens(self) -> None:
         """Deletes the user's API token; the next sign-in at the token endpoint makes a

@@ -32,6 +32,7 @@ def sign_in_limited(login_view):
 
 
 def throttled_page(request, wait: int):
+    """The 429 page of every sign-in form, with Retry-After."""
     response = render(request, "registration/throttled.html", {"wait": wait}, status=429)
     response["Retry-After"] = str(wait)
     return response
