@@ -2,6 +2,8 @@
 and per username, counting failures only, with a budget of its own for a client known
 for the user; the API per token. Each answers 429 with Retry-After."""
 
+import socket
+
 import pytest
 from django.test import Client
 from rest_framework.settings import api_settings
@@ -19,11 +21,24 @@ LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
 # The deployed default: the table accounts' migration 0004 creates.
 DATABASE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "throttle_counters"}
+# With REDIS_URL; database 2 is this suite's own.
+REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+         "LOCATION": "redis://127.0.0.1:6379/2"}
 
 
-@pytest.fixture(params=[LOCMEM, DATABASE], ids=["locmem", "database"])
+def redis_is_running() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture(params=[LOCMEM, DATABASE, REDIS], ids=["locmem", "database", "redis"])
 def rates(request, monkeypatch, settings):
     """Real counters and small rates for the test; counters cleared before and after."""
+    if request.param is REDIS and not redis_is_running():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
     settings.CACHES = {"default": LOCMEM, "throttles": request.param}
     small = {"api": "5/min", "login_ip": "4/min", "login_username": "3/min"}
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", small)
