@@ -1,7 +1,7 @@
 """Configuration mistakes reported by `manage.py check` (and at runserver)."""
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 
 
 @register()
@@ -12,6 +12,31 @@ def secret_key_is_set(app_configs, **kwargs):
                 "DJANGO_SECRET_KEY is not set: this process uses a throwaway key.",
                 hint="Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development).",
                 id="relay.W001",
+            )
+        ]
+    return []
+
+
+# Backends that keep counters in one process's memory, or keep none at all.
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+@register()
+def throttle_counters_are_shared(app_configs, **kwargs):
+    """Rate limits hold under several worker processes only if they share counters."""
+    backend = settings.CACHES.get("throttles", {}).get("BACKEND", "")
+    if settings.DEBUG or getattr(settings, "RUNNING_DEVELOPMENT_SERVER", False):
+        return []
+    if backend in PER_PROCESS_CACHES or not backend:
+        return [
+            Error(
+                f"The rate-limit counters (CACHES['throttles']) use {backend or 'no cache'}: "
+                "each worker process would count on its own and grant the whole budget.",
+                hint="Use the database cache (the default) or Redis (REDIS_URL).",
+                id="relay.E001",
             )
         ]
     return []

@@ -6,9 +6,10 @@ import phonenumbers
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, router, transaction
 from djmoney.models.fields import CurrencyField
 from djmoney.settings import CURRENCY_CHOICES
+from rest_framework.authtoken.models import Token
 
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
 
@@ -35,6 +36,22 @@ class User(AbstractUser):
 
     class Meta:
         db_table = "accounts_user"
+
+    def save(self, *args, **kwargs):
+        """Saves the user; a new password (set_password() since the last save, by any
+        path: the web app, the admin, changepassword) also revokes the user's API token,
+        in the same transaction, so whoever held the old password loses API access."""
+        if self._password is None or self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(User)):
+            super().save(*args, **kwargs)
+            self.revoke_api_tokens()
+
+    def revoke_api_tokens(self) -> None:
+        """Deletes the user's API token; the next sign-in at the token endpoint makes a
+        new one. One query."""
+        Token.objects.filter(user=self).delete()
 
     def default_membership(self):
         """The membership used when a request does not name an account. One query."""

@@ -1,6 +1,7 @@
 """Relay CRM settings. Everything deployment-specific comes from the environment."""
 
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -179,8 +180,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Throttle counters (and other caches) live in Redis when REDIS_URL is set, so every
-# worker process shares them; otherwise in this process's memory.
+# The cache of this process; nothing relies on it being shared (throttles do not use it).
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": (
@@ -189,6 +189,34 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Rate-limit counters must be shared by every worker process, or each of gunicorn's
+# workers grants the whole budget again. They live in Redis when REDIS_URL is set, else
+# in a table of the database (created by a migration, so `migrate` is enough). Only the
+# development server, a single process, counts in its own memory: on SQLite a write per
+# request would queue behind a CSV import's long transaction. accounts/checks.py refuses
+# a per-process backend anywhere else.
+RUNNING_DEVELOPMENT_SERVER = sys.argv[1:2] == ["runserver"]
+THROTTLE_CACHE_TABLE = "throttle_counters"
+if REDIS_URL:
+    CACHES["throttles"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "throttle",
+    }
+elif RUNNING_DEVELOPMENT_SERVER:
+    CACHES["throttles"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "throttles",
+    }
+else:
+    CACHES["throttles"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": THROTTLE_CACHE_TABLE,
+        # Every write counts the table (Django culls past MAX_ENTRIES): kept small, it
+        # stays sub-millisecond; culling first drops expired counters.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -212,6 +240,10 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "COERCE_DECIMAL_TO_STRING": False,
     "DEFAULT_THROTTLE_CLASSES": ["accounts.api.throttles.TokenRateThrottle"],
+    # Proxies in front of the app that append the client's address to X-Forwarded-For:
+    # with 0 the peer address (REMOTE_ADDR) is the client and the header is ignored, so
+    # a client cannot pick its own address to escape a limit.
+    "NUM_PROXIES": env_int("DJANGO_TRUSTED_PROXIES", 0, minimum=0),
     "DEFAULT_THROTTLE_RATES": {
         "api": env_str("API_THROTTLE_RATE", "1200/min"),
         "login_ip": env_str("LOGIN_IP_THROTTLE_RATE", "30/min"),

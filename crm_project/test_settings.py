@@ -11,4 +11,5 @@ STORAGES = STORAGES | {
 
 # Throttle counters would pile up across tests in one process: no cache, so no
 # throttling, except in the throttling tests (they switch a real cache on).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+DUMMY_CACHE = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+CACHES = {"default": DUMMY_CACHE, "throttles": DUMMY_CACHE}

@@ -13,6 +13,7 @@ from deals.api import urls as deal_urls
 from notes.api import urls as note_urls
 from timeline import urls as timeline_urls
 from web import urls as web_urls
+from web.views.auth import sign_in_limited
 
 api_v1 = [
     *auth_urlpatterns,
@@ -34,6 +35,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The admin's sign-in under the same limits as ours (it precedes the admin's own).
+    path("admin/login/", sign_in_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,47 +1,39 @@
-"""Rate limits: per token for the API, per client and per username for signing in.
+"""Rate limits: the API's per token, and what every limit shares.
 
-Counters live in the default cache (Redis when REDIS_URL is set). A throttled request
-gets 429 with Retry-After.
+Counters live in the "throttles" cache (crm_project/settings.py): Redis or a database
+table, shared by every worker process. A throttled request gets 429 with Retry-After.
+The sign-in limits build on this module in accounts/login_throttles.py.
 """
 
-import hashlib
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle, UserRateThrottle
 
-from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+# Resolved on each use, like django.core.cache.cache, so each thread gets its own
+# connection and a test that swaps CACHES is obeyed.
+throttle_counters = ConnectionProxy(caches, "throttles")
 
 
-class TokenRateThrottle(UserRateThrottle):
+def client_address(request) -> str:
+    """The address a request comes from, for every limit that counts per client.
+
+    The peer address (REMOTE_ADDR), or, behind `DJANGO_TRUSTED_PROXIES` proxies (DRF's
+    NUM_PROXIES), the address the outermost trusted proxy put into X-Forwarded-For.
+    With no trusted proxy the header is ignored: a client must not choose the address
+    it is counted under. Takes a Django or a DRF request."""
+    return BaseThrottle().get_ident(request)
+
+
+class SharedCounterThrottle(SimpleRateThrottle):
+    """A DRF rate throttle whose counters every worker process shares."""
+
+    cache = throttle_counters
+
+    def get_ident(self, request):
+        return client_address(request)
+
+
+class TokenRateThrottle(SharedCounterThrottle, UserRateThrottle):
     """Every authenticated API caller (one token per user) shares the "api" rate."""
 
     scope = "api"
-
-
-class LoginIPThrottle(SimpleRateThrottle):
-    """Sign-in attempts from one client address."""
-
-    scope = "login_ip"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class LoginUsernameThrottle(SimpleRateThrottle):
-    """Sign-in attempts for one username, from anywhere (slows password guessing
-    spread over many addresses)."""
-
-    scope = "login_username"
-
-    def get_cache_key(self, request, view):
-        username = login_username(request)
-        if not username:
-            return None
-        # Hashed: a username may hold any character, a cache key should not.
-        ident = hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-def login_username(request) -> str:
-    data = getattr(request, "data", None)
-    if data is None:
-        data = request.POST
-    value = data.get("username") if hasattr(data, "get") else None
-    return value.strip().lower()[:150] if isinstance(value, str) else ""

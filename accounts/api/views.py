@@ -1,5 +1,5 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions
+from rest_framework import exceptions, generics, permissions
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,18 +10,29 @@ from accounts.api.serializers import (
     MeSerializer,
     TagSerializer,
 )
-from accounts.api.throttles import LoginIPThrottle, LoginUsernameThrottle
 from accounts.api.viewsets import AccountContextMixin, AccountScopedViewSet
+from accounts.login_throttles import SignInLimits
 from accounts.models import Membership, Tag
 
 
 class TokenView(ObtainAuthToken):
     """`POST {"username", "password"}` → `{"token": "..."}`; 400 on wrong credentials.
 
-    Throttled per client address and per username (429 with Retry-After)."""
+    Under the sign-in limits (accounts/login_throttles.py): 429 with Retry-After."""
 
     parser_classes = ObtainAuthToken.parser_classes
-    throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
+    # The sign-in limits count failures only, so they wrap the password check in post()
+    # instead of running before the view as DRF's throttles do.
+    throttle_classes = []
+
+    def post(self, request, *args, **kwargs):
+        limits = SignInLimits(request, request.data)
+        wait = limits.refusal()
+        if wait is not None:
+            raise exceptions.Throttled(wait)
+        response = super().post(request, *args, **kwargs)  # raises 400 on a wrong password
+        limits.succeeded(response)
+        return response
 
 
 class MeView(AccountContextMixin, APIView):

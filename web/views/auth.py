@@ -1,22 +1,45 @@
-import math
+from functools import wraps
 
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 
-from accounts.api.throttles import LoginIPThrottle, LoginUsernameThrottle
+from accounts.login_throttles import SignInLimits
 
 
+def sign_in_limited(login_view):
+    """Puts a sign-in view (ours, the admin's) under the sign-in limits of
+    accounts/login_throttles.py: while one is reached, a POST gets the 429 page with
+    Retry-After and its password is not checked; a successful sign-in is not counted
+    and makes the client known for the username."""
+
+    @wraps(login_view)
+    def view(request, *args, **kwargs):
+        if request.method != "POST":
+            return login_view(request, *args, **kwargs)
+        limits = SignInLimits(request, request.POST)
+        wait = limits.refusal()
+        if wait is not None:
+            return throttled_page(request, wait)
+        user_before = request.user
+        response = login_view(request, *args, **kwargs)
+        # django.contrib.auth.login() replaces request.user, and only it does.
+        if request.user is not user_before and request.user.is_authenticated:
+            limits.succeeded(response)
+        return response
+
+    return view
+
+
+def throttled_page(request, wait: int):
+    """The 429 page of every sign-in form, with Retry-After."""
+    response = render(request, "registration/throttled.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+@method_decorator(sign_in_limited, name="dispatch")
 class ThrottledLoginView(auth_views.LoginView):
-    """Django's sign-in, with the API token endpoint's limits per client and username."""
+    """Django's sign-in, under the same limits as the API's token endpoint."""
 
     redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        for throttle in (LoginIPThrottle(), LoginUsernameThrottle()):
-            if not throttle.allow_request(request, self):
-                wait = math.ceil(throttle.wait() or 1)
-                response = render(request, "registration/throttled.html", {"wait": wait},
-                                  status=429)
-                response["Retry-After"] = str(wait)
-                return response
-        return super().post(request, *args, **kwargs)
