@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import User
 from activities.models import Activity, count_up_to
+from web.formatting import local_time
 from web.tenancy import AccountViewMixin
 
 PAGE_SIZE = 25
@@ -82,7 +83,7 @@ TABS = [("overdue", "Overdue"), ("today", "Today"), ("upcoming", "Upcoming"), ("
 def describe_moment(value, *, day: Day) -> tuple[str, str]:
     """(relative, absolute) wording of a datetime in the account's zone:
     ("in 3 hours", "Wed 25 Nov, 14:00")."""
-    local = timezone.localtime(value, day.zone)
+    local = local_time(value, day.zone)
     today = timezone.localtime(day.now, day.zone).date()
     days = (local.date() - today).days
     absolute = f"{local:%a} {local.day} {local:%b}"
