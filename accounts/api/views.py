@@ -4,6 +4,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.parsers import StrictJSONParser
 from accounts.api.serializers import (
     AccountSerializer,
     MemberSerializer,
@@ -20,7 +21,9 @@ class TokenView(ObtainAuthToken):
 
     Throttled per client address and per username (429 with Retry-After)."""
 
-    parser_classes = ObtainAuthToken.parser_classes
+    # JSON only, like the rest of the API (ObtainAuthToken's own JSONParser lets deep
+    # nesting escape as a RecursionError).
+    parser_classes = [StrictJSONParser]
     throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
 
 
