@@ -4,7 +4,6 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.parsers import StrictJSONParser
 from accounts.api.serializers import (
     AccountSerializer,
     MemberSerializer,
@@ -13,7 +12,7 @@ from accounts.api.serializers import (
 )
 from accounts.api.throttles import LoginIPThrottle, LoginUsernameThrottle
 from accounts.api.viewsets import AccountContextMixin, AccountScopedViewSet
-from accounts.models import Membership, Tag
+from accounts.models import Membership, Tag, User
 
 
 class TokenView(ObtainAuthToken):
@@ -21,18 +20,18 @@ class TokenView(ObtainAuthToken):
 
     Throttled per client address and per username (429 with Retry-After)."""
 
-    # JSON only, like the rest of the API (ObtainAuthToken's own JSONParser lets deep
-    # nesting escape as a RecursionError).
-    parser_classes = [StrictJSONParser]
+    # The API's own parsers (StrictJSONParser), not ObtainAuthToken's: its plain
+    # JSONParser lets 2,000 nested brackets escape as a RecursionError (a 500).
+    parser_classes = APIView.parser_classes
     throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
 
 
 class MeView(AccountContextMixin, APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
+        # User, not type(request.user): a session's user is a SimpleLazyObject.
         user = (
-            type(request.user)
-            .objects.prefetch_related("memberships__account")
+            User.objects.prefetch_related("memberships__account")
             .get(pk=request.user.pk)
         )
         return Response(MeSerializer(user, context={"request": request}).data)
