@@ -180,3 +180,22 @@ def test_the_models_refuse_edge_values_so_the_admin_forms_do_too(model, field, v
     with pytest.raises(ValidationError) as refused:
         model._meta.get_field(field).clean(value, None)
     assert refused.value.messages == ["Enter a date between the years 2 and 9998."]
+
+
+API_READS = ["activities/", "activities/?ordering=-due_at", "notes/", "deals/",
+             "deals/forecast/", "contacts/{contact}/timeline/", "deals/{deal}/timeline/",
+             "activities/?due_before=9999-12-31T00:00:00Z"]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "Etc/GMT+12"])
+@pytest.mark.parametrize("at", EDGES, ids=["first-instant", "last-instant"])
+def test_the_api_reads_rows_stored_at_the_edge_of_the_calendar(owner, pipeline, zone, at):
+    owner.account.time_zone = zone
+    owner.account.save(update_fields=["time_zone"])
+    on = EDGE_DATES[0] if at.year == 1 else EDGE_DATES[1]
+    contact, deal = store_edge_rows(owner, pipeline, at, on)
+    for read in API_READS:
+        response = owner.client.get(API + read.format(contact=contact.pk, deal=deal.pk))
+        assert response.status_code == 200, (read, response.status_code)
+    due = owner.client.get(f"{API}activities/").json()["results"][0]["due_at"]
+    assert due == at.isoformat().replace("+00:00", "Z")
