@@ -9,6 +9,7 @@ from drf_spectacular.plumbing import build_array_type, build_basic_type, build_o
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
+from accounts.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
 from accounts.calendar_range import validate_calendar_range
 from accounts.custom_fields import validate_custom_fields
 from accounts.ids import parse_id
@@ -174,5 +175,5 @@ class AccountDateTimeField(serializers.DateTimeField):
             self.fail("overflow")
 
     default_error_messages = {
-        "overflow": "Date-time is out of range (years 1-9999 in UTC).",
+        "overflow": CALENDAR_RANGE_MESSAGE,
     }

@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import escape, linebreaks
 
+from accounts.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
 from accounts.calendar_range import validate_calendar_range
 from accounts.models import User
 from accounts.tags import normalise_tag_names, validate_tag_name
@@ -136,8 +137,7 @@ class AccountDateTimeField(forms.DateTimeField):
             try:
                 result = result.replace(tzinfo=self.zone).astimezone(datetime.UTC)
             except OverflowError:
-                raise ValidationError("Pick a date between the years 1 and 9999.",
-                                      code="overflow") from None
+                raise ValidationError(CALENDAR_RANGE_MESSAGE, code="calendar_range") from None
         return result
 
 
