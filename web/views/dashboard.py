@@ -134,9 +134,7 @@ class DashboardView(AccountViewMixin, TemplateView):
         for row in numbers["stages"]:
             open_counts[row["pipeline"]] = open_counts.get(row["pipeline"], 0) + row["open_count"]
         selected = parse_id(self.request.GET.get("pipeline", ""))
-        if selected not in pipelines:
-            selected = None
-        if selected is None:  # the busiest pipeline, else the first
+        if selected not in pipelines:  # the busiest pipeline, else the first
             selected = max(pipelines, key=lambda pk: open_counts.get(pk, 0), default=None)
         charts = []
         if selected is not None:
