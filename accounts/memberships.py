@@ -1,5 +1,6 @@
 """Which account a request acts for."""
 
+from accounts.ids import parse_id
 from accounts.models import Membership
 
 
@@ -7,7 +8,7 @@ class NoSuchMembership(LookupError):
     """The user is not a member of the account asked for (or of any account)."""
 
 
-def resolve_membership(user, requested_account_id: str | None) -> Membership:
+def resolve_membership(user, requested_account_id: str | int | None) -> Membership:
     """The user's membership in the requested account, else their default one.
 
     One query. An account the user is not a member of and an account that does not
@@ -16,10 +17,10 @@ def resolve_membership(user, requested_account_id: str | None) -> Membership:
     memberships = Membership.objects.filter(user=user).select_related("account")
     if requested_account_id not in (None, ""):
         text = str(requested_account_id).strip()
-        if not text.isascii() or not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             raise NoSuchMembership("X-Account must be an account id (an integer).")
-        account_id = int(text)
-        if account_id >= 2**63:  # beyond any id: no such account, without a query
+        account_id = parse_id(text)
+        if account_id is None:  # 0, or beyond any id: no such account, without a query
             raise NoSuchMembership("You are not a member of that account.")
         membership = memberships.filter(account_id=account_id).first()
         if membership is None:

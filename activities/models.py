@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
+from accounts.calendar_range import validate_calendar_range
 from accounts.errors import StateConflict
 from accounts.links import link_to, owner_link
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
@@ -123,7 +124,8 @@ class Activity(AccountOwned):
     subject = models.CharField(max_length=200)
     description = models.TextField(max_length=10_000, blank=True, default="")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    due_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True,
+                                  validators=[validate_calendar_range])
     completed_at = models.DateTimeField(null=True, blank=True)
     contact = link_to("contacts.Contact", "activities")
     company = link_to("companies.Company", "activities")

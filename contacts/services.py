@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.ids import parse_id
 from accounts.models import User
 from accounts.tags import tags_replace
 from companies.models import Company
@@ -117,21 +118,12 @@ def contact_bulk_import(
     return _write(account, plan)
 
 
-def _as_id(value) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
-        return value
-    text = value.strip() if isinstance(value, str) else ""
-    if text.isascii() and text.isdigit() and len(text) < 19:
-        return int(text)
-    return None
-
-
 def _load_related(rows: list, querysets: dict) -> dict:
     """`{Model: {pk: row}}` for the ids the rows name in each field: one query a field."""
     cache = {}
     for field_name, queryset in querysets.items():
         ids = {
-            _as_id(row.get(field_name)) for row in rows if isinstance(row, dict)
+            parse_id(row.get(field_name)) for row in rows if isinstance(row, dict)
         } - {None}
         cache[queryset.model] = {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
     return cache

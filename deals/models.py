@@ -12,6 +12,7 @@ from djmoney.models.fields import CurrencyField
 from djmoney.money import Money
 from djmoney.settings import CURRENCY_CHOICES
 
+from accounts.calendar_range import validate_calendar_range
 from accounts.errors import StateConflict
 from accounts.links import owner_link
 from accounts.models import validate_currency
@@ -113,7 +114,8 @@ class Deal(AccountOwned):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     lost_reason = models.CharField(max_length=500, blank=True, default="")
-    expected_close_date = models.DateField(null=True, blank=True)
+    expected_close_date = models.DateField(null=True, blank=True,
+                                           validators=[validate_calendar_range])
     contact = models.ForeignKey(
         "contacts.Contact", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="deals", db_index=False,

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.calendar_range import validate_calendar_range
 from accounts.links import link_to, owner_link
 from accounts.search import PrefixSearch, SearchIndex
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
@@ -35,7 +36,8 @@ class Note(AccountOwned):
     kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.NOTE)
     direction = models.CharField(max_length=8, choices=Direction.choices, null=True,
                                  blank=True)
-    occurred_at = models.DateTimeField(default=timezone.now)
+    occurred_at = models.DateTimeField(default=timezone.now,
+                                       validators=[validate_calendar_range])
     contact = link_to("contacts.Contact", "notes")
     company = link_to("companies.Company", "notes")
     deal = link_to("deals.Deal", "notes")

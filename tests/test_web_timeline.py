@@ -193,7 +193,7 @@ def test_bad_input_is_explained_in_the_form_and_saves_nothing(web, owner, outsid
         ("call", {"body": "Hi", "direction": "sideways"}, "Select a valid choice."),
         ("task", {"subject": ""}, "This field is required."),
         ("task", {"subject": "x", "due_at": "not a date"}, "Enter a valid date/time."),
-        ("task", {"subject": "x", "due_at": "9999-12-31T23:59"}, "years 1 and 9999"),
+        ("task", {"subject": "x", "due_at": "9999-12-31T23:59"}, "years 2 and 9998"),
         ("task", {"subject": "x", "owner": outsider.user.pk}, "Select a valid choice."),
         ("note", {"body": "x" * 9001}, "at most 9000 characters"),
     ]

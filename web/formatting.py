@@ -1,6 +1,9 @@
-"""How the UI writes amounts of money: one way, on every page."""
+"""How the UI writes amounts of money and moments: one way, on every page."""
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
 
 
 def format_money(cents: int, currency: str, *, whole: bool = False) -> str:
@@ -12,3 +15,13 @@ def format_money(cents: int, currency: str, *, whole: bool = False) -> str:
         return f"{amount.quantize(Decimal(1), rounding=ROUND_HALF_UP):,} {currency}"
     text = f"{amount:,.2f}"
     return f"{text.removesuffix('.00')} {currency}"
+
+
+def local_time(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """`value` in the account's `zone`; in UTC when that zone's clock would leave
+    Python's calendar (0001-01-01T00:00Z in New York). The API and the forms refuse
+    such values (accounts/calendar_range.py), but a row stored before may hold one."""
+    try:
+        return timezone.localtime(value, zone)
+    except OverflowError:
+        return value.astimezone(dt.UTC)

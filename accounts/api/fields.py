@@ -9,7 +9,10 @@ from drf_spectacular.plumbing import build_array_type, build_basic_type, build_o
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
+from accounts.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
+from accounts.calendar_range import validate_calendar_range
 from accounts.custom_fields import validate_custom_fields
+from accounts.ids import parse_id
 from accounts.models import User
 from accounts.tags import normalise_tag_names, validate_tag_name
 from accounts.tenancy import AccountOwned
@@ -42,14 +45,16 @@ class AccountScopedRelatedField(serializers.PrimaryKeyRelatedField):
         raise TypeError(f"No account scope for {queryset.model.__name__}")
 
     def to_internal_value(self, data):
-        # Ids are integers (or their digits as text); floats, booleans and numbers
+        # Ids are integers (or their ASCII digits as text); floats, booleans and numbers
         # beyond a bigint never reach the database, where they would overflow.
-        if isinstance(data, str) and data.strip().isascii() and data.strip().isdigit():
-            data = int(data.strip())
-        if isinstance(data, bool) or not isinstance(data, int):
+        digits = isinstance(data, str) and data.strip().isascii() and data.strip().isdigit()
+        if isinstance(data, bool) or not (isinstance(data, int) or digits):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 0 < data < 2**63:
-            self.fail("does_not_exist", pk_value=data)
+        pk = parse_id(data)
+        if pk is None:
+            self.fail("does_not_exist", pk_value=data if isinstance(data, int) else
+                      data.strip()[:20])
+        data = pk
         cache = self.context.get("related_cache", {}).get(self.queryset.model)
         if cache is None:
             return super().to_internal_value(data)
@@ -151,8 +156,11 @@ class CustomFieldsFieldSchema(OpenApiSerializerFieldExtension):
 class AccountDateTimeField(serializers.DateTimeField):
     """A timestamp; one sent without an offset is read in the account's time zone.
 
-    Answers are in UTC (`...Z`), like every other timestamp of the API.
+    Answers are in UTC (`...Z`), like every other timestamp of the API. Only years
+    2-9998 are accepted, so every time zone can show it (accounts/calendar_range.py).
     """
+
+    default_validators = [validate_calendar_range]
 
     def enforce_timezone(self, value):
         account = context_account(self.context)
@@ -167,5 +175,5 @@ class AccountDateTimeField(serializers.DateTimeField):
             self.fail("overflow")
 
     default_error_messages = {
-        "overflow": "Date-time is out of range (years 1-9999 in UTC).",
+        "overflow": CALENDAR_RANGE_MESSAGE,
     }

@@ -10,6 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
+from accounts.ids import parse_id
+
 
 class StableOrderingFilter(OrderingFilter):
     """DRF ordering that always ends on the primary key, so pages never overlap.
@@ -43,9 +45,10 @@ class UserIdOrMeField(forms.CharField):
         value = super().to_python(value).strip()
         if value in ("", "me"):
             return value
-        if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        user_id = parse_id(value)
+        if user_id is None:
             raise forms.ValidationError("Enter a user id or “me”.")
-        return int(value)
+        return user_id
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, permissions
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,7 +13,7 @@ from accounts.api.serializers import (
 )
 from accounts.api.viewsets import AccountContextMixin, AccountScopedViewSet
 from accounts.login_throttles import SignInLimits
-from accounts.models import Membership, Tag
+from accounts.models import Membership, Tag, User
 
 
 class TokenView(ObtainAuthToken):
@@ -20,7 +21,9 @@ class TokenView(ObtainAuthToken):
 
     Under the sign-in limits (accounts/login_throttles.py): 429 with Retry-After."""
 
-    parser_classes = ObtainAuthToken.parser_classes
+    # The API's own JSON parser (StrictJSONParser), not ObtainAuthToken's plain one, which
+    # lets 2,000 nested brackets escape as a RecursionError (a 500); a form still works.
+    parser_classes = [*APIView.parser_classes, FormParser]
     # The sign-in limits count failures only, so they wrap the password check in post()
     # instead of running before the view as DRF's throttles do.
     throttle_classes = []
@@ -38,9 +41,9 @@ class TokenView(ObtainAuthToken):
 class MeView(AccountContextMixin, APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
+        # User, not type(request.user): a session's user is a SimpleLazyObject.
         user = (
-            type(request.user)
-            .objects.prefetch_related("memberships__account")
+            User.objects.prefetch_related("memberships__account")
             .get(pk=request.user.pk)
         )
         return Response(MeSerializer(user, context={"request": request}).data)

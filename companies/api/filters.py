@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.api.filters import AllTagsFilter, OwnerFilter, SearchFilter
+from accounts.ids import parse_id
 from companies.models import Company
 
 
@@ -12,9 +13,10 @@ class IdOrNoneField(forms.CharField):
         value = super().to_python(value).strip()
         if value in ("", "none"):
             return value
-        if not value.isascii() or not value.isdigit() or int(value) >= 2**63:
+        company_id = parse_id(value)
+        if company_id is None:
             raise forms.ValidationError("Enter a company id, or “none” for top-level companies.")
-        return int(value)
+        return company_id
 
 
 @extend_schema_field(OpenApiTypes.STR)

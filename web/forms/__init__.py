@@ -15,11 +15,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import escape, linebreaks
 
+from accounts.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
+from accounts.calendar_range import validate_calendar_range
 from accounts.models import User
 from accounts.tags import normalise_tag_names, validate_tag_name
 from activities.models import Activity
 from notes.models import Note
 from notes.sanitize import sanitize_body
+from web.formatting import local_time
 
 MAX_TAGS = 100
 
@@ -108,6 +111,7 @@ class AccountDateTimeField(forms.DateTimeField):
     """A `datetime-local` input read and shown in the account's time zone."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    default_validators = [validate_calendar_range]
 
     def __init__(self, *, zone=None, **kwargs):
         super().__init__(**kwargs)
@@ -115,7 +119,7 @@ class AccountDateTimeField(forms.DateTimeField):
 
     def prepare_value(self, value):
         if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-            return value.astimezone(self.zone).replace(tzinfo=None)
+            return local_time(value, self.zone).replace(tzinfo=None)
         return value
 
     def to_python(self, value):
@@ -133,8 +137,7 @@ class AccountDateTimeField(forms.DateTimeField):
             try:
                 result = result.replace(tzinfo=self.zone).astimezone(datetime.UTC)
             except OverflowError:
-                raise ValidationError("Pick a date between the years 1 and 9999.",
-                                      code="overflow") from None
+                raise ValidationError(CALENDAR_RANGE_MESSAGE, code="calendar_range") from None
         return result
 
 

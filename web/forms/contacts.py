@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.ids import parse_id
 from accounts.tags import record_set_tags, validate_tag_name
 from companies.models import Company
 from contacts.models import Contact
@@ -98,9 +99,9 @@ class BulkActionForm(forms.Form):
         data = super().clean()
         ids = []
         for value in self.raw_ids[: self.MAX_IDS]:
-            value = value.strip()
-            if value.isascii() and value.isdigit() and len(value) < 19:
-                ids.append(int(value))
+            contact_id = parse_id(value)
+            if contact_id is not None:
+                ids.append(contact_id)
         if not ids:
             raise ValidationError("Select at least one contact.")
         data["ids"] = ids
@@ -117,10 +118,9 @@ class BulkActionForm(forms.Form):
             if owner == "none":
                 data["owner"] = None
             else:
-                member = (
-                    members_of(self.account).filter(pk=int(owner)).first()
-                    if owner.isascii() and owner.isdigit() and len(owner) < 19 else None
-                )
+                owner_id = parse_id(owner)
+                member = (members_of(self.account).filter(pk=owner_id).first()
+                          if owner_id is not None else None)
                 if member is None:
                     self.add_error("owner", "Pick a member of this account.")
                 data["owner"] = member

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
+from accounts.ids import parse_id, parse_page_number
 from accounts.models import User
 from activities.models import Activity, count_up_to
+from web.formatting import local_time
 from web.tenancy import AccountViewMixin
 
 PAGE_SIZE = 25
@@ -82,7 +84,7 @@ TABS = [("overdue", "Overdue"), ("today", "Today"), ("upcoming", "Upcoming"), ("
 def describe_moment(value, *, day: Day) -> tuple[str, str]:
     """(relative, absolute) wording of a datetime in the account's zone:
     ("in 3 hours", "Wed 25 Nov, 14:00")."""
-    local = timezone.localtime(value, day.zone)
+    local = local_time(value, day.zone)
     today = timezone.localtime(day.now, day.zone).date()
     days = (local.date() - today).days
     absolute = f"{local:%a} {local.day} {local:%b}"
@@ -169,7 +171,7 @@ class AgendaFilter(forms.Form):
         elif owner == "none":
             queryset = queryset.filter(owner__isnull=True)
         elif owner != "all":
-            queryset = queryset.filter(owner_id=int(owner))
+            queryset = queryset.filter(owner_id=parse_id(owner))
         if self.value("type"):
             queryset = queryset.filter(type=self.value("type"))
         return queryset
@@ -188,14 +190,6 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
-def requested_page(value) -> int:
-    """The page number asked for, as Paginator.get_page reads it (1 when not one)."""
-    try:
-        return min(max(int(value), 1), LAST_PAGE_COUNTED)
-    except (TypeError, ValueError):
-        return 1
-
-
 class AgendaView(AccountViewMixin, TemplateView):
     """`GET /agenda/?tab=&owner=&type=&page=`: 3 queries besides the session's."""
 
@@ -212,7 +206,8 @@ class AgendaView(AccountViewMixin, TemplateView):
         tabs = tab_querysets(filters.narrow(self.get_queryset()), day)
         # The open tab is counted past the requested page, so its pages can be
         # numbered up to there and COUNT_CAP rows beyond: "Next" always reaches the end.
-        skipped = (requested_page(request.GET.get("page")) - 1) * PAGE_SIZE
+        skipped = (parse_page_number(request.GET.get("page"), last=LAST_PAGE_COUNTED)
+                   - 1) * PAGE_SIZE
         counts = capped_counts(tabs, further={tab: skipped})
         rows = in_tab_order(tabs[tab].select_related(*ROW_RELATED), tab)
         page = CountedPaginator(rows, PAGE_SIZE, count=counts[tab]).get_page(

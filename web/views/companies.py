@@ -12,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.generic import CreateView, DetailView, UpdateView
 from django.views.generic.base import View
 
+from accounts.ids import parse_id
 from accounts.models import Tag
 from accounts.paginator import DeferredJoinPaginator
 from companies.api.filters import CompanyFilter
@@ -169,9 +170,9 @@ class CompanyCreateView(CompanyFormMixin, CreateView):
 
     def get_initial(self):
         initial = super().get_initial()
-        parent = self.request.GET.get("parent", "")
-        if parent.isascii() and parent.isdigit() and len(parent) < 19:
-            initial["parent"] = int(parent)
+        parent = parse_id(self.request.GET.get("parent", ""))
+        if parent is not None:
+            initial["parent"] = parent
         initial.setdefault("owner", self.request.user.pk)
         return initial
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
+from accounts.ids import parse_id
 from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact
@@ -132,9 +133,8 @@ class DashboardView(AccountViewMixin, TemplateView):
         open_counts = {}
         for row in numbers["stages"]:
             open_counts[row["pipeline"]] = open_counts.get(row["pipeline"], 0) + row["open_count"]
-        selected = self.request.GET.get("pipeline", "")
-        selected = int(selected) if selected.isdigit() and int(selected) in pipelines else None
-        if selected is None:  # the busiest pipeline, else the first
+        selected = parse_id(self.request.GET.get("pipeline", ""))
+        if selected not in pipelines:  # the busiest pipeline, else the first
             selected = max(pipelines, key=lambda pk: open_counts.get(pk, 0), default=None)
         charts = []
         if selected is not None:

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 
+from accounts.ids import parse_id
 from accounts.paginator import DeferredJoinPaginator
 from deals.api.filters import DealFilter
 from deals.forecast import forecast
@@ -146,9 +147,9 @@ class DealCreateView(DealFormMixin, CreateView):
     def get_initial(self):
         initial = super().get_initial()
         for name in ("pipeline", "company", "contact"):
-            value = self.request.GET.get(name, "")
-            if value.isascii() and value.isdigit() and len(value) < 19:
-                initial[name] = int(value)
+            record_id = parse_id(self.request.GET.get(name, ""))
+            if record_id is not None:
+                initial[name] = record_id
         # Else the pipeline last shown on the board.
         initial.setdefault("pipeline", self.request.session.get(SESSION_PIPELINE))
         initial.setdefault("owner", self.request.user.pk)

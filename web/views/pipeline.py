@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
+from accounts.ids import parse_id
 from deals.forecast import forecast
 from deals.models import Deal, Pipeline, Stage
 from web.formatting import format_money
@@ -71,19 +72,12 @@ class Column:
         return max(self.count - len(self.deals), 0)
 
 
-def _parse_id(value) -> int | None:
-    text = str(value or "").strip()
-    if text.isascii() and text.isdigit() and len(text) < 19:
-        return int(text)
-    return None
-
-
 def parse_owner(request, value) -> tuple[str, int | None]:
     """The owner filter as typed ("", "me" or a user id) and the user id it selects."""
     text = str(value or "").strip()
     if text == "me":
         return "me", request.user.pk
-    owner_id = _parse_id(text)
+    owner_id = parse_id(text)
     return (str(owner_id), owner_id) if owner_id is not None else ("", None)
 
 
@@ -142,7 +136,7 @@ def board_context(request, *, pipeline_id=None, owner="", keep=None) -> dict:
     owner_value, owner_id = parse_owner(request, owner)
     if owner_id is not None and owner_id not in {m.pk for m in members}:
         owner_value, owner_id = "", None
-    wanted = _parse_id(pipeline_id)
+    wanted = parse_id(pipeline_id)
     pipeline = next((p for p in pipelines if p.pk == wanted), pipelines[0] if pipelines else None)
     query = {"pipeline": pipeline.pk if pipeline else "", "owner": owner_value}
     context = {"pipelines": pipelines, "members": members, "owner": owner_value,

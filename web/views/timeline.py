@@ -19,6 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from accounts.ids import parse_page_number
 from accounts.models import User
 from activities.models import Activity, InvalidTransition
 from companies.models import Company
@@ -31,6 +32,7 @@ from web.forms import LOG_FORMS
 from web.tenancy import AccountViewMixin
 
 PAGE_SIZE = 20
+LAST_PAGE = 999_999  # "Load more" pages; beyond, the OFFSET alone would cost
 LOG_KINDS = [("call", "Log a call"), ("note", "Add a note"), ("task", "Add a task")]
 DEFAULT_LOG_KIND = "call"
 
@@ -178,20 +180,13 @@ def back_to(request) -> str:
     return "/"
 
 
-def _page_number(value) -> int:
-    text = (value or "1").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 6:
-        return 1
-    return max(1, int(text))
-
-
 class TimelinePageView(TimelineRecordMixin, View):
     """GET `?page=N` (htmx, from "Load more"): the entries of page N, then the next
     "Load more" if there are more."""
 
     def get(self, request, record_type, pk):
         record = self.get_record()
-        page = _page_number(request.GET.get("page"))
+        page = parse_page_number(request.GET.get("page"), last=LAST_PAGE)
         entries, next_page = timeline_entries(request, record, page=page)
         timeline = Timeline(record_type=record_type, record=record, entries=entries,
                             next_page=next_page, log_kind=DEFAULT_LOG_KIND, form=None,

@@ -8,6 +8,7 @@ The list, its CSV export and the bulk actions' way back all read the same parame
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from accounts.ids import parse_id
 from accounts.search import order_hits_by_sorting, search_words
 
 SORTS = {
@@ -19,13 +20,6 @@ SORTS = {
     "-updated": ("-updated_at", "-id"),
 }
 DEFAULT_SORT = "name"
-
-
-def _id(value) -> int | None:
-    text = (value or "").strip()
-    if text.isascii() and text.isdigit() and 0 < len(text) < 19:
-        return int(text)
-    return None
 
 
 @dataclass(frozen=True)
@@ -40,13 +34,13 @@ class ContactFilters:
     @classmethod
     def from_query(cls, params) -> "ContactFilters":
         owner = (params.get("owner") or "").strip()
-        if owner not in ("me", "none") and _id(owner) is None:
+        if owner not in ("me", "none") and parse_id(owner) is None:
             owner = ""
         sort = params.get("sort") or DEFAULT_SORT
         return cls(
             q=(params.get("q") or "").strip()[:200],
             tag=(params.get("tag") or "").strip()[:50],
-            company=_id(params.get("company")),
+            company=parse_id(params.get("company")),
             company_q=(params.get("company_q") or "").strip()[:200],
             owner=owner,
             sort=sort if sort in SORTS else DEFAULT_SORT,
@@ -71,7 +65,7 @@ class ContactFilters:
         elif self.owner == "none":
             queryset = queryset.filter(owner__isnull=True)
         elif self.owner:
-            queryset = queryset.owned_by(int(self.owner))
+            queryset = queryset.owned_by(parse_id(self.owner))
         queryset = queryset.order_by(*SORTS[self.sort])
         if search_words(self.q):
             queryset = order_hits_by_sorting(queryset.search(self.q))

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
 
+from accounts.ids import parse_id
 from accounts.models import Tag
 from accounts.tags import record_add_tag, record_remove_tag, validate_tag_name
 from contacts.models import Contact
@@ -140,10 +141,9 @@ class ContactTagsView(ContactMixin, View):
         contact = self.get_contact()
         error = ""
         if "remove" in request.POST:
-            text = request.POST["remove"].strip()
             tag = get_object_or_404(
                 Tag.objects.for_account(request.account),
-                pk=int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0,
+                pk=parse_id(request.POST["remove"]) or 0,
             )
             record_remove_tag(record=contact, tag=tag)
             toast = f"Removed “{tag.name}”"
