@@ -40,6 +40,7 @@ from contacts.api.serializers import ContactSerializer
 from contacts.models import Contact
 from contacts.models_import import ContactImport
 from contacts.services import BulkImportInvalid, contact_bulk_import
+from contacts.spreadsheet_cells import neutralise_formula
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
@@ -543,10 +544,14 @@ def write_import(contact_import: ContactImport, *, user) -> CheckOutcome:
 
 
 def failed_rows_csv(contact_import: ContactImport) -> Iterator[list[str]]:
-    """The header plus an "errors" column, then every failed row with its messages."""
+    """The header plus an "errors" column, then every failed row with its messages.
+
+    Every cell is neutralised as in the export: the user's own file may carry
+    formulas, and the messages quote cells back."""
     messages = {e["row"]: e["messages"] for e in contact_import.errors}
     width = len(contact_import.headers)
-    yield [*contact_import.headers, "errors"]
+    yield [neutralise_formula(h) for h in [*contact_import.headers, "errors"]]
     for number, cells in records(contact_import.content, contact_import.delimiter):
         if number in messages:
-            yield [*(cells + [""] * width)[:width], " | ".join(messages[number])]
+            row = [*(cells + [""] * width)[:width], " | ".join(messages[number])]
+            yield [neutralise_formula(cell) for cell in row]

@@ -32,6 +32,7 @@ from contacts.imports import (
     records,
 )
 from contacts.models import ContactImport
+from contacts.spreadsheet_cells import CSV_QUOTING
 from contacts.tasks import (
     contact_import_cancel,
     contact_import_queue_check,
@@ -319,7 +320,7 @@ class ImportFailedRowsView(ImportViewMixin, View):
             def write(self, value):
                 return value
 
-        writer = csv.writer(Echo())
+        writer = csv.writer(Echo(), quoting=CSV_QUOTING)
         # A BOM first, so Excel opens the file as UTF-8.
         lines = (writer.writerow(row) for row in failed_rows_csv(contact_import))
         response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
