@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import User
@@ -278,12 +277,10 @@ def contact_import_replace_file(
     writing meanwhile). One query.
     """
     mapping = carry_mapping(contact_import.headers, contact_import.mapping, csv_file.headers)
-    replaced = ContactImport.objects.for_account(contact_import.account_id).filter(
-        pk=contact_import.pk, status__in=ContactImport.EDITABLE
-    ).update(
+    replaced = ContactImport.objects.for_account(contact_import.account_id).transition(
+        contact_import.pk, to=ContactImport.Status.MAPPING, expected=ContactImport.EDITABLE,
         file_name=file_name[:255], mapping=mapping or guess_mapping(csv_file.headers),
-        status=ContactImport.Status.MAPPING, errors=[], error_count=0, problem="",
-        updated_at=timezone.now(), **file_fields(csv_file),
+        errors=[], error_count=0, problem="", **file_fields(csv_file),
     )
     return (mapping is not None) if replaced else None
 
