@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import User
@@ -40,6 +39,7 @@ from contacts.api.serializers import ContactSerializer
 from contacts.models import Contact
 from contacts.models_import import ContactImport
 from contacts.services import BulkImportInvalid, contact_bulk_import
+from contacts.spreadsheet_cells import neutralise_formula
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
@@ -277,12 +277,10 @@ def contact_import_replace_file(
     writing meanwhile). One query.
     """
     mapping = carry_mapping(contact_import.headers, contact_import.mapping, csv_file.headers)
-    replaced = ContactImport.objects.for_account(contact_import.account_id).filter(
-        pk=contact_import.pk, status__in=ContactImport.EDITABLE
-    ).update(
+    replaced = ContactImport.objects.for_account(contact_import.account_id).transition(
+        contact_import.pk, to=ContactImport.Status.MAPPING, expected=ContactImport.EDITABLE,
         file_name=file_name[:255], mapping=mapping or guess_mapping(csv_file.headers),
-        status=ContactImport.Status.MAPPING, errors=[], error_count=0, problem="",
-        updated_at=timezone.now(), **file_fields(csv_file),
+        errors=[], error_count=0, problem="", **file_fields(csv_file),
     )
     return (mapping is not None) if replaced else None
 
@@ -543,10 +541,14 @@ def write_import(contact_import: ContactImport, *, user) -> CheckOutcome:
 
 
 def failed_rows_csv(contact_import: ContactImport) -> Iterator[list[str]]:
-    """The header plus an "errors" column, then every failed row with its messages."""
+    """The header plus an "errors" column, then every failed row with its messages.
+
+    Every cell is neutralised as in the export: the user's own file may carry
+    formulas, and the messages quote cells back."""
     messages = {e["row"]: e["messages"] for e in contact_import.errors}
     width = len(contact_import.headers)
-    yield [*contact_import.headers, "errors"]
+    yield [neutralise_formula(h) for h in [*contact_import.headers, "errors"]]
     for number, cells in records(contact_import.content, contact_import.delimiter):
         if number in messages:
-            yield [*(cells + [""] * width)[:width], " | ".join(messages[number])]
+            row = [*(cells + [""] * width)[:width], " | ".join(messages[number])]
+            yield [neutralise_formula(cell) for cell in row]

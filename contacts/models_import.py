@@ -21,6 +21,30 @@ class ContactImportQuerySet(AccountScopedQuerySet):
         """Newest first, without the file's text (which can be megabytes)."""
         return self.defer("content", "errors").order_by("-created_at", "-id")
 
+    def transition(self, pk: int, *, to: str, expected=None, check_run: int | None = None,
+                   **fields) -> bool:
+        """Compare-and-set: move import `pk` to status `to`, with `fields`, only if its
+        status is still one the state machine allows before `to`
+        (`ContactImport.TRANSITIONS`), narrowed to `expected` when given, and its
+        check is still run number `check_run` when given. True when this call won; False
+        when the import had moved on meanwhile (another click, another tab, the
+        worker), in which case nothing changed. One UPDATE ... WHERE status IN (...).
+        """
+        allowed = ContactImport.TRANSITIONS[to]
+        expected = allowed if expected is None else tuple(expected)
+        if not set(expected) <= set(allowed):
+            raise ValueError(f"An import never goes from {expected} to {to}.")
+        rows = self.filter(pk=pk, status__in=expected)
+        if check_run is not None:
+            rows = rows.filter(run=check_run)
+        return bool(rows.update(status=to, updated_at=timezone.now(), **fields))
+
+    def report_progress(self, pk: int, *, check_run: int, processed: int) -> bool:
+        """Record how many rows check number `check_run` has read; False when that check is
+        no longer current (cancelled, superseded, the file replaced): it should stop."""
+        return bool(self.filter(pk=pk, run=check_run, status=ContactImport.Status.VALIDATING)
+                    .update(processed=processed, updated_at=timezone.now()))
+
 
 class ContactImport(AccountOwned):
     class Status(models.TextChoices):
@@ -41,6 +65,17 @@ class ContactImport(AccountOwned):
     EDITABLE = (Status.MAPPING, Status.INVALID, Status.READY)
     CANCELLABLE = (Status.MAPPING, Status.VALIDATING, Status.INVALID, Status.READY)
     RUNNING = (Status.VALIDATING, Status.IMPORTING)
+    # The state machine: for each status, the statuses an import may reach it from.
+    # Every change goes through `ContactImport.objects.transition()`, a compare-and-set.
+    TRANSITIONS = {
+        Status.MAPPING: (*EDITABLE, Status.VALIDATING),  # a new file; a check that crashed
+        Status.VALIDATING: EDITABLE,  # (re)check the rows
+        Status.INVALID: (Status.VALIDATING, Status.IMPORTING),  # rows turned invalid
+        Status.READY: (Status.VALIDATING, Status.IMPORTING),  # checked; a write that crashed
+        Status.IMPORTING: (Status.READY,),
+        Status.DONE: (Status.IMPORTING,),
+        Status.CANCELLED: CANCELLABLE,
+    }
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",

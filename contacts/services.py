@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.ids import parse_id
-from accounts.models import User
+from accounts.models import Account, User
 from accounts.tags import tags_replace
 from companies.models import Company
 from contacts.models import Contact, ContactTag
@@ -53,8 +54,11 @@ def contact_bulk_import(
     or raises `ValueError(errors_dict)`; it must not query the database (related ids
     are looked up in `related_cache`, loaded here in one query per related model).
     A duplicate is an
-    email already in the account, or repeated within the batch. Costs a constant
-    number of queries whatever the number of rows.
+    email already in the account, or repeated within the batch. Imports of one
+    account take turns (a lock on the account row), and a write that loses a race
+    with another writer of the same email is planned again from the emails then in
+    the account, so concurrent imports answer as if they had run one after the other.
+    Costs a constant number of queries whatever the number of rows.
     """
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(f"on_duplicate must be one of {ON_DUPLICATE}")
@@ -78,13 +82,40 @@ def contact_bulk_import(
         except ValueError as exc:
             errors.append({"index": index, "errors": exc.args[0]})
 
+    with transaction.atomic():
+        # Imports of one account take turns: two imports of the same new emails would
+        # each read "not there yet" and one would fail on the unique index. NO KEY
+        # UPDATE leaves the account row free for the foreign-key checks of other
+        # writes. (No-op on SQLite, whose writers already take turns.)
+        Account.objects.select_for_update(no_key=True).filter(pk=account.pk).exists()
+        for attempt in itertools.count(1):
+            try:
+                # A savepoint: a lost race with a single create (API, web app) undoes
+                # this attempt only; the next one reads the emails again.
+                with transaction.atomic():
+                    plan = _plan(account, user, valid, errors, on_duplicate)
+                    return _write(account, plan)
+            except IntegrityError:
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+
+
+WRITE_ATTEMPTS = 3
+
+
+def _plan(account, user, valid, errors, on_duplicate) -> list[tuple[_Target, str]]:
+    """Per valid row, the contact it writes and what happens to it ("created",
+    "updated", "skipped"), against the emails in the account now; raises
+    `BulkImportInvalid` with `errors` and the duplicates `on_duplicate` forbids. One
+    query."""
+    errors = list(errors)
     emails = {data["email"] for _i, data in valid if data.get("email")}
     existing = {
         c.email: c for c in Contact.objects.for_account(account).with_emails(emails).order_by()
     } if emails else {}
 
     targets_by_email: dict[str, _Target] = {}
-    plan: list[tuple[_Target, str]] = []  # per valid row: its target and what happened
+    plan: list[tuple[_Target, str]] = []
     for index, data in valid:
         email = data.get("email") or ""
         target = targets_by_email.get(email) if email else None
@@ -115,7 +146,7 @@ def contact_bulk_import(
 
     if errors:
         raise BulkImportInvalid(sorted(errors, key=lambda e: e["index"]))
-    return _write(account, plan)
+    return plan
 
 
 def _load_related(rows: list, querysets: dict) -> dict:
@@ -139,7 +170,6 @@ def _apply(target: _Target, data: dict) -> None:
         target.changed.add(name)
 
 
-@transaction.atomic
 def _write(account, plan) -> BulkImportResult:
     targets = list({id(t): t for t, _outcome in plan}.values())
     new = [t.contact for t in targets if t.is_new]

@@ -43,28 +43,32 @@ def _imports(account_id: int):
 @task()
 def check_contact_import(account_id: int, import_id: int, run: int) -> str:
     """Check every row of an import (run number `run`), recording errors and counts."""
-    current = _imports(account_id).filter(pk=import_id, run=run, status=Status.VALIDATING)
-    contact_import = current.select_related("account").first()
+    imports = _imports(account_id)
+    contact_import = imports.filter(
+        pk=import_id, run=run, status=Status.VALIDATING
+    ).select_related("account").first()
     if contact_import is None:
         return "stale"
 
     def on_progress(checked: int) -> bool:
-        # One query a chunk; 0 rows updated means cancelled or superseded.
-        return bool(current.update(processed=checked, updated_at=timezone.now()))
+        # One query a chunk; False means cancelled or superseded.
+        return imports.report_progress(import_id, check_run=run, processed=checked)
 
     try:
         outcome = check_import(contact_import, on_progress=on_progress)
     except Exception:
-        current.update(
-            status=Status.MAPPING, finished_at=timezone.now(), updated_at=timezone.now(),
+        imports.transition(
+            import_id, to=Status.MAPPING, expected=[Status.VALIDATING], check_run=run,
+            finished_at=timezone.now(),
             problem="Something went wrong while checking the rows; nothing was imported. "
                     "Try again, and tell us if it happens again.",
         )
         raise
     if outcome is None:
         return "stopped"
-    current.update(
-        status=Status.INVALID if outcome.errors else Status.READY,
+    finished = imports.transition(
+        import_id, to=Status.INVALID if outcome.errors else Status.READY,
+        expected=[Status.VALIDATING], check_run=run,
         processed=contact_import.row_count,
         errors=outcome.errors,
         error_count=len(outcome.errors),
@@ -73,23 +77,26 @@ def check_contact_import(account_id: int, import_id: int, run: int) -> str:
         skipped=outcome.skipped,
         problem="",
         finished_at=timezone.now(),
-        updated_at=timezone.now(),
     )
+    if not finished:
+        return "stopped"
     return "invalid" if outcome.errors else "ready"
 
 
 @task()
 def write_contact_import(account_id: int, import_id: int) -> str:
     """Write every row of a checked import, all or nothing."""
-    current = _imports(account_id).filter(pk=import_id, status=Status.IMPORTING)
-    contact_import = current.select_related("account", "created_by").first()
+    imports = _imports(account_id)
+    contact_import = imports.filter(
+        pk=import_id, status=Status.IMPORTING
+    ).select_related("account", "created_by").first()
     if contact_import is None:
         return "stale"
     try:
         with transaction.atomic():
             outcome = write_import(contact_import, user=contact_import.created_by)
-            finished = current.update(
-                status=Status.DONE,
+            finished = imports.transition(
+                import_id, to=Status.DONE,
                 content="",  # no longer needed: don't keep megabytes of personal data
                 errors=[],
                 created=outcome.created,
@@ -98,7 +105,6 @@ def write_contact_import(account_id: int, import_id: int) -> str:
                 processed=contact_import.row_count,
                 problem="",
                 finished_at=timezone.now(),
-                updated_at=timezone.now(),
             )
             if not finished:  # no longer "importing": leave no contact behind
                 raise ImportSuperseded
@@ -107,17 +113,17 @@ def write_contact_import(account_id: int, import_id: int) -> str:
     except BulkImportInvalid as exc:
         # Something changed since the check (a contact with the same email was added,
         # a company deleted): nothing was written; show the rows like the check does.
-        current.update(
-            status=Status.INVALID, errors=exc.errors, error_count=len(exc.errors),
-            finished_at=timezone.now(), updated_at=timezone.now(),
+        imports.transition(
+            import_id, to=Status.INVALID, expected=[Status.IMPORTING],
+            errors=exc.errors, error_count=len(exc.errors), finished_at=timezone.now(),
             problem="Some rows stopped being valid after they were checked (the account "
                     "changed meanwhile). Nothing was imported.",
         )
         return "invalid"
     except Exception:
         logger.exception("Import %s of account %s failed", import_id, account_id)
-        current.update(
-            status=Status.READY, finished_at=timezone.now(), updated_at=timezone.now(),
+        imports.transition(
+            import_id, to=Status.READY, expected=[Status.IMPORTING], finished_at=timezone.now(),
             problem="Something went wrong while importing; nothing was imported. Try again.",
         )
         raise
@@ -127,22 +133,27 @@ def write_contact_import(account_id: int, import_id: int) -> str:
 # -- starting and stopping the work (called by the web views) -------------------------
 
 
-def contact_import_queue_check(*, contact_import, mapping=None, on_duplicate=None) -> int:
+def contact_import_queue_check(
+    *, contact_import, mapping=None, on_duplicate=None
+) -> int | None:
     """Queue a check of every row (with a new mapping, if given); returns its run number.
 
-    Bumping `run` makes any older check of the same import stop at its next chunk.
-    Two queries, plus the enqueue.
+    Only from a status in which the import can still be changed: None when it moved
+    on meanwhile (the user clicked "Import" in another tab, or cancelled), and
+    nothing changed. Bumping `run` makes any older check of the same import stop at
+    its next chunk. Two queries, plus the enqueue.
     """
-    fields = {"status": Status.VALIDATING, "run": F("run") + 1, "processed": 0,
+    fields = {"run": F("run") + 1, "processed": 0,
               "errors": [], "error_count": 0, "created": 0, "updated": 0, "skipped": 0,
-              "problem": "", "finished_at": None, "updated_at": timezone.now()}
+              "problem": "", "finished_at": None}
     if mapping is not None:
         fields["mapping"] = mapping
     if on_duplicate is not None:
         fields["on_duplicate"] = on_duplicate
-    current = _imports(contact_import.account_id).filter(pk=contact_import.pk)
-    current.update(**fields)
-    run = current.values_list("run", flat=True)[0]
+    imports = _imports(contact_import.account_id)
+    if not imports.transition(contact_import.pk, to=Status.VALIDATING, **fields):
+        return None
+    run = imports.filter(pk=contact_import.pk).values_list("run", flat=True)[0]
     check_contact_import.enqueue(
         account_id=contact_import.account_id, import_id=contact_import.pk, run=run
     )
@@ -151,9 +162,9 @@ def contact_import_queue_check(*, contact_import, mapping=None, on_duplicate=Non
 
 def contact_import_queue_write(*, contact_import) -> bool:
     """Queue the write of a checked import; False when it is not ready (any more)."""
-    started = _imports(contact_import.account_id).filter(
-        pk=contact_import.pk, status=Status.READY
-    ).update(status=Status.IMPORTING, problem="", updated_at=timezone.now())
+    started = _imports(contact_import.account_id).transition(
+        contact_import.pk, to=Status.IMPORTING, problem=""
+    )
     if started:
         write_contact_import.enqueue(
             account_id=contact_import.account_id, import_id=contact_import.pk
@@ -167,7 +178,7 @@ def contact_import_cancel(*, contact_import) -> bool:
     False when it is too late (writing, or done). A check still running notices at
     its next chunk and stops.
     """
-    return bool(_imports(contact_import.account_id).filter(
-        pk=contact_import.pk, status__in=ContactImport.CANCELLABLE
-    ).update(status=Status.CANCELLED, content="", errors=[], finished_at=timezone.now(),
-             updated_at=timezone.now()))
+    return _imports(contact_import.account_id).transition(
+        contact_import.pk, to=Status.CANCELLED, content="", errors=[],
+        finished_at=timezone.now(),
+    )

@@ -178,6 +178,33 @@ class Deal(AccountOwned):
         super().clean()
         if self.stage_id and self.pipeline_id and self.stage.pipeline_id != self.pipeline_id:
             raise ValidationError({"stage": "The stage must belong to the deal's pipeline."})
+        try:
+            self.validate_stage_change()
+        except InvalidTransition as exc:
+            raise ValidationError({"stage": str(exc)}) from exc
+
+    def validate_stage_change(self, *, lock: bool = False) -> None:
+        """Refuse to put a closed deal in another stage or pipeline (InvalidTransition).
+
+        Only an open deal moves, whichever face writes (the `move` action, a PATCH, a
+        form, the admin): a won or lost deal stays in the stage it closed in, which
+        the forecast and the board count it under. Compares this instance's stage and
+        pipeline with the stored row, whose status decides: one query. With `lock`
+        (inside a transaction) the row is locked, so a concurrent `win()` cannot slip
+        between this check and the caller's save.
+        """
+        if self.pk is None:
+            return
+        stored = Deal.objects.for_account(self.account_id).filter(pk=self.pk)
+        if lock:
+            stored = stored.select_for_update()
+        row = stored.values("status", "stage_id", "pipeline_id").first()
+        if row is None or row["status"] == self.Status.OPEN:
+            return
+        if (row["stage_id"], row["pipeline_id"]) != (self.stage_id, self.pipeline_id):
+            raise InvalidTransition(
+                f"Cannot move a deal that is {row['status']}: reopen it first."
+            )
 
     @property
     def value(self) -> Money:

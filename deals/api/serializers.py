@@ -123,6 +123,17 @@ class DealSerializer(AccountScopedModelSerializer):
             "owner": {"required": False, "allow_null": True},
         }
 
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        # The model's rule, checked against the locked row: a closed deal keeps its
+        # stage and pipeline (409, as for the `move` action).
+        if {"stage", "pipeline"} & set(validated_data):
+            for name in ("stage", "pipeline"):
+                if name in validated_data:
+                    setattr(instance, name, validated_data[name])
+            instance.validate_stage_change(lock=True)
+        return super().update(instance, validated_data)
+
     def get_effective_probability(self, deal) -> int:
         return deal.effective_probability
 

@@ -108,10 +108,8 @@ class DealForm(forms.ModelForm):
             if stage is None or stage.pipeline_id != pipeline.pk:
                 self.add_error("stage", f"Pick a stage of the {pipeline.name} pipeline.")
                 return data
-        if (self.instance.pk is not None and not self.instance.is_open
-                and stage.pk != self.instance.stage_id):
-            self.add_error("stage", "A closed deal keeps its stage: reopen it first.")
-            return data
+        # The model's clean() (run next, with the pipeline set) refuses a new stage
+        # or pipeline for a closed deal.
         self.instance.stage = stage
         return data
 

@@ -32,6 +32,7 @@ from contacts.imports import (
     records,
 )
 from contacts.models import ContactImport
+from contacts.spreadsheet_cells import CSV_QUOTING
 from contacts.tasks import (
     contact_import_cancel,
     contact_import_queue_check,
@@ -115,6 +116,13 @@ class MappingForm(forms.Form):
 
     def columns(self):
         return [self[f"column_{i}"] for i in range(len(self.headers))]
+
+
+def moved_on_message(contact_import) -> str:
+    """Why a change to the import was refused: it is no longer in a state that allows
+    it (the page it redirects to shows that state)."""
+    return (f"This import is now “{contact_import.get_status_display()}”, so it can no "
+            "longer be changed; nothing was changed.")
 
 
 class ImportViewMixin(AccountViewMixin):
@@ -253,9 +261,11 @@ class ImportMappingView(ImportViewMixin, View):
             context = {"imp": contact_import, "editing": True}
             return render(request, self.template_name,
                           context | mapping_context(contact_import, form), status=400)
-        contact_import_queue_check(contact_import=contact_import,
-                                   mapping=form.cleaned_data["mapping"],
-                                   on_duplicate=form.cleaned_data["on_duplicate"])
+        run = contact_import_queue_check(contact_import=contact_import,
+                                         mapping=form.cleaned_data["mapping"],
+                                         on_duplicate=form.cleaned_data["on_duplicate"])
+        if run is None:  # it moved on since the page loaded (e.g. "Import" in another tab)
+            messages.error(request, moved_on_message(self.get_import(with_text=False)))
         return redirect("web:contacts-import-detail", pk=pk)
 
 
@@ -280,9 +290,11 @@ class ImportReplaceFileView(ImportViewMixin, View):
         if same_columns is None:
             messages.error(request, "This import can no longer be changed.")
         elif same_columns:
-            contact_import_queue_check(contact_import=contact_import)
-            messages.success(request, f"Uploaded {upload.name}: same columns as before, "
-                                      "checking the rows again.")
+            if contact_import_queue_check(contact_import=contact_import) is None:
+                messages.error(request, moved_on_message(self.get_import(with_text=False)))
+            else:
+                messages.success(request, f"Uploaded {upload.name}: same columns as "
+                                          "before, checking the rows again.")
         else:
             messages.info(request, f"Uploaded {upload.name}. Its columns differ from the "
                                    "previous file's: check how they are matched.")
@@ -319,7 +331,7 @@ class ImportFailedRowsView(ImportViewMixin, View):
             def write(self, value):
                 return value
 
-        writer = csv.writer(Echo())
+        writer = csv.writer(Echo(), quoting=CSV_QUOTING)
         # A BOM first, so Excel opens the file as UTF-8.
         lines = (writer.writerow(row) for row in failed_rows_csv(contact_import))
         response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")

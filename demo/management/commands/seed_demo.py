@@ -422,5 +422,5 @@ def seed_history(account: Account, *, owners: list[User]) -> int:
                 **links, author=owner, kind="call", direction="outbound", occurred_at=when,
                 body=f"<p>{rng.choice(CALL_NOTES)}</p>"))
         activities.bulk_create(new_activities)
-        notes.bulk_create(new_notes)  # bulk_create skips save(): bodies above are safe
+        notes.bulk_create(new_notes)  # sanitised like save() (NoteQuerySet.bulk_create)
     return activities.count() + notes.count()

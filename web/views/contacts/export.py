@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views import View
 
 from contacts.models import ContactTag
+from contacts.spreadsheet_cells import CSV_QUOTING, neutralise_formula
 from web.views.contacts.listing import ContactListMixin
 
 EXPORT_CHUNK = 5000
@@ -23,14 +24,6 @@ EXPORT_COLUMNS = ["first_name", "last_name", "email", "phone", "title", "company
                   "tags", "created_at"]
 VALUES = ("id", "first_name", "last_name", "email", "phone", "title", "company__name",
           "owner__email", "owner__username", "created_at")
-
-
-def csv_safe(value: str) -> str:
-    """Keep spreadsheets from running a cell as a formula (CSV injection); a phone
-    number's leading "+" stays as it is."""
-    if value and value[0] in "=@\t\r" or (value[:1] in ("+", "-") and not value[1:].isdigit()):
-        return "'" + value
-    return value
 
 
 def tags_by_contact(account, contact_ids) -> dict[int, str]:
@@ -46,7 +39,7 @@ def export_lines(account, queryset):
     """The CSV text: the header, then one string per chunk of contacts."""
     zone = account.zone
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=CSV_QUOTING)
     writer.writerow(EXPORT_COLUMNS)
     yield buffer.getvalue()
     # In a transaction the server-side cursor is WITHOUT HOLD and PostgreSQL produces
@@ -60,7 +53,7 @@ def export_lines(account, queryset):
             buffer.truncate()
             for (pk, first, last, email, phone, title, company, owner_email, owner_name,
                  created_at) in chunk:
-                writer.writerow([csv_safe(value) for value in (
+                writer.writerow([neutralise_formula(value) for value in (
                     first, last, email, str(phone) if phone else "", title, company or "",
                     owner_email or owner_name or "", tags.get(pk, ""),
                     timezone.localtime(created_at, zone).isoformat(timespec="seconds"),

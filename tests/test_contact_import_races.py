@@ -1,0 +1,141 @@
+"""Imports of the same emails at the same moment (PostgreSQL, real threads released
+together by a barrier, several rounds): every import succeeds as if they had run one
+after the other, and no email is stored twice."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from rest_framework.test import APIClient
+
+from contacts.imports import guess_mapping, read_csv
+from contacts.models import Contact, ContactImport
+from contacts.tasks import write_contact_import
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+]
+URL = "/api/v1/crm/contacts/bulk-import/"
+ROUNDS = 5
+THREADS = 3
+EMAILS = 50
+
+
+def together(*jobs):
+    """Run the jobs in threads released at the same instant; their results in order."""
+    barrier = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def run(index, job):
+        try:
+            barrier.wait()
+            results[index] = job()
+        except Exception as exc:  # reported by the caller's assertion
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def api_client(actor):
+    client = APIClient()
+    client.credentials(**actor.client._credentials)
+    return client
+
+
+def rows(round_number):
+    return [{"first_name": f"P{i}", "email": f"r{round_number}-p{i}@example.com"}
+            for i in range(EMAILS)]
+
+
+def stored_emails(actor, round_number):
+    return list(Contact.objects.for_account(actor.account)
+                .filter(email__startswith=f"r{round_number}-").values_list("email", flat=True))
+
+
+@pytest.mark.parametrize("on_duplicate", ["skip", "update"])
+def test_concurrent_bulk_imports_of_the_same_emails_all_answer_201(owner, on_duplicate):
+    for round_number in range(ROUNDS):
+        body = {"contacts": rows(round_number), "on_duplicate": on_duplicate}
+
+        def post(body=body):
+            response = api_client(owner).post(URL, body, format="json")
+            return response.status_code, response.json()
+
+        answers = together(*[post] * THREADS)
+        assert [a[0] if isinstance(a, tuple) else a for a in answers] == [201] * THREADS, \
+            answers
+        emails = stored_emails(owner, round_number)
+        assert len(emails) == EMAILS == len(set(emails))
+        created = sorted(answer[1]["created"] for answer in answers)
+        assert created == [0] * (THREADS - 1) + [EMAILS]
+        ids = {tuple(answer[1]["ids"]) for answer in answers}
+        assert len(ids) == 1, "every answer names the same contacts"
+
+
+def csv_import(actor, round_number, on_duplicate):
+    text = "First name,Email\n" + "".join(
+        f"P{i},r{round_number}-p{i}@example.com\n" for i in range(EMAILS))
+    csv_file = read_csv(text.encode())
+    return ContactImport.objects.create(
+        account=actor.account, created_by=actor.user, file_name="people.csv",
+        encoding=csv_file.encoding, delimiter=csv_file.delimiter, content=csv_file.text,
+        headers=csv_file.headers, row_count=csv_file.row_count,
+        mapping=guess_mapping(csv_file.headers), on_duplicate=on_duplicate,
+        status=ContactImport.Status.IMPORTING,
+    )
+
+
+@pytest.mark.parametrize("on_duplicate", ["skip", "update"])
+def test_csv_imports_racing_an_api_import_of_the_same_emails_all_succeed(owner, on_duplicate):
+    for round_number in range(ROUNDS):
+        imports = [csv_import(owner, round_number, on_duplicate) for _ in range(2)]
+        body = {"contacts": rows(round_number), "on_duplicate": on_duplicate}
+
+        def write(contact_import):
+            return lambda: write_contact_import.call(owner.account.pk, contact_import.pk)
+
+        def post(body=body):
+            return api_client(owner).post(URL, body, format="json").status_code
+
+        answers = together(write(imports[0]), write(imports[1]), post)
+        assert answers == ["done", "done", 201], answers
+        for contact_import in imports:
+            contact_import.refresh_from_db()
+            assert contact_import.status == ContactImport.Status.DONE
+        emails = stored_emails(owner, round_number)
+        assert len(emails) == EMAILS == len(set(emails))
+
+
+def test_an_import_that_loses_a_race_with_a_single_create_plans_again(owner, monkeypatch):
+    from contacts import services
+
+    plan = services._plan
+    calls = []
+
+    def plan_then_lose_the_race(*args, **kwargs):
+        calls.append(1)
+        planned = plan(*args, **kwargs)
+        if len(calls) == 1:  # another request stores p7 between our read and our write
+            def create():
+                return api_client(owner).post("/api/v1/crm/contacts/", {
+                    "first_name": "Quick", "email": "r0-p7@example.com"}, format="json"
+                ).status_code
+            assert together(create) == [201]
+        return planned
+
+    monkeypatch.setattr(services, "_plan", plan_then_lose_the_race)
+    response = api_client(owner).post(URL, {"contacts": rows(0), "on_duplicate": "skip"},
+                                      format="json")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["created"], response.json()["skipped"]) == (EMAILS - 1, 1)
+    assert len(calls) == 2
+    assert len(stored_emails(owner, 0)) == EMAILS
