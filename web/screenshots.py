@@ -42,6 +42,7 @@ def pages() -> dict[str, str]:
         "agenda": "/agenda/",
         "notes": "/notes/",
         "search": f"/search/?q={contact.last_name[:3]}",
+        "profile": "/profile/",
     }
 
 
