@@ -3,8 +3,10 @@ and per username, counting failures only, with a budget of its own for a client 
 for the user; the API per token. Each answers 429 with Retry-After."""
 
 import socket
+import uuid
 
 import pytest
+import redis
 from django.test import Client
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
@@ -39,12 +41,30 @@ def rates(request, monkeypatch, settings):
     """Real counters and small rates for the test; counters cleared before and after."""
     if request.param is REDIS and not redis_is_running():
         pytest.skip("Redis is not running on 127.0.0.1:6379")
-    settings.CACHES = {"default": LOCMEM, "throttles": request.param}
+    counters = request.param
+    if counters is REDIS:
+        # A prefix of this test's own: FLUSHDB (the cache's clear()) would also wipe
+        # the counters of another test run sharing the Redis database.
+        counters = REDIS | {"KEY_PREFIX": f"throttle-test-{uuid.uuid4().hex}"}
+    settings.CACHES = {"default": LOCMEM, "throttles": counters}
     small = {"api": "5/min", "login_ip": "4/min", "login_username": "3/min"}
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", small)
-    throttle_counters.clear()
+    clear_counters(counters)
     yield small
-    throttle_counters.clear()
+    clear_counters(counters)
+
+
+def clear_counters(counters):
+    if "KEY_PREFIX" not in counters:
+        throttle_counters.clear()
+        return
+    client = redis.Redis.from_url(counters["LOCATION"])
+    try:
+        keys = list(client.scan_iter(match=f"{counters['KEY_PREFIX']}:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 def token_attempt(username, password="wrong", ip="10.0.0.1", client=None, **headers):
