@@ -20,6 +20,7 @@ import secrets
 from django.utils.crypto import salted_hmac
 
 from accounts.api.throttles import SharedCounterThrottle, client_address, throttle_counters
+from accounts.counter_locks import counter_lock
 
 DEVICE_COOKIE = "relay_device"
 DEVICE_COOKIE_SALT = "accounts.login_throttles.device"
@@ -56,10 +57,11 @@ class SignInThrottle(SharedCounterThrottle):
         key = getattr(self, "key", None)
         if key is None:
             return
-        history = self.cache.get(key, [])
-        if self.now in history:
-            history.remove(self.now)
-            self.cache.set(key, history, self.duration)
+        with counter_lock(self.cache, key):
+            history = self.cache.get(key, [])
+            if self.now in history:
+                history.remove(self.now)
+                self.cache.set(key, history, self.duration)
 
 
 class LoginIPThrottle(SignInThrottle):

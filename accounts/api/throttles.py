@@ -9,6 +9,8 @@ from django.core.cache import caches
 from django.utils.connection import ConnectionProxy
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle, UserRateThrottle
 
+from accounts.counter_locks import counter_lock
+
 # Resolved on each use, like django.core.cache.cache, so each thread gets its own
 # connection and a test that swaps CACHES is obeyed.
 throttle_counters = ConnectionProxy(caches, "throttles")
@@ -31,6 +33,15 @@ class SharedCounterThrottle(SimpleRateThrottle):
 
     def get_ident(self, request):
         return client_address(request)
+
+    def allow_request(self, request, view):
+        # DRF reads the attempts, decides, then writes them back: without a turn per
+        # key, parallel requests all read the same count and all pass.
+        key = self.get_cache_key(request, view) if self.rate is not None else None
+        if key is None:
+            return super().allow_request(request, view)
+        with counter_lock(self.cache, key):
+            return super().allow_request(request, view)
 
 
 class TokenRateThrottle(SharedCounterThrottle, UserRateThrottle):
