@@ -3,6 +3,7 @@
 conflict, and the stored record is the one that was acknowledged."""
 
 import threading
+from functools import partial
 
 import pytest
 from django.db import connection, connections
@@ -50,7 +51,7 @@ def test_of_two_saves_on_one_version_exactly_one_lands(owner, teammate):
         opened = form_data(mine.get(url).content.decode(), "contact-form")
         first = {**opened, "title": [f"Mine {round_number}"]}
         second = {**opened, "title": [f"Theirs {round_number}"]}
-        answers = together(lambda: mine.post(url, first), lambda: theirs.post(url, second))
+        answers = together(partial(mine.post, url, first), partial(theirs.post, url, second))
         codes = sorted(getattr(answer, "status_code", answer) for answer in answers)
         assert codes == [302, 409], answers
         winner = first if answers[0].status_code == 302 else second

@@ -61,6 +61,7 @@ def test_the_history_tab_shows_who_changed_what(signed_in, owner, teammate, pipe
     expect(page.get_by_role("link", name="History", exact=True)).to_have_attribute(
         "aria-current", "page")
     assert page.url.endswith(f"/contacts/{contact.pk}/")  # swapped in place over htmx
+    expect(page.locator("#record-tab-history")).to_be_focused()
     shoot(page, "history-contact")
     page.get_by_role("link", name="Timeline", exact=True).click()
     expect(page.locator(".timeline-card")).to_be_visible()
