@@ -74,7 +74,7 @@ def field_label(record_type: str, name: str) -> str:
     return capfirst(field.verbose_name)
 
 
-class _Names:
+class RecordNames:
     """The ids named by a page's changes, loaded with one query per model."""
 
     def __init__(self, account):
@@ -89,12 +89,14 @@ class _Names:
     def load(self) -> None:
         for model, ids in self.wanted.items():
             if model is User:
+                # Not scoped to today's members: history keeps naming those who left.
                 rows = User.objects.in_bulk(ids)
             else:
                 rows = model.objects.for_account(self.account).in_bulk(ids)
             self.loaded[model] = rows
 
     def name(self, model, value) -> str:
+        """What the row is called; "#id (deleted)" when it is gone. No query."""
         row = self.loaded.get(model, {}).get(value)
         if row is None:
             return f"#{value} (deleted)"
@@ -105,12 +107,12 @@ class _Names:
         return getattr(row, "title", None) or row.name
 
 
-def describe_events(events, *, account, record_type: str, extra_stage_ids=()) -> _Names:
+def describe_events(events, *, account, record_type: str, extra_stage_ids=()) -> RecordNames:
     """Give each event `actor_name`, `source_label`, `local_at` (in the account's time
     zone), `verb` and `change_list` (a list of `Change`). Queries: one per kind of
     record the page's changes name, whatever the number of events. Returns the loaded
     names, so a caller can name more stages (`extra_stage_ids`) without a query."""
-    names = _Names(account)
+    names = RecordNames(account)
     for stage_id in extra_stage_ids:
         names.want(Stage, stage_id)
     for event in events:
