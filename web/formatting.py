@@ -25,3 +25,14 @@ def local_time(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
         return timezone.localtime(value, zone)
     except OverflowError:
         return value.astimezone(dt.UTC)
+
+
+def format_duration(span: dt.timedelta) -> str:
+    """A time span in its two largest units that are not zero: "3 days 4 hours",
+    "2 days 30 minutes", "less than a minute"."""
+    minutes = max(int(span.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    words = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n]
+    return " ".join(words[:2]) or "less than a minute"

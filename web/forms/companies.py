@@ -8,9 +8,10 @@ from accounts.tags import record_set_tags
 from companies.domains import InvalidDomain, normalise_domain
 from companies.models import Company
 from web.forms import MemberChoiceField, TagNamesField, members_of
+from web.forms.versions import VersionedFormMixin
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(VersionedFormMixin, forms.ModelForm):
     """Create or edit a company of `account`.
 
     The model's `clean()` normalises the domain and refuses a parent that would make

@@ -9,9 +9,10 @@ from accounts.tags import record_set_tags, validate_tag_name
 from companies.models import Company
 from contacts.models import Contact
 from web.forms import MemberChoiceField, PhoneField, TagNamesField, members_of
+from web.forms.versions import VersionedFormMixin
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(VersionedFormMixin, forms.ModelForm):
     """Create or edit a contact of `account`.
 
     The same rules as the API's ContactSerializer: email trimmed, lower-cased and

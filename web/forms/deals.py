@@ -10,6 +10,7 @@ from companies.models import Company
 from contacts.models import Contact
 from deals.models import MAX_VALUE_CENTS, Deal, Pipeline, Stage
 from web.forms import MemberChoiceField, members_of
+from web.forms.versions import VersionedFormMixin
 
 
 class ContactChoiceField(forms.ModelChoiceField):
@@ -17,7 +18,7 @@ class ContactChoiceField(forms.ModelChoiceField):
         return f"{contact.full_name} ({contact.email})" if contact.email else contact.full_name
 
 
-class DealForm(forms.ModelForm):
+class DealForm(VersionedFormMixin, forms.ModelForm):
     """Create or edit a deal of `account`.
 
     The stage must belong to the pipeline; left empty it is the pipeline's first stage.

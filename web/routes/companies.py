@@ -8,10 +8,12 @@ from web.views.companies import (
     CompanyListView,
     CompanyUpdateView,
 )
+from web.views.history import CompanyHistoryView
 
 urlpatterns = [
     path("", CompanyListView.as_view(), name="companies"),
     path("new/", CompanyCreateView.as_view(), name="company-new"),
     path("<int:pk>/", CompanyDetailView.as_view(), name="company"),
+    path("<int:pk>/history/", CompanyHistoryView.as_view(), name="company-history"),
     path("<int:pk>/edit/", CompanyUpdateView.as_view(), name="company-edit"),
 ]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from web.views import contacts
+from web.views.history import ContactHistoryView
 
 urlpatterns = [
     path("", contacts.ContactListView.as_view(), name="contacts"),
@@ -12,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/", contacts.ContactDetailView.as_view(), name="contact"),
     path("<int:pk>/edit/", contacts.ContactEditView.as_view(), name="contact-edit"),
     path("<int:pk>/delete/", contacts.ContactDeleteView.as_view(), name="contact-delete"),
+    path("<int:pk>/history/", ContactHistoryView.as_view(), name="contact-history"),
     path("<int:pk>/tags/", contacts.ContactTagsView.as_view(), name="contact-tags"),
 ]

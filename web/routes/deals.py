@@ -13,12 +13,14 @@ from web.views.deals import (
     DealUpdateView,
     DealWinView,
 )
+from web.views.history import DealHistoryView
 
 urlpatterns = [
     path("", DealListView.as_view(), name="deals"),
     path("new/", DealCreateView.as_view(), name="deal-new"),
     path("<int:pk>/", DealDetailView.as_view(), name="deal"),
     path("<int:pk>/edit/", DealUpdateView.as_view(), name="deal-edit"),
+    path("<int:pk>/history/", DealHistoryView.as_view(), name="deal-history"),
     path("<int:pk>/move/", DealMoveView.as_view(), name="deal-move"),
     path("<int:pk>/win/", DealWinView.as_view(), name="deal-win"),
     path("<int:pk>/lose/", DealLoseView.as_view(), name="deal-lose"),

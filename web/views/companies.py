@@ -19,6 +19,7 @@ from companies.api.filters import CompanyFilter
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal
+from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.forms import members_of
 from web.forms.companies import CompanyForm
 from web.tenancy import AccountViewMixin
@@ -184,6 +185,12 @@ class CompanyCreateView(CompanyFormMixin, CreateView):
 
 class CompanyUpdateView(CompanyFormMixin, UpdateView):
     def form_valid(self, form):
-        response = super().form_valid(form)
+        try:
+            with saving_at_version(form):
+                response = super().form_valid(form)
+        except EditConflict:
+            context = self.get_context_data(
+                form=form, conflict=conflict_context(form, request=self.request))
+            return self.render_to_response(context, status=409)
         messages.success(self.request, "Company saved.")
         return response

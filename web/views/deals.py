@@ -23,6 +23,7 @@ from accounts.paginator import DeferredJoinPaginator
 from deals.api.filters import DealFilter
 from deals.forecast import forecast
 from deals.models import Deal, InvalidTransition, Stage
+from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.formatting import format_money
 from web.forms import members_of
 from web.forms.deals import DealForm, LoseForm, MoveForm
@@ -166,7 +167,13 @@ class DealUpdateView(DealFormMixin, UpdateView):
         return queryset.select_related("stage")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        try:
+            with saving_at_version(form):
+                response = super().form_valid(form)
+        except EditConflict:
+            context = self.get_context_data(
+                form=form, conflict=conflict_context(form, request=self.request))
+            return self.render_to_response(context, status=409)
         messages.success(self.request, "Deal saved.")
         return response
 

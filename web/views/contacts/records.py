@@ -15,6 +15,7 @@ from accounts.models import Tag
 from accounts.tags import record_add_tag, record_remove_tag, validate_tag_name
 from contacts.models import Contact
 from deals.models import Deal
+from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.formatting import format_money
 from web.forms.contacts import ContactForm
 from web.tenancy import AccountViewMixin
@@ -97,16 +98,21 @@ class ContactFormView(ContactMixin, View):
                           {"field": form[validate], "validate_url": request.path})
         if not form.is_valid():
             return self.render_form(form, contact)
-        contact = form.save()
+        try:
+            with saving_at_version(form):
+                contact = form.save()
+        except EditConflict:
+            return self.render_form(form, contact, status=409,
+                                    conflict=conflict_context(form, request=request))
         messages.success(request, f"{'Created' if self.creating else 'Saved'} "
                                   f"{contact.full_name}.")
         return HttpResponseRedirect(reverse("web:contact", args=[contact.pk]))
 
-    def render_form(self, form, contact):
+    def render_form(self, form, contact, *, status=200, conflict=None):
         return render(self.request, self.template_name, {
             "form": form, "contact": contact, "creating": self.creating,
-            "tag_options": tag_options(self.request.account),
-        })
+            "tag_options": tag_options(self.request.account), "conflict": conflict,
+        }, status=status)
 
 
 class ContactCreateView(ContactFormView):
