@@ -151,7 +151,8 @@ def contacts_delete(*, account, by, source: Source, ids) -> int:
 def _append_updates(account, by, source, contacts, befores) -> None:
     afters = ContactSerializer(contacts, many=True).data
     events_append(account=account, by=by, source=source, drafts=[
-        draft_updated("contact", before, after) for before, after in zip(befores, afters)
+        draft_updated("contact", before, after)
+        for before, after in zip(befores, afters, strict=True)
     ])
 
 
@@ -355,7 +356,7 @@ def _append_import_events(account, user, source, plan, befores) -> None:
     written = {id(t): t for t, outcome in plan if outcome != "skipped"}.values()
     contacts = [t.contact for t in written]
     drafts = []
-    for target, after in zip(written, contacts_representations(contacts)):
+    for target, after in zip(written, contacts_representations(contacts), strict=True):
         if target.is_new:
             drafts.append(draft_created("contact", after))
         else:

@@ -1,7 +1,7 @@
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin
+from events.models import Source
 from notes.api.filters import NoteFilter
 from notes.api.serializers import NoteSerializer
-from events.models import Source
 from notes.models import Note
 from notes.services import note_create, note_delete, note_update
 
