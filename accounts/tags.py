@@ -49,15 +49,17 @@ def tags_get_or_create(*, account, names) -> dict[str, Tag]:
     return found
 
 
-def tags_replace(*, account, through, field: str, names_by_object: dict[int, list[str]]) -> None:
+def tags_replace(*, account, through, field: str,
+                 names_by_object: dict[int, list[str]]) -> dict[str, Tag]:
     """Make each object's tags exactly the given names (creating missing tags).
 
     `through` is the link model (e.g. ContactTag) and `field` its foreign key to the
     tagged model; `names_by_object` maps that model's ids to tag names. A constant
-    number of queries for any number of objects.
+    number of queries for any number of objects. Returns the tags named, by
+    `tag_key(name)`, so callers can tell each object's tags without reading them back.
     """
     if not names_by_object:
-        return
+        return {}
     tags = tags_get_or_create(
         account=account, names=[n for names in names_by_object.values() for n in names]
     )
@@ -71,6 +73,7 @@ def tags_replace(*, account, through, field: str, names_by_object: dict[int, lis
         ],
         ignore_conflicts=True,
     )
+    return tags
 
 
 def tag_add(*, account, through, field: str, object_id: int, name: str) -> Tag:

@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from accounts.ids import parse_id
 from accounts.models import Account, Tag, User, tag_key
-from accounts.tags import attach_tag_lists, tags_get_or_create, tags_replace
+from accounts.tags import (
+    attach_tag_lists,
+    normalise_tag_names,
+    tags_get_or_create,
+    tags_replace,
+)
 from companies.models import Company
 from contacts.api.serializers import ContactSerializer
 from contacts.models import Contact, ContactTag
@@ -335,7 +340,7 @@ def _write(account, plan) -> BulkImportResult:
         Contact.objects.for_account(account).bulk_update(
             [t.contact for t in updates], sorted(fields)
         )
-    tags_replace(
+    tags = tags_replace(
         account=account,
         through=ContactTag,
         field="contact",
@@ -343,6 +348,15 @@ def _write(account, plan) -> BulkImportResult:
             t.contact.pk: t.tag_names for t in targets if t.tag_names is not None
         },
     )
+    # Each written contact's tags as they now are, for its event (no query): new
+    # names, else none for a new contact, else those `_plan` loaded.
+    for target in targets:
+        if target.tag_names is not None:
+            target.contact.tag_list = sorted(
+                (tags[tag_key(name)] for name in normalise_tag_names(target.tag_names)),
+                key=lambda tag: (tag.name_key, tag.pk))
+        elif target.is_new:
+            target.contact.tag_list = []
     result = BulkImportResult()
     for target, outcome in plan:
         setattr(result, outcome, getattr(result, outcome) + 1)
@@ -351,12 +365,12 @@ def _write(account, plan) -> BulkImportResult:
 
 
 def _append_import_events(account, user, source, plan, befores) -> None:
-    """`contact.created` or `contact.updated` for each contact the import wrote: the
-    batch's tags in one query, one serialization, one bulk insert."""
-    written = {id(t): t for t, outcome in plan if outcome != "skipped"}.values()
-    contacts = [t.contact for t in written]
+    """`contact.created` or `contact.updated` for each contact the import wrote: one
+    serialization of the batch (`_write` set their tags), one bulk insert."""
+    written = list({id(t): t for t, outcome in plan if outcome != "skipped"}.values())
+    afters = ContactSerializer([t.contact for t in written], many=True).data
     drafts = []
-    for target, after in zip(written, contacts_representations(contacts), strict=True):
+    for target, after in zip(written, afters, strict=True):
         if target.is_new:
             drafts.append(draft_created("contact", after))
         else:
