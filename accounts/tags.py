@@ -49,15 +49,17 @@ def tags_get_or_create(*, account, names) -> dict[str, Tag]:
     return found
 
 
-def tags_replace(*, account, through, field: str, names_by_object: dict[int, list[str]]) -> None:
+def tags_replace(*, account, through, field: str,
+                 names_by_object: dict[int, list[str]]) -> dict[str, Tag]:
     """Make each object's tags exactly the given names (creating missing tags).
 
     `through` is the link model (e.g. ContactTag) and `field` its foreign key to the
     tagged model; `names_by_object` maps that model's ids to tag names. A constant
-    number of queries for any number of objects.
+    number of queries for any number of objects. Returns the tags named, by
+    `tag_key(name)`, so callers can tell each object's tags without reading them back.
     """
     if not names_by_object:
-        return
+        return {}
     tags = tags_get_or_create(
         account=account, names=[n for names in names_by_object.values() for n in names]
     )
@@ -71,16 +73,7 @@ def tags_replace(*, account, through, field: str, names_by_object: dict[int, lis
         ],
         ignore_conflicts=True,
     )
-
-
-def tag_add(*, account, through, field: str, object_id: int, name: str) -> Tag:
-    """Add one tag (created if needed) to one object; adding it twice is harmless."""
-    tag = tags_get_or_create(account=account, names=[name])[tag_key(name)]
-    through.objects.for_account(account).bulk_create(
-        [through(account_id=account.pk, tag=tag, **{f"{field}_id": object_id})],
-        ignore_conflicts=True,
-    )
-    return tag
+    return tags
 
 
 # -- any tagged record (a model with `tags = ManyToManyField(Tag, through=...)`) --
@@ -102,22 +95,6 @@ def record_set_tags(*, record, names: list[str]) -> None:
     through, field = _link(record)
     tags_replace(account=record.account, through=through, field=field,
                  names_by_object={record.pk: names})
-    _forget_prefetched_tags(record)
-
-
-def record_add_tag(*, record, name: str) -> Tag:
-    """Add one tag (created if needed) to a record; adding it twice is harmless."""
-    through, field = _link(record)
-    tag = tag_add(account=record.account, through=through, field=field, object_id=record.pk,
-                  name=name)
-    _forget_prefetched_tags(record)
-    return tag
-
-
-def record_remove_tag(*, record, tag: Tag) -> None:
-    """Take a tag off this record only; the tag itself stays."""
-    through, field = _link(record)
-    through.objects.for_account(record.account_id).filter(**{field: record, "tag": tag}).delete()
     _forget_prefetched_tags(record)
 
 

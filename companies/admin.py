@@ -5,7 +5,9 @@ from accounts.admin_base import (
     AccountScopedInline,
     AccountScopedRelatedListFilter,
 )
+from companies import services
 from companies.models import Company, CompanyTag
+from events.recorded_admin import RecordedAdmin
 
 
 class CompanyTagInline(AccountScopedInline):
@@ -20,6 +22,9 @@ class SubsidiaryInline(AccountScopedInline):
     fk_name = "parent"
     extra = 0
     fields = ["name", "domain", "industry", "size"]
+    # Read here, edited on the subsidiary's own page (which writes through its service).
+    readonly_fields = fields
+    can_delete = False
     show_change_link = True
     verbose_name = "subsidiary"
     verbose_name_plural = "subsidiaries"
@@ -29,7 +34,7 @@ class SubsidiaryInline(AccountScopedInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(AccountScopedAdmin):
+class CompanyAdmin(RecordedAdmin, AccountScopedAdmin):
     list_display = ["name", "domain", "industry", "size", "parent", "owner", "account"]
     list_filter = [
         ("account", AccountScopedRelatedListFilter),
@@ -54,3 +59,9 @@ class CompanyAdmin(AccountScopedAdmin):
     ]
     # contacts/admin.py adds the inline list of contacts (contacts sit above companies).
     inlines = [CompanyTagInline, SubsidiaryInline]
+    tag_inline = CompanyTagInline
+    record_argument = "company"
+    create = staticmethod(services.company_create)
+    update = staticmethod(services.company_update)
+    delete = staticmethod(services.company_delete)
+    delete_many = staticmethod(services.companies_delete)

@@ -6,7 +6,9 @@ from accounts.admin_base import (
     AccountScopedRelatedListFilter,
 )
 from companies.admin import CompanyAdmin
+from contacts import services
 from contacts.models import Contact, ContactTag
+from events.recorded_admin import RecordedAdmin
 
 
 class ContactTagInline(AccountScopedInline):
@@ -17,7 +19,7 @@ class ContactTagInline(AccountScopedInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(AccountScopedAdmin):
+class ContactAdmin(RecordedAdmin, AccountScopedAdmin):
     list_display = ["__str__", "email", "phone", "company", "title", "owner", "account",
                     "updated_at"]
     list_filter = [
@@ -40,6 +42,12 @@ class ContactAdmin(AccountScopedAdmin):
         ("created_at", "updated_at"),
     ]
     inlines = [ContactTagInline]
+    tag_inline = ContactTagInline
+    record_argument = "contact"
+    create = staticmethod(services.contact_create)
+    update = staticmethod(services.contact_update)
+    delete = staticmethod(services.contact_delete)
+    delete_many = staticmethod(services.contacts_delete)
 
 
 class CompanyContactInline(AccountScopedInline):

@@ -40,6 +40,7 @@ from contacts.models import Contact
 from contacts.models_import import ContactImport
 from contacts.services import BulkImportInvalid, contact_bulk_import
 from contacts.spreadsheet_cells import neutralise_formula
+from events.models import Source
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
@@ -526,7 +527,8 @@ def write_import(contact_import: ContactImport, *, user) -> CheckOutcome:
             )
         try:
             result = contact_bulk_import(
-                account=account, user=user, rows=[api_row for _n, api_row, _c in rows],
+                account=account, user=user, source=Source.IMPORT,
+                rows=[api_row for _n, api_row, _c in rows],
                 on_duplicate=contact_import.on_duplicate, validate_row=validate_row,
             )
         except BulkImportInvalid as exc:

@@ -1,4 +1,7 @@
-"""Contact workflows that write several rows or models."""
+"""Every write to contacts: one record (create, update, delete, tags), bulk actions of
+the contacts list, and the bulk import. Each is atomic and appends its events
+(`contact.*`) in its transaction; the API, the web app, the admin and the imports call
+these and never save a contact themselves."""
 
 from __future__ import annotations
 
@@ -9,10 +12,154 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.ids import parse_id
-from accounts.models import Account, User
-from accounts.tags import tags_replace
+from accounts.models import Account, Tag, User, tag_key
+from accounts.tags import (
+    attach_tag_lists,
+    normalise_tag_names,
+    tags_get_or_create,
+    tags_replace,
+)
 from companies.models import Company
+from contacts.api.serializers import ContactSerializer
 from contacts.models import Contact, ContactTag
+from events.models import Source
+from events.recording import (
+    draft_created,
+    draft_deleted,
+    draft_updated,
+    record_create,
+    record_delete,
+    record_tags_change,
+    record_update,
+)
+from events.services import events_append
+
+# -- one contact -----------------------------------------------------------------
+
+
+def contact_representation(contact: Contact) -> dict:
+    """The contact's API representation (an event's `data`); its `tag_list` must be
+    loaded, so this costs no query."""
+    return ContactSerializer(contact).data
+
+
+def contacts_representations(contacts: list[Contact]) -> list[dict]:
+    """API representations of many contacts: loads their tags in one query."""
+    attach_tag_lists(Contact, contacts)
+    return ContactSerializer(contacts, many=True).data
+
+
+def contact_create(*, account, by, source: Source, data: dict) -> Contact:
+    """Create a contact from validated field values (`tags` as names); `contact.created`."""
+    return record_create(model=Contact, account=account, by=by, source=source,
+                         record_type="contact", data=data,
+                         serialize=contact_representation)
+
+
+def contact_update(*, contact: Contact, by, source: Source, data: dict) -> Contact:
+    """Write the fields of `data` that differ from the stored contact (and its tags,
+    as names); `contact.updated` with what changed. Returns the contact as stored."""
+    return record_update(queryset=Contact.objects.for_account(contact.account_id),
+                         pk=contact.pk, by=by, source=source, record_type="contact",
+                         data=data, serialize=contact_representation)
+
+
+def contact_delete(*, contact: Contact, by, source: Source) -> None:
+    """Delete the contact (its notes, deals and activities stay, unlinked);
+    `contact.deleted`."""
+    record_delete(queryset=Contact.objects.for_account(contact.account_id), pk=contact.pk,
+                  by=by, source=source, record_type="contact",
+                  serialize=contact_representation)
+
+
+def contact_tag_add(*, contact: Contact, by, source: Source, name: str) -> Contact:
+    """Add one tag by name (created if needed); `contact.updated` when it is new here."""
+    return record_tags_change(queryset=Contact.objects.for_account(contact.account_id),
+                              pk=contact.pk, by=by, source=source, record_type="contact",
+                              serialize=contact_representation, add=(name,))
+
+
+def contact_tag_remove(*, contact: Contact, by, source: Source, tag: Tag) -> Contact:
+    """Take one tag off this contact (the tag stays); `contact.updated` if it had it."""
+    return record_tags_change(queryset=Contact.objects.for_account(contact.account_id),
+                              pk=contact.pk, by=by, source=source, record_type="contact",
+                              serialize=contact_representation, remove_ids=(tag.pk,))
+
+
+# -- bulk actions (the contacts list) --------------------------------------------
+# Each locks the selected rows, writes them with one statement and appends one event
+# per changed contact with `events_append`: a constant number of queries per batch.
+
+
+def _locked_batch(account, ids) -> list[Contact]:
+    """The account's contacts among `ids`, locked, in id order (so two bulk actions
+    lock in the same order and never deadlock), with their tags: two queries."""
+    contacts = list(
+        Contact.objects.for_account(account).filter(pk__in=list(ids))
+        .select_for_update(of=("self",)).order_by("pk")
+    )
+    attach_tag_lists(Contact, contacts)
+    return contacts
+
+
+def contacts_add_tag(*, account, by, source: Source, ids, name: str) -> int:
+    """Put the tag `name` (created if needed) on each of the account's contacts among
+    `ids`; those that have it already keep it unchanged. Returns how many were selected."""
+    with transaction.atomic():
+        contacts = _locked_batch(account, ids)
+        tag = tags_get_or_create(account=account, names=[name])[tag_key(name)]
+        befores = ContactSerializer(contacts, many=True).data
+        gaining = [c for c in contacts if tag.pk not in {t.pk for t in c.tag_list}]
+        ContactTag.objects.for_account(account).bulk_create(
+            [ContactTag(account_id=account.pk, contact_id=c.pk, tag=tag) for c in gaining],
+            ignore_conflicts=True,
+        )
+        now = timezone.now()
+        Contact.objects.for_account(account).filter(pk__in=[c.pk for c in gaining]).update(
+            updated_at=now)
+        for contact in gaining:
+            contact.updated_at = now
+            contact.tag_list = sorted([*contact.tag_list, tag], key=lambda t: t.name_key)
+        _append_updates(account, by, source, contacts, befores)
+    return len(contacts)
+
+
+def contacts_assign_owner(*, account, by, source: Source, ids, owner) -> int:
+    """Make `owner` (a member, or None) the owner of the account's contacts among
+    `ids`. Returns how many were selected."""
+    owner_id = owner.pk if owner is not None else None
+    with transaction.atomic():
+        contacts = _locked_batch(account, ids)
+        befores = ContactSerializer(contacts, many=True).data
+        moving = [c for c in contacts if c.owner_id != owner_id]
+        now = timezone.now()
+        Contact.objects.for_account(account).filter(pk__in=[c.pk for c in moving]).update(
+            owner_id=owner_id, updated_at=now)
+        for contact in moving:
+            contact.owner_id, contact.updated_at = owner_id, now
+        _append_updates(account, by, source, contacts, befores)
+    return len(contacts)
+
+
+def contacts_delete(*, account, by, source: Source, ids) -> int:
+    """Delete the account's contacts among `ids` (their notes, deals and activities
+    stay, unlinked). Returns how many were deleted."""
+    with transaction.atomic():
+        contacts = _locked_batch(account, ids)
+        befores = ContactSerializer(contacts, many=True).data
+        Contact.objects.for_account(account).filter(pk__in=[c.pk for c in contacts]).delete()
+        events_append(account=account, by=by, source=source,
+                      drafts=[draft_deleted("contact", before) for before in befores])
+    return len(contacts)
+
+
+def _append_updates(account, by, source, contacts, befores) -> None:
+    afters = ContactSerializer(contacts, many=True).data
+    events_append(account=account, by=by, source=source, drafts=[
+        draft_updated("contact", before, after)
+        for before, after in zip(befores, afters, strict=True)
+    ])
+
 
 # -- bulk import ---------------------------------------------------------------
 
@@ -46,7 +193,8 @@ class _Target:
 
 
 def contact_bulk_import(
-    *, account, user: User, rows: list, on_duplicate: str = "error", validate_row
+    *, account, user: User, source: Source, rows: list, on_duplicate: str = "error",
+    validate_row,
 ) -> BulkImportResult:
     """Create (or skip, or update) up to 1,000 contacts, all or nothing.
 
@@ -58,7 +206,9 @@ def contact_bulk_import(
     account take turns (a lock on the account row), and a write that loses a race
     with another writer of the same email is planned again from the emails then in
     the account, so concurrent imports answer as if they had run one after the other.
-    Costs a constant number of queries whatever the number of rows.
+    `user` is the actor and the new contacts' owner. Appends `contact.created` and
+    `contact.updated` events in bulk. Costs a constant number of queries whatever the
+    number of rows.
     """
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(f"on_duplicate must be one of {ON_DUPLICATE}")
@@ -93,8 +243,10 @@ def contact_bulk_import(
                 # A savepoint: a lost race with a single create (API, web app) undoes
                 # this attempt only; the next one reads the emails again.
                 with transaction.atomic():
-                    plan = _plan(account, user, valid, errors, on_duplicate)
-                    return _write(account, plan)
+                    plan, befores = _plan(account, user, valid, errors, on_duplicate)
+                    result = _write(account, plan)
+                    _append_import_events(account, user, source, plan, befores)
+                    return result
             except IntegrityError:
                 if attempt == WRITE_ATTEMPTS:
                     raise
@@ -103,16 +255,21 @@ def contact_bulk_import(
 WRITE_ATTEMPTS = 3
 
 
-def _plan(account, user, valid, errors, on_duplicate) -> list[tuple[_Target, str]]:
+def _plan(account, user, valid, errors, on_duplicate):
     """Per valid row, the contact it writes and what happens to it ("created",
-    "updated", "skipped"), against the emails in the account now; raises
-    `BulkImportInvalid` with `errors` and the duplicates `on_duplicate` forbids. One
-    query."""
+    "updated", "skipped"), against the emails in the account now, and the API
+    representations of the contacts it may update, by id; raises `BulkImportInvalid`
+    with `errors` and the duplicates `on_duplicate` forbids. One query (two more when
+    existing contacts may be updated)."""
     errors = list(errors)
     emails = {data["email"] for _i, data in valid if data.get("email")}
     existing = {
         c.email: c for c in Contact.objects.for_account(account).with_emails(emails).order_by()
     } if emails else {}
+    befores = {}
+    if existing and on_duplicate == "update":
+        found = list(existing.values())
+        befores = {r["id"]: r for r in contacts_representations(found)}
 
     targets_by_email: dict[str, _Target] = {}
     plan: list[tuple[_Target, str]] = []
@@ -146,7 +303,7 @@ def _plan(account, user, valid, errors, on_duplicate) -> list[tuple[_Target, str
 
     if errors:
         raise BulkImportInvalid(sorted(errors, key=lambda e: e["index"]))
-    return plan
+    return plan, befores
 
 
 def _load_related(rows: list, querysets: dict) -> dict:
@@ -183,7 +340,7 @@ def _write(account, plan) -> BulkImportResult:
         Contact.objects.for_account(account).bulk_update(
             [t.contact for t in updates], sorted(fields)
         )
-    tags_replace(
+    tags = tags_replace(
         account=account,
         through=ContactTag,
         field="contact",
@@ -191,8 +348,31 @@ def _write(account, plan) -> BulkImportResult:
             t.contact.pk: t.tag_names for t in targets if t.tag_names is not None
         },
     )
+    # Each written contact's tags as they now are, for its event (no query): new
+    # names, else none for a new contact, else those `_plan` loaded.
+    for target in targets:
+        if target.tag_names is not None:
+            target.contact.tag_list = sorted(
+                (tags[tag_key(name)] for name in normalise_tag_names(target.tag_names)),
+                key=lambda tag: (tag.name_key, tag.pk))
+        elif target.is_new:
+            target.contact.tag_list = []
     result = BulkImportResult()
     for target, outcome in plan:
         setattr(result, outcome, getattr(result, outcome) + 1)
         result.ids.append(target.contact.pk)
     return result
+
+
+def _append_import_events(account, user, source, plan, befores) -> None:
+    """`contact.created` or `contact.updated` for each contact the import wrote: one
+    serialization of the batch (`_write` set their tags), one bulk insert."""
+    written = list({id(t): t for t, outcome in plan if outcome != "skipped"}.values())
+    afters = ContactSerializer([t.contact for t in written], many=True).data
+    drafts = []
+    for target, after in zip(written, afters, strict=True):
+        if target.is_new:
+            drafts.append(draft_created("contact", after))
+        else:
+            drafts.append(draft_updated("contact", befores[target.contact.pk], after))
+    events_append(account=account, by=user, source=source, drafts=drafts)

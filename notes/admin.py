@@ -1,11 +1,13 @@
 from django.contrib import admin
 
 from accounts.admin_base import AccountScopedAdmin, AccountScopedRelatedListFilter
+from events.recorded_admin import RecordedAdmin
+from notes import services
 from notes.models import Note
 
 
 @admin.register(Note)
-class NoteAdmin(AccountScopedAdmin):
+class NoteAdmin(RecordedAdmin, AccountScopedAdmin):
     list_display = ["__str__", "kind", "direction", "occurred_at", "author", "contact",
                     "account"]
     list_filter = [
@@ -22,7 +24,8 @@ class NoteAdmin(AccountScopedAdmin):
     fields = ["account", "body", ("kind", "direction"), "occurred_at",
               ("contact", "company", "deal"), "author", ("created_at", "updated_at")]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.author = request.user
-        super().save_model(request, obj, form, change)
+    record_argument = "note"
+    create = staticmethod(services.note_create)
+    update = staticmethod(services.note_update)
+    delete = staticmethod(services.note_delete)
+    delete_many = staticmethod(services.notes_delete)

@@ -80,12 +80,17 @@ def test_a_save_over_a_newer_change_is_refused_and_shows_that_change(web, owner,
 
 def test_the_conflict_lists_where_my_version_differs_from_the_saved_one(web, owner,
                                                                          teammate):
-    contact = ContactFactory(account=owner.account, title="Buyer")
+    contact = ContactFactory(account=owner.account, title="Buyer", last_name="Hopper")
     data = opened_form(web, f"/contacts/{contact.pk}/edit/", "contact-form")
-    change_elsewhere(teammate, contact, "contact", title="Chief Buyer")
+    change_elsewhere(teammate, contact, "contact", title="Chief Buyer", last_name="Murray")
+    data["title"] = ["Senior Buyer"]
     response = web.post(f"/contacts/{contact.pk}/edit/", data)
     differences = response.context["conflict"]["differences"]
-    assert differences == [{"label": "Job title", "saved": "Chief Buyer", "yours": "Buyer"}]
+    assert differences == [{"label": "Job title", "saved": "Chief Buyer",
+                            "yours": "Senior Buyer"}]
+    # A field I did not touch shows its saved value again, not the stale one.
+    again = form_data(response.content.decode(), "contact-form")
+    assert again["last_name"] == ["Murray"] and again["title"] == ["Senior Buyer"]
 
 
 def test_save_my_version_anyway_then_saves(web, owner, teammate):

@@ -65,16 +65,38 @@ def conflict_context(form, *, request) -> dict:
         raise Http404("The record was deleted.")
     events = _events_since(account, record_type, current.pk, form.cleaned_data["version"])
     describe_events(events, account=account, record_type=record_type)
-    saved = type(form)(form.data, instance=current, account=account)
+    saved = type(form)(instance=current, account=account)
+    # The fields the user edited since opening the form (web/forms/opened_values.py).
+    mine = [name for name in form.changed_data if name != "version"]
     differences = [
         {"label": saved[name].label, "saved": _shown(saved, name, saved[name].initial),
-         "yours": _shown(saved, name, saved[name].data)}
-        for name in saved.changed_data if name != "version"
+         "yours": _shown(saved, name, form[name].data)}
+        for name in mine if form.fields[name].has_changed(saved[name].initial, form[name].data)
     ]
     form.data = form.data.copy()
     form.data["version"] = version_of(current)
+    _open_at(form, saved, keep=mine)
     return {"record_type": record_type, "events": events, "differences": differences,
             "changed_at": current.updated_at}
+
+
+def _open_at(form, saved, *, keep) -> None:
+    """Re-show the form as if opened on the saved record, with the user's own edits
+    (`keep`) on top: the other fields show the saved values, never stale ones, and the
+    hidden opened values become the saved ones, so "save my version anyway" writes
+    the user's edits and nothing else."""
+    for name, field in form.fields.items():
+        if name == "version" or not field.show_hidden_initial:
+            continue
+        bound = saved[name]
+        keys = [bound.html_initial_name] + ([] if name in keep else [bound.html_name])
+        value = bound.value()
+        for key in keys:
+            if isinstance(value, list | tuple):
+                form.data.setlist(key, [str(item) for item in value])
+            else:
+                shown = field.hidden_widget().format_value(value)
+                form.data[key] = "" if shown is None else shown
 
 
 def _events_since(account, record_type, record_id, version) -> list:

@@ -16,7 +16,6 @@ from accounts.api.serializers import TagNameSerializer
 from accounts.memberships import NoSuchMembership, resolve_membership
 from accounts.models import Tag
 from accounts.search import order_hits_by_sorting, search_words
-from accounts.tags import record_add_tag, record_remove_tag
 
 
 class AccountContextMixin:
@@ -88,7 +87,7 @@ class TagActionsMixin:
         record = self.get_object()
         body = TagNameSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        record_add_tag(record=record, name=body.validated_data["name"])
+        self.perform_add_tag(record, body.validated_data["name"])
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=None, responses={204: None})
@@ -97,8 +96,15 @@ class TagActionsMixin:
         """Take a tag off this record only; the tag itself stays."""
         record = self.get_object()
         tag = get_object_or_404(Tag.objects.for_account(request.account), pk=tag_id)
-        record_remove_tag(record=record, tag=tag)
+        self.perform_remove_tag(record, tag)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # The app's viewset writes through its record service (which records the change).
+    def perform_add_tag(self, record, name: str):
+        raise NotImplementedError
+
+    def perform_remove_tag(self, record, tag: Tag):
+        raise NotImplementedError
 
 
 class SearchOrderingMixin:

@@ -2,6 +2,14 @@ from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin, Tag
 from companies.api.filters import CompanyFilter
 from companies.api.serializers import CompanySerializer
 from companies.models import Company
+from companies.services import (
+    company_create,
+    company_delete,
+    company_tag_add,
+    company_tag_remove,
+    company_update,
+)
+from events.models import Source
 
 
 class CompanyViewSet(SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet):
@@ -15,3 +23,24 @@ class CompanyViewSet(SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet)
 
     def scope_queryset(self, queryset):
         return queryset.with_contact_count().with_tag_list()
+
+    def perform_create(self, serializer):
+        owner = {"owner": self.request.user} if "owner" not in serializer.validated_data else {}
+        serializer.instance = company_create(
+            account=self.request.account, by=self.request.user, source=Source.API,
+            data=serializer.validated_data | owner)
+
+    def perform_update(self, serializer):
+        serializer.instance = company_update(
+            company=serializer.instance, by=self.request.user, source=Source.API,
+            data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        company_delete(company=instance, by=self.request.user, source=Source.API)
+
+    def perform_add_tag(self, record, name):
+        return company_tag_add(company=record, by=self.request.user, source=Source.API,
+                               name=name)
+
+    def perform_remove_tag(self, record, tag):
+        company_tag_remove(company=record, by=self.request.user, source=Source.API, tag=tag)

@@ -12,7 +12,16 @@ from contacts.api.serializers import (
     ContactSerializer,
 )
 from contacts.models import Contact
-from contacts.services import BulkImportInvalid, contact_bulk_import
+from contacts.services import (
+    BulkImportInvalid,
+    contact_bulk_import,
+    contact_create,
+    contact_delete,
+    contact_tag_add,
+    contact_tag_remove,
+    contact_update,
+)
+from events.models import Source
 
 BulkImportErrors = inline_serializer(
     "BulkImportErrors",
@@ -38,6 +47,27 @@ class ContactViewSet(SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet)
 
     def scope_queryset(self, queryset):
         return queryset.with_tag_list()
+
+    def perform_create(self, serializer):
+        owner = {"owner": self.request.user} if "owner" not in serializer.validated_data else {}
+        serializer.instance = contact_create(
+            account=self.request.account, by=self.request.user, source=Source.API,
+            data=serializer.validated_data | owner)
+
+    def perform_update(self, serializer):
+        serializer.instance = contact_update(
+            contact=serializer.instance, by=self.request.user, source=Source.API,
+            data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        contact_delete(contact=instance, by=self.request.user, source=Source.API)
+
+    def perform_add_tag(self, record, name):
+        return contact_tag_add(contact=record, by=self.request.user, source=Source.API,
+                               name=name)
+
+    def perform_remove_tag(self, record, tag):
+        contact_tag_remove(contact=record, by=self.request.user, source=Source.API, tag=tag)
 
     @extend_schema(
         request=BulkImportRowsSchema,
@@ -68,6 +98,7 @@ class ContactViewSet(SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet)
             result = contact_bulk_import(
                 account=request.account,
                 user=request.user,
+                source=Source.API,
                 rows=body.validated_data["contacts"],
                 on_duplicate=body.validated_data["on_duplicate"],
                 validate_row=validate_row,

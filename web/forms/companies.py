@@ -1,22 +1,22 @@
 """The company form: every related choice comes from the request's account."""
 
 from django import forms
-from django.db import transaction
 
 from accounts.models import User
-from accounts.tags import record_set_tags
 from companies.domains import InvalidDomain, normalise_domain
 from companies.models import Company
 from web.forms import MemberChoiceField, TagNamesField, members_of
+from web.forms.opened_values import OpenedValuesMixin
 from web.forms.versions import VersionedFormMixin
 
 
-class CompanyForm(VersionedFormMixin, forms.ModelForm):
+class CompanyForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
     """Create or edit a company of `account`.
 
     The model's `clean()` normalises the domain and refuses a parent that would make
     the company its own ancestor; the form adds the per-account domain uniqueness,
-    which model validation skips because `account` is not a form field.
+    which model validation skips because `account` is not a form field. The view
+    writes `record_data()` through the company services.
     """
 
     parent = forms.ModelChoiceField(queryset=Company.objects.none(), required=False,
@@ -73,10 +73,3 @@ class CompanyForm(VersionedFormMixin, forms.ModelForm):
                 raise forms.ValidationError(
                     f"Another company already uses the domain {domain}.")
         return domain
-
-    @transaction.atomic
-    def save(self, commit=True):
-        company = super().save(commit=commit)
-        if commit:
-            record_set_tags(record=company, names=self.cleaned_data["tags"])
-        return company

@@ -2,23 +2,24 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from accounts.ids import parse_id
-from accounts.tags import record_set_tags, validate_tag_name
+from accounts.tags import validate_tag_name
 from companies.models import Company
 from contacts.models import Contact
 from web.forms import MemberChoiceField, PhoneField, TagNamesField, members_of
+from web.forms.opened_values import OpenedValuesMixin
 from web.forms.versions import VersionedFormMixin
 
 
-class ContactForm(VersionedFormMixin, forms.ModelForm):
+class ContactForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
     """Create or edit a contact of `account`.
 
     The same rules as the API's ContactSerializer: email trimmed, lower-cased and
     unique in the account (model validation skips that constraint because `account`
     is not a form field), phone parsed in the account's region and stored as E.164,
-    company and owner chosen among the account's own rows, tags as names.
+    company and owner chosen among the account's own rows, tags as names. The view
+    writes `record_data()` through the contact services.
     """
 
     phone = PhoneField(label="Phone", required=False)
@@ -71,13 +72,6 @@ class ContactForm(VersionedFormMixin, forms.ModelForm):
             if clash.exists():
                 raise ValidationError("A contact with this email already exists.")
         return email
-
-    @transaction.atomic
-    def save(self, commit=True):
-        contact = super().save(commit=commit)
-        if commit:
-            record_set_tags(record=contact, names=self.cleaned_data["tags"])
-        return contact
 
 
 class BulkActionForm(forms.Form):

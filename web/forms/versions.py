@@ -16,6 +16,9 @@ class VersionedFormMixin:
     the record's version when an edit form is opened. Left empty (a client that never
     opened the form) the save is not checked, as an API write without `If-Match`."""
 
+    # Not a field of the record: OpenedValuesMixin.record_data() leaves it out.
+    not_record_fields = ("version",)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"] = forms.CharField(

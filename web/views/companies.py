@@ -6,6 +6,7 @@ constant number of queries whatever the number of companies, contacts or deals.
 """
 
 from django.contrib import messages
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -17,8 +18,10 @@ from accounts.models import Tag
 from accounts.paginator import DeferredJoinPaginator
 from companies.api.filters import CompanyFilter
 from companies.models import Company
+from companies.services import company_create, company_update
 from contacts.models import Contact
 from deals.models import Deal
+from events.models import Source
 from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.forms import members_of
 from web.forms.companies import CompanyForm
@@ -164,6 +167,17 @@ class CompanyFormMixin(AccountViewMixin):
 
     def get_success_url(self):
         return reverse("web:company", args=[self.object.pk])
+
+    def form_valid(self, form):
+        """Writes through the company services (never `form.save()`)."""
+        request = self.request
+        if self.object is None:
+            self.object = company_create(account=request.account, by=request.user,
+                                         source=Source.UI, data=form.record_data())
+        else:
+            self.object = company_update(company=self.object, by=request.user,
+                                         source=Source.UI, data=form.record_data())
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class CompanyCreateView(CompanyFormMixin, CreateView):

@@ -25,7 +25,10 @@ from activities.models import Activity, InvalidTransition
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal, Stage
+from events.models import Source
+from notes.models import Note
 from notes.sanitize import sanitize_body
+from notes.services import note_create
 from timeline.entries import ACTIVITY, DEAL, NOTE, Entry, load_entries, timeline_keys
 from web.formatting import format_money
 from web.forms import LOG_FORMS
@@ -214,7 +217,7 @@ class TimelineLogView(TimelineRecordMixin, View):
         form = _log_form(request, kind, request.POST)
         saved = form.is_valid()
         if saved:
-            form.build({_target_for(record).field: record.pk}).save()
+            _write_log_entry(request, form.build({_target_for(record).field: record.pk}))
             form = None
         if not request.htmx:  # without JavaScript: back to the record's page
             if not saved:
@@ -228,6 +231,17 @@ class TimelineLogView(TimelineRecordMixin, View):
             message = {"note": "Note added", "call": "Call logged", "task": "Task added"}[kind]
             response["HX-Trigger"] = json.dumps({"toast": message})
         return response
+
+
+def _write_log_entry(request, entry) -> None:
+    """A logged note or call goes through the note service (recorded as `note.created`)."""
+    if isinstance(entry, Note):
+        note_create(account=request.account, by=request.user, source=Source.UI, data={
+            name: getattr(entry, name) for name in
+            ("body", "kind", "direction", "author_id", "contact_id", "company_id", "deal_id")
+        })
+    else:
+        entry.save()  # a task: an activity, which the activities app writes
 
 
 class ActivityCompleteView(AccountViewMixin, View):

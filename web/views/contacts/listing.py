@@ -4,17 +4,17 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django_htmx.http import push_url
 
-from accounts.models import Tag, tag_key
+from accounts.models import Tag
 from accounts.paginator import DeferredJoinPaginator
-from accounts.tags import tags_get_or_create
 from companies.models import Company
-from contacts.models import Contact, ContactTag
+from contacts.models import Contact
+from contacts.services import contacts_add_tag, contacts_assign_owner, contacts_delete
+from events.models import Source
 from web.forms import members_of
 from web.forms.contacts import BulkActionForm
 from web.tenancy import AccountViewMixin
@@ -106,19 +106,18 @@ class ContactBulkView(AccountViewMixin, View):
                 message for errors in form.errors.values() for message in errors))
             return HttpResponseRedirect(self.back())
         data = form.cleaned_data
-        selected = Contact.objects.for_account(request.account).filter(pk__in=data["ids"])
-        action = data["action"]
+        account, ids, action = request.account, data["ids"], data["action"]
+        done_by = {"account": account, "by": request.user, "source": Source.UI, "ids": ids}
         if action == "add_tag":
-            count = bulk_add_tag(account=request.account, contacts=selected, name=data["tag"])
+            count = contacts_add_tag(**done_by, name=data["tag"])
             messages.success(request, f"Tagged {_contacts(count)} “{data['tag']}”.")
         elif action == "assign_owner":
-            count = selected.update(owner=data["owner"], updated_at=timezone.now())
+            count = contacts_assign_owner(**done_by, owner=data["owner"])
             who = data["owner"].get_full_name() or data["owner"].get_username() \
                 if data["owner"] else "nobody"
             messages.success(request, f"Assigned {_contacts(count)} to {who}.")
         else:
-            _total, per_model = selected.delete()
-            count = per_model.get(Contact._meta.label, 0)
+            count = contacts_delete(**done_by)
             messages.success(request, f"Deleted {_contacts(count)}.")
         return HttpResponseRedirect(self.back())
 
@@ -133,17 +132,4 @@ class ContactBulkView(AccountViewMixin, View):
 
 def _contacts(count: int) -> str:
     return f"{count:,} contact" + ("" if count == 1 else "s")
-
-
-def bulk_add_tag(*, account, contacts, name: str) -> int:
-    """Put the tag `name` (created if needed) on every contact of `contacts`, which
-    must be scoped to `account`; contacts that have it already keep it. Four queries."""
-    tag = tags_get_or_create(account=account, names=[name])[tag_key(name)]
-    ids = list(contacts.values_list("pk", flat=True))
-    ContactTag.objects.for_account(account).bulk_create(
-        [ContactTag(account_id=account.pk, contact_id=pk, tag=tag) for pk in ids],
-        ignore_conflicts=True,
-    )
-    Contact.objects.for_account(account).filter(pk__in=ids).update(updated_at=timezone.now())
-    return len(ids)
 

@@ -11,10 +11,18 @@ from django.views import View
 from django.views.generic import DetailView
 
 from accounts.ids import parse_id
-from accounts.models import Tag
-from accounts.tags import record_add_tag, record_remove_tag, validate_tag_name
+from accounts.models import Tag, tag_key
+from accounts.tags import validate_tag_name
 from contacts.models import Contact
+from contacts.services import (
+    contact_create,
+    contact_delete,
+    contact_tag_add,
+    contact_tag_remove,
+    contact_update,
+)
 from deals.models import Deal
+from events.models import Source
 from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.formatting import format_money
 from web.forms.contacts import ContactForm
@@ -100,7 +108,12 @@ class ContactFormView(ContactMixin, View):
             return self.render_form(form, contact)
         try:
             with saving_at_version(form):
-                contact = form.save()
+                if self.creating:
+                    contact = contact_create(account=request.account, by=request.user,
+                                             source=Source.UI, data=form.record_data())
+                else:
+                    contact = contact_update(contact=contact, by=request.user,
+                                             source=Source.UI, data=form.record_data())
         except EditConflict:
             return self.render_form(form, contact, status=409,
                                     conflict=conflict_context(form, request=request))
@@ -132,7 +145,7 @@ class ContactDeleteView(ContactMixin, View):
 
     def post(self, request, pk):
         contact = self.get_contact()
-        contact.delete()
+        contact_delete(contact=contact, by=request.user, source=Source.UI)
         messages.success(request, f"Deleted {contact.full_name}.")
         return HttpResponseRedirect(reverse("web:contacts"))
 
@@ -151,7 +164,8 @@ class ContactTagsView(ContactMixin, View):
                 Tag.objects.for_account(request.account),
                 pk=parse_id(request.POST["remove"]) or 0,
             )
-            record_remove_tag(record=contact, tag=tag)
+            contact = contact_tag_remove(contact=contact, by=request.user, source=Source.UI,
+                                         tag=tag)
             toast = f"Removed “{tag.name}”"
         else:
             name = request.POST.get("name", "").strip()
@@ -160,7 +174,9 @@ class ContactTagsView(ContactMixin, View):
             except ValidationError:
                 error = "Type a tag of 1-50 characters."
             else:
-                tag = record_add_tag(record=contact, name=name)
+                contact = contact_tag_add(contact=contact, by=request.user, source=Source.UI,
+                                          name=name)
+                tag = next(t for t in contact.tag_list if t.name_key == tag_key(name))
                 toast = f"Tagged “{tag.name}”"
         if not request.htmx:
             if error:

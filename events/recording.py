@@ -1,0 +1,169 @@
+"""One record's create, update and delete, recorded as events: the engine the record
+services of contacts, companies and notes share.
+
+Each takes the record's API serializer (`serialize(record) -> dict`), because an
+event's `data` is the record's API representation and its `changes` compare two of
+them: API field names, tags as sorted lists of names, and nothing for timestamps or
+computed fields, which move without the record changing.
+
+An update locks the row (`SELECT ... FOR UPDATE`; SQLite's writers already take turns,
+settings' `transaction_mode = "IMMEDIATE"`), reads it afresh inside the transaction
+and writes only the fields whose value differs from that fresh row, so two concurrent
+writes of different fields both land. Events are appended last (events.services).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import models, transaction
+
+from accounts.models import tag_key
+from accounts.tags import attach_tag_lists, normalise_tag_names, tags_replace
+from events.models import Source
+from events.services import EventDraft, changes_between, event_append
+
+# Never compared: they move on every write, or are computed from other rows.
+UNCOMPARED = frozenset({"id", "created_at", "updated_at", "contact_count"})
+
+Serialize = Callable[[models.Model], dict]
+
+
+def comparable(representation: dict) -> dict:
+    """The fields of an API representation an event compares (tags as sorted names)."""
+    fields = {k: v for k, v in representation.items() if k not in UNCOMPARED}
+    if "tags" in fields:
+        fields["tags"] = sorted(tag["name"] for tag in fields["tags"])
+    return fields
+
+
+def record_changes(before: dict, after: dict) -> dict:
+    """`{field: [before, after]}` between two API representations of one record."""
+    return changes_between(comparable(before), comparable(after))
+
+
+def draft_created(record_type: str, after: dict) -> EventDraft:
+    return EventDraft(record_type=record_type, record_id=after["id"], action="created",
+                      data=dict(after))
+
+
+def draft_updated(record_type: str, before: dict, after: dict) -> EventDraft:
+    """An `updated` draft; one that changed nothing is dropped when appended."""
+    return EventDraft(record_type=record_type, record_id=after["id"], action="updated",
+                      changes=record_changes(before, after), data=dict(after))
+
+
+def draft_deleted(record_type: str, before: dict) -> EventDraft:
+    return EventDraft(record_type=record_type, record_id=before["id"], action="deleted",
+                      data=dict(before))
+
+
+def _append(draft: EventDraft, *, account, by, source: Source) -> None:
+    event_append(account=account, by=by, source=source, record_type=draft.record_type,
+                 record_id=draft.record_id, action=draft.action, changes=draft.changes,
+                 data=draft.data)
+
+
+def _is_tagged(model) -> bool:
+    return any(f.name == "tags" for f in model._meta.many_to_many)
+
+
+def _load_tags(record) -> None:
+    """`record.tag_list` afresh (one query), for the serializer."""
+    if _is_tagged(type(record)):
+        attach_tag_lists(type(record), [record])
+
+
+def _set_tags(record, names: list[str]) -> None:
+    field = type(record)._meta.get_field("tags")
+    tags_replace(account=record.account, through=field.remote_field.through,
+                 field=field.m2m_field_name(), names_by_object={record.pk: names})
+
+
+def locked(queryset, pk: int):
+    """The row afresh, locked until the transaction ends, with its tags loaded."""
+    record = queryset.select_for_update(of=("self",)).get(pk=pk)
+    _load_tags(record)
+    return record
+
+
+def _differs(record, field: models.Field, value) -> bool:
+    if field.is_relation:
+        value = value.pk if isinstance(value, models.Model) else value
+        return getattr(record, field.attname) != value
+    return getattr(record, field.attname) != value
+
+
+def record_create(*, model, account, by, source: Source, record_type: str, data: dict,
+                  serialize: Serialize):
+    """Insert a record from field values (`tags` as names), append `<type>.created`."""
+    data = dict(data)
+    tag_names = data.pop("tags", None)
+    with transaction.atomic():
+        record = model(account=account, **data)
+        record.save()
+        if tag_names:
+            _set_tags(record, tag_names)
+        if _is_tagged(model):
+            _load_tags(record) if tag_names else setattr(record, "tag_list", [])
+        _append(draft_created(record_type, serialize(record)),
+                account=account, by=by, source=source)
+    return record
+
+
+def record_update(*, queryset, pk: int, by, source: Source, record_type: str, data: dict,
+                  serialize: Serialize):
+    """Write the fields of `data` whose value differs from the row's (and `tags`, as
+    names, when the set differs), bump `updated_at`, append `<type>.updated`.
+
+    Returns the row as it is now. A write that changes nothing writes and appends
+    nothing."""
+    data = dict(data)
+    tag_names = data.pop("tags", None)
+    with transaction.atomic():
+        record = locked(queryset, pk)
+        before = serialize(record)
+        changed = []
+        for name, value in data.items():
+            field = record._meta.get_field(name)
+            if _differs(record, field, value):
+                setattr(record, name, value)
+                changed.append(field.name)
+        tags_changed = tag_names is not None and (
+            sorted(tag_key(n) for n in normalise_tag_names(tag_names))
+            != sorted(tag.name_key for tag in record.tag_list)
+        )
+        if not changed and not tags_changed:
+            return record
+        record.save(update_fields=[*changed, "updated_at"])
+        if tags_changed:
+            _set_tags(record, tag_names)
+            _load_tags(record)
+        _append(draft_updated(record_type, before, serialize(record)),
+                account=record.account_id, by=by, source=source)
+    return record
+
+
+def record_delete(*, queryset, pk: int, by, source: Source, record_type: str,
+                  serialize: Serialize) -> None:
+    """Delete the row and append `<type>.deleted` with its representation just before."""
+    with transaction.atomic():
+        record = locked(queryset, pk)
+        before = serialize(record)
+        account_id = record.account_id
+        record.delete()
+        _append(draft_deleted(record_type, before), account=account_id, by=by, source=source)
+
+
+def record_tags_change(*, queryset, pk: int, by, source: Source, record_type: str,
+                       serialize: Serialize, add: tuple[str, ...] = (),
+                       remove_ids: tuple[int, ...] = ()):
+    """Add tags by name (created if needed) and take tags off by id, on the row as it
+    is now (locked first), as one `<type>.updated` with `changes: {"tags": ...}`.
+    Adding a tag the record has, or removing one it lacks, changes nothing."""
+    with transaction.atomic():
+        record = locked(queryset, pk)
+        names = [tag.name for tag in record.tag_list if tag.pk not in set(remove_ids)]
+        return record_update(queryset=queryset, pk=pk, by=by, source=source,
+                             record_type=record_type, serialize=serialize,
+                             data={"tags": [*names, *add]})
