@@ -2,30 +2,31 @@
 answer again instead of writing twice (the API contract, "Concurrency, retries and
 limits").
 
-A request claims its key by inserting a row in its own short transaction, committed
-before the request's work starts, so every worker process sees the claim: the unique
-constraint on (account, key) decides a race, and the loser finds the key in flight
-(409) or answered (replay). The answer is stored in the same transaction as the
-request's writes (accounts/api/record_writes.py), so a write that committed always has
-its answer stored, and a retry after a lost answer replays it instead of writing again.
+The key is claimed inside the request's own transaction, which also holds its writes
+and, at the end, its answer (accounts/api/record_writes.py): a request that commits
+leaves its writes and its answer together, so a retry after a lost answer replays it;
+a request that dies (its process killed, the database restarted) rolls back its
+claim with its writes, so a retry runs again and no key is ever left stuck.
 
-A claim whose request died without answering (its process killed mid-request) would
-block its key for a day; after `IN_FLIGHT_TIMEOUT`, longer than a worker may run one
-request (gunicorn's `timeout`, crm_project/gunicorn.py), the key can be claimed again.
+While the first request runs its claim is not yet visible to others, so PostgreSQL
+also takes a transaction-level advisory lock on the key (`pg_try_advisory_xact_lock`,
+released at COMMIT or ROLLBACK, whatever the process does): a second request with the
+key, in any worker, fails to take it and answers 409. The unique constraint on
+(account, key) stays the last word. SQLite needs no lock: its IMMEDIATE transactions
+run writers one at a time, so the second request finds the first one's answer.
 """
 
 import datetime as dt
 import hashlib
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.errors import StateConflict
 from accounts.models import IdempotencyKey
 
 KEY_LIFETIME = dt.timedelta(hours=24)
-IN_FLIGHT_TIMEOUT = dt.timedelta(seconds=90)
 VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 # Headers of the first answer that a replay repeats; the rest (RateLimit-*) are the
 # replay's own.
@@ -58,60 +59,61 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 def idempotency_key_claim(*, account, key: str, fingerprint: str) -> IdempotencyKey:
-    """Claim `key` for a request, in a transaction of its own (committed at once when
-    called outside one). Returns the row: in flight (`completed` False) when this
-    request claimed it and must run, answered (`completed` True) when it must replay.
+    """Claim `key` for a request, in the request's transaction (required). Returns the
+    row: answered (`completed`) when the request was already answered and must be
+    replayed, else a new row this request holds until its transaction ends.
 
-    Raises InvalidKey, KeyReused (another request's key) or KeyInFlight."""
+    Raises InvalidKey, KeyReused (the key of another request) or KeyInFlight."""
     if not is_valid_key(key):
         raise InvalidKey("Idempotency-Key must be 1 to 255 visible ASCII characters.")
+    if not connection.in_atomic_block:
+        raise RuntimeError("idempotency_key_claim() outside a transaction holds nothing.")
+    in_flight = KeyInFlight("The first request with this Idempotency-Key is still "
+                            "running; retry in a moment.")
+    if not _lock_key(account.pk, key):
+        raise in_flight
     keys = IdempotencyKey.objects.for_account(account)
-    for _attempt in range(3):  # a released or expired row may vanish under us
-        now = timezone.now()
-        try:
-            with transaction.atomic():
-                return keys.create(account=account, key=key, fingerprint=fingerprint,
-                                   created_at=now)
-        except IntegrityError:
-            pass
-        existing = keys.filter(key=key).first()
-        if existing is None:
-            continue
-        expired = existing.created_at <= now - KEY_LIFETIME
-        abandoned = not existing.completed and existing.created_at <= now - IN_FLIGHT_TIMEOUT
-        if expired or (abandoned and existing.fingerprint == fingerprint):
-            # Conditional on the version read, so of two takers only one succeeds.
-            taken = keys.filter(pk=existing.pk, created_at=existing.created_at).update(
-                fingerprint=fingerprint, created_at=now, completed=False, status=None,
-                content=b"", headers={})
-            if taken:
-                return keys.get(pk=existing.pk)
-            continue
+    now = timezone.now()
+    existing = keys.filter(key=key).first()
+    if existing is not None and existing.created_at <= now - KEY_LIFETIME:
+        keys.filter(pk=existing.pk).delete()  # expired, not yet purged: free again
+    elif existing is not None:
         if existing.fingerprint != fingerprint:
             raise KeyReused("This Idempotency-Key was sent with another request "
                             "(method, path or body); use a new key for a new request.")
-        if not existing.completed:
-            raise KeyInFlight("The first request with this Idempotency-Key is still "
-                              "running; retry in a moment.")
+        if not existing.completed:  # its request's transaction is still open
+            raise in_flight
         return existing
-    raise KeyInFlight("This Idempotency-Key is changing hands; retry in a moment.")
+    try:
+        with transaction.atomic():
+            return keys.create(account=account, key=key, fingerprint=fingerprint,
+                               created_at=now)
+    except IntegrityError:
+        raise in_flight from None
+
+
+def _lock_key(account_id: int, key: str) -> bool:
+    """Take the key's advisory lock for this transaction, without waiting; False
+    when another transaction holds it. Always True on SQLite (see above)."""
+    if connection.vendor != "postgresql":
+        return True
+    # The one-bigint form: a key space of its own, apart from the two-integer locks
+    # of events/services.py.
+    digest = hashlib.sha256(f"{account_id}:{key}".encode()).digest()
+    lock = int.from_bytes(digest[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s::bigint)", [lock])
+        return cursor.fetchone()[0]
 
 
 def idempotency_key_complete(*, claim: IdempotencyKey, status: int, content: bytes,
                              headers: dict) -> None:
-    """Store the answer of the request that holds `claim`. Call it inside the
-    request's transaction, so the answer commits with the writes it reports."""
+    """Store the answer of the request that holds `claim`, in its transaction, so the
+    answer commits with the writes it reports (or not at all)."""
     claim.status, claim.content, claim.headers = status, bytes(content), headers
     claim.completed = True
     IdempotencyKey.objects.for_account(claim.account_id).filter(pk=claim.pk).update(
         status=status, content=claim.content, headers=headers, completed=True)
-
-
-def idempotency_key_release(*, claim: IdempotencyKey) -> None:
-    """Give the key up unanswered (the request failed on the server's side: 5xx), so
-    a retry with it runs again."""
-    IdempotencyKey.objects.for_account(claim.account_id).filter(
-        pk=claim.pk, completed=False).delete()
 
 
 def idempotency_keys_purge(*, now: dt.datetime | None = None) -> int:

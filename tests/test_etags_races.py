@@ -30,8 +30,9 @@ def test_two_patches_with_the_same_etag_one_lands_the_other_gets_412(owner):
                                                HTTP_IF_MATCH=etag)
             return response.status_code
 
-        answers = together(lambda: patch("first_name", f"A{round_number}"),
-                           lambda: patch("last_name", f"B{round_number}"))
+        first, last = f"A{round_number}", f"B{round_number}"
+        answers = together(lambda first=first: patch("first_name", first),
+                           lambda last=last: patch("last_name", last))
         assert sorted(answers) == [200, 412], answers
         stored = Contact.objects.for_account(owner.account).get(pk=contact.pk)
         landed = (stored.first_name == f"A{round_number}",

@@ -1,12 +1,15 @@
 """ETags, `If-Match` and `Idempotency-Key` for every record route (the API contract,
 "Concurrency, retries and limits"), once, in the API's base views.
 
-A write sent with `If-Match` or `Idempotency-Key` runs its handler inside one
-transaction: `get_object()` locks the record's row first (`SELECT ... FOR UPDATE`; on
-SQLite the IMMEDIATE transaction already holds the database's write lock), then
-compares its ETag, so no other write can land between the comparison and this one.
+A write sent with `If-Match` or `Idempotency-Key` runs inside one transaction:
+- `get_object()` locks the record's row first (`SELECT ... FOR UPDATE`; on SQLite the
+  IMMEDIATE transaction already holds the database's write lock), then compares its
+  ETag, so no other write can land between the comparison and this one;
+- the key is claimed in it (accounts/idempotency.py), the handler runs in a savepoint
+  inside it, and the answer is stored in it: an answer of 400 or more rolls the
+  handler's writes back (nothing half-written) but keeps the stored answer, a 5xx or a
+  crash rolls everything back, the claim included, so a retry runs again.
 The services the handlers call open their own `atomic()` blocks, which nest in it.
-An answer of 400 or more rolls the whole handler back: nothing half-written.
 """
 
 import contextlib
@@ -25,7 +28,6 @@ from accounts.idempotency import (
     KeyReused,
     idempotency_key_claim,
     idempotency_key_complete,
-    idempotency_key_release,
     request_fingerprint,
 )
 from accounts.versions import etag_of
@@ -74,7 +76,8 @@ class RecordWritesMixin:
     then pass the record to `check_precondition()`; both do nothing without `If-Match`.
     """
 
-    _write = None  # the open transaction.atomic() around this request's handler
+    _request_write = None  # transaction.atomic() around the whole request: claim, answer
+    _handler_write = None  # the savepoint around the handler alone
     _claim = None  # the IdempotencyKey this request holds
     _if_match = None  # the If-Match header, until a record has been checked against it
     _represented = None  # the serializer whose record the answer represents
@@ -84,23 +87,25 @@ class RecordWritesMixin:
         if request.method in SAFE_METHODS:
             return
         self._if_match = request.headers.get("If-Match")
-        if request.method == "POST" and "Idempotency-Key" in request.headers:
-            self._claim = self._claim_key(request)
-            if self._claim.completed:
-                raise StoredAnswer(self._claim)
-        if self._if_match is not None or self._claim is not None:
-            self._write = transaction.atomic()
-            self._write.__enter__()
+        key = request.headers.get("Idempotency-Key") if request.method == "POST" else None
+        if key is None and self._if_match is None:
+            return
+        self._request_write = _entered(transaction.atomic())
+        if key is not None:
+            claim = self._claim_key(request, key)
+            if claim.completed:
+                raise StoredAnswer(claim)
+            self._claim = claim
+            self._handler_write = _entered(transaction.atomic())
 
-    def _claim_key(self, request):
+    def _claim_key(self, request, key):
         try:
             body = request._request.body  # read before the parsers (they keep a copy)
         except RawPostDataException:  # a form already parsed (the CSRF check read it)
             body = repr(sorted(request._request.POST.lists())).encode()
         fingerprint = request_fingerprint(request.method, request.get_full_path(), body)
         try:
-            return idempotency_key_claim(account=request.account,
-                                         key=request.headers["Idempotency-Key"],
+            return idempotency_key_claim(account=request.account, key=key,
                                          fingerprint=fingerprint)
         except InvalidKey as exc:
             raise ValidationError({"detail": str(exc)}) from exc
@@ -113,7 +118,7 @@ class RecordWritesMixin:
         return self._if_match is not None
 
     def lock_record(self, queryset) -> None:
-        """With `If-Match`, lock the rows of `queryset` (the record) until the handler's
+        """With `If-Match`, lock the rows of `queryset` (the record) until the request's
         transaction ends. One query; none without `If-Match`."""
         if self.has_precondition:
             list(queryset.select_for_update().values_list("pk"))
@@ -135,30 +140,26 @@ class RecordWritesMixin:
         return serializer
 
     def handle_exception(self, exc):
-        # A lost connection cannot roll back; the database did it when it dropped us.
-        with contextlib.suppress(DatabaseError):
-            self._end_write(exc)
+        self._handler_write = _exited(self._handler_write, exc)
         if isinstance(exc, StoredAnswer):
             return exc.response()
         try:
             return super().handle_exception(exc)
-        except BaseException:
-            self._release_claim()
+        except BaseException as unhandled:  # a 500: nothing of this request stays
+            self._request_write = _exited(self._request_write, unhandled)
             raise
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         self._set_etag(response)
-        claim = self._claim
-        answered = claim is not None and not claim.completed
-        if answered and response.status_code < 400 and self._write is not None:
-            self._store_answer(response)  # commits with the writes it reports
-        self._end_write(None, failed=response.status_code >= 400)
-        if answered and not claim.completed:
-            if response.status_code >= 500:
-                self._release_claim()
-            else:
-                self._store_answer(response)  # a 4xx: its writes were rolled back
+        failed = response.status_code >= 400
+        self._handler_write = _closed(self._handler_write, rollback=failed)
+        if self._request_write is None:
+            return response
+        if self._claim is not None and response.status_code < 500:
+            self._store_answer(response)
+            failed = False  # the handler's writes are gone already; keep the answer
+        self._request_write = _closed(self._request_write, rollback=failed)
         return response
 
     def _set_etag(self, response) -> None:
@@ -180,20 +181,30 @@ class RecordWritesMixin:
         idempotency_key_complete(claim=self._claim, status=response.status_code,
                                  content=response.content, headers=headers)
 
-    def _release_claim(self) -> None:
-        if self._claim is None or self._claim.completed:
-            return
-        # With the database gone the claim stays until IN_FLIGHT_TIMEOUT frees the key.
-        with contextlib.suppress(DatabaseError):
-            idempotency_key_release(claim=self._claim)
 
-    def _end_write(self, exc, failed: bool = True) -> None:
-        write, self._write = self._write, None
-        if write is None:
-            return
-        if exc is not None:
-            write.__exit__(type(exc), exc, exc.__traceback__)
-            return
-        if failed:
-            transaction.set_rollback(True)
-        write.__exit__(None, None, None)
+def _entered(atomic):
+    atomic.__enter__()
+    return atomic
+
+
+def _exited(atomic, exc):
+    """Leave `atomic` because of `exc` (it rolls back). A lost connection cannot roll
+    back; the database did it when the connection dropped."""
+    if atomic is not None:
+        with contextlib.suppress(DatabaseError):
+            atomic.__exit__(type(exc), exc, exc.__traceback__)
+    return None
+
+
+def _closed(atomic, *, rollback: bool):
+    """Leave `atomic` normally: commit, unless `rollback`. A failed COMMIT raises (the
+    answer must not claim writes that did not land)."""
+    if atomic is None:
+        return None
+    if rollback:
+        transaction.set_rollback(True)
+        with contextlib.suppress(DatabaseError):
+            atomic.__exit__(None, None, None)
+        return None
+    atomic.__exit__(None, None, None)
+    return None
