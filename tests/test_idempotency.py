@@ -176,3 +176,13 @@ def test_purge_deletes_the_keys_older_than_a_day_of_every_account(owner, outside
     assert idempotency_keys_purge() == 2
     remaining = IdempotencyKey.objects.dangerously_unscoped().values_list("key", flat=True)
     assert list(remaining) == ["new"]
+
+
+def test_a_repeated_bulk_import_answers_the_first_answer_and_imports_once(owner):
+    body = {"contacts": [{"first_name": f"P{i}", "email": f"p{i}@example.com"}
+                         for i in range(3)]}
+    first = post(owner, f"{CONTACTS}bulk-import/", body)
+    again = post(owner, f"{CONTACTS}bulk-import/", body)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert contacts(owner).count() == 3
