@@ -182,3 +182,28 @@ class RowCount(AccountOwned):
 
     def __str__(self):
         return f"{self.table_name}: {self.n}"
+
+
+class IdempotencyKey(AccountOwned):
+    """A POST's `Idempotency-Key` and, once the POST is answered, its answer, which a
+    repeat of the same request within a day gets again (accounts/idempotency.py).
+
+    The unique constraint is what decides between two requests racing with one key:
+    the one whose row lands first runs, the other sees it in flight or answered."""
+
+    key = models.CharField(max_length=255)
+    # SHA-256 of method, path and body: one key names one request.
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    completed = models.BooleanField(default=False)
+    status = models.PositiveSmallIntegerField(null=True)
+    content = models.BinaryField(default=b"")
+    headers = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "key"], name="idempotency_key_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} ({self.status or 'in flight'})"

@@ -3,10 +3,28 @@
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.errors import StateConflict
+
+
+class PreconditionFailed(APIException):
+    """`If-Match` names a version the record no longer has (or no version at all)."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = ("The record has changed since you read it (If-Match does not match "
+                      "its ETag); read it again and retry.")
+    default_code = "precondition_failed"
+
+
+class IdempotencyKeyReused(APIException):
+    """An `Idempotency-Key` repeated with another method, path or body."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This Idempotency-Key was sent with another request."
+    default_code = "idempotency_key_reused"
 
 
 def exception_handler(exc, context):

@@ -18,7 +18,20 @@ class StableOrderingFilter(OrderingFilter):
 
     Fields a view lists in `nulls_last_fields` sort their empty values last in
     both directions (a task without a due date comes after the dated ones).
+    Every list of a record with `updated_at` may be ordered by it (the API contract,
+    "Concurrency, retries and limits"), whether or not its view lists it in
+    `ordering_fields`: a sync client reads every list the same way.
     """
+
+    always_ordered_by = ("updated_at",)
+
+    def get_valid_fields(self, queryset, view, context=None):
+        valid = list(super().get_valid_fields(queryset, view, context or {}))
+        names = {name for name, _label in valid}
+        model_fields = {field.name for field in queryset.model._meta.get_fields()}
+        valid += [(name, name) for name in self.always_ordered_by
+                  if name in model_fields and name not in names]
+        return valid
 
     def get_ordering(self, request, queryset, view):
         ordering = list(super().get_ordering(request, queryset, view) or [])
@@ -127,3 +140,17 @@ class UtcIsoDateTimeField(IsoDateTimeField):
 
 class DateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
+
+
+class UpdatedFilterSet(django_filters.FilterSet):
+    """The base of every record list's FilterSet: `updated_after` and `updated_before`
+    (ISO 8601 date-times; both inclusive, like `created_after`/`created_before`, so a
+    client polling from the newest `updated_at` it saw never misses a record updated
+    in that same microsecond; it may see that one again)."""
+
+    updated_after = DateTimeFilter(
+        field_name="updated_at", lookup_expr="gte",
+        help_text="Records updated at or after this ISO 8601 date-time.")
+    updated_before = DateTimeFilter(
+        field_name="updated_at", lookup_expr="lte",
+        help_text="Records updated at or before this ISO 8601 date-time.")

@@ -5,6 +5,9 @@ table, shared by every worker process. A throttled request gets 429 with Retry-A
 The sign-in limits build on this module in accounts/login_throttles.py.
 """
 
+import math
+from typing import NamedTuple
+
 from django.core.cache import caches
 from django.utils.connection import ConnectionProxy
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle, UserRateThrottle
@@ -48,3 +51,36 @@ class TokenRateThrottle(SharedCounterThrottle, UserRateThrottle):
     """Every authenticated API caller (one token per user) shares the "api" rate."""
 
     scope = "api"
+
+    def allow_request(self, request, view):
+        """DRF's sliding window; also leaves the caller's standing on the request
+        (`request.rate_limit`), read from the history this check loaded anyway, so
+        the RateLimit-* headers cost no extra read of the counters."""
+        allowed = super().allow_request(request, view)
+        if self.rate is not None and getattr(self, "key", None) is not None:
+            oldest = self.history[-1] if self.history else self.now
+            # On Django's request, which DRF's request and its clones share.
+            request._request.rate_limit = RateLimitState(
+                limit=self.num_requests,
+                remaining=max(0, self.num_requests - len(self.history)),
+                reset=max(0, math.ceil(oldest + self.duration - self.now)),
+            )
+        return allowed
+
+
+class RateLimitState(NamedTuple):
+    """Where one caller stands against a rate: what the RateLimit-* headers say."""
+
+    limit: int
+    remaining: int
+    reset: int  # seconds until the oldest counted request leaves the window
+
+
+def rate_limit_headers(request) -> dict[str, str]:
+    """`RateLimit-Limit`, `-Remaining` and `-Reset` for a request the API's per-token
+    throttle counted (none for one it did not: unauthenticated, or no rate)."""
+    state = getattr(request, "rate_limit", None)
+    if state is None:
+        return {}
+    return {"RateLimit-Limit": str(state.limit), "RateLimit-Remaining": str(state.remaining),
+            "RateLimit-Reset": str(state.reset)}

@@ -5,6 +5,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.record_writes import RecordWritesMixin
 from accounts.api.serializers import (
     AccountSerializer,
     MemberSerializer,
@@ -13,7 +14,7 @@ from accounts.api.serializers import (
 )
 from accounts.api.viewsets import AccountContextMixin, AccountScopedViewSet
 from accounts.login_throttles import SignInLimits
-from accounts.models import Membership, Tag, User
+from accounts.models import Account, Membership, Tag, User
 
 
 class TokenView(ObtainAuthToken):
@@ -74,15 +75,22 @@ class CanManageAccount(permissions.BasePermission):
         return request.membership.can_manage_account
 
 
-class AccountView(AccountContextMixin, generics.RetrieveUpdateAPIView):
-    """The request's account. Owners and admins may PATCH it."""
+class AccountView(RecordWritesMixin, AccountContextMixin, generics.RetrieveUpdateAPIView):
+    """The request's account. Owners and admins may PATCH it (also with If-Match)."""
 
     serializer_class = AccountSerializer
     permission_classes = [permissions.IsAuthenticated, CanManageAccount]
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self):
-        return self.request.account
+        account = self.request.account
+        if not self.has_precondition:
+            return account
+        accounts = Account.objects.filter(pk=account.pk)
+        self.lock_record(accounts)
+        account = accounts.get()  # as it stands now, not as the request began
+        self.check_precondition(account)
+        return account
 
 
 class TagViewSet(AccountScopedViewSet):

@@ -12,7 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from accounts.api.record_writes import RecordWritesMixin
 from accounts.api.serializers import TagNameSerializer
+from accounts.api.throttles import rate_limit_headers
 from accounts.memberships import NoSuchMembership, resolve_membership
 from accounts.models import Tag
 from accounts.search import order_hits_by_sorting, search_words
@@ -43,9 +45,18 @@ class AccountContextMixin:
         django_request.membership = membership
         django_request.account = membership.account
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Every answer to an authenticated request says where its caller stands
+        against the API's rate limit (RateLimit-* headers)."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for name, value in rate_limit_headers(request).items():
+            response[name] = value
+        return response
 
-class AccountScopedMixin(AccountContextMixin):
-    """Owns `get_queryset()` (and so `get_object()`) for one CRM model."""
+
+class AccountScopedMixin(RecordWritesMixin, AccountContextMixin):
+    """Owns `get_queryset()` (and so `get_object()`) for one CRM model, and the
+    conditional and idempotent writes of its records (RecordWritesMixin)."""
 
     model = None
     lookup_value_regex = r"[0-9]+"
@@ -59,6 +70,17 @@ class AccountScopedMixin(AccountContextMixin):
     def scope_queryset(self, queryset):
         """Hook: narrow or decorate (select/prefetch) the account's rows."""
         return queryset
+
+    def get_object(self):
+        """The record, 404 if not the account's; with `If-Match`, its row locked first
+        (so it is read as it stands) and its ETag compared (412)."""
+        if self.has_precondition:
+            lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+            self.lock_record(self.model.objects.for_account(self.request.account)
+                             .filter(**{self.lookup_field: lookup}))
+        record = super().get_object()
+        self.check_precondition(record)
+        return record
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

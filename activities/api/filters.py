@@ -1,11 +1,11 @@
 import django_filters
 from django.utils import timezone
 
-from accounts.api.filters import DateTimeFilter, IdFilter, OwnerFilter
+from accounts.api.filters import DateTimeFilter, IdFilter, OwnerFilter, UpdatedFilterSet
 from activities.models import Activity
 
 
-class ActivityFilter(django_filters.FilterSet):
+class ActivityFilter(UpdatedFilterSet):
     # A value filters the activity's own column: no DISTINCT needed.
     type = django_filters.MultipleChoiceFilter(choices=Activity.Type.choices, distinct=False)
     status = django_filters.MultipleChoiceFilter(choices=Activity.Status.choices,

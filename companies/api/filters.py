@@ -3,7 +3,7 @@ from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from accounts.api.filters import AllTagsFilter, OwnerFilter, SearchFilter
+from accounts.api.filters import AllTagsFilter, OwnerFilter, SearchFilter, UpdatedFilterSet
 from accounts.ids import parse_id
 from companies.models import Company
 
@@ -33,7 +33,7 @@ class ParentFilter(django_filters.Filter):
         return qs.filter(parent_id=value)
 
 
-class CompanyFilter(django_filters.FilterSet):
+class CompanyFilter(UpdatedFilterSet):
     search = SearchFilter(help_text="Name and domain; every word must match as a prefix.")
     tag = AllTagsFilter(help_text="Tag name; repeat to require several.")
     industry = django_filters.CharFilter(lookup_expr="iexact", max_length=100)

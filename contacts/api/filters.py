@@ -1,10 +1,16 @@
-import django_filters
 
-from accounts.api.filters import AllTagsFilter, DateTimeFilter, IdFilter, OwnerFilter, SearchFilter
+from accounts.api.filters import (
+    AllTagsFilter,
+    DateTimeFilter,
+    IdFilter,
+    OwnerFilter,
+    SearchFilter,
+    UpdatedFilterSet,
+)
 from contacts.models import Contact
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(UpdatedFilterSet):
     search = SearchFilter(help_text="Names and email; every word must match: `ali smi`.")
     tag = AllTagsFilter(help_text="Tag name; repeat to require several.")
     company = IdFilter(field_name="company_id", help_text="A company id.")

@@ -1,10 +1,10 @@
 import django_filters
 
-from accounts.api.filters import IdFilter, OwnerFilter, SearchFilter
-from deals.models import MAX_VALUE_CENTS, Deal
+from accounts.api.filters import IdFilter, OwnerFilter, SearchFilter, UpdatedFilterSet
+from deals.models import MAX_VALUE_CENTS, Deal, Pipeline
 
 
-class DealFilter(django_filters.FilterSet):
+class DealFilter(UpdatedFilterSet):
     pipeline = IdFilter(field_name="pipeline_id")
     stage = IdFilter(field_name="stage_id")
     # The deal's own column: no DISTINCT needed (it made PostgreSQL compare every column).
@@ -33,3 +33,9 @@ class DealFilter(django_filters.FilterSet):
             "pipeline", "stage", "status", "contact", "company", "owner", "search",
             "min_value_cents", "max_value_cents", "expected_close_after", "expected_close_before",
         ]
+
+
+class PipelineFilter(UpdatedFilterSet):
+    class Meta:
+        model = Pipeline
+        fields = ["updated_after", "updated_before"]

@@ -5,7 +5,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin
-from deals.api.filters import DealFilter
+from deals.api.filters import DealFilter, PipelineFilter
 from deals.api.serializers import (
     DealSerializer,
     ForecastSerializer,
@@ -25,7 +25,7 @@ class PipelineViewSet(AccountScopedViewSet):
     serializer_class = PipelineSerializer
     ordering_fields = ["name", "created_at"]
     ordering = ["name", "id"]
-    filterset_fields = []
+    filterset_class = PipelineFilter
 
     def scope_queryset(self, queryset):
         return queryset.prefetch_related("stages")

@@ -1,10 +1,10 @@
 import django_filters
 
-from accounts.api.filters import DateTimeFilter, IdFilter, SearchFilter
+from accounts.api.filters import DateTimeFilter, IdFilter, SearchFilter, UpdatedFilterSet
 from notes.models import Note
 
 
-class NoteFilter(django_filters.FilterSet):
+class NoteFilter(UpdatedFilterSet):
     search = SearchFilter(help_text="The body; every word must match as a prefix.")
     # The note's own column: no DISTINCT needed.
     kind = django_filters.MultipleChoiceFilter(choices=Note.Kind.choices, distinct=False)
