@@ -5,6 +5,8 @@ import pytest
 from django.test import Client
 
 from deals.models import Deal, InvalidTransition, Stage
+from deals.services import deal_reopen
+from events.models import Source
 from tests.factories import DealFactory, PipelineFactory, UserFactory
 from tests.web_client import client_for
 
@@ -79,7 +81,7 @@ def test_the_rule_lives_on_the_model(pipeline):
     deal.stage = stages(pipeline)[3]
     with pytest.raises(InvalidTransition):
         deal.validate_stage_change()
-    deal.reopen()
+    deal_reopen(deal=deal, by=None, source=Source.SYSTEM)
     deal.validate_stage_change()
 
 

@@ -20,6 +20,8 @@ from accounts.calendar_range import validate_calendar_range
 from accounts.models import User
 from accounts.tags import normalise_tag_names, validate_tag_name
 from activities.models import Activity
+from activities.services import activity_create
+from events.models import Source
 from notes.models import Note
 from notes.sanitize import sanitize_body
 from web.formatting import local_time
@@ -173,6 +175,12 @@ class NoteForm(_NoteBodyMixin, forms.Form):
         return Note(account=self.account, author=self.user, kind=Note.Kind.NOTE,
                     body=self.cleaned_data["body"], **link)
 
+    def create(self, link: dict) -> Note:
+        """Save the note linked by `link` (`{"deal_id": 7}`)."""
+        note = self.build(link)
+        note.save()
+        return note
+
 
 class CallForm(_NoteBodyMixin, forms.Form):
     """Log a call: a note of kind "call" with its direction."""
@@ -195,6 +203,12 @@ class CallForm(_NoteBodyMixin, forms.Form):
         return Note(account=self.account, author=self.user, kind=Note.Kind.CALL,
                     direction=self.cleaned_data["direction"],
                     body=self.cleaned_data["body"], **link)
+
+    def create(self, link: dict) -> Note:
+        """Save the note linked by `link` (`{"deal_id": 7}`)."""
+        note = self.build(link)
+        note.save()
+        return note
 
 
 class TaskForm(forms.Form):
@@ -219,11 +233,13 @@ class TaskForm(forms.Form):
             raise ValidationError("Name the task.")
         return subject
 
-    def build(self, link: dict) -> Activity:
-        return Activity(account=self.account, type=Activity.Type.TASK,
-                        subject=self.cleaned_data["subject"],
-                        due_at=self.cleaned_data["due_at"], owner=self.cleaned_data["owner"],
-                        **link)
+    def create(self, link: dict) -> Activity:
+        """The task, through the activities' write path (`link`: `{"deal_id": 7}`)."""
+        return activity_create(
+            account=self.account, by=self.user, source=Source.UI,
+            data={"type": Activity.Type.TASK, "subject": self.cleaned_data["subject"],
+                  "due_at": self.cleaned_data["due_at"], "owner": self.cleaned_data["owner"],
+                  **link})
 
 
 LOG_FORMS = {"note": NoteForm, "call": CallForm, "task": TaskForm}

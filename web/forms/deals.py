@@ -113,10 +113,23 @@ class DealForm(forms.ModelForm):
         self.instance.stage = stage
         return data
 
-    def save(self, commit=True):
-        value = self.cleaned_data.get("value")
-        self.instance.value_cents = int((value or 0) * 100)
-        return super().save(commit=commit)
+    def deal_data(self) -> dict:
+        """Every field of the deal as the form has it, for `deal_create`."""
+        data = {name: self.cleaned_data.get(name) for name in self._meta.fields}
+        data["stage"] = self.instance.stage  # clean() picked it, or the first one
+        data["value_cents"] = int((self.cleaned_data.get("value") or 0) * 100)
+        return data
+
+    def changed_deal_data(self) -> dict:
+        """Only the fields the user changed, for `deal_update`: a field left as it was
+        shown never overwrites a change someone else made since."""
+        data = self.deal_data()
+        changed = set(self.changed_data)
+        if changed & {"stage", "pipeline"}:
+            changed |= {"stage", "pipeline"}
+        if "value" in changed:
+            changed.add("value_cents")
+        return {name: value for name, value in data.items() if name in changed}
 
 
 class MoveForm(forms.Form):

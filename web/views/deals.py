@@ -1,9 +1,10 @@
 """The deals list, the deal page, its form, and the state machine's actions (move, win,
 lose, abandon, reopen) for the deal page and the pipeline board.
 
-Actions only translate HTTP to the model's state machine (`Deal.move()`, `win()`, ...):
-a refused transition (`InvalidTransition`) is a clear message — a 409 over htmx, a
-flash message and a redirect otherwise — never a 500. Over htmx (the board) an action
+Views only translate HTTP to deals.services (`deal_move`, `deal_win`, ...), the one
+write path, which applies the model's state machine to the locked row: a refused
+transition (`InvalidTransition`) is a clear message — a 409 over htmx, a flash message
+and a redirect otherwise — never a 500. Over htmx (the board) an action
 answers the refreshed board partial; a plain form post redirects back.
 """
 
@@ -23,6 +24,16 @@ from accounts.paginator import DeferredJoinPaginator
 from deals.api.filters import DealFilter
 from deals.forecast import forecast
 from deals.models import Deal, InvalidTransition, Stage
+from deals.services import (
+    deal_abandon,
+    deal_create,
+    deal_lose,
+    deal_move,
+    deal_reopen,
+    deal_update,
+    deal_win,
+)
+from events.models import Source
 from web.formatting import format_money
 from web.forms import members_of
 from web.forms.deals import DealForm, LoseForm, MoveForm
@@ -156,9 +167,10 @@ class DealCreateView(DealFormMixin, CreateView):
         return initial
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        self.object = deal_create(account=self.request.account, by=self.request.user,
+                                  source=Source.UI, data=form.deal_data())
         messages.success(self.request, f"Deal “{self.object.title}” created.")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class DealUpdateView(DealFormMixin, UpdateView):
@@ -166,9 +178,14 @@ class DealUpdateView(DealFormMixin, UpdateView):
         return queryset.select_related("stage")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        try:
+            self.object = deal_update(deal=self.object, by=self.request.user,
+                                      source=Source.UI, data=form.changed_deal_data())
+        except InvalidTransition as exc:  # closed by someone else since the form loaded
+            form.add_error("stage", str(exc))
+            return self.form_invalid(form)
         messages.success(self.request, "Deal saved.")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class DealActionView(AccountViewMixin, View):
@@ -232,13 +249,14 @@ class DealMoveView(DealActionView):
         if not form.is_valid():
             raise ValueError("Pick a stage of the deal's pipeline.")
         stage = form.stages[form.cleaned_data["stage"]]
-        deal.move(stage=stage)  # like the API: the stage's probability applies
+        # Like the API: the stage's probability applies.
+        deal_move(deal=deal, by=self.request.user, source=Source.UI, stage=stage)
         return f"“{deal.title}” moved to {stage.name}."
 
 
 class DealWinView(DealActionView):
     def perform(self, deal):
-        deal.win()
+        deal_win(deal=deal, by=self.request.user, source=Source.UI)
         return f"“{deal.title}” won. Well done!"
 
 
@@ -247,19 +265,20 @@ class DealLoseView(DealActionView):
         form = LoseForm(self.request.POST)
         if not form.is_valid():
             raise ValueError("The reason: " + " ".join(form.errors["reason"]))
-        deal.lose(form.cleaned_data["reason"].strip())
+        deal_lose(deal=deal, by=self.request.user, source=Source.UI,
+                  reason=form.cleaned_data["reason"].strip())
         return f"“{deal.title}” marked as lost."
 
 
 class DealAbandonView(DealActionView):
     def perform(self, deal):
-        deal.abandon()
+        deal_abandon(deal=deal, by=self.request.user, source=Source.UI)
         return f"“{deal.title}” abandoned."
 
 
 class DealReopenView(DealActionView):
     def perform(self, deal):
-        deal.reopen()
+        deal_reopen(deal=deal, by=self.request.user, source=Source.UI)
         return f"“{deal.title}” reopened."
 
 

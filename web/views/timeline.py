@@ -22,9 +22,11 @@ from django.views import View
 from accounts.ids import parse_page_number
 from accounts.models import User
 from activities.models import Activity, InvalidTransition
+from activities.services import activity_complete
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal, Stage
+from events.models import Source
 from notes.sanitize import sanitize_body
 from timeline.entries import ACTIVITY, DEAL, NOTE, Entry, load_entries, timeline_keys
 from web.formatting import format_money
@@ -214,7 +216,7 @@ class TimelineLogView(TimelineRecordMixin, View):
         form = _log_form(request, kind, request.POST)
         saved = form.is_valid()
         if saved:
-            form.build({_target_for(record).field: record.pk}).save()
+            form.create({_target_for(record).field: record.pk})
             form = None
         if not request.htmx:  # without JavaScript: back to the record's page
             if not saved:
@@ -240,7 +242,7 @@ class ActivityCompleteView(AccountViewMixin, View):
     def post(self, request, pk):
         activity = get_object_or_404(self.get_queryset(), pk=pk)
         try:
-            activity.complete()
+            activity_complete(activity=activity, by=request.user, source=Source.UI)
             message = "Task completed"
         except InvalidTransition:
             message = f"This activity is already {activity.get_status_display().lower()}."
