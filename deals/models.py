@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from djmoney.models.fields import CurrencyField
 from djmoney.money import Money
@@ -126,8 +126,9 @@ class Deal(AccountOwned):
     )
     owner = owner_link()
     # When the deal entered its current stage: set on create and by every stage change
-    # (deals/services.py), so the time spent in a stage needs no history walk.
-    stage_entered_at = models.DateTimeField(default=timezone.now)
+    # (deals/services.py), so the time spent in a stage needs no history walk. The
+    # database default serves raw inserts (bench/generate.py) too.
+    stage_entered_at = models.DateTimeField(default=timezone.now, db_default=Now())
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

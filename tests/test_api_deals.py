@@ -40,7 +40,8 @@ def test_create_defaults_stage_currency_owner_and_status(owner, pipeline):
     assert set(body) == {
         "id", "title", "pipeline", "stage", "value_cents", "currency", "probability",
         "effective_probability", "status", "closed_at", "lost_reason",
-        "expected_close_date", "contact", "company", "owner", "created_at", "updated_at"}
+        "expected_close_date", "contact", "company", "owner", "stage_entered_at",
+        "created_at", "updated_at"}
     first = stages(pipeline)[0]
     assert (body["stage"], body["currency"], body["owner"], body["status"]) == (
         first.pk, "USD", owner.user.pk, "open")

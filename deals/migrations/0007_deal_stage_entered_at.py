@@ -1,3 +1,4 @@
+import django.db.models.functions.datetime
 import django.utils.timezone
 from django.db import migrations, models
 from django.db.models import F
@@ -20,7 +21,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="deal",
             name="stage_entered_at",
-            field=models.DateTimeField(default=django.utils.timezone.now),
+            field=models.DateTimeField(default=django.utils.timezone.now,
+                                       db_default=django.db.models.functions.datetime.Now()),
         ),
         migrations.RunPython(entered_when_created, migrations.RunPython.noop, elidable=True),
     ]
