@@ -121,8 +121,7 @@ def deal_representation(deal: Deal) -> dict:
 
 
 DEAL = RecordKind(model=Deal, record_type="deal", represent=deal_representation,
-                  derived=frozenset({"effective_probability", "stage_entered_at"}),
-                  related=("stage",))
+                  derived=frozenset({"effective_probability", "stage_entered_at"}))
 # The fields a client edits; status, closed_at and lost_reason change by transition only.
 DEAL_EDITABLE = frozenset({
     "title", "pipeline", "stage", "value_cents", "currency", "probability",

@@ -33,7 +33,6 @@ class RecordKind:
     record_type: str  # the event's `record.type`
     represent: Callable[[models.Model], dict]  # the API representation
     derived: frozenset = frozenset()  # computed API fields, left out of `changes`
-    related: tuple = ()  # select_related targets `represent` reads
 
     def changes(self, before: dict, after: dict) -> dict:
         """`{field: [before, after]}` of the fields a client sets."""
@@ -44,9 +43,12 @@ class RecordKind:
 
 def row_lock(kind: RecordKind, record) -> models.Model:
     """The stored row of `record`, locked until the transaction ends (one query).
-    StateConflict when it was deleted meanwhile. Call inside `transaction.atomic()`."""
-    queryset = (kind.model.objects.for_account(record.account_id)
-                .select_related(*kind.related).select_for_update(of=("self",)))
+    StateConflict when it was deleted meanwhile. Call inside `transaction.atomic()`.
+
+    No joins: PostgreSQL re-checks a locked row's join conditions against the other
+    tables' old rows after waiting, so a concurrent change of a foreign key (a move)
+    would make the row vanish from the result."""
+    queryset = kind.model.objects.for_account(record.account_id).select_for_update()
     current = queryset.filter(pk=record.pk).first()
     if current is None:
         raise StateConflict(f"This {kind.record_type} was deleted meanwhile.")
