@@ -58,6 +58,5 @@ class ActivityAdmin(AccountScopedAdmin):
         services.activity_delete(activity=obj, by=request.user, source=Source.ADMIN)
 
     def delete_queryset(self, request, queryset):
-        for activity in queryset:  # one service call (and event) per activity
-            services.activity_delete(activity=activity, by=request.user,
-                                     source=Source.ADMIN)
+        services.activity_delete_many(activities=queryset, by=request.user,
+                                      source=Source.ADMIN)

@@ -13,6 +13,7 @@ from events.row_writes import (
     row_insert,
     row_lock,
     row_update,
+    rows_delete,
     values_that_change,
 )
 
@@ -105,3 +106,9 @@ def activity_reopen(*, activity: Activity, by, source: Source) -> Activity:
 def activity_delete(*, activity: Activity, by, source: Source) -> None:
     """Delete the activity; `activity.deleted` carries it as it was."""
     row_delete(ACTIVITY, current=row_lock(ACTIVITY, activity), by=by, source=source)
+
+
+def activity_delete_many(*, activities, by, source: Source) -> int:
+    """Delete the activities of a queryset (the admin's bulk delete), an
+    `activity.deleted` event for each, appended in one batch; how many were deleted."""
+    return rows_delete(ACTIVITY, queryset=activities, by=by, source=source)

@@ -102,5 +102,4 @@ class DealAdmin(AccountScopedAdmin):
         services.deal_delete(deal=obj, by=request.user, source=Source.ADMIN)
 
     def delete_queryset(self, request, queryset):
-        for deal in queryset:  # one service call (and event) per deal
-            services.deal_delete(deal=deal, by=request.user, source=Source.ADMIN)
+        services.deal_delete_many(deals=queryset, by=request.user, source=Source.ADMIN)

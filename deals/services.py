@@ -15,6 +15,7 @@ from events.row_writes import (
     row_insert,
     row_lock,
     row_update,
+    rows_delete,
     values_that_change,
 )
 
@@ -121,7 +122,8 @@ def deal_representation(deal: Deal) -> dict:
 
 
 DEAL = RecordKind(model=Deal, record_type="deal", represent=deal_representation,
-                  derived=frozenset({"effective_probability", "stage_entered_at"}))
+                  derived=frozenset({"effective_probability", "stage_entered_at"}),
+                  prefetch=("stage",))
 # The fields a client edits; status, closed_at and lost_reason change by transition only.
 DEAL_EDITABLE = frozenset({
     "title", "pipeline", "stage", "value_cents", "currency", "probability",
@@ -232,3 +234,9 @@ def deal_delete(*, deal: Deal, by, source: Source) -> None:
     """Delete the deal; `deal.deleted` carries it as it was."""
     row_delete(DEAL, current=row_lock(DEAL, deal), by=by, source=source)
 
+
+
+def deal_delete_many(*, deals, by, source: Source) -> int:
+    """Delete the deals of a queryset (the admin's bulk delete), a `deal.deleted` event
+    for each, appended in one batch; how many were deleted."""
+    return rows_delete(DEAL, queryset=deals, by=by, source=source)

@@ -173,3 +173,15 @@ def test_the_admin_records_edits_completions_and_deletes(owner, task):
                                         "activity.deleted"]
     assert {(e.actor_id, e.source) for e in events} == {(admin.pk, "admin")}
     assert events[0].changes == {"subject": ["Call back", "From the admin"]}
+
+
+def test_the_admins_bulk_delete_records_each_activity(owner):
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    activities = ActivityFactory.create_batch(2, account=owner.account, owner=owner.user)
+    response = client.post("/admin/activities/activity/", {
+        "action": "delete_selected", "post": "yes",
+        "_selected_action": [a.pk for a in activities]})
+    assert response.status_code == 302
+    assert not Activity.objects.for_account(owner.account).exists()
+    assert [[e.type for e in events_of(a)] for a in activities] == [["activity.deleted"]] * 2

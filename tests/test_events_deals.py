@@ -254,3 +254,22 @@ def test_a_deal_added_in_the_admin_is_recorded(admin_client, account, pipeline):
     (event,) = events_of(deal)
     assert (event.type, event.source) == ("deal.created", "admin")
     assert event.data["stage"] == lead.pk
+
+
+def test_the_admins_bulk_delete_records_each_deal_in_one_batch(admin_client, owner, pipeline):
+    from django.db import connection
+
+    deals = DealFactory.create_batch(3, pipeline=pipeline)
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.post("/admin/deals/deal/", {
+            "action": "delete_selected", "post": "yes",
+            "_selected_action": [d.pk for d in deals]})
+    assert response.status_code == 302
+    inserts = [q for q in queries.captured_queries
+               if q["sql"].startswith('INSERT INTO "events_event"')]
+    assert len(inserts) == 1
+    assert not Deal.objects.for_account(owner.account).exists()
+    events = [events_of(d) for d in deals]
+    assert [[e.type for e in es] for es in events] == [["deal.deleted"]] * 3
+    assert {es[0].source for es in events} == {"admin"}
+    assert [es[0].data["id"] for es in events] == [d.pk for d in deals]
