@@ -11,8 +11,8 @@ from django.db import connection
 from activities.models import Activity
 from activities.services import activity_complete
 from events.models import Event, Source
+from tests.concurrent_requests import ROUNDS, api_client, serial_outcomes, together
 from tests.factories import ActivityFactory
-from tests.races import ROUNDS, api_client, serial_outcomes, together
 
 pytestmark = [
     pytest.mark.postgres,

@@ -12,8 +12,8 @@ from django.db import connection
 from deals.models import Deal, Stage
 from deals.services import deal_win
 from events.models import Event, Source
+from tests.concurrent_requests import ROUNDS, api_client, serial_outcomes, together
 from tests.factories import DealFactory
-from tests.races import ROUNDS, api_client, serial_outcomes, together
 
 pytestmark = [
     pytest.mark.postgres,
