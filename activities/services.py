@@ -9,6 +9,7 @@ from activities.models import Activity
 from events.models import Source
 from events.row_writes import (
     RecordKind,
+    refreshed,
     row_delete,
     row_insert,
     row_lock,
@@ -42,14 +43,6 @@ def _check_editable(data: dict) -> None:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}.")
 
 
-def _refresh(activity: Activity, current: Activity) -> Activity:
-    """Give the caller's instance the stored row's values too, and return the row."""
-    if activity is not current:
-        for field in Activity._meta.concrete_fields:
-            setattr(activity, field.attname, getattr(current, field.attname))
-    return current
-
-
 def activity_create(*, account, by, source: Source, data: dict) -> Activity:
     """A new pending activity of `account` from validated `data` (model field names).
     Appends `activity.created`."""
@@ -68,7 +61,7 @@ def activity_update(*, activity: Activity, by, source: Source, data: dict) -> Ac
     current = row_lock(ACTIVITY, activity)
     row_update(ACTIVITY, current=current, by=by, source=source, action="updated",
                values=values_that_change(current, data))
-    return _refresh(activity, current)
+    return refreshed(activity, current)
 
 
 @transaction.atomic
@@ -79,7 +72,7 @@ def _activity_transition(*, activity: Activity, by, source: Source, action: str)
                action=Activity.TRANSITIONS[action][2], values=values,
                guard={"status": current.status},
                conflict=f"Cannot {action} this activity: it changed meanwhile.")
-    return _refresh(activity, current)
+    return refreshed(activity, current)
 
 
 def activity_start(*, activity: Activity, by, source: Source) -> Activity:

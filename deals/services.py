@@ -11,6 +11,7 @@ from deals.models import Deal, Pipeline, Stage
 from events.models import Source
 from events.row_writes import (
     RecordKind,
+    refreshed,
     row_delete,
     row_insert,
     row_lock,
@@ -132,13 +133,8 @@ DEAL_EDITABLE = frozenset({
 
 
 def _refresh(deal: Deal, current: Deal) -> Deal:
-    """Give the caller's instance the stored row's values too (setattr, so a changed
-    foreign key drops its cached object), and return the stored row."""
-    if deal is not current:
-        for field in Deal._meta.concrete_fields:
-            setattr(deal, field.attname, getattr(current, field.attname))
-        deal.__dict__.pop("stage_probability", None)  # an annotation of the old stage
-    return current
+    deal.__dict__.pop("stage_probability", None)  # an annotation of the old stage
+    return refreshed(deal, current)
 
 
 def deal_create(*, account, by, source: Source, data: dict) -> Deal:
@@ -233,7 +229,6 @@ def deal_reopen(*, deal: Deal, by, source: Source) -> Deal:
 def deal_delete(*, deal: Deal, by, source: Source) -> None:
     """Delete the deal; `deal.deleted` carries it as it was."""
     row_delete(DEAL, current=row_lock(DEAL, deal), by=by, source=source)
-
 
 
 def deal_delete_many(*, deals, by, source: Source) -> int:

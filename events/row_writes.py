@@ -56,6 +56,15 @@ def row_lock(kind: RecordKind, record) -> models.Model:
     return current
 
 
+def refreshed(record, current):
+    """Give the caller's instance `record` the locked row's values too (by setattr, so
+    a changed foreign key drops its cached object), and return the row."""
+    if record is not current:
+        for field in record._meta.concrete_fields:
+            setattr(record, field.attname, getattr(current, field.attname))
+    return current
+
+
 def values_that_change(current, data: dict) -> dict:
     """The items of `data` (model field name: value) that differ from the row."""
     changed = {}
