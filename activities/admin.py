@@ -1,15 +1,18 @@
 from django.contrib import admin, messages
 
 from accounts.admin_base import AccountScopedAdmin, AccountScopedRelatedListFilter
+from activities import services
 from activities.models import Activity, InvalidTransition
+from events.models import Source
 
 
 @admin.action(description="Mark selected activities as completed")
 def mark_completed(modeladmin, request, queryset):
     done = refused = 0
     for activity in queryset:
-        try:
-            activity.complete()  # the same status machine as the API
+        try:  # the same status machine and write path as the API
+            services.activity_complete(activity=activity, by=request.user,
+                                       source=Source.ADMIN)
             done += 1
         except InvalidTransition:
             refused += 1
@@ -38,3 +41,22 @@ class ActivityAdmin(AccountScopedAdmin):
               ("contact", "company", "deal"), "owner", ("status", "completed_at"),
               ("created_at", "updated_at")]
     actions = [mark_completed]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data
+                    if name in services.ACTIVITY_EDITABLE}
+            services.activity_update(activity=obj, by=request.user, source=Source.ADMIN,
+                                     data=data)
+        else:
+            # The form built `obj`: every field, the model's defaults for those left out.
+            data = {name: getattr(obj, name) for name in services.ACTIVITY_EDITABLE}
+            obj.pk = services.activity_create(account=obj.account, by=request.user,
+                                              source=Source.ADMIN, data=data).pk
+
+    def delete_model(self, request, obj):
+        services.activity_delete(activity=obj, by=request.user, source=Source.ADMIN)
+
+    def delete_queryset(self, request, queryset):
+        services.activity_delete_many(activities=queryset, by=request.user,
+                                      source=Source.ADMIN)

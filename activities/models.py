@@ -190,19 +190,23 @@ class Activity(AccountOwned):
         return self.completed_at or self.due_at or self.created_at
 
     # -- the status machine: the only ways status and completed_at change ---------
+    # These say what a transition writes and refuse the ones the status forbids; they
+    # write nothing. activities/services.py applies them to the locked row and records
+    # them.
 
-    def _move(self, allowed, status, action):
+    # action: (statuses it starts from, status it leads to, the event's action)
+    TRANSITIONS = {
+        "start": ((Status.PENDING,), Status.IN_PROGRESS, "started"),
+        "complete": (ACTIVE, Status.COMPLETED, "completed"),
+        "cancel": (ACTIVE, Status.CANCELLED, "cancelled"),
+        "reopen": (DONE, Status.PENDING, "reopened"),
+    }
+
+    def transition_values(self, action: str, *, now=None) -> dict:
+        """The fields `action` (start, complete, cancel, reopen) sets on this activity;
+        InvalidTransition when its status forbids it."""
+        allowed, status, _event = self.TRANSITIONS[action]
         if self.status not in allowed:
             raise InvalidTransition(f"Cannot {action} an activity that is {self.status}.")
-        self.status = status
-        self.completed_at = timezone.now() if status == self.Status.COMPLETED else None
-        self.save(update_fields=["status", "completed_at", "updated_at"])
-
-    def start(self) -> None:
-        self._move((self.Status.PENDING,), self.Status.IN_PROGRESS, "start")
-
-    def complete(self) -> None:
-        self._move(self.ACTIVE, self.Status.COMPLETED, "complete")
-
-    def cancel(self) -> None:
-        self._move(self.ACTIVE, self.Status.CANCELLED, "cancel")
+        completing = status == self.Status.COMPLETED
+        return {"status": status, "completed_at": (now or timezone.now()) if completing else None}

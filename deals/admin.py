@@ -5,7 +5,9 @@ from accounts.admin_base import (
     AccountScopedInline,
     AccountScopedRelatedListFilter,
 )
+from deals import services
 from deals.models import Deal, InvalidTransition, Pipeline, Stage
+from events.models import Source
 
 
 class StageInline(AccountScopedInline):
@@ -34,23 +36,25 @@ class StageAdmin(AccountScopedAdmin):
         return False
 
 
-def _transition(label, method_name):
+def _transition(label, action, refused_because):
+    service = getattr(services, f"deal_{action}")
+
     def run(modeladmin, request, queryset):
         done = refused = 0
-        for deal in queryset.select_related("stage"):
+        for deal in queryset:
             try:
-                getattr(deal, method_name)()
+                service(deal=deal, by=request.user, source=Source.ADMIN)
                 done += 1
             except InvalidTransition:
                 refused += 1
         modeladmin.message_user(request, f"{label}: {done} deal(s).", messages.SUCCESS)
         if refused:
             modeladmin.message_user(
-                request, f"{refused} deal(s) were not open and were left as they are.",
+                request, f"{refused} deal(s) {refused_because} and were left as they are.",
                 messages.WARNING,
             )
 
-    run.__name__ = f"mark_{method_name}"
+    run.__name__ = f"mark_{action}"
     run.short_description = f"Mark selected deals as {label.lower()}"
     return run
 
@@ -69,12 +73,33 @@ class DealAdmin(AccountScopedAdmin):
     search_fields = ["title"]
     autocomplete_fields = ["stage", "contact", "company", "owner"]
     list_select_related = ["account", "pipeline", "stage", "owner"]
-    readonly_fields = ["status", "closed_at", "lost_reason", "created_at", "updated_at"]
+    readonly_fields = ["status", "closed_at", "lost_reason", "stage_entered_at", "created_at",
+                       "updated_at"]
     fields = [
         "account", "title", ("pipeline", "stage"), ("value_cents", "currency"), "probability",
         "expected_close_date", ("contact", "company"), "owner",
-        ("status", "closed_at", "lost_reason"), ("created_at", "updated_at"),
+        ("status", "closed_at", "lost_reason"), ("stage_entered_at", "created_at", "updated_at"),
     ]
-    # The same state machine as the API: status changes only through these.
-    actions = [_transition("Won", "win"), _transition("Lost", "lose"),
-               _transition("Abandoned", "abandon")]
+    # The same state machine and write path as the API: status changes only through
+    # these, and every save and delete goes through deals.services.
+    actions = [_transition("Won", "win", "were not open"),
+               _transition("Lost", "lose", "were not open"),
+               _transition("Abandoned", "abandon", "were not open"),
+               _transition("Reopened", "reopen", "were already open")]
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data
+                if name in services.DEAL_EDITABLE}
+        if change:
+            services.deal_update(deal=obj, by=request.user, source=Source.ADMIN, data=data)
+        else:
+            # The form built `obj`: every field, the model's defaults for those left out.
+            data = {name: getattr(obj, name) for name in services.DEAL_EDITABLE}
+            obj.pk = services.deal_create(account=obj.account, by=request.user,
+                                          source=Source.ADMIN, data=data).pk
+
+    def delete_model(self, request, obj):
+        services.deal_delete(deal=obj, by=request.user, source=Source.ADMIN)
+
+    def delete_queryset(self, request, queryset):
+        services.deal_delete_many(deals=queryset, by=request.user, source=Source.ADMIN)

@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from djmoney.models.fields import CurrencyField
 from djmoney.money import Money
@@ -125,6 +125,10 @@ class Deal(AccountOwned):
         related_name="deals", db_index=False,
     )
     owner = owner_link()
+    # When the deal entered its current stage: set on create and by every stage change
+    # (deals/services.py), so the time spent in a stage needs no history walk. The
+    # database default serves raw inserts (bench/generate.py) too.
+    stage_entered_at = models.DateTimeField(default=timezone.now, db_default=Now())
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -183,27 +187,30 @@ class Deal(AccountOwned):
         except InvalidTransition as exc:
             raise ValidationError({"stage": str(exc)}) from exc
 
-    def validate_stage_change(self, *, lock: bool = False) -> None:
+    def validate_stage_change(self) -> None:
         """Refuse to put a closed deal in another stage or pipeline (InvalidTransition).
 
         Only an open deal moves, whichever face writes (the `move` action, a PATCH, a
         form, the admin): a won or lost deal stays in the stage it closed in, which
         the forecast and the board count it under. Compares this instance's stage and
-        pipeline with the stored row, whose status decides: one query. With `lock`
-        (inside a transaction) the row is locked, so a concurrent `win()` cannot slip
-        between this check and the caller's save.
+        pipeline with the stored row, whose status decides: one query. The services
+        check the same rule again on the locked row (`check_stage_change`).
         """
         if self.pk is None:
             return
-        stored = Deal.objects.for_account(self.account_id).filter(pk=self.pk)
-        if lock:
-            stored = stored.select_for_update()
-        row = stored.values("status", "stage_id", "pipeline_id").first()
-        if row is None or row["status"] == self.Status.OPEN:
+        stored = (Deal.objects.for_account(self.account_id).filter(pk=self.pk)
+                  .only("status", "stage_id", "pipeline_id").first())
+        if stored is not None:
+            stored.check_stage_change(stage_id=self.stage_id, pipeline_id=self.pipeline_id)
+
+    def check_stage_change(self, *, stage_id: int, pipeline_id: int) -> None:
+        """InvalidTransition when this deal, as stored, may not go to that stage and
+        pipeline: a closed deal keeps its own. Costs no query."""
+        if self.status == self.Status.OPEN:
             return
-        if (row["stage_id"], row["pipeline_id"]) != (self.stage_id, self.pipeline_id):
+        if (stage_id, pipeline_id) != (self.stage_id, self.pipeline_id):
             raise InvalidTransition(
-                f"Cannot move a deal that is {row['status']}: reopen it first."
+                f"Cannot move a deal that is {self.status}: reopen it first."
             )
 
     @property
@@ -224,35 +231,38 @@ class Deal(AccountOwned):
         return self.status == self.Status.OPEN
 
     # -- the state machine: the only ways status and closed_at change -------------
+    # These say what a transition writes and refuse the ones the status forbids; they
+    # write nothing. deals/services.py applies them to the locked row and records them.
+
+    # action: (statuses it starts from, status it leads to, the event's action)
+    TRANSITIONS = {
+        "win": ((Status.OPEN,), Status.WON, "won"),
+        "lose": ((Status.OPEN,), Status.LOST, "lost"),
+        "abandon": ((Status.OPEN,), Status.ABANDONED, "abandoned"),
+        "reopen": (CLOSED, Status.OPEN, "reopened"),
+    }
 
     def _require(self, allowed, action: str) -> None:
         if self.status not in allowed:
             raise InvalidTransition(f"Cannot {action} a deal that is {self.status}.")
 
-    def move(self, *, stage: Stage, probability: int | None = None) -> None:
-        """Put an open deal in another stage of its pipeline; `probability` overrides
-        the stage's (None clears the override)."""
+    def transition_values(self, action: str, *, reason: str = "", now=None) -> dict:
+        """The fields `action` (win, lose, abandon, reopen) sets on this deal;
+        InvalidTransition when its status forbids it. `reason` is kept by `lose`."""
+        allowed, status, _event = self.TRANSITIONS[action]
+        self._require(allowed, action)
+        closing = status != self.Status.OPEN
+        return {"status": status, "closed_at": (now or timezone.now()) if closing else None,
+                "lost_reason": reason if action == "lose" else ""}
+
+    def move_values(self, *, stage: Stage, probability: int | None = None, now=None) -> dict:
+        """The fields putting this open deal in `stage` of its pipeline sets;
+        `probability` overrides the stage's (None clears the override). Leaving the
+        stage restarts `stage_entered_at`; staying keeps it."""
         self._require((self.Status.OPEN,), "move")
         if stage.pipeline_id != self.pipeline_id:
             raise ValueError("The stage belongs to another pipeline.")
-        self.stage, self.probability = stage, probability
-        self.save(update_fields=["stage", "probability", "updated_at"])
-
-    def _close(self, status: str, action: str, reason: str = "") -> None:
-        self._require((self.Status.OPEN,), action)
-        self.status, self.closed_at, self.lost_reason = status, timezone.now(), reason
-        self.save(update_fields=["status", "closed_at", "lost_reason", "updated_at"])
-
-    def win(self) -> None:
-        self._close(self.Status.WON, "win")
-
-    def lose(self, reason: str = "") -> None:
-        self._close(self.Status.LOST, "lose", reason)
-
-    def abandon(self) -> None:
-        self._close(self.Status.ABANDONED, "abandon")
-
-    def reopen(self) -> None:
-        self._require(self.CLOSED, "reopen")
-        self.status, self.closed_at, self.lost_reason = self.Status.OPEN, None, ""
-        self.save(update_fields=["status", "closed_at", "lost_reason", "updated_at"])
+        values = {"stage": stage, "probability": probability}
+        if stage.pk != self.stage_id:
+            values["stage_entered_at"] = now or timezone.now()
+        return values

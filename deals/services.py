@@ -1,9 +1,24 @@
-"""Pipeline workflows: creating one with its stages, replacing its stage list."""
+"""Pipeline workflows (creating one with its stages, replacing its stage list) and the
+one write path of deals: every face (API, web app, admin) creates, edits, moves,
+closes, reopens and deletes deals through the `deal_*` functions below, each atomic,
+each recording its event (events/row_writes.py says how concurrent writes meet)."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.errors import StateConflict
 from deals.models import Deal, Pipeline, Stage
+from events.models import Source
+from events.row_writes import (
+    RecordKind,
+    refreshed,
+    row_delete,
+    row_insert,
+    row_lock,
+    row_update,
+    rows_delete,
+    values_that_change,
+)
 
 DEFAULT_STAGES = [("Lead", 10), ("Qualified", 25), ("Proposal", 50), ("Negotiation", 75)]
 
@@ -95,3 +110,128 @@ def pipeline_delete(*, pipeline: Pipeline) -> None:
     if Deal.objects.for_account(pipeline.account_id).filter(pipeline=pipeline).exists():
         raise PipelineHasDeals("A pipeline with deals cannot be deleted.")
     pipeline.delete()
+
+
+# -- deals ------------------------------------------------------------------------
+
+
+def deal_representation(deal: Deal) -> dict:
+    """The deal as the API shows it (an event's `data`)."""
+    from deals.api.serializers import DealSerializer  # it imports this module
+
+    return dict(DealSerializer(deal).data)
+
+
+DEAL = RecordKind(model=Deal, record_type="deal", represent=deal_representation,
+                  derived=frozenset({"effective_probability", "stage_entered_at"}),
+                  prefetch=("stage",))
+# The fields a client edits; status, closed_at and lost_reason change by transition only.
+DEAL_EDITABLE = frozenset({
+    "title", "pipeline", "stage", "value_cents", "currency", "probability",
+    "expected_close_date", "contact", "company", "owner",
+})
+
+
+def _refresh(deal: Deal, current: Deal) -> Deal:
+    deal.__dict__.pop("stage_probability", None)  # an annotation of the old stage
+    return refreshed(deal, current)
+
+
+def deal_create(*, account, by, source: Source, data: dict) -> Deal:
+    """A new deal of `account` from validated `data` (model field names); it enters
+    its stage now. Appends `deal.created`."""
+    unknown = set(data) - DEAL_EDITABLE
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}.")
+    deal = Deal(account_id=getattr(account, "pk", account), **data)
+    deal.stage_entered_at = timezone.now()
+    row_insert(DEAL, record=deal, by=by, source=source)
+    return deal
+
+
+@transaction.atomic
+def deal_update(*, deal: Deal, by, source: Source, data: dict) -> Deal:
+    """Write the fields of `data` (model field names) that differ from the stored deal,
+    and nothing else, so concurrent edits of other fields and transitions survive.
+
+    A new stage or pipeline needs the deal open (InvalidTransition, checked on the
+    locked row) and restarts `stage_entered_at`. A change of the stage (and maybe of
+    the deal's probability) alone appends `deal.moved`, any other `deal.updated`; a
+    write that changes nothing appends nothing.
+    """
+    unknown = set(data) - DEAL_EDITABLE
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}.")
+    current = row_lock(DEAL, deal)
+    values = values_that_change(current, data)
+    guard = None
+    moving = {"stage", "pipeline"} & set(values)
+    if moving:
+        stage, pipeline = data.get("stage", current.stage), data.get("pipeline", current.pipeline)
+        current.check_stage_change(stage_id=stage.pk, pipeline_id=pipeline.pk)
+        if "stage" in values:
+            values["stage_entered_at"] = timezone.now()
+        guard = {"status": Deal.Status.OPEN}
+    action = "moved" if moving and set(values) <= {"stage", "probability",
+                                                   "stage_entered_at"} else "updated"
+    row_update(DEAL, current=current, by=by, source=source, action=action, values=values,
+               guard=guard, conflict=f"Cannot move a deal that is {current.status}: "
+                                     "reopen it first.")
+    return _refresh(deal, current)
+
+
+@transaction.atomic
+def deal_move(*, deal: Deal, by, source: Source, stage: Stage,
+              probability: int | None = None) -> Deal:
+    """Put an open deal in `stage` of its pipeline (`Deal.move_values`); `probability`
+    overrides the stage's, None clears the override. Appends `deal.moved`."""
+    current = row_lock(DEAL, deal)
+    values = values_that_change(current, current.move_values(stage=stage,
+                                                              probability=probability))
+    row_update(DEAL, current=current, by=by, source=source, action="moved", values=values,
+               guard={"status": Deal.Status.OPEN})
+    return _refresh(deal, current)
+
+
+@transaction.atomic
+def _deal_transition(*, deal: Deal, by, source: Source, action: str,
+                     reason: str = "") -> Deal:
+    current = row_lock(DEAL, deal)
+    values = current.transition_values(action, reason=reason)
+    row_update(DEAL, current=current, by=by, source=source,
+               action=Deal.TRANSITIONS[action][2], values=values,
+               guard={"status": current.status},
+               conflict=f"Cannot {action} this deal: it changed meanwhile.")
+    return _refresh(deal, current)
+
+
+def deal_win(*, deal: Deal, by, source: Source) -> Deal:
+    """open → won, closed now (InvalidTransition from any other status). `deal.won`."""
+    return _deal_transition(deal=deal, by=by, source=source, action="win")
+
+
+def deal_lose(*, deal: Deal, by, source: Source, reason: str = "") -> Deal:
+    """open → lost, closed now, with `reason`. `deal.lost`."""
+    return _deal_transition(deal=deal, by=by, source=source, action="lose", reason=reason)
+
+
+def deal_abandon(*, deal: Deal, by, source: Source) -> Deal:
+    """open → abandoned, closed now. `deal.abandoned`."""
+    return _deal_transition(deal=deal, by=by, source=source, action="abandon")
+
+
+def deal_reopen(*, deal: Deal, by, source: Source) -> Deal:
+    """won, lost or abandoned → open; closed_at and lost_reason cleared. `deal.reopened`."""
+    return _deal_transition(deal=deal, by=by, source=source, action="reopen")
+
+
+@transaction.atomic
+def deal_delete(*, deal: Deal, by, source: Source) -> None:
+    """Delete the deal; `deal.deleted` carries it as it was."""
+    row_delete(DEAL, current=row_lock(DEAL, deal), by=by, source=source)
+
+
+def deal_delete_many(*, deals, by, source: Source) -> int:
+    """Delete the deals of a queryset (the admin's bulk delete), a `deal.deleted` event
+    for each, appended in one batch; how many were deleted."""
+    return rows_delete(DEAL, queryset=deals, by=by, source=source)

@@ -5,6 +5,8 @@ from django.test import Client
 
 from accounts.models import Membership
 from contacts.models import Contact, ContactTag
+from deals.services import deal_win
+from events.models import Source
 from tests.factories import (
     AccountFactory,
     ContactFactory,
@@ -246,7 +248,7 @@ def test_deal_admin_actions_use_the_state_machine(staff, account):
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="deals"))
     open_deal = DealFactory(pipeline__account=account)
     won = DealFactory(pipeline__account=account)
-    won.win()
+    deal_win(deal=won, by=None, source=Source.SYSTEM)
     closed_at = won.closed_at
     response = staff.post("/admin/deals/deal/", {"action": "mark_lose",
                                                   "_selected_action": [open_deal.pk, won.pk]})

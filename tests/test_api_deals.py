@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from deals.models import Deal, InvalidTransition, Stage
+from deals.services import deal_abandon, deal_lose, deal_reopen, deal_win
+from events.models import Source
 from tests.factories import (
     CompanyFactory,
     ContactFactory,
@@ -38,7 +40,8 @@ def test_create_defaults_stage_currency_owner_and_status(owner, pipeline):
     assert set(body) == {
         "id", "title", "pipeline", "stage", "value_cents", "currency", "probability",
         "effective_probability", "status", "closed_at", "lost_reason",
-        "expected_close_date", "contact", "company", "owner", "created_at", "updated_at"}
+        "expected_close_date", "contact", "company", "owner", "stage_entered_at",
+        "created_at", "updated_at"}
     first = stages(pipeline)[0]
     assert (body["stage"], body["currency"], body["owner"], body["status"]) == (
         first.pk, "USD", owner.user.pk, "open")
@@ -181,11 +184,11 @@ def test_status_cannot_be_patched(owner, pipeline):
 
 def test_the_state_machine_lives_on_the_model(pipeline):
     deal = DealFactory(pipeline=pipeline)
-    deal.win()
+    deal_win(deal=deal, by=None, source=Source.SYSTEM)
     with pytest.raises(InvalidTransition):
-        deal.lose("late")
-    deal.reopen()
-    deal.abandon()
+        deal_lose(deal=deal, by=None, source=Source.SYSTEM, reason="late")
+    deal_reopen(deal=deal, by=None, source=Source.SYSTEM)
+    deal_abandon(deal=deal, by=None, source=Source.SYSTEM)
     assert deal.status == "abandoned"
 
 
@@ -205,7 +208,7 @@ def test_filters_select_deals(owner, teammate, pipeline):
     DealFactory(pipeline=pipeline, stage=s[1], title="Beta licence", value_cents=5000,
                 expected_close_date=dt.date(2026, 3, 1), company=company, owner=teammate.user)
     won = DealFactory(pipeline=pipeline, title="Gamma", value_cents=900)
-    won.win()
+    deal_win(deal=won, by=None, source=Source.SYSTEM)
     other = DealFactory(pipeline__account=owner.account, title="Other pipe")
     get = lambda **q: titles(owner.client.get(URL, q))  # noqa: E731
     assert get(pipeline=pipeline.pk) == ["Alpha rollout", "Beta licence", "Gamma"]

@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from deals.services import deal_win
+from events.models import Source
 from tests.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -32,7 +34,7 @@ def test_a_contact_timeline_merges_notes_activities_and_deals_newest_first(owner
     done = ActivityFactory(account=owner.account, contact=contact, due_at=at(1),
                            subject="Intro", status="completed", completed_at=at(2))
     deal = DealFactory(pipeline__account=owner.account, contact=contact, title="Pilot")
-    deal.win()  # closed_at = now: the newest
+    deal_win(deal=deal, by=None, source=Source.SYSTEM)  # closed_at = now: the newest
     ActivityFactory(account=owner.account, subject="Someone else's")  # not linked
 
     body = owner.client.get(f"/api/v1/crm/contacts/{contact.pk}/timeline/").json()

@@ -5,12 +5,14 @@ import pytest
 from django.test import Client
 
 from deals.models import Deal, InvalidTransition, Stage
+from deals.services import deal_abandon, deal_lose, deal_reopen, deal_win
+from events.models import Source
 from tests.factories import DealFactory, PipelineFactory, UserFactory
 from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/crm/deals/"
-CLOSE = {"won": "win", "lost": "lose", "abandoned": "abandon"}
+CLOSE = {"won": deal_win, "lost": deal_lose, "abandoned": deal_abandon}
 
 
 def stages(pipeline):
@@ -19,7 +21,7 @@ def stages(pipeline):
 
 def closed_deal(pipeline, status):
     deal = DealFactory(pipeline=pipeline)
-    getattr(deal, CLOSE[status])()
+    CLOSE[status](deal=deal, by=None, source=Source.SYSTEM)
     return deal
 
 
@@ -79,7 +81,7 @@ def test_the_rule_lives_on_the_model(pipeline):
     deal.stage = stages(pipeline)[3]
     with pytest.raises(InvalidTransition):
         deal.validate_stage_change()
-    deal.reopen()
+    deal_reopen(deal=deal, by=None, source=Source.SYSTEM)
     deal.validate_stage_change()
 
 

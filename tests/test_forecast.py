@@ -8,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from deals.forecast import forecast
 from deals.models import Deal, Stage
+from deals.services import deal_abandon, deal_lose, deal_win
+from events.models import Source
 from tests.factories import DealFactory, PipelineFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +29,12 @@ def book(owner):
     deal(stage=stage(sales, "Lead"), value_cents=100_000)  # 100000 × 10
     deal(stage=stage(sales, "Proposal"), value_cents=333_333, probability=33)  # × 33
     deal(stage=stage(sales, "Negotiation"), value_cents=1)  # 1 × 75
-    deal(value_cents=50_000).win()
-    deal(value_cents=20_000).lose("price")
-    deal(value_cents=7).abandon()
+    deal_win(deal=deal(value_cents=50_000), by=None, source=Source.SYSTEM)
+    deal_lose(deal=deal(value_cents=20_000), by=None, source=Source.SYSTEM, reason="price")
+    deal_abandon(deal=deal(value_cents=7), by=None, source=Source.SYSTEM)
     for _ in range(3):  # 3 × (1 × 50): 1.5 cents, rounded once → 2 (not 3, not 0)
         deal(stage=stage(sales, "Proposal"), value_cents=1, currency="EUR")
-    deal(value_cents=999, currency="EUR").win()
+    deal_win(deal=deal(value_cents=999, currency="EUR"), by=None, source=Source.SYSTEM)
     alpha = PipelineFactory(account=owner.account, name="Alpha", stages=[("Only", 20)])
     DealFactory(pipeline=alpha, value_cents=10, currency="USD")  # 10 × 20
     return sales, alpha
@@ -103,7 +105,7 @@ def test_the_forecast_costs_the_same_queries_whatever_the_deal_count(owner):
     small = count()
     DealFactory.create_batch(60, pipeline=pipeline, currency="EUR")
     for deal in DealFactory.create_batch(10, pipeline=pipeline):
-        deal.win()
+        deal_win(deal=deal, by=None, source=Source.SYSTEM)
     assert count() == small <= 4
 
 

@@ -37,6 +37,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from accounts.models import User
 from accounts.tenancy import AccountOwned
+from activities.services import activity_complete, activity_start
+from deals.services import deal_lose, deal_win
+from events.models import Source
 from tests.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -88,14 +91,18 @@ def _seed(actor):
         CompanyTagFactory(account=account, company=companies[index], tag=tag)
     pipeline = PipelineFactory(account=account)
     deal = DealFactory(pipeline=pipeline, contact=contacts[0], company=parent, owner=actor.user)
-    DealFactory(pipeline=pipeline, currency="EUR", probability=40).win()
-    DealFactory(pipeline=PipelineFactory(account=account, stages=[("Only", 100)])).lose("price")
+    won = DealFactory(pipeline=pipeline, currency="EUR", probability=40)
+    deal_win(deal=won, by=None, source=Source.SYSTEM)
+    lost = DealFactory(pipeline=PipelineFactory(account=account, stages=[("Only", 100)]))
+    deal_lose(deal=lost, by=None, source=Source.SYSTEM, reason="price")
     links = {"contact": contacts[0], "company": parent, "deal": deal}
     ActivityFactory(
         account=account, owner=actor.user, due_at=timezone.now() - timedelta(days=1), **links
     )
-    ActivityFactory(account=account, type="call", contact=contacts[1]).complete()
-    ActivityFactory(account=account, company=companies[1]).start()
+    call = ActivityFactory(account=account, type="call", contact=contacts[1])
+    activity_complete(activity=call, by=None, source=Source.SYSTEM)
+    started = ActivityFactory(account=account, company=companies[1])
+    activity_start(activity=started, by=None, source=Source.SYSTEM)
     NoteFactory(account=account, author=actor.user, **links)
     NoteFactory(account=account, kind="email", direction="inbound", contact=contacts[1])
 

@@ -141,6 +141,7 @@ CASES = {
     "activity-start": Case("viewset"),
     "activity-complete": Case("viewset"),
     "activity-cancel": Case("viewset"),
+    "activity-reopen": Case("viewset"),
     "note-list": Case("viewset"),
     "note-detail": Case("viewset"),
     "contact-timeline": Case("viewset"),

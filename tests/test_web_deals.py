@@ -5,6 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from deals.models import Deal
+from deals.services import deal_lose, deal_win
+from events.models import Source
 from tests.factories import (
     CompanyFactory,
     ContactFactory,
@@ -39,7 +41,7 @@ def test_the_deal_page_shows_fields_links_and_actions(owner, deal):
 
 
 def test_a_closed_deal_offers_reopen_only(owner, deal):
-    deal.lose("Went with a competitor")
+    deal_lose(deal=deal, by=None, source=Source.SYSTEM, reason="Went with a competitor")
     html = client_for(owner).get(f"/deals/{deal.pk}/").content.decode()
     assert "Reopen deal" in html and "Mark as won" not in html
     assert "Went with a competitor" in html
@@ -54,7 +56,7 @@ def test_the_deal_page_shows_its_timeline(owner, deal):
 def test_dates_show_in_the_account_zone(owner, deal):
     owner.account.time_zone = "Asia/Tokyo"
     owner.account.save()
-    deal.win()
+    deal_win(deal=deal, by=None, source=Source.SYSTEM)
     from django.utils import timezone
 
     local = timezone.localtime(deal.closed_at, owner.account.zone)
@@ -85,7 +87,7 @@ def test_lose_abandon_and_reopen_from_the_page(owner, deal):
 
 
 def test_moving_a_closed_deal_is_a_clear_error_not_a_500(owner, deal, pipeline):
-    deal.win()
+    deal_win(deal=deal, by=None, source=Source.SYSTEM)
     response = client_for(owner).post(
         f"/deals/{deal.pk}/move/", {"stage": pipeline.stages.last().pk}, follow=True)
     assert response.status_code == 200
@@ -95,7 +97,7 @@ def test_moving_a_closed_deal_is_a_clear_error_not_a_500(owner, deal, pipeline):
 
 
 def test_winning_twice_is_a_clear_error(owner, deal):
-    deal.win()
+    deal_win(deal=deal, by=None, source=Source.SYSTEM)
     response = client_for(owner).post(f"/deals/{deal.pk}/win/", follow=True)
     assert "Cannot win a deal that is won" in response.content.decode()
 
@@ -208,7 +210,7 @@ def test_editing_a_deal(owner, deal, pipeline):
 
 
 def test_a_closed_deal_keeps_its_stage_in_the_form(owner, deal, pipeline):
-    deal.win()
+    deal_win(deal=deal, by=None, source=Source.SYSTEM)
     response = client_for(owner).post(f"/deals/{deal.pk}/edit/", {
         "title": deal.title, "pipeline": pipeline.pk, "stage": pipeline.stages.last().pk,
         "currency": "USD",

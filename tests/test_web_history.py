@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from deals.services import deal_win
 from events.models import Event, Source
 from events.services import EventDraft, events_append
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, UserFactory
@@ -205,6 +206,6 @@ def test_a_won_deals_last_stage_ends_when_it_closed(web, owner, pipeline):
     deal = DealFactory(account=owner.account, pipeline=pipeline)
     append(owner, "deal", deal.pk, "created", data={"stage": deal.stage_id},
            at=deal.created_at)
-    deal.win()
+    deal = deal_win(deal=deal, by=owner.user, source=Source.API)
     visits = web.get(f"/deals/{deal.pk}/history/").context["visits"]
     assert visits[-1].left_at == deal.closed_at

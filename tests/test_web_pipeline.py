@@ -8,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from deals.models import Deal
+from deals.services import deal_lose, deal_win
+from events.models import Source
 from tests.factories import CompanyFactory, DealFactory, PipelineFactory
 from tests.web_client import client_for
 
@@ -23,7 +25,7 @@ def test_the_board_shows_a_column_per_stage_with_open_deals(owner, pipeline):
     DealFactory(pipeline=pipeline, title="Big licence", company=company, owner=owner.user,
                 value_cents=1_250_000)
     won = DealFactory(pipeline=pipeline, title="Already won")
-    won.win()
+    deal_win(deal=won, by=None, source=Source.SYSTEM)
     response = client_for(owner).get("/pipeline/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -112,7 +114,7 @@ def test_a_move_over_htmx_answers_the_board_with_a_toast(owner, pipeline):
 
 def test_moving_a_closed_deal_is_a_409_with_a_message(owner, pipeline):
     deal = DealFactory(pipeline=pipeline)
-    deal.win()
+    deal_win(deal=deal, by=None, source=Source.SYSTEM)
     response = client_for(owner).post(f"/deals/{deal.pk}/move/",
                                       {"stage": stage(pipeline, "Proposal").pk},
                                       headers={"HX-Request": "true"})
@@ -161,9 +163,9 @@ def test_an_action_keeps_the_owner_filter(owner, teammate, pipeline):
 
 def test_closed_this_month_summary(owner, pipeline):
     won = DealFactory(pipeline=pipeline, value_cents=500_000)
-    won.win()
+    deal_win(deal=won, by=None, source=Source.SYSTEM)
     lost = DealFactory(pipeline=pipeline, value_cents=70_000)
-    lost.lose("No budget")
+    deal_lose(deal=lost, by=None, source=Source.SYSTEM, reason="No budget")
     html = client_for(owner).get("/pipeline/").content.decode()
     assert "5,000 USD" in html and "700 USD" in html
 
@@ -191,7 +193,7 @@ def test_the_board_costs_the_same_queries_whatever_the_deal_count(owner, teammat
                            owner=(owner.user, teammate.user)[i % 2],
                            company=CompanyFactory(account=owner.account))
         if i % 5 == 0:
-            deal.win()
+            deal_win(deal=deal, by=None, source=Source.SYSTEM)
     assert _board_queries(client) == few
 
 
@@ -222,7 +224,7 @@ def test_closed_at_month_boundary_uses_the_account_zone(owner, pipeline):
     owner.account.time_zone = "Pacific/Auckland"
     owner.account.save()
     deal = DealFactory(pipeline=pipeline)
-    deal.win()
+    deal_win(deal=deal, by=None, source=Source.SYSTEM)
     response = client_for(owner).get("/pipeline/")
     local = timezone.localtime(timezone.now(), owner.account.zone)
     assert response.context["month_name"] == local.strftime("%B")

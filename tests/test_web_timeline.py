@@ -11,6 +11,8 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from activities.models import Activity
+from activities.services import activity_cancel
+from events.models import Source
 from notes.models import Note
 from tests.factories import (
     ActivityFactory,
@@ -289,7 +291,7 @@ def test_complete_a_task_from_the_timeline(web, owner, contact):
 
 def test_completing_twice_explains_instead_of_failing(web, owner, contact):
     task = ActivityFactory(account=owner.account, contact=contact)
-    task.cancel()
+    activity_cancel(activity=task, by=None, source=Source.SYSTEM)
     response = web.post(f"/timeline/activities/{task.pk}/complete/", **HTMX)
     assert response.status_code == 200
     assert "already cancelled" in json.loads(response["HX-Trigger"])["toast"]

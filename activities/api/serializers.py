@@ -33,7 +33,7 @@ class ActivitySerializer(AccountScopedModelSerializer):
         fields = super().get_fields()
         fields["status"] = serializers.ChoiceField(
             choices=Activity.Status.choices, required=False,
-            help_text="Read-only: changed by the start, complete and cancel actions.",
+            help_text="Read-only: changed by the start, complete, cancel and reopen actions.",
         )
         return fields
 
@@ -41,7 +41,7 @@ class ActivitySerializer(AccountScopedModelSerializer):
         current = self.instance.status if self.instance is not None else "pending"
         if value != current:
             raise serializers.ValidationError(
-                "Status changes only through the start, complete and cancel actions."
+                "Status changes only through the start, complete, cancel and reopen actions."
             )
         return value
 

@@ -6,10 +6,21 @@ from accounts.api.viewsets import AccountScopedViewSet
 from activities.api.filters import ActivityFilter
 from activities.api.serializers import ActivitySerializer
 from activities.models import Activity
+from activities.services import (
+    activity_cancel,
+    activity_complete,
+    activity_create,
+    activity_delete,
+    activity_reopen,
+    activity_start,
+    activity_update,
+)
+from events.models import Source
 
 
 class ActivityViewSet(AccountScopedViewSet):
-    """Calls, meetings and tasks. Status changes only through start/complete/cancel."""
+    """Calls, meetings and tasks. Status changes only through start/complete/cancel/
+    reopen."""
 
     model = Activity
     serializer_class = ActivitySerializer
@@ -18,25 +29,45 @@ class ActivityViewSet(AccountScopedViewSet):
     ordering = ["due_at", "id"]
     nulls_last_fields = ("due_at", "completed_at")
 
-    def _transition(self, method_name):
-        activity = self.get_object()
-        getattr(activity, method_name)()
+    def perform_create(self, serializer):
+        serializer.instance = activity_create(
+            account=self.request.account, by=self.request.user, source=Source.API,
+            data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        # The answer shows the stored row, concurrent changes to other fields included.
+        serializer.instance = activity_update(
+            activity=serializer.instance, by=self.request.user, source=Source.API,
+            data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        activity_delete(activity=instance, by=self.request.user, source=Source.API)
+
+    def _transition(self, service):
+        activity = service(activity=self.get_object(), by=self.request.user,
+                           source=Source.API)
         return Response(self.get_serializer(activity).data)
 
     @extend_schema(request=None, responses=ActivitySerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         """pending → in_progress."""
-        return self._transition("start")
+        return self._transition(activity_start)
 
     @extend_schema(request=None, responses=ActivitySerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """pending or in_progress → completed; sets completed_at."""
-        return self._transition("complete")
+        return self._transition(activity_complete)
 
     @extend_schema(request=None, responses=ActivitySerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """pending or in_progress → cancelled."""
-        return self._transition("cancel")
+        return self._transition(activity_cancel)
+
+    @extend_schema(request=None, responses=ActivitySerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """completed or cancelled → pending; clears completed_at."""
+        return self._transition(activity_reopen)

@@ -111,11 +111,12 @@ class DealSerializer(AccountScopedModelSerializer):
             "contact",
             "company",
             "owner",
+            "stage_entered_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "status", "closed_at", "lost_reason", "created_at",
-                            "updated_at"]
+        read_only_fields = ["id", "status", "closed_at", "lost_reason", "stage_entered_at",
+                            "created_at", "updated_at"]
         extra_kwargs = {
             "stage": {"required": False},
             "contact": {"required": False, "allow_null": True},
@@ -123,16 +124,8 @@ class DealSerializer(AccountScopedModelSerializer):
             "owner": {"required": False, "allow_null": True},
         }
 
-    @transaction.atomic
-    def update(self, instance, validated_data):
-        # The model's rule, checked against the locked row: a closed deal keeps its
-        # stage and pipeline (409, as for the `move` action).
-        if {"stage", "pipeline"} & set(validated_data):
-            for name in ("stage", "pipeline"):
-                if name in validated_data:
-                    setattr(instance, name, validated_data[name])
-            instance.validate_stage_change(lock=True)
-        return super().update(instance, validated_data)
+    # Validation only: the viewset writes through deals.services (deal_create,
+    # deal_update), which checks the state machine's rules on the locked row.
 
     def get_effective_probability(self, deal) -> int:
         return deal.effective_probability

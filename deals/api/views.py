@@ -15,7 +15,18 @@ from deals.api.serializers import (
 )
 from deals.forecast import forecast
 from deals.models import Deal, Pipeline, Stage
-from deals.services import pipeline_delete
+from deals.services import (
+    deal_abandon,
+    deal_create,
+    deal_delete,
+    deal_lose,
+    deal_move,
+    deal_reopen,
+    deal_update,
+    deal_win,
+    pipeline_delete,
+)
+from events.models import Source
 
 
 class PipelineViewSet(AccountScopedViewSet):
@@ -48,6 +59,18 @@ class DealViewSet(SearchOrderingMixin, AccountScopedViewSet):
             return queryset
         return queryset.with_stage_probability()
 
+    def perform_create(self, serializer):
+        serializer.instance = deal_create(account=self.request.account, by=self.request.user,
+                                          source=Source.API, data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        # The answer shows the stored row, concurrent changes to other fields included.
+        serializer.instance = deal_update(deal=serializer.instance, by=self.request.user,
+                                          source=Source.API, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        deal_delete(deal=instance, by=self.request.user, source=Source.API)
+
     def _answer(self, deal):
         return Response(self.get_serializer(self.get_object()).data)
 
@@ -66,14 +89,15 @@ class DealViewSet(SearchOrderingMixin, AccountScopedViewSet):
         )
         if stage is None:
             raise ValidationError({"stage": ["Pick a stage of the deal's pipeline."]})
-        deal.move(stage=stage, probability=body.validated_data.get("probability"))
+        deal_move(deal=deal, by=request.user, source=Source.API, stage=stage,
+                  probability=body.validated_data.get("probability"))
         return self._answer(deal)
 
     @extend_schema(request=None, responses=DealSerializer)
     @action(detail=True, methods=["post"])
     def win(self, request, pk=None):
         deal = self.get_object()
-        deal.win()
+        deal_win(deal=deal, by=request.user, source=Source.API)
         return self._answer(deal)
 
     @extend_schema(request=LoseSerializer, responses=DealSerializer)
@@ -82,21 +106,22 @@ class DealViewSet(SearchOrderingMixin, AccountScopedViewSet):
         deal = self.get_object()
         body = LoseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        deal.lose(body.validated_data["reason"])
+        deal_lose(deal=deal, by=request.user, source=Source.API,
+                  reason=body.validated_data["reason"])
         return self._answer(deal)
 
     @extend_schema(request=None, responses=DealSerializer)
     @action(detail=True, methods=["post"])
     def abandon(self, request, pk=None):
         deal = self.get_object()
-        deal.abandon()
+        deal_abandon(deal=deal, by=request.user, source=Source.API)
         return self._answer(deal)
 
     @extend_schema(request=None, responses=DealSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         deal = self.get_object()
-        deal.reopen()
+        deal_reopen(deal=deal, by=request.user, source=Source.API)
         return self._answer(deal)
 
     @extend_schema(responses=ForecastSerializer)

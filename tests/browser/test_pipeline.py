@@ -4,6 +4,8 @@ strict Content-Security-Policy."""
 import pytest
 
 from deals.models import Deal
+from deals.services import deal_win
+from events.models import Source
 from tests.browser.conftest import PHONE
 from tests.factories import CompanyFactory, DealFactory, PipelineFactory
 
@@ -116,7 +118,8 @@ def test_a_refused_move_shows_why_and_restores_the_board(signed_in, board):
     page = signed_in
     pipeline, deal = board
     page.goto("/pipeline/")
-    Deal.objects.for_account(deal.account_id).get(pk=deal.pk).win()  # closed meanwhile
+    meanwhile = Deal.objects.for_account(deal.account_id).get(pk=deal.pk)
+    deal_win(deal=meanwhile, by=None, source=Source.SYSTEM)  # closed meanwhile
     page.locator(f"#deal-{deal.pk}").focus()
     page.keyboard.press("Shift+ArrowRight")
     page.locator("#toast").get_by_text("Cannot move a deal that is won").wait_for()

@@ -20,8 +20,11 @@ from accounts.calendar_range import validate_calendar_range
 from accounts.models import User
 from accounts.tags import normalise_tag_names, validate_tag_name
 from activities.models import Activity
+from activities.services import activity_create
+from events.models import Source
 from notes.models import Note
 from notes.sanitize import sanitize_body
+from notes.services import note_create
 from web.formatting import local_time
 
 MAX_TAGS = 100
@@ -147,6 +150,17 @@ def note_body_from_text(text: str) -> str:
 
 
 class _NoteBodyMixin:
+    # What a logged note or call carries into the notes' write path.
+    NOTE_FIELDS = ("body", "kind", "direction", "author_id", "contact_id", "company_id",
+                   "deal_id")
+
+    def create(self, link: dict) -> Note:
+        """The note linked by `link` (`{"deal_id": 7}`), through the notes' write path
+        (recorded as `note.created`)."""
+        note = self.build(link)
+        return note_create(account=self.account, by=self.user, source=Source.UI,
+                           data={name: getattr(note, name) for name in self.NOTE_FIELDS})
+
     def clean_body(self):
         text = self.cleaned_data["body"]
         if not text.strip():
@@ -219,11 +233,13 @@ class TaskForm(forms.Form):
             raise ValidationError("Name the task.")
         return subject
 
-    def build(self, link: dict) -> Activity:
-        return Activity(account=self.account, type=Activity.Type.TASK,
-                        subject=self.cleaned_data["subject"],
-                        due_at=self.cleaned_data["due_at"], owner=self.cleaned_data["owner"],
-                        **link)
+    def create(self, link: dict) -> Activity:
+        """The task, through the activities' write path (`link`: `{"deal_id": 7}`)."""
+        return activity_create(
+            account=self.account, by=self.user, source=Source.UI,
+            data={"type": Activity.Type.TASK, "subject": self.cleaned_data["subject"],
+                  "due_at": self.cleaned_data["due_at"], "owner": self.cleaned_data["owner"],
+                  **link})
 
 
 LOG_FORMS = {"note": NoteForm, "call": CallForm, "task": TaskForm}

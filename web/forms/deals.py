@@ -10,6 +10,7 @@ from companies.models import Company
 from contacts.models import Contact
 from deals.models import MAX_VALUE_CENTS, Deal, Pipeline, Stage
 from web.forms import MemberChoiceField, members_of
+from web.forms.opened_values import OpenedValuesMixin
 from web.forms.versions import VersionedFormMixin
 
 
@@ -18,7 +19,7 @@ class ContactChoiceField(forms.ModelChoiceField):
         return f"{contact.full_name} ({contact.email})" if contact.email else contact.full_name
 
 
-class DealForm(VersionedFormMixin, forms.ModelForm):
+class DealForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
     """Create or edit a deal of `account`.
 
     The stage must belong to the pipeline; left empty it is the pipeline's first stage.
@@ -114,10 +115,23 @@ class DealForm(VersionedFormMixin, forms.ModelForm):
         self.instance.stage = stage
         return data
 
-    def save(self, commit=True):
-        value = self.cleaned_data.get("value")
-        self.instance.value_cents = int((value or 0) * 100)
-        return super().save(commit=commit)
+    def deal_data(self) -> dict:
+        """Every field of the deal as the form has it, for `deal_create`."""
+        data = {name: self.cleaned_data.get(name) for name in self._meta.fields}
+        data["stage"] = self.instance.stage  # clean() picked it, or the first one
+        data["value_cents"] = int((self.cleaned_data.get("value") or 0) * 100)
+        return data
+
+    def changed_deal_data(self) -> dict:
+        """Only the fields the user changed, for `deal_update`: a field left as it was
+        shown never overwrites a change someone else made since."""
+        data = self.deal_data()
+        changed = set(self.changed_data)
+        if changed & {"stage", "pipeline"}:
+            changed |= {"stage", "pipeline"}
+        if "value" in changed:
+            changed.add("value_cents")
+        return {name: value for name, value in data.items() if name in changed}
 
 
 class MoveForm(forms.Form):

@@ -1,7 +1,8 @@
 """`POST /agenda/activities/<id>/{start,complete,cancel}/`: any page's activity rows.
 
-The activity's own status machine decides (`Activity.start/complete/cancel`); this view
-only translates HTTP. From htmx it answers with the row in its new state (empty once
+activities.services (`activity_start/complete/cancel`), the one write path, applies the
+activity's status machine to the locked row and records it; this view only translates
+HTTP. From htmx it answers with the row in its new state (empty once
 the activity is done, so the row leaves the list), a toast, and an `activity-changed`
 event that counters listen to; an illegal move is a 409 with the model's message.
 Without JavaScript it redirects back to `next` with a message.
@@ -17,13 +18,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from activities.models import Activity, InvalidTransition
+from activities.services import activity_cancel, activity_complete, activity_start
+from events.models import Source
 from web.tenancy import AccountViewMixin
 from web.views.agenda import ROW_RELATED, Day, decorate_activities
 
 ACTIONS = {
-    "start": ("start", "Started"),
-    "complete": ("complete", "Completed"),
-    "cancel": ("cancel", "Cancelled"),
+    "start": (activity_start, "Started"),
+    "complete": (activity_complete, "Completed"),
+    "cancel": (activity_cancel, "Cancelled"),
 }
 
 
@@ -37,9 +40,9 @@ class ActivityActionView(AccountViewMixin, View):
 
     def post(self, request, pk):
         activity = get_object_or_404(self.get_queryset(), pk=pk)
-        method, done_word = ACTIONS[self.action]
+        service, done_word = ACTIONS[self.action]
         try:
-            getattr(activity, method)()
+            service(activity=activity, by=request.user, source=Source.UI)
         except InvalidTransition as exc:
             return self.refuse(activity, str(exc))
         message = f"{done_word} “{activity.subject}”."

@@ -1,9 +1,10 @@
 """The deals list, the deal page, its form, and the state machine's actions (move, win,
 lose, abandon, reopen) for the deal page and the pipeline board.
 
-Actions only translate HTTP to the model's state machine (`Deal.move()`, `win()`, ...):
-a refused transition (`InvalidTransition`) is a clear message — a 409 over htmx, a
-flash message and a redirect otherwise — never a 500. Over htmx (the board) an action
+Views only translate HTTP to deals.services (`deal_move`, `deal_win`, ...), the one
+write path, which applies the model's state machine to the locked row: a refused
+transition (`InvalidTransition`) is a clear message — a 409 over htmx, a flash message
+and a redirect otherwise — never a 500. Over htmx (the board) an action
 answers the refreshed board partial; a plain form post redirects back.
 """
 
@@ -23,6 +24,16 @@ from accounts.paginator import DeferredJoinPaginator
 from deals.api.filters import DealFilter
 from deals.forecast import forecast
 from deals.models import Deal, InvalidTransition, Stage
+from deals.services import (
+    deal_abandon,
+    deal_create,
+    deal_lose,
+    deal_move,
+    deal_reopen,
+    deal_update,
+    deal_win,
+)
+from events.models import Source
 from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.formatting import format_money
 from web.forms import members_of
@@ -157,9 +168,10 @@ class DealCreateView(DealFormMixin, CreateView):
         return initial
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        self.object = deal_create(account=self.request.account, by=self.request.user,
+                                  source=Source.UI, data=form.deal_data())
         messages.success(self.request, f"Deal “{self.object.title}” created.")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class DealUpdateView(DealFormMixin, UpdateView):
@@ -169,13 +181,17 @@ class DealUpdateView(DealFormMixin, UpdateView):
     def form_valid(self, form):
         try:
             with saving_at_version(form):
-                response = super().form_valid(form)
+                self.object = deal_update(deal=self.object, by=self.request.user,
+                                          source=Source.UI, data=form.changed_deal_data())
         except EditConflict:
             context = self.get_context_data(
                 form=form, conflict=conflict_context(form, request=self.request))
             return self.render_to_response(context, status=409)
+        except InvalidTransition as exc:  # closed by someone else since the form loaded
+            form.add_error("stage", str(exc))
+            return self.form_invalid(form)
         messages.success(self.request, "Deal saved.")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class DealActionView(AccountViewMixin, View):
@@ -239,13 +255,14 @@ class DealMoveView(DealActionView):
         if not form.is_valid():
             raise ValueError("Pick a stage of the deal's pipeline.")
         stage = form.stages[form.cleaned_data["stage"]]
-        deal.move(stage=stage)  # like the API: the stage's probability applies
+        # Like the API: the stage's probability applies.
+        deal_move(deal=deal, by=self.request.user, source=Source.UI, stage=stage)
         return f"“{deal.title}” moved to {stage.name}."
 
 
 class DealWinView(DealActionView):
     def perform(self, deal):
-        deal.win()
+        deal_win(deal=deal, by=self.request.user, source=Source.UI)
         return f"“{deal.title}” won. Well done!"
 
 
@@ -254,19 +271,20 @@ class DealLoseView(DealActionView):
         form = LoseForm(self.request.POST)
         if not form.is_valid():
             raise ValueError("The reason: " + " ".join(form.errors["reason"]))
-        deal.lose(form.cleaned_data["reason"].strip())
+        deal_lose(deal=deal, by=self.request.user, source=Source.UI,
+                  reason=form.cleaned_data["reason"].strip())
         return f"“{deal.title}” marked as lost."
 
 
 class DealAbandonView(DealActionView):
     def perform(self, deal):
-        deal.abandon()
+        deal_abandon(deal=deal, by=self.request.user, source=Source.UI)
         return f"“{deal.title}” abandoned."
 
 
 class DealReopenView(DealActionView):
     def perform(self, deal):
-        deal.reopen()
+        deal_reopen(deal=deal, by=self.request.user, source=Source.UI)
         return f"“{deal.title}” reopened."
 
 

@@ -22,13 +22,12 @@ from django.views import View
 from accounts.ids import parse_page_number
 from accounts.models import User
 from activities.models import Activity, InvalidTransition
+from activities.services import activity_complete
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal, Stage
 from events.models import Source
-from notes.models import Note
 from notes.sanitize import sanitize_body
-from notes.services import note_create
 from timeline.entries import ACTIVITY, DEAL, NOTE, Entry, load_entries, timeline_keys
 from web.formatting import format_money
 from web.forms import LOG_FORMS
@@ -217,7 +216,7 @@ class TimelineLogView(TimelineRecordMixin, View):
         form = _log_form(request, kind, request.POST)
         saved = form.is_valid()
         if saved:
-            _write_log_entry(request, form.build({_target_for(record).field: record.pk}))
+            form.create({_target_for(record).field: record.pk})
             form = None
         if not request.htmx:  # without JavaScript: back to the record's page
             if not saved:
@@ -233,17 +232,6 @@ class TimelineLogView(TimelineRecordMixin, View):
         return response
 
 
-def _write_log_entry(request, entry) -> None:
-    """A logged note or call goes through the note service (recorded as `note.created`)."""
-    if isinstance(entry, Note):
-        note_create(account=request.account, by=request.user, source=Source.UI, data={
-            name: getattr(entry, name) for name in
-            ("body", "kind", "direction", "author_id", "contact_id", "company_id", "deal_id")
-        })
-    else:
-        entry.save()  # a task: an activity, which the activities app writes
-
-
 class ActivityCompleteView(AccountViewMixin, View):
     """POST: complete a pending activity (its status machine decides) and answer its
     refreshed timeline entry."""
@@ -254,7 +242,7 @@ class ActivityCompleteView(AccountViewMixin, View):
     def post(self, request, pk):
         activity = get_object_or_404(self.get_queryset(), pk=pk)
         try:
-            activity.complete()
+            activity_complete(activity=activity, by=request.user, source=Source.UI)
             message = "Task completed"
         except InvalidTransition:
             message = f"This activity is already {activity.get_status_display().lower()}."

@@ -1,0 +1,107 @@
+"""The one write path of activities: every face (API, web app, admin, the timeline's
+log form) creates, edits, moves through the status machine and deletes activities
+through these functions, each atomic, each recording its event (events/row_writes.py
+says how concurrent writes meet)."""
+
+from django.db import transaction
+
+from activities.models import Activity
+from events.models import Source
+from events.row_writes import (
+    RecordKind,
+    refreshed,
+    row_delete,
+    row_insert,
+    row_lock,
+    row_update,
+    rows_delete,
+    values_that_change,
+)
+
+
+def activity_representation(activity: Activity) -> dict:
+    """The activity as the API shows it (an event's `data`)."""
+    from activities.api.serializers import ActivitySerializer  # it imports this module
+
+    return dict(ActivitySerializer(activity).data)
+
+
+ACTIVITY = RecordKind(model=Activity, record_type="activity",
+                      represent=activity_representation, derived=frozenset({"is_overdue"}))
+# The fields a client edits; status and completed_at change by transition only.
+ACTIVITY_EDITABLE = frozenset({
+    "type", "subject", "description", "due_at", "contact", "company", "deal", "owner",
+})
+
+
+def _check_editable(data: dict) -> None:
+    """ValueError for a field a client may not set (a foreign key may come as its
+    attname, `contact_id`, with an id)."""
+    names = {Activity._meta.get_field(name).name for name in data}
+    unknown = names - ACTIVITY_EDITABLE
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}.")
+
+
+def activity_create(*, account, by, source: Source, data: dict) -> Activity:
+    """A new pending activity of `account` from validated `data` (model field names).
+    Appends `activity.created`."""
+    _check_editable(data)
+    activity = Activity(account_id=getattr(account, "pk", account), **data)
+    row_insert(ACTIVITY, record=activity, by=by, source=source)
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, by, source: Source, data: dict) -> Activity:
+    """Write the fields of `data` that differ from the stored activity, and nothing
+    else, so concurrent edits of other fields and transitions survive. Appends
+    `activity.updated`, or nothing when nothing changed."""
+    _check_editable(data)
+    current = row_lock(ACTIVITY, activity)
+    row_update(ACTIVITY, current=current, by=by, source=source, action="updated",
+               values=values_that_change(current, data))
+    return refreshed(activity, current)
+
+
+@transaction.atomic
+def _activity_transition(*, activity: Activity, by, source: Source, action: str) -> Activity:
+    current = row_lock(ACTIVITY, activity)
+    values = current.transition_values(action)
+    row_update(ACTIVITY, current=current, by=by, source=source,
+               action=Activity.TRANSITIONS[action][2], values=values,
+               guard={"status": current.status},
+               conflict=f"Cannot {action} this activity: it changed meanwhile.")
+    return refreshed(activity, current)
+
+
+def activity_start(*, activity: Activity, by, source: Source) -> Activity:
+    """pending → in_progress (InvalidTransition otherwise). `activity.started`."""
+    return _activity_transition(activity=activity, by=by, source=source, action="start")
+
+
+def activity_complete(*, activity: Activity, by, source: Source) -> Activity:
+    """pending or in_progress → completed, completed_at now. `activity.completed`."""
+    return _activity_transition(activity=activity, by=by, source=source, action="complete")
+
+
+def activity_cancel(*, activity: Activity, by, source: Source) -> Activity:
+    """pending or in_progress → cancelled. `activity.cancelled`."""
+    return _activity_transition(activity=activity, by=by, source=source, action="cancel")
+
+
+def activity_reopen(*, activity: Activity, by, source: Source) -> Activity:
+    """completed or cancelled → pending, completed_at cleared. `activity.reopened`."""
+    return _activity_transition(activity=activity, by=by, source=source, action="reopen")
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, by, source: Source) -> None:
+    """Delete the activity; `activity.deleted` carries it as it was."""
+    row_delete(ACTIVITY, current=row_lock(ACTIVITY, activity), by=by, source=source)
+
+
+def activity_delete_many(*, activities, by, source: Source) -> int:
+    """Delete the activities of a queryset (the admin's bulk delete), an
+    `activity.deleted` event for each, appended in one batch; how many were deleted."""
+    return rows_delete(ACTIVITY, queryset=activities, by=by, source=source)
