@@ -6,9 +6,10 @@ from accounts.api.viewsets import AccountScopedViewSet
 from activities.api.filters import ActivityFilter
 from activities.api.serializers import ActivitySerializer
 from activities.models import Activity
+from events.api.history import HistoryActionMixin
 
 
-class ActivityViewSet(AccountScopedViewSet):
+class ActivityViewSet(HistoryActionMixin, AccountScopedViewSet):
     """Calls, meetings and tasks. Status changes only through start/complete/cancel."""
 
     model = Activity

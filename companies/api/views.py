@@ -2,9 +2,11 @@ from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin, Tag
 from companies.api.filters import CompanyFilter
 from companies.api.serializers import CompanySerializer
 from companies.models import Company
+from events.api.history import HistoryActionMixin
 
 
-class CompanyViewSet(SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet):
+class CompanyViewSet(HistoryActionMixin, SearchOrderingMixin, TagActionsMixin,
+                     AccountScopedViewSet):
     """Companies. Deleting one keeps its contacts and subsidiaries, unlinked."""
 
     model = Company

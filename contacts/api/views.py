@@ -13,6 +13,7 @@ from contacts.api.serializers import (
 )
 from contacts.models import Contact
 from contacts.services import BulkImportInvalid, contact_bulk_import
+from events.api.history import HistoryActionMixin
 
 BulkImportErrors = inline_serializer(
     "BulkImportErrors",
@@ -29,7 +30,8 @@ BulkImportErrors = inline_serializer(
 )
 
 
-class ContactViewSet(SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet):
+class ContactViewSet(HistoryActionMixin, SearchOrderingMixin, TagActionsMixin,
+                     AccountScopedViewSet):
     model = Contact
     serializer_class = ContactSerializer
     filterset_class = ContactFilter

@@ -16,6 +16,7 @@ from deals.api.serializers import (
 from deals.forecast import forecast
 from deals.models import Deal, Pipeline, Stage
 from deals.services import pipeline_delete
+from events.api.history import HistoryActionMixin
 
 
 class PipelineViewSet(AccountScopedViewSet):
@@ -34,7 +35,7 @@ class PipelineViewSet(AccountScopedViewSet):
         pipeline_delete(pipeline=instance)
 
 
-class DealViewSet(SearchOrderingMixin, AccountScopedViewSet):
+class DealViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet):
     """Deals. `status` changes only through the actions, each answering with the deal."""
 
     model = Deal

@@ -1,10 +1,11 @@
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin
+from events.api.history import HistoryActionMixin
 from notes.api.filters import NoteFilter
 from notes.api.serializers import NoteSerializer
 from notes.models import Note
 
 
-class NoteViewSet(SearchOrderingMixin, AccountScopedViewSet):
+class NoteViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet):
     """Notes and logged emails, calls and SMS; bodies are sanitised on save."""
 
     model = Note
