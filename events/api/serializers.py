@@ -1,5 +1,6 @@
 """The API's shape of an event, and the query the feed accepts."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from events.models import RECORD_TYPES, Event, Source
@@ -50,6 +51,8 @@ class EventFeedQuerySerializer(serializers.Serializer):
     record_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
+# The feed is a list view to drf-spectacular, which would describe an array of these.
+@extend_schema_serializer(many=False)
 class EventFeedSerializer(serializers.Serializer):
     results = EventSerializer(many=True)
     next_after = serializers.IntegerField(
