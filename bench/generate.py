@@ -2,10 +2,12 @@
 
 One large account — at SCALE=1: 1,000,000 contacts, 100,000 companies (a tenth of them
 subsidiaries), 200,000 deals in two pipelines and two currencies, 1,000,000 activities
-and 1,000,000 notes — plus 20 small accounts beside it. Every count is multiplied by
+and 1,000,000 notes, and 10,000,000 events of changes to them over the last 90 days —
+plus 20 small accounts beside it. Every count is multiplied by
 SCALE. Rows are made by `INSERT ... SELECT generate_series(...)` with secondary
 indexes dropped during the load and rebuilt after it (far faster than maintaining
-GIN indexes row by row). One contact, the "heavy" one, gets 1,000 timeline items.
+GIN indexes row by row). One contact, the "heavy" one, gets 1,000 timeline items and
+300 events.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from deals.models import Pipeline, Stage
 from deals.services import pipeline_create
 
 TABLES = ["companies_company", "contacts_contact", "contacts_contacttag", "deals_deal",
-          "activities_activity", "notes_note"]
+          "activities_activity", "notes_note", "events_event"]
 SENTENCES = [
     "Discussed the renewal and a possible upgrade to the enterprise plan.",
     "They asked for a revised quote with volume pricing.",
@@ -42,6 +44,7 @@ class Counts:
     deals: int
     activities: int
     notes: int
+    events: int
     small_accounts: int = 20
     small_contacts: int = 500
 
@@ -51,7 +54,7 @@ class Counts:
             return max(10, int(full * scale))
 
         return cls(contacts=n(1_000_000), companies=n(100_000), deals=n(200_000),
-                   activities=n(1_000_000), notes=n(1_000_000))
+                   activities=n(1_000_000), notes=n(1_000_000), events=n(10_000_000))
 
 
 def _names():
@@ -103,6 +106,10 @@ def generate(scale: float, log=print) -> dict:
             _deals(cursor, params, counts, stage_ids)
             _activities(cursor, params, counts)
             _notes(cursor, params, counts)
+            events_started = time.perf_counter()
+            _events(cursor, params, counts)
+            log(f"  {counts.events:,} events inserted in "
+                f"{time.perf_counter() - events_started:.0f}s")
         log(f"  rows loaded in {time.perf_counter() - started:.0f}s; rebuilding indexes")
         for indexes in saved.values():
             for _name, definition in indexes:
@@ -113,9 +120,11 @@ def generate(scale: float, log=print) -> dict:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
     small = _small_accounts(counts, first, last)
     heavy = _heavy_contact(big)
+    _heavy_history(big, heavy)
     log(f"  generated in {time.perf_counter() - started:.0f}s")
     return {"account_id": big.pk, "username": "bench", "password": "bench-pass",
-            "heavy_contact_id": heavy, "counts": counts.__dict__, "small_accounts": small}
+            "heavy_contact_id": heavy, "counts": counts.__dict__, "small_accounts": small,
+            "event_ids": _event_ids(big)}
 
 
 def _companies(cursor, p, c: Counts):
@@ -267,3 +276,82 @@ def _heavy_contact(account) -> int:
             FROM generate_series(1, 200) AS i
         """, params)
     return contact.pk
+
+
+# Where each event's record comes from: (record type, table, count attribute), in the
+# proportions of a CRM's writes (contacts most, companies least).
+EVENT_RECORDS = [("contact", "contacts_contact", "contacts")] * 8 + [
+    ("deal", "deals_deal", "deals")] * 5 + [("activity", "activities_activity", "activities")] * 3 + [
+    ("note", "notes_note", "notes")] * 2 + [("company", "companies_company", "companies")] * 2
+
+
+def _events(cursor, p, c: Counts):
+    """`c.events` events, oldest first, spread over the last 89 days: a fifth `created`
+    (empty changes), the rest `updated` (deals also `moved`) with one or two changed
+    fields; `data` is a record representation of about 400 bytes, as the API's."""
+    bases = {}
+    for record_type, table, _count in EVENT_RECORDS:
+        cursor.execute(f"SELECT min(id) FROM {table} WHERE account_id = %s", [p["a"]])
+        bases[record_type] = cursor.fetchone()[0] or 1
+    p = p | {
+        "n": c.events, "types": [t for t, _table, _c in EVENT_RECORDS],
+        "bases": [bases[t] for t, _table, _c in EVENT_RECORDS],
+        "sizes": [getattr(c, count) for _t, _table, count in EVENT_RECORDS],
+        "spacing": 89 * 86400 / c.events,
+    }
+    _exec(cursor, """
+        INSERT INTO events_event (account_id, type, at, actor_id, source, record_type,
+            record_id, changes, data)
+        SELECT %(a)s, rt || '.' || act,
+               now() - ((%(n)s - i) * %(spacing)s || ' seconds')::interval,
+               CASE WHEN i %% 10 = 0 THEN NULL ELSE %(owner)s END,
+               CASE WHEN i %% 10 = 0 THEN 'system'
+                    ELSE (ARRAY['api','ui','ui','ui','import','admin'])[1 + i %% 6] END,
+               rt, rid,
+               CASE WHEN act = 'created' THEN '{}'::jsonb
+                    WHEN act = 'moved' THEN jsonb_build_object(
+                        'stage', jsonb_build_array(i %% 4 + 1, i %% 4 + 2))
+                    WHEN i %% 3 = 0 THEN jsonb_build_object(
+                        'email', jsonb_build_array('old' || i || '@example.com',
+                                                   'person' || rid || '@example.com'),
+                        'phone', jsonb_build_array(NULL, '+1 555 0100'))
+                    ELSE jsonb_build_object(
+                        'title', jsonb_build_array('Buyer', 'Head of procurement')) END,
+               jsonb_build_object(
+                   'id', rid, 'name', (%(words)s::text[])[1 + rid %% 500] || ' ' || rid,
+                   'email', 'person' || rid || '@example.com', 'phone', '+1 555 0100',
+                   'title', 'Head of procurement', 'owner', %(owner)s, 'company', rid %% 1000,
+                   'tags', jsonb_build_array('customer', 'vip'),
+                   'custom_fields', jsonb_build_object('region', 'EMEA', 'tier', i %% 3),
+                   'summary', (%(sentences)s::text[])[1 + i %% 8],
+                   'created_at', '2026-08-01T09:30:00Z', 'updated_at', '2026-11-24T09:30:00Z')
+        FROM (SELECT i, rt, bases[k] + (i * 7919) %% sizes[k] AS rid,
+                     CASE WHEN (i / 20) %% 5 = 0 THEN 'created'
+                          WHEN rt = 'deal' AND (i / 20) %% 5 = 1 THEN 'moved'
+                          ELSE 'updated' END AS act
+              FROM (SELECT i, 1 + (i %% 20)::int AS k,
+                           (%(types)s::text[])[1 + (i %% 20)::int] AS rt,
+                           %(bases)s::bigint[] AS bases, %(sizes)s::bigint[] AS sizes
+                    FROM generate_series(1::bigint, %(n)s) AS i) AS picked) AS g
+    """, p)
+
+
+def _heavy_history(account, contact_id):
+    """300 events of the heavy contact: the history page's benchmark."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO events_event (account_id, type, at, actor_id, source, record_type,
+                record_id, changes, data)
+            SELECT %(a)s, 'contact.updated', now() - (i || ' hours')::interval, NULL, 'api',
+                   'contact', %(c)s,
+                   jsonb_build_object('title', jsonb_build_array('Title ' || i, 'Title ' || i + 1)),
+                   jsonb_build_object('id', %(c)s, 'first_name', 'Heavy', 'title', 'Title ' || i)
+            FROM generate_series(1, 300) AS i
+        """, {"a": account.pk, "c": contact_id})
+
+
+def _event_ids(account) -> dict:
+    from events.models import Event
+
+    ids = Event.objects.for_account(account).order_by("id").values_list("id", flat=True)
+    return {"first": ids.first(), "last": ids.last()}

@@ -31,7 +31,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8900
+PORT = int(os.environ.get("BENCH_PORT", "8900"))  # another port when 8900 is taken
 BASE = f"http://127.0.0.1:{PORT}"
 
 
@@ -163,9 +163,25 @@ def endpoints(info):
         ("timeline, 1,000 items (page 1)", "GET",
          f"/api/v1/crm/contacts/{heavy}/timeline/", None),
         ("notes search", "GET", "/api/v1/crm/notes/?search=renewal%20upgr", None),
+        *event_endpoints(info),
         ("UI: contacts list", "GET", "/contacts/", None),
         ("UI: pipeline board", "GET", "/pipeline/", None),
         ("UI: dashboard", "GET", "/", None),
+    ]
+
+
+def event_endpoints(info):
+    """The events feed, a page of 100, at the start, middle and end of the log; and a
+    record's history (the heavy contact's 300 events, page 1)."""
+    first, last = info["event_ids"]["first"], info["event_ids"]["last"]
+    positions = {"start": first - 1, "middle": (first + last) // 2,
+                 "end": max(first - 1, last - 100)}
+    return [
+        *[(f"events feed, 100 at the {where}", "GET",
+           f"/api/v1/crm/events/?after={after}&limit=100", None)
+          for where, after in positions.items()],
+        ("record history, 300 events (page 1)", "GET",
+         f"/api/v1/crm/contacts/{info['heavy_contact_id']}/history/", None),
     ]
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "accounts.apps.AccountsConfig",
+    "schedules.apps.SchedulesConfig",
     "events.apps.EventsConfig",
     "companies.apps.CompaniesConfig",
     "contacts.apps.ContactsConfig",

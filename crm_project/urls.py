@@ -10,6 +10,7 @@ from activities.api import urls as activity_urls
 from companies.api import urls as company_urls
 from contacts.api import urls as contact_urls
 from deals.api import urls as deal_urls
+from events.api import urls as event_urls
 from notes.api import urls as note_urls
 from timeline import urls as timeline_urls
 from web import urls as web_urls
@@ -29,6 +30,7 @@ api_v1 = [
                 *activity_urls.urlpatterns,
                 *note_urls.urlpatterns,
                 *timeline_urls.urlpatterns,
+                *event_urls.urlpatterns,
             ]
         ),
     ),

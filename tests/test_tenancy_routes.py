@@ -22,6 +22,8 @@ from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal, Pipeline, Stage
+from events.models import Source
+from events.services import event_append
 from notes.models import Note
 from tests.factories import (
     ActivityFactory,
@@ -116,6 +118,17 @@ def _forecast_is_mine(outsider, owner):
     assert {s["currency"] for s in body["stages"]} == {"USD"}
 
 
+def _events_are_mine(outsider, owner):
+    theirs = event_append(account=owner.account, by=owner.user, source=Source.API,
+                          record_type="contact", record_id=1, action="created")
+    mine = event_append(account=outsider.account, by=outsider.user, source=Source.API,
+                        record_type="contact", record_id=1, action="created")
+    for query in ({}, {"record_type": "contact", "record_id": 1}, {"type": "contact.*"}):
+        body = outsider.client.get("/api/v1/crm/events/", query).json()
+        assert [event["id"] for event in body["results"]] == [mine.pk], query
+    assert theirs.pk < mine.pk
+
+
 CASES = {
     "contact-list": Case("viewset"),
     "contact-detail": Case("viewset"),
@@ -147,6 +160,12 @@ CASES = {
     "contact-timeline": Case("viewset"),
     "company-timeline": Case("viewset"),
     "deal-timeline": Case("viewset"),
+    "contact-history": Case("viewset"),
+    "company-history": Case("viewset"),
+    "deal-history": Case("viewset"),
+    "activity-history": Case("viewset"),
+    "note-history": Case("viewset"),
+    "event-list": Case("singleton", check=_events_are_mine),
     "tag-list": Case("viewset"),
     "tag-detail": Case("viewset"),
     "api-members": Case("singleton", check=_members_only_mine),

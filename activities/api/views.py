@@ -15,10 +15,11 @@ from activities.services import (
     activity_start,
     activity_update,
 )
+from events.api.history import HistoryActionMixin
 from events.models import Source
 
 
-class ActivityViewSet(AccountScopedViewSet):
+class ActivityViewSet(HistoryActionMixin, AccountScopedViewSet):
     """Calls, meetings and tasks. Status changes only through start/complete/cancel/
     reopen."""
 

@@ -9,10 +9,12 @@ from companies.services import (
     company_tag_remove,
     company_update,
 )
+from events.api.history import HistoryActionMixin
 from events.models import Source
 
 
-class CompanyViewSet(SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet):
+class CompanyViewSet(HistoryActionMixin, SearchOrderingMixin, TagActionsMixin,
+                     AccountScopedViewSet):
     """Companies. Deleting one keeps its contacts and subsidiaries, unlinked."""
 
     model = Company

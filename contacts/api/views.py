@@ -21,6 +21,7 @@ from contacts.services import (
     contact_tag_remove,
     contact_update,
 )
+from events.api.history import HistoryActionMixin
 from events.models import Source
 
 BulkImportErrors = inline_serializer(
@@ -38,7 +39,8 @@ BulkImportErrors = inline_serializer(
 )
 
 
-class ContactViewSet(SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet):
+class ContactViewSet(HistoryActionMixin, SearchOrderingMixin, TagActionsMixin,
+                     AccountScopedViewSet):
     model = Contact
     serializer_class = ContactSerializer
     filterset_class = ContactFilter

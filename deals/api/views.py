@@ -26,6 +26,7 @@ from deals.services import (
     deal_win,
     pipeline_delete,
 )
+from events.api.history import HistoryActionMixin
 from events.models import Source
 
 
@@ -45,7 +46,7 @@ class PipelineViewSet(AccountScopedViewSet):
         pipeline_delete(pipeline=instance)
 
 
-class DealViewSet(SearchOrderingMixin, AccountScopedViewSet):
+class DealViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet):
     """Deals. `status` changes only through the actions, each answering with the deal."""
 
     model = Deal

@@ -1,4 +1,5 @@
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin
+from events.api.history import HistoryActionMixin
 from events.models import Source
 from notes.api.filters import NoteFilter
 from notes.api.serializers import NoteSerializer
@@ -6,7 +7,7 @@ from notes.models import Note
 from notes.services import note_create, note_delete, note_update
 
 
-class NoteViewSet(SearchOrderingMixin, AccountScopedViewSet):
+class NoteViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet):
     """Notes and logged emails, calls and SMS; bodies are sanitised on save."""
 
     model = Note
