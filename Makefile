@@ -53,6 +53,7 @@ $(SYNCED): pyproject.toml uv.lock
 run: install assets
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	$(MANAGE) ensure_schedules
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo
 	@echo "Relay CRM on http://127.0.0.1:$(PORT)/  (API docs /api/docs/, admin /admin/)"

@@ -10,7 +10,6 @@ task results) hold every account's data and are for superusers only.
 """
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.forms.models import BaseInlineFormSet
 
 from accounts.models import Account, Membership, User
@@ -76,34 +75,6 @@ class AccountScopedAdmin(admin.ModelAdmin):
     """Base ModelAdmin for every CRM model."""
 
     list_select_related = ["account"]
-    object_history_template = "admin/record_history.html"
-    # A record's History page lists this many of its latest events.
-    history_events_shown = 100
-
-    def history_view(self, request, object_id, extra_context=None):
-        """Django's History page (its LogEntry list) with the record's events on top:
-        who, when, from which face and what changed, whatever face made the change."""
-        obj = self.get_object(request, unquote(object_id))  # scoped: None if not theirs
-        events = self.record_events(obj) if obj is not None else None
-        return super().history_view(
-            request, object_id, extra_context={
-                "record_events": events, "record_events_limit": self.history_events_shown,
-                **(extra_context or {})},
-        )
-
-    def record_events(self, obj):
-        """The record's latest events, newest first; None for a model without events
-        (tags, pipelines, stages). One query, with the actors."""
-        # Imported here: the event log sits above accounts in the app order, and only
-        # this page of the admin, which spans every app, reads it.
-        from events.models import RECORD_TYPES, Event
-
-        if obj._meta.model_name not in RECORD_TYPES:
-            return None
-        events = Event.objects.for_account(obj.account_id).of_record(
-            obj._meta.model_name, obj.pk).select_related("actor")
-        return list(events[:self.history_events_shown])
-
     def get_queryset(self, request):
         return scope_for_admin(super().get_queryset(request), request)
 

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from accounts.admin_base import AccountScopedAdmin, AccountScopedRelatedListFilter
 from activities import services
 from activities.models import Activity, InvalidTransition
+from events.admin_history import RecordHistoryAdmin
 from events.models import Source
 
 
@@ -23,7 +24,7 @@ def mark_completed(modeladmin, request, queryset):
 
 
 @admin.register(Activity)
-class ActivityAdmin(AccountScopedAdmin):
+class ActivityAdmin(RecordHistoryAdmin, AccountScopedAdmin):
     list_display = ["subject", "type", "status", "due_at", "owner", "contact", "deal",
                     "account"]
     list_filter = [

@@ -7,6 +7,7 @@ from accounts.admin_base import (
 )
 from companies import services
 from companies.models import Company, CompanyTag
+from events.admin_history import RecordHistoryAdmin
 from events.recorded_admin import RecordedAdmin
 
 
@@ -34,7 +35,7 @@ class SubsidiaryInline(AccountScopedInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(RecordedAdmin, AccountScopedAdmin):
+class CompanyAdmin(RecordHistoryAdmin, RecordedAdmin, AccountScopedAdmin):
     list_display = ["name", "domain", "industry", "size", "parent", "owner", "account"]
     list_filter = [
         ("account", AccountScopedRelatedListFilter),

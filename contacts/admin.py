@@ -8,6 +8,7 @@ from accounts.admin_base import (
 from companies.admin import CompanyAdmin
 from contacts import services
 from contacts.models import Contact, ContactTag
+from events.admin_history import RecordHistoryAdmin
 from events.recorded_admin import RecordedAdmin
 
 
@@ -19,7 +20,7 @@ class ContactTagInline(AccountScopedInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(RecordedAdmin, AccountScopedAdmin):
+class ContactAdmin(RecordHistoryAdmin, RecordedAdmin, AccountScopedAdmin):
     list_display = ["__str__", "email", "phone", "company", "title", "owner", "account",
                     "updated_at"]
     list_filter = [

@@ -7,6 +7,7 @@ from accounts.admin_base import (
 )
 from deals import services
 from deals.models import Deal, InvalidTransition, Pipeline, Stage
+from events.admin_history import RecordHistoryAdmin
 from events.models import Source
 
 
@@ -60,7 +61,7 @@ def _transition(label, action, refused_because):
 
 
 @admin.register(Deal)
-class DealAdmin(AccountScopedAdmin):
+class DealAdmin(RecordHistoryAdmin, AccountScopedAdmin):
     list_display = ["title", "pipeline", "stage", "status", "value_cents", "currency",
                     "owner", "expected_close_date", "account"]
     list_filter = [

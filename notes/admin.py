@@ -1,13 +1,14 @@
 from django.contrib import admin
 
 from accounts.admin_base import AccountScopedAdmin, AccountScopedRelatedListFilter
+from events.admin_history import RecordHistoryAdmin
 from events.recorded_admin import RecordedAdmin
 from notes import services
 from notes.models import Note
 
 
 @admin.register(Note)
-class NoteAdmin(RecordedAdmin, AccountScopedAdmin):
+class NoteAdmin(RecordHistoryAdmin, RecordedAdmin, AccountScopedAdmin):
     list_display = ["__str__", "kind", "direction", "occurred_at", "author", "contact",
                     "account"]
     list_filter = [

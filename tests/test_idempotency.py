@@ -186,3 +186,15 @@ def test_a_repeated_bulk_import_answers_the_first_answer_and_imports_once(owner)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert contacts(owner).count() == 3
+
+
+def test_expired_keys_are_purged_by_an_hourly_recurring_job(owner):
+    from accounts.tasks import purge_idempotency_keys
+    from schedules.recurring import registered_jobs
+
+    assert registered_jobs()["accounts.purge_idempotency_keys"].every == dt.timedelta(hours=1)
+    post(owner, CONTACTS, {"first_name": "Ada"})
+    IdempotencyKey.objects.for_account(owner.account).update(
+        created_at=timezone.now() - KEY_LIFETIME - dt.timedelta(seconds=1))
+    assert purge_idempotency_keys() == "deleted 1 idempotency keys"
+    assert not IdempotencyKey.objects.for_account(owner.account).exists()
