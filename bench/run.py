@@ -157,6 +157,9 @@ def endpoints(info):
         ("contact detail", "GET", f"/api/v1/crm/contacts/{heavy}/", None),
         ("contact create", "POST", "/api/v1/crm/contacts/",
          {"first_name": "New", "last_name": "Person", "email": "new-{n}@example.com"}),
+        # Each PATCH changes the title, so each writes and appends an event.
+        ("contact PATCH", "PATCH", f"/api/v1/crm/contacts/{heavy}/",
+         {"title": "Buyer {n}"}),
         ("bulk import, 1,000 contacts", "POST", "/api/v1/crm/contacts/bulk-import/",
          {"contacts": rows}),
         ("deals forecast", "GET", "/api/v1/crm/deals/forecast/", None),
