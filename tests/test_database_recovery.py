@@ -62,6 +62,13 @@ def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
     token = Token.objects.create(user=account.memberships.get().user)
     session = requests.Session()
     session.headers["Authorization"] = f"Token {token.key}"
+    local = threading.local()  # a Session of its own per client thread
+
+    def own_session():
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+            local.session.headers["Authorization"] = f"Token {token.key}"
+        return local.session
     url = f"{live_server.url}/api/v1/crm/contacts/"
     answers, created, gave_up, stop = [], [], [], threading.Event()
     retried = []
@@ -71,7 +78,7 @@ def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
         key, deadline = str(uuid.uuid4()), None
         while True:
             try:
-                response = session.post(url, json={"first_name": "Load", "email": email},
+                response = own_session().post(url, json={"first_name": "Load", "email": email},
                                         headers={"Idempotency-Key": key}, timeout=20)
             except requests.RequestException as exc:  # a dropped request is not an answer
                 answers.append(("error", str(exc)))
@@ -88,19 +95,26 @@ def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
                     return None
             time.sleep(0.1)
 
-    def load():
+    def load(name, reads):
         n = 0
         while not stop.is_set():
             n += 1
-            email = f"load{n}@example.com"
+            email = f"{name}{n}@example.com"
             if create(email) == 201:
                 created.append(email)
+            if not reads:
+                continue
             with contextlib.suppress(requests.RequestException):
-                response = session.get(url, timeout=20)
+                response = own_session().get(url, timeout=20)
                 answers.append((response.status_code, response.headers.get("Content-Type", "")))
 
-    worker = threading.Thread(target=load)
-    worker.start()
+    # One client mixes creates and reads; the other only creates, so some create is
+    # always in flight when the database goes away (the mixed one may be waiting on a
+    # read through the whole outage).
+    workers = [threading.Thread(target=load, args=("mixed", True)),
+               threading.Thread(target=load, args=("creates", False))]
+    for worker in workers:
+        worker.start()
     database = connection.settings_dict["NAME"]
     try:
         with admin_connection() as admin:
@@ -120,7 +134,8 @@ def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
             time.sleep(0.5)
     finally:
         stop.set()
-        worker.join(timeout=30)
+        for worker in workers:
+            worker.join(timeout=30)
         with admin_connection() as admin:
             outage(admin, database, down=False)
 
