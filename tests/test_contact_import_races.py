@@ -2,15 +2,14 @@
 together by a barrier, several rounds): every import succeeds as if they had run one
 after the other, and no email is stored twice."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
-from rest_framework.test import APIClient
+from django.db import connection
 
 from contacts.imports import guess_mapping, read_csv
 from contacts.models import Contact, ContactImport
 from contacts.tasks import write_contact_import
+from tests.races import own_client, together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -23,32 +22,6 @@ THREADS = 3
 EMAILS = 50
 
 
-def together(*jobs):
-    """Run the jobs in threads released at the same instant; their results in order."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as exc:  # reported by the caller's assertion
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
-def api_client(actor):
-    client = APIClient()
-    client.credentials(**actor.client._credentials)
-    return client
 
 
 def rows(round_number):
@@ -67,7 +40,7 @@ def test_concurrent_bulk_imports_of_the_same_emails_all_answer_201(owner, on_dup
         body = {"contacts": rows(round_number), "on_duplicate": on_duplicate}
 
         def post(body=body):
-            response = api_client(owner).post(URL, body, format="json")
+            response = own_client(owner).post(URL, body, format="json")
             return response.status_code, response.json()
 
         answers = together(*[post] * THREADS)
@@ -104,7 +77,7 @@ def test_csv_imports_racing_an_api_import_of_the_same_emails_all_succeed(owner, 
             return lambda: write_contact_import.call(owner.account.pk, contact_import.pk)
 
         def post(body=body):
-            return api_client(owner).post(URL, body, format="json").status_code
+            return own_client(owner).post(URL, body, format="json").status_code
 
         answers = together(write(imports[0]), write(imports[1]), post)
         assert answers == ["done", "done", 201], answers
@@ -126,14 +99,14 @@ def test_an_import_that_loses_a_race_with_a_single_create_plans_again(owner, mon
         planned = plan(*args, **kwargs)
         if len(calls) == 1:  # another request stores p7 between our read and our write
             def create():
-                return api_client(owner).post("/api/v1/crm/contacts/", {
+                return own_client(owner).post("/api/v1/crm/contacts/", {
                     "first_name": "Quick", "email": "r0-p7@example.com"}, format="json"
                 ).status_code
             assert together(create) == [201]
         return planned
 
     monkeypatch.setattr(services, "_plan", plan_then_lose_the_race)
-    response = api_client(owner).post(URL, {"contacts": rows(0), "on_duplicate": "skip"},
+    response = own_client(owner).post(URL, {"contacts": rows(0), "on_duplicate": "skip"},
                                       format="json")
     assert response.status_code == 201, response.json()
     assert (response.json()["created"], response.json()["skipped"]) == (EMAILS - 1, 1)

@@ -11,8 +11,8 @@ from django.db import connection
 from activities.models import Activity
 from activities.services import activity_complete
 from events.models import Event, Source
-from tests.concurrent_requests import ROUNDS, api_client, serial_outcomes, together
 from tests.factories import ActivityFactory
+from tests.races import ROUNDS, own_client, serial_outcomes, together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -69,7 +69,7 @@ PAIRS = list(itertools.combinations_with_replacement(MACHINE, 2)) + [
 @pytest.mark.parametrize("pair", PAIRS, ids="+".join)
 def test_two_concurrent_writes_of_an_activity_act_as_one_after_the_other(owner, teammate,
                                                                          pair):
-    clients = [api_client(owner), api_client(teammate)]
+    clients = [own_client(owner), own_client(teammate)]
     start_done = "reopen" in pair
     for _ in range(ROUNDS):
         activity = ActivityFactory(account=owner.account, subject="Call", description="")

@@ -12,7 +12,7 @@ from contacts.models import Contact
 from events.models import Event
 from tests.factories import CompanyFactory, ContactFactory
 from tests.html_forms import form_data
-from tests.test_contact_import_races import together
+from tests.races import together
 
 pytestmark = [
     pytest.mark.postgres,

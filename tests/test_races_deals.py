@@ -12,8 +12,8 @@ from django.db import connection
 from deals.models import Deal, Stage
 from deals.services import deal_win
 from events.models import Event, Source
-from tests.concurrent_requests import ROUNDS, api_client, serial_outcomes, together
 from tests.factories import DealFactory
+from tests.races import ROUNDS, own_client, serial_outcomes, together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -115,7 +115,7 @@ def test_two_concurrent_writes_of_a_deal_act_as_one_after_the_other(owner, teamm
                                                                     pipeline, pair):
     stages = list(Stage.objects.for_account(owner.account).filter(pipeline=pipeline))
     ops = operations(stages)
-    clients = [api_client(owner), api_client(teammate)]
+    clients = [own_client(owner), own_client(teammate)]
     start_won = "reopen" in pair
     for _ in range(ROUNDS):
         deal = DealFactory(pipeline=pipeline, stage=stages[0], title="Pilot", value_cents=1)

@@ -10,8 +10,8 @@ from django.db import connection
 from activities.models import Activity
 from deals.models import Deal, Stage
 from events.models import Event
-from tests.concurrent_requests import ROUNDS, serial_outcomes, together
 from tests.factories import ActivityFactory, DealFactory
+from tests.races import ROUNDS, serial_outcomes, together
 from tests.test_races_activities import transition_step
 from tests.test_races_deals import closing, move_step, patch_stage_step, patch_step
 from tests.web_client import client_for

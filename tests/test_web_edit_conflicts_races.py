@@ -2,15 +2,15 @@
 (PostgreSQL, real threads, several rounds): exactly one saves, the other is shown the
 conflict, and the stored record is the one that was acknowledged."""
 
-import threading
 from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from contacts.models import Contact
 from tests.factories import ContactFactory
 from tests.html_forms import form_data
+from tests.races import together
 from tests.web_client import client_for
 
 pytestmark = [
@@ -19,28 +19,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
 ]
 ROUNDS = 8
-
-
-def together(*jobs):
-    """Run the jobs in threads released at the same instant; their results in order."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as exc:  # reported by the caller's assertion
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_of_two_saves_on_one_version_exactly_one_lands(owner, teammate):
