@@ -11,6 +11,7 @@ from activities.models import Activity
 from deals.models import Deal, Stage
 from events.models import Event
 from tests.factories import ActivityFactory, DealFactory
+from tests.html_forms import form_data
 from tests.races import ROUNDS, serial_outcomes, together
 from tests.test_races_activities import transition_step
 from tests.test_races_deals import closing, move_step, patch_stage_step, patch_step
@@ -25,32 +26,43 @@ HTMX = {"HX-Request": "true"}
 
 
 def edit_form(**changes):
-    """POST the deal's edit form as it was shown, with `changes`; a saved form
-    redirects (200 here), one refused by the state machine is shown again (409 here)."""
-    def send(client, deal, stages):
-        data = {"title": "Pilot", "pipeline": deal.pipeline_id, "stage": "",
-                "currency": "USD", "value": "0.01", "probability": "",
-                "expected_close_date": "", "company": "", "contact": "",
-                "owner": deal.owner_id}
-        sent = {**data, **changes}
-        if "stage" in changes:
-            sent["stage"] = stages[changes["stage"]].pk
-        response = client.post(f"/deals/{deal.pk}/edit/", sent)
-        return {302: 200, 200: 409}.get(response.status_code, response.status_code)
-    return send
+    """Open the deal's edit form now (its version and opened values, as a browser
+    holds them), and return the job that posts it back with `changes`: a saved form
+    redirects (200 here); one refused, by the state machine or because the deal changed
+    since it was opened, is shown again (409)."""
+    def open_form(client, deal, stages):
+        sent = form_data(client.get(f"/deals/{deal.pk}/edit/").content.decode(), "deal-form")
+        for name, value in changes.items():
+            sent[name] = [stages[value].pk if name == "stage" else value]
+
+        def post():
+            response = client.post(f"/deals/{deal.pk}/edit/", sent)
+            return {302: 200, 200: 409}.get(response.status_code, response.status_code)
+        return post
+    return open_form
 
 
 def board(action, **body):
-    def send(client, deal, stages):
+    def ready(client, deal, stages):
         data = {key: stages[value].pk for key, value in body.items()}
-        return client.post(f"/deals/{deal.pk}/{action}/", data, headers=HTMX).status_code
-    return send
+        return lambda: client.post(f"/deals/{deal.pk}/{action}/", data,
+                                   headers=HTMX).status_code
+    return ready
 
 
+def opened_at(start, step):
+    """The model of a form opened on `start`: refused (409, nothing written) once the
+    deal has changed since, whichever write changed it."""
+    def form_step(state):
+        return step(state) if state == start else (409, state, None)
+    return form_step
+
+
+START = ("open", 0, "Pilot", 1)
 DEAL_OPERATIONS = {
-    "form_title": (edit_form(title="Renamed"), patch_step(2, "Renamed")),
-    "form_value": (edit_form(value="7.77"), patch_step(3, 777)),
-    "form_stage": (edit_form(stage=3), patch_stage_step(3)),
+    "form_title": (edit_form(title="Renamed"), opened_at(START, patch_step(2, "Renamed"))),
+    "form_value": (edit_form(value="7.77"), opened_at(START, patch_step(3, 777))),
+    "form_stage": (edit_form(stage=3), opened_at(START, patch_stage_step(3))),
     "board_move": (board("move", stage=1), move_step(1)),
     "board_win": (board("win"), closing("won", "deal.won")),
     "board_lose": (board("lose"), closing("lost", "deal.lost")),
@@ -71,18 +83,15 @@ def test_two_concurrent_web_writes_of_a_deal_act_as_one_after_the_other(owner, t
                            currency="USD", owner=owner.user)
         last_event = Event.objects.for_account(owner.account).order_by("-id").values_list(
             "id", flat=True).first() or 0
-        codes = together(*[
-            (lambda client=client, name=name, deal=deal:
-             DEAL_OPERATIONS[name][0](client, deal, stages))
-            for client, name in zip(clients, pair, strict=True)
-        ])
+        codes = together(*[DEAL_OPERATIONS[name][0](client, deal, stages)
+                           for client, name in zip(clients, pair, strict=True)])
         row = Deal.objects.for_account(owner.account).get(pk=deal.pk)
         state = (row.status, [s.pk for s in stages].index(row.stage_id), row.title,
                  row.value_cents)
         events = tuple(Event.objects.for_account(owner.account)
                        .filter(record_type="deal", record_id=deal.pk, id__gt=last_event)
                        .order_by("id").values_list("type", flat=True))
-        expected = serial_outcomes(("open", 0, "Pilot", 1),
+        expected = serial_outcomes(START,
                                    [DEAL_OPERATIONS[name][1] for name in pair])
         seen = (tuple(codes), state, events)
         assert seen in [(o.codes, o.state, o.events) for o in expected], (seen, expected)
