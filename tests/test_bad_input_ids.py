@@ -145,3 +145,14 @@ def test_bulk_actions_skip_ids_that_are_not_ids(owner):
     assert "Pick a member of this account." in response.content.decode()
     contact.refresh_from_db()
     assert contact.owner == owner.user
+
+
+def test_a_token_can_still_be_asked_for_with_a_form_post(db):
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="formposter")
+    user.set_password("pw-form-123")
+    user.save()
+    response = APIClient().post("/api/v1/auth/token/",
+                                {"username": "formposter", "password": "pw-form-123"})
+    assert response.status_code == 200 and response.json()["token"]
