@@ -5,6 +5,8 @@ only, 1 to 2**63-1, and never int() on a string longer than a bigint (Python ref
 more than 4,300 digits with a ValueError).
 """
 
+from urllib.parse import urlencode
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -147,12 +149,17 @@ def test_bulk_actions_skip_ids_that_are_not_ids(owner):
     assert contact.owner == owner.user
 
 
-def test_a_token_can_still_be_asked_for_with_a_form_post(db):
+@pytest.mark.parametrize("form", ["multipart", "urlencoded"])
+def test_a_token_can_still_be_asked_for_with_a_form_post(db, form):
     from tests.factories import UserFactory
 
     user = UserFactory(username="formposter")
     user.set_password("pw-form-123")
     user.save()
-    response = APIClient().post("/api/v1/auth/token/",
-                                {"username": "formposter", "password": "pw-form-123"})
+    fields = {"username": "formposter", "password": "pw-form-123"}
+    if form == "multipart":
+        response = APIClient().post("/api/v1/auth/token/", fields, format="multipart")
+    else:
+        response = APIClient().post("/api/v1/auth/token/", urlencode(fields),
+                                    content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200 and response.json()["token"]

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, permissions
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import FormParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,8 +23,8 @@ class TokenView(ObtainAuthToken):
     Under the sign-in limits (accounts/login_throttles.py): 429 with Retry-After."""
 
     # The API's own JSON parser (StrictJSONParser), not ObtainAuthToken's plain one, which
-    # lets 2,000 nested brackets escape as a RecursionError (a 500); a form still works.
-    parser_classes = [*APIView.parser_classes, FormParser]
+    # lets 2,000 nested brackets escape as a RecursionError (a 500); forms still work.
+    parser_classes = [*APIView.parser_classes, FormParser, MultiPartParser]
     # The sign-in limits count failures only, so they wrap the password check in post()
     # instead of running before the view as DRF's throttles do.
     throttle_classes = []
