@@ -85,19 +85,6 @@ def _link(record):
     return field.remote_field.through, field.m2m_field_name()
 
 
-def _forget_prefetched_tags(record) -> None:
-    getattr(record, "_prefetched_objects_cache", {}).pop("tags", None)
-    record.__dict__.pop("tag_list", None)
-
-
-def record_set_tags(*, record, names: list[str]) -> None:
-    """Replace a record's tags with `names`, creating tags that do not exist yet."""
-    through, field = _link(record)
-    tags_replace(account=record.account, through=through, field=field,
-                 names_by_object={record.pk: names})
-    _forget_prefetched_tags(record)
-
-
 class TaggedQuerySet(AccountScopedQuerySet):
     """For models with `tags = ManyToManyField(Tag, through=<link model>)`."""
 

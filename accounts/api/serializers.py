@@ -1,9 +1,8 @@
-from django.db import transaction
 from rest_framework import serializers
 
 from accounts.api.fields import AccountScopedRelatedField, MemberField, context_account
 from accounts.models import Account, Membership, Tag, User, tag_key
-from accounts.tags import record_set_tags, validate_tag_name
+from accounts.tags import validate_tag_name
 
 
 class TagNameField(serializers.CharField):
@@ -43,28 +42,15 @@ class AccountScopedModelSerializer(serializers.ModelSerializer):
 
 
 class TaggedModelSerializer(AccountScopedModelSerializer):
-    """For models with tags: `tags` is written as names, after the record is saved.
+    """For models with tags (`tags` written as names). It only validates: the record's
+    services write the record and its tags and record the event (the viewsets'
+    `perform_*` call them), so a save through the serializer is refused."""
 
-    Creates default `owner` to the requesting user, as the contract says.
-    """
-
-    @transaction.atomic
     def create(self, validated_data):
-        tag_names = validated_data.pop("tags", None)
-        if "owner" in self.fields:
-            validated_data.setdefault("owner", self.context["request"].user)
-        record = super().create(validated_data)
-        if tag_names is not None:
-            record_set_tags(record=record, names=tag_names)
-        return record
+        raise NotImplementedError("Create through the record's service, not the serializer.")
 
-    @transaction.atomic
     def update(self, instance, validated_data):
-        tag_names = validated_data.pop("tags", None)
-        record = super().update(instance, validated_data)
-        if tag_names is not None:
-            record_set_tags(record=record, names=tag_names)
-        return record
+        raise NotImplementedError("Update through the record's service, not the serializer.")
 
 
 class AccountSerializer(serializers.ModelSerializer):
