@@ -79,12 +79,6 @@ def tags_replace(*, account, through, field: str,
 # -- any tagged record (a model with `tags = ManyToManyField(Tag, through=...)`) --
 
 
-def _link(record):
-    """The record's link model and its foreign key to the record."""
-    field = type(record)._meta.get_field("tags")
-    return field.remote_field.through, field.m2m_field_name()
-
-
 class TaggedQuerySet(AccountScopedQuerySet):
     """For models with `tags = ManyToManyField(Tag, through=<link model>)`."""
 
