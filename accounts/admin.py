@@ -70,8 +70,10 @@ class UserAdmin(DjangoUserAdmin):
         if obj is None or may_change_user(request, obj):
             return fieldsets
         # Read-only: no "Reset password" link to a form they may not use.
-        return [(name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
-                for name, options in fieldsets]
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         # Staff of one account must not hand out site-wide powers.

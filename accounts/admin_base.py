@@ -23,8 +23,9 @@ def admin_account_ids(request) -> list[int]:
     cached on the request."""
     if not hasattr(request, "_admin_account_ids"):
         request._admin_account_ids = list(
-            request.user.memberships.filter(role__in=ADMINISTERING_ROLES)
-            .values_list("account_id", flat=True)
+            request.user.memberships.filter(role__in=ADMINISTERING_ROLES).values_list(
+                "account_id", flat=True
+            )
         )
     return request._admin_account_ids
 
@@ -45,7 +46,8 @@ def may_change_user(request, user: User) -> bool:
     answers = request.__dict__.setdefault("_may_change_users", {})
     if user.pk not in answers:
         answers[user.pk] = not user.memberships.exclude(
-            account_id__in=admin_account_ids(request)).exists()
+            account_id__in=admin_account_ids(request)
+        ).exists()
     return answers[user.pk]
 
 
@@ -75,6 +77,7 @@ class AccountScopedAdmin(admin.ModelAdmin):
     """Base ModelAdmin for every CRM model."""
 
     list_select_related = ["account"]
+
     def get_queryset(self, request):
         return scope_for_admin(super().get_queryset(request), request)
 

@@ -42,8 +42,10 @@ def counter_lock(cache, key: str):
             connection = connections[alias]
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s::integer, %s::integer)",
-                                   [_LOCK_SPACE, zlib.crc32(key.encode()) - 2**31])
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s::integer, %s::integer)",
+                        [_LOCK_SPACE, zlib.crc32(key.encode()) - 2**31],
+                    )
             yield
     else:
         with _process_lock:

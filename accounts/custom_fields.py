@@ -34,6 +34,4 @@ def validate_custom_fields(value) -> None:
             if len(item) > MAX_STRING_LENGTH:
                 raise ValidationError(f"“{key}”: at most {MAX_STRING_LENGTH} characters.")
             continue
-        raise ValidationError(
-            f"“{key}”: values must be a string, a number, a boolean or null."
-        )
+        raise ValidationError(f"“{key}”: values must be a string, a number, a boolean or null.")

@@ -68,8 +68,9 @@ def idempotency_key_claim(*, account, key: str, fingerprint: str) -> Idempotency
         raise InvalidKey("Idempotency-Key must be 1 to 255 visible ASCII characters.")
     if not connection.in_atomic_block:
         raise RuntimeError("idempotency_key_claim() outside a transaction holds nothing.")
-    in_flight = KeyInFlight("The first request with this Idempotency-Key is still "
-                            "running; retry in a moment.")
+    in_flight = KeyInFlight(
+        "The first request with this Idempotency-Key is still running; retry in a moment."
+    )
     if not _lock_key(account.pk, key):
         raise in_flight
     keys = IdempotencyKey.objects.for_account(account)
@@ -79,15 +80,16 @@ def idempotency_key_claim(*, account, key: str, fingerprint: str) -> Idempotency
         keys.filter(pk=existing.pk).delete()  # expired, not yet purged: free again
     elif existing is not None:
         if existing.fingerprint != fingerprint:
-            raise KeyReused("This Idempotency-Key was sent with another request "
-                            "(method, path or body); use a new key for a new request.")
+            raise KeyReused(
+                "This Idempotency-Key was sent with another request "
+                "(method, path or body); use a new key for a new request."
+            )
         if not existing.completed:  # its request's transaction is still open
             raise in_flight
         return existing
     try:
         with transaction.atomic():
-            return keys.create(account=account, key=key, fingerprint=fingerprint,
-                               created_at=now)
+            return keys.create(account=account, key=key, fingerprint=fingerprint, created_at=now)
     except IntegrityError:
         raise in_flight from None
 
@@ -106,14 +108,16 @@ def _lock_key(account_id: int, key: str) -> bool:
         return cursor.fetchone()[0]
 
 
-def idempotency_key_complete(*, claim: IdempotencyKey, status: int, content: bytes,
-                             headers: dict) -> None:
+def idempotency_key_complete(
+    *, claim: IdempotencyKey, status: int, content: bytes, headers: dict
+) -> None:
     """Store the answer of the request that holds `claim`, in its transaction, so the
     answer commits with the writes it reports (or not at all)."""
     claim.status, claim.content, claim.headers = status, bytes(content), headers
     claim.completed = True
     IdempotencyKey.objects.for_account(claim.account_id).filter(pk=claim.pk).update(
-        status=status, content=claim.content, headers=headers, completed=True)
+        status=status, content=claim.content, headers=headers, completed=True
+    )
 
 
 def idempotency_keys_purge(*, now: dt.datetime | None = None) -> int:
@@ -121,6 +125,7 @@ def idempotency_keys_purge(*, now: dt.datetime | None = None) -> int:
     Meant to run as a recurring job (say hourly); a key past its lifetime is already
     treated as unused, so running it late only costs space."""
     cutoff = (now or timezone.now()) - KEY_LIFETIME
-    deleted, _ = IdempotencyKey.objects.dangerously_unscoped().filter(
-        created_at__lt=cutoff).delete()
+    deleted, _ = (
+        IdempotencyKey.objects.dangerously_unscoped().filter(created_at__lt=cutoff).delete()
+    )
     return deleted

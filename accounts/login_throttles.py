@@ -98,8 +98,7 @@ class SignInLimits:
         if known_client:
             self.throttles = [KnownClientThrottle(f"{self.user_key}_{known_client}")]
         else:
-            self.throttles = [LoginIPThrottle(self.address),
-                              LoginUsernameThrottle(self.user_key)]
+            self.throttles = [LoginIPThrottle(self.address), LoginUsernameThrottle(self.user_key)]
         self.counted = []
 
     def refusal(self) -> int | None:
@@ -129,8 +128,12 @@ class SignInLimits:
         throttle_counters.set(self._known_address_key(), True, KNOWN_ADDRESS_SECONDS)
         device = self.device or secrets.token_urlsafe(16)
         response.set_signed_cookie(
-            DEVICE_COOKIE, f"{self.user_key}:{device}", salt=DEVICE_COOKIE_SALT,
-            max_age=DEVICE_COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+            DEVICE_COOKIE,
+            f"{self.user_key}:{device}",
+            salt=DEVICE_COOKIE_SALT,
+            max_age=DEVICE_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
             secure=self.request.is_secure(),
         )
 

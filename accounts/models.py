@@ -62,11 +62,10 @@ class Account(models.Model):
     """A tenant: a company using Relay CRM. Every CRM row belongs to one."""
 
     name = models.CharField(max_length=200)
-    currency = CurrencyField(default="USD", choices=CURRENCY_CHOICES,
-                             validators=[validate_currency])
-    phone_region = models.CharField(
-        max_length=2, default="US", validators=[validate_phone_region]
+    currency = CurrencyField(
+        default="USD", choices=CURRENCY_CHOICES, validators=[validate_currency]
     )
+    phone_region = models.CharField(max_length=2, default="US", validators=[validate_phone_region])
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

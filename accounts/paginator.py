@@ -15,8 +15,11 @@ DEFERRED_FROM = 1000  # rows skipped; below this the plain OFFSET is as fast
 class DeferredJoinPaginator(Paginator):
     def _get_page(self, object_list, *args, **kwargs):
         # `object_list` is the page's slice of self.object_list, cut by Paginator.page().
-        if (isinstance(object_list, QuerySet) and object_list.query.low_mark >= DEFERRED_FROM
-                and not object_list.query.distinct
-                and not object_list.query.combinator):  # a UNION has no rows to join
+        if (
+            isinstance(object_list, QuerySet)
+            and object_list.query.low_mark >= DEFERRED_FROM
+            and not object_list.query.distinct
+            and not object_list.query.combinator
+        ):  # a UNION has no rows to join
             object_list = self.object_list.filter(pk__in=object_list.values("pk"))
         return super()._get_page(object_list, *args, **kwargs)

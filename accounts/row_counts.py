@@ -67,11 +67,15 @@ CREATE TRIGGER {table}_count_move AFTER UPDATE OF account_id ON {table}
 
 
 def _sqlite_triggers(table: str) -> list[str]:
-    up = (f"INSERT INTO {COUNTER} (account_id, table_name, n) "
-          f"VALUES (NEW.account_id, '{table}', 1) "
-          f"ON CONFLICT (account_id, table_name) DO UPDATE SET n = n + 1;")
-    down = (f"UPDATE {COUNTER} SET n = n - 1 "
-            f"WHERE account_id = OLD.account_id AND table_name = '{table}';")
+    up = (
+        f"INSERT INTO {COUNTER} (account_id, table_name, n) "
+        f"VALUES (NEW.account_id, '{table}', 1) "
+        f"ON CONFLICT (account_id, table_name) DO UPDATE SET n = n + 1;"
+    )
+    down = (
+        f"UPDATE {COUNTER} SET n = n - 1 "
+        f"WHERE account_id = OLD.account_id AND table_name = '{table}';"
+    )
     return [
         f"CREATE TRIGGER {table}_count_ins AFTER INSERT ON {table} BEGIN {up} END",
         f"CREATE TRIGGER {table}_count_del AFTER DELETE ON {table} BEGIN {down} END",
@@ -107,8 +111,10 @@ def install(connection, table: str) -> None:
 def uninstall_triggers(connection, table: str) -> None:
     with connection.cursor() as cursor:
         for suffix in ("ins", "del", "move"):
-            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_count_{suffix}"
-                           + (f" ON {table}" if connection.vendor == "postgresql" else ""))
+            cursor.execute(
+                f"DROP TRIGGER IF EXISTS {table}_count_{suffix}"
+                + (f" ON {table}" if connection.vendor == "postgresql" else "")
+            )
 
 
 def uninstall(schema_editor, table: str) -> None:
@@ -131,11 +137,16 @@ def operation(table: str):
 def has_triggers(connection, table: str) -> bool:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass "
-                           "AND tgname LIKE %s", [table, f"{table}_count_%"])
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname LIKE %s",
+                [table, f"{table}_count_%"],
+            )
         else:
-            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-                           "AND tbl_name = %s AND name LIKE %s", [table, f"{table}_count_%"])
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = %s AND name LIKE %s",
+                [table, f"{table}_count_%"],
+            )
         return cursor.fetchone()[0] == 3
 
 
@@ -157,12 +168,18 @@ def ensure_installed(using: str = "default", **kwargs) -> None:
     tables = set(connection.introspection.table_names())
     if COUNTER not in tables:
         return
-    counted_apps = {app for app, name in MigrationRecorder(connection).applied_migrations()
-                    if name.endswith("_row_count_triggers")}
+    counted_apps = {
+        app
+        for app, name in MigrationRecorder(connection).applied_migrations()
+        if name.endswith("_row_count_triggers")
+    }
     for model in counted_models():
         table = model._meta.db_table
-        if (model._meta.app_label in counted_apps and table in tables
-                and not has_triggers(connection, table)):
+        if (
+            model._meta.app_label in counted_apps
+            and table in tables
+            and not has_triggers(connection, table)
+        ):
             with transaction.atomic(using=using):
                 uninstall_triggers(connection, table)
                 install(connection, table)
@@ -173,8 +190,11 @@ def recount(table: str, using: str = "default") -> None:
     from django.db import connections, transaction
 
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {table} IN SHARE MODE"
-                       if connections[using].vendor == "postgresql" else "SELECT 1")
+        cursor.execute(
+            f"LOCK TABLE {table} IN SHARE MODE"
+            if connections[using].vendor == "postgresql"
+            else "SELECT 1"
+        )
         _recount(cursor, table)
 
 

@@ -12,8 +12,9 @@ class UsernameTaken(ValueError):
 
 
 @transaction.atomic
-def account_create(*, name: str, username: str, password: str, email: str = "",
-                   **settings) -> Account:
+def account_create(
+    *, name: str, username: str, password: str, email: str = "", **settings
+) -> Account:
     """Create an account, its first user and that user's owner membership; apps add
     their defaults through the `account_created` signal, in the same transaction."""
     if User.objects.filter(username__iexact=username).exists():
@@ -27,8 +28,9 @@ def account_create(*, name: str, username: str, password: str, email: str = "",
     return account
 
 
-def membership_add(*, account: Account, user: User, role: str = Membership.Role.MEMBER
-                   ) -> Membership:
+def membership_add(
+    *, account: Account, user: User, role: str = Membership.Role.MEMBER
+) -> Membership:
     """Give `user` a role in `account`."""
     return Membership.objects.create(account=account, user=user, role=role)
 

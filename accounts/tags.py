@@ -49,8 +49,9 @@ def tags_get_or_create(*, account, names) -> dict[str, Tag]:
     return found
 
 
-def tags_replace(*, account, through, field: str,
-                 names_by_object: dict[int, list[str]]) -> dict[str, Tag]:
+def tags_replace(
+    *, account, through, field: str, names_by_object: dict[int, list[str]]
+) -> dict[str, Tag]:
     """Make each object's tags exactly the given names (creating missing tags).
 
     `through` is the link model (e.g. ContactTag) and `field` its foreign key to the
@@ -128,8 +129,11 @@ def attach_tag_lists(model, records) -> None:
     tag_field, record_field = field.m2m_reverse_field_name(), field.m2m_field_name()
     by_id = {record.pk: record for record in records}
     # From the link rows: their (account, record, tag) key is the index to read.
-    links = link_model.objects.for_accounts({r.account_id for r in records}).filter(
-        **{f"{record_field}_id__in": list(by_id)}
-    ).select_related(tag_field).order_by(f"{tag_field}__name_key", f"{tag_field}_id")
+    links = (
+        link_model.objects.for_accounts({r.account_id for r in records})
+        .filter(**{f"{record_field}_id__in": list(by_id)})
+        .select_related(tag_field)
+        .order_by(f"{tag_field}__name_key", f"{tag_field}_id")
+    )
     for link in links:
         by_id[getattr(link, f"{record_field}_id")].tag_list.append(getattr(link, tag_field))

@@ -38,10 +38,14 @@ def _pins_account(where: WhereNode, base_alias: str | None) -> bool:
         if isinstance(child, WhereNode):
             if _pins_account(child, base_alias):
                 return True
-        elif isinstance(child, Exact | In) and isinstance(child.lhs, Col) and (
-            child.lhs.target.name == "account"
-            and child.lhs.alias == base_alias
-            and child.rhs is not None
+        elif (
+            isinstance(child, Exact | In)
+            and isinstance(child.lhs, Col)
+            and (
+                child.lhs.target.name == "account"
+                and child.lhs.alias == base_alias
+                and child.rhs is not None
+            )
         ):
             return True
     return False
@@ -113,17 +117,25 @@ class AccountScopedQuerySet(models.QuerySet):
         query = self.query
         if not self.model.row_counted or self._dangerously_unscoped or query.is_empty():
             return None
-        if (query.distinct or query.combinator or query.is_sliced
-                or query.group_by is not None or query.where.negated
-                or any(getattr(a, "contains_aggregate", False)
-                       for a in query.annotations.values())):
+        if (
+            query.distinct
+            or query.combinator
+            or query.is_sliced
+            or query.group_by is not None
+            or query.where.negated
+            or any(getattr(a, "contains_aggregate", False) for a in query.annotations.values())
+        ):
             return None
         children = query.where.children
         if len(children) != 1 or not isinstance(children[0], Exact):
             return None
         lookup = children[0]
-        if not (isinstance(lookup.lhs, Col) and lookup.lhs.target.name == "account"
-                and lookup.lhs.alias == query.base_table and isinstance(lookup.rhs, int)):
+        if not (
+            isinstance(lookup.lhs, Col)
+            and lookup.lhs.target.name == "account"
+            and lookup.lhs.alias == query.base_table
+            and isinstance(lookup.rhs, int)
+        ):
             return None
         return lookup.rhs
 

@@ -12,21 +12,20 @@ def mark_completed(modeladmin, request, queryset):
     done = refused = 0
     for activity in queryset:
         try:  # the same status machine and write path as the API
-            services.activity_complete(activity=activity, by=request.user,
-                                       source=Source.ADMIN)
+            services.activity_complete(activity=activity, by=request.user, source=Source.ADMIN)
             done += 1
         except InvalidTransition:
             refused += 1
     modeladmin.message_user(request, f"Completed {done} activities.", messages.SUCCESS)
     if refused:
-        modeladmin.message_user(request, f"{refused} were already done or cancelled.",
-                                messages.WARNING)
+        modeladmin.message_user(
+            request, f"{refused} were already done or cancelled.", messages.WARNING
+        )
 
 
 @admin.register(Activity)
 class ActivityAdmin(RecordHistoryAdmin, AccountScopedAdmin):
-    list_display = ["subject", "type", "status", "due_at", "owner", "contact", "deal",
-                    "account"]
+    list_display = ["subject", "type", "status", "due_at", "owner", "contact", "deal", "account"]
     list_filter = [
         ("account", AccountScopedRelatedListFilter),
         "type",
@@ -38,26 +37,35 @@ class ActivityAdmin(RecordHistoryAdmin, AccountScopedAdmin):
     autocomplete_fields = ["contact", "company", "deal", "owner"]
     list_select_related = ["account", "owner", "contact", "deal"]
     readonly_fields = ["status", "completed_at", "created_at", "updated_at"]
-    fields = ["account", ("type", "subject"), "description", "due_at",
-              ("contact", "company", "deal"), "owner", ("status", "completed_at"),
-              ("created_at", "updated_at")]
+    fields = [
+        "account",
+        ("type", "subject"),
+        "description",
+        "due_at",
+        ("contact", "company", "deal"),
+        "owner",
+        ("status", "completed_at"),
+        ("created_at", "updated_at"),
+    ]
     actions = [mark_completed]
 
     def save_model(self, request, obj, form, change):
         if change:
-            data = {name: form.cleaned_data[name] for name in form.changed_data
-                    if name in services.ACTIVITY_EDITABLE}
-            services.activity_update(activity=obj, by=request.user, source=Source.ADMIN,
-                                     data=data)
+            data = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in services.ACTIVITY_EDITABLE
+            }
+            services.activity_update(activity=obj, by=request.user, source=Source.ADMIN, data=data)
         else:
             # The form built `obj`: every field, the model's defaults for those left out.
             data = {name: getattr(obj, name) for name in services.ACTIVITY_EDITABLE}
-            obj.pk = services.activity_create(account=obj.account, by=request.user,
-                                              source=Source.ADMIN, data=data).pk
+            obj.pk = services.activity_create(
+                account=obj.account, by=request.user, source=Source.ADMIN, data=data
+            ).pk
 
     def delete_model(self, request, obj):
         services.activity_delete(activity=obj, by=request.user, source=Source.ADMIN)
 
     def delete_queryset(self, request, queryset):
-        services.activity_delete_many(activities=queryset, by=request.user,
-                                      source=Source.ADMIN)
+        services.activity_delete_many(activities=queryset, by=request.user, source=Source.ADMIN)

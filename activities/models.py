@@ -63,8 +63,9 @@ class ActivityQuerySet(AccountScopedQuerySet):
 
     def due_between(self, start, end):
         """Not done, and due in [start, end)."""
-        return self.pending().filter(GreaterThanOrEqual(due_or_someday(), start),
-                                     LessThan(due_or_someday(), end))
+        return self.pending().filter(
+            GreaterThanOrEqual(due_or_someday(), start), LessThan(due_or_someday(), end)
+        )
 
     def due_from(self, start):
         """Not done, and due at `start` or later, or undated."""
@@ -124,8 +125,7 @@ class Activity(AccountOwned):
     subject = models.CharField(max_length=200)
     description = models.TextField(max_length=10_000, blank=True, default="")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    due_at = models.DateTimeField(null=True, blank=True,
-                                  validators=[validate_calendar_range])
+    due_at = models.DateTimeField(null=True, blank=True, validators=[validate_calendar_range])
     completed_at = models.DateTimeField(null=True, blank=True)
     contact = link_to("contacts.Contact", "activities")
     company = link_to("companies.Company", "activities")
@@ -149,8 +149,7 @@ class Activity(AccountOwned):
         ]
         indexes = [
             models.Index(fields=["account", "status", "due_at"], name="activity_by_due"),
-            models.Index(fields=["account", "owner", "status", "due_at"],
-                         name="activity_by_owner"),
+            models.Index(fields=["account", "owner", "status", "due_at"], name="activity_by_owner"),
             models.Index(fields=["account", "contact"], name="activity_by_contact"),
             models.Index(fields=["account", "company"], name="activity_by_company"),
             models.Index(fields=["account", "deal"], name="activity_by_deal"),
@@ -161,16 +160,40 @@ class Activity(AccountOwned):
             # sort), and each capped count an index-only range: INCLUDE due_at, or
             # PostgreSQL does not evaluate due_or_someday() from the index, and type,
             # so the agenda's type filter needs no visit to the table either.
-            models.Index(F("account"), F("owner"), due_or_someday(), F("id"),
-                         include=["due_at", "type"], condition=OPEN_ONLY,
-                         name="activity_open_by_owner"),
-            models.Index(F("account"), due_or_someday(), F("id"),  # everyone's
-                         include=["due_at", "type"], condition=OPEN_ONLY,
-                         name="activity_open_by_due"),
-            models.Index(F("account"), F("owner"), done_at(), F("id"),
-                         include=["type"], condition=DONE_ONLY, name="activity_done_by_owner"),
-            models.Index(F("account"), done_at(), F("id"),  # everyone's
-                         include=["type"], condition=DONE_ONLY, name="activity_done_by_time"),
+            models.Index(
+                F("account"),
+                F("owner"),
+                due_or_someday(),
+                F("id"),
+                include=["due_at", "type"],
+                condition=OPEN_ONLY,
+                name="activity_open_by_owner",
+            ),
+            models.Index(
+                F("account"),
+                due_or_someday(),
+                F("id"),  # everyone's
+                include=["due_at", "type"],
+                condition=OPEN_ONLY,
+                name="activity_open_by_due",
+            ),
+            models.Index(
+                F("account"),
+                F("owner"),
+                done_at(),
+                F("id"),
+                include=["type"],
+                condition=DONE_ONLY,
+                name="activity_done_by_owner",
+            ),
+            models.Index(
+                F("account"),
+                done_at(),
+                F("id"),  # everyone's
+                include=["type"],
+                condition=DONE_ONLY,
+                name="activity_done_by_time",
+            ),
         ]
 
     def __str__(self):
@@ -180,9 +203,7 @@ class Activity(AccountOwned):
     def is_overdue(self) -> bool:
         """Not completed or cancelled, and due in the past."""
         return (
-            self.status in self.ACTIVE
-            and self.due_at is not None
-            and self.due_at < timezone.now()
+            self.status in self.ACTIVE and self.due_at is not None and self.due_at < timezone.now()
         )
 
     @property

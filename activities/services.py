@@ -26,12 +26,25 @@ def activity_representation(activity: Activity) -> dict:
     return dict(ActivitySerializer(activity).data)
 
 
-ACTIVITY = RecordKind(model=Activity, record_type="activity",
-                      represent=activity_representation, derived=frozenset({"is_overdue"}))
+ACTIVITY = RecordKind(
+    model=Activity,
+    record_type="activity",
+    represent=activity_representation,
+    derived=frozenset({"is_overdue"}),
+)
 # The fields a client edits; status and completed_at change by transition only.
-ACTIVITY_EDITABLE = frozenset({
-    "type", "subject", "description", "due_at", "contact", "company", "deal", "owner",
-})
+ACTIVITY_EDITABLE = frozenset(
+    {
+        "type",
+        "subject",
+        "description",
+        "due_at",
+        "contact",
+        "company",
+        "deal",
+        "owner",
+    }
+)
 
 
 def _check_editable(data: dict) -> None:
@@ -59,8 +72,14 @@ def activity_update(*, activity: Activity, by, source: Source, data: dict) -> Ac
     `activity.updated`, or nothing when nothing changed."""
     _check_editable(data)
     current = row_lock(ACTIVITY, activity)
-    row_update(ACTIVITY, current=current, by=by, source=source, action="updated",
-               values=values_that_change(current, data))
+    row_update(
+        ACTIVITY,
+        current=current,
+        by=by,
+        source=source,
+        action="updated",
+        values=values_that_change(current, data),
+    )
     return refreshed(activity, current)
 
 
@@ -68,10 +87,16 @@ def activity_update(*, activity: Activity, by, source: Source, data: dict) -> Ac
 def _activity_transition(*, activity: Activity, by, source: Source, action: str) -> Activity:
     current = row_lock(ACTIVITY, activity)
     values = current.transition_values(action)
-    row_update(ACTIVITY, current=current, by=by, source=source,
-               action=Activity.TRANSITIONS[action][2], values=values,
-               guard={"status": current.status},
-               conflict=f"Cannot {action} this activity: it changed meanwhile.")
+    row_update(
+        ACTIVITY,
+        current=current,
+        by=by,
+        source=source,
+        action=Activity.TRANSITIONS[action][2],
+        values=values,
+        guard={"status": current.status},
+        conflict=f"Cannot {action} this activity: it changed meanwhile.",
+    )
     return refreshed(activity, current)
 
 

@@ -58,8 +58,9 @@ def pg_ready(admin_url) -> bool:
 
 
 def main() -> int:
-    database_url = os.environ.get("CHAOS_DATABASE_URL",
-                                  "postgres://postgres@127.0.0.1:5432/relay_chaos")
+    database_url = os.environ.get(
+        "CHAOS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/relay_chaos"
+    )
     admin = database_url.rsplit("/", 1)[0] + "/postgres"
     name = database_url.rsplit("/", 1)[1]
     env = environment(database_url) | {"DATABASE_POOL_TIMEOUT": "2"}
@@ -69,14 +70,16 @@ def main() -> int:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "create_account", "--name", "Chaos", "--username", "chaos",
-           "--password", "chaos-pass")
+    manage(
+        env, "create_account", "--name", "Chaos", "--username", "chaos", "--password", "chaos-pass"
+    )
     server, task_worker = serve(env, workers=2)
     log: list[tuple[float, str, int, object]] = []  # (time, kind, status, id or body)
     stop_at = [time.perf_counter() + 25]
     try:
-        token = requests.post(f"{BASE}/api/v1/auth/token/",
-                              json={"username": "chaos", "password": "chaos-pass"}).json()["token"]
+        token = requests.post(
+            f"{BASE}/api/v1/auth/token/", json={"username": "chaos", "password": "chaos-pass"}
+        ).json()["token"]
 
         def create(session, email):
             """POST one contact until it has an answer, retrying with the same key;
@@ -84,16 +87,25 @@ def main() -> int:
             key = str(uuid.uuid4())
             while True:
                 try:
-                    r = session.post(f"{BASE}/api/v1/crm/contacts/",
-                                     json={"first_name": "Chaos", "email": email},
-                                     headers={"Idempotency-Key": key}, timeout=10)
+                    r = session.post(
+                        f"{BASE}/api/v1/crm/contacts/",
+                        json={"first_name": "Chaos", "email": email},
+                        headers={"Idempotency-Key": key},
+                        timeout=10,
+                    )
                 except requests.RequestException as exc:
                     log.append((time.perf_counter(), "error", 0, str(exc)[:200]))
                 else:
                     body = answer(r)
                     if r.status_code not in RETRIED:
-                        log.append((time.perf_counter(), "create", r.status_code,
-                                    body.get("id") if r.status_code == 201 else body))
+                        log.append(
+                            (
+                                time.perf_counter(),
+                                "create",
+                                r.status_code,
+                                body.get("id") if r.status_code == 201 else body,
+                            )
+                        )
                         return
                     log.append((time.perf_counter(), "retried", r.status_code, body))
                 if time.perf_counter() > stop_at[0] + RETRY_GRACE:
@@ -110,8 +122,14 @@ def main() -> int:
                 create(session, f"c{n}-{i}@example.com")
                 try:
                     r = session.get(f"{BASE}/api/v1/crm/contacts/?page_size=5", timeout=10)
-                    log.append((time.perf_counter(), "read", r.status_code,
-                                None if r.status_code == 200 else answer(r)))
+                    log.append(
+                        (
+                            time.perf_counter(),
+                            "read",
+                            r.status_code,
+                            None if r.status_code == 200 else answer(r),
+                        )
+                    )
                 except requests.RequestException as exc:
                     log.append((time.perf_counter(), "error", 0, str(exc)[:200]))
                 time.sleep(0.02)
@@ -123,11 +141,14 @@ def main() -> int:
         version, name_ = cluster()
         down_at = time.perf_counter()
         print("chaos: restarting PostgreSQL")
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, name_, "stop",
-                        "-m", "fast"], check=True)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, name_, "stop", "-m", "fast"],
+            check=True,
+        )
         time.sleep(3)
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, name_, "start"],
-                       check=True)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, name_, "start"], check=True
+        )
         while not pg_ready(admin):
             time.sleep(0.1)
         up_at = time.perf_counter()
@@ -143,8 +164,10 @@ def main() -> int:
     if any(status == 500 for _t, _k, status, _x in log):
         failures.append("some request answered 500")
     during = [s for t, _k, s, _x in log if down_at <= t <= up_at]
-    print(f"chaos: during the outage {during.count(503)} answers were 503, "
-          f"{sum(1 for s in during if s in (200, 201))} succeeded")
+    print(
+        f"chaos: during the outage {during.count(503)} answers were 503, "
+        f"{sum(1 for s in during if s in (200, 201))} succeeded"
+    )
     bad = [x for _t, _k, s, x in log if s == 503 and not (isinstance(x, dict) and "detail" in x)]
     if bad:
         failures.append(f"503 without a JSON detail: {bad[:2]}")
@@ -165,12 +188,16 @@ def main() -> int:
     if acknowledged - stored:
         failures.append(f"{len(acknowledged - stored)} acknowledged creates are missing")
     if stored - acknowledged:
-        failures.append(f"{len(stored - acknowledged)} stored contacts were never "
-                        f"acknowledged (answers lost although every create was retried)")
+        failures.append(
+            f"{len(stored - acknowledged)} stored contacts were never "
+            f"acknowledged (answers lost although every create was retried)"
+        )
     if gave_up:
         failures.append(f"{len(gave_up)} creates never got an answer: {gave_up[:3]}")
-    print(f"chaos: {len(acknowledged)} creates acknowledged, {len(stored)} stored, "
-          f"{retried} retries with the same Idempotency-Key")
+    print(
+        f"chaos: {len(acknowledged)} creates acknowledged, {len(stored)} stored, "
+        f"{retried} retries with the same Idempotency-Key"
+    )
     for failure in failures:
         print(f"chaos: FAIL {failure}")
     print("chaos: PASS" if not failures else "chaos: FAIL")

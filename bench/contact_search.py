@@ -30,12 +30,60 @@ from accounts.models import Account  # noqa: E402
 from accounts.search import order_hits_by_sorting  # noqa: E402
 from contacts.models import Contact  # noqa: E402
 
-FIRST = ["Alice", "Alison", "Ali", "Bob", "Carol", "Dan", "Erin", "Frank", "Grace", "Heidi",
-         "Ivan", "Judy", "Mallory", "Niaj", "Olivia", "Peggy", "Rupert", "Sybil", "Trent",
-         "Victor", "Walter", "Natalie", "Amalia", "Khalil"]
-LAST = ["Smith", "Smithers", "Jones", "Brown", "Taylor", "Wilson", "Davies", "Evans", "Thomas",
-        "Johnson", "Roberts", "Walker", "Wright", "Robinson", "Thompson", "White", "Hughes",
-        "Edwards", "Green", "Hall", "Wood", "Harris", "Lewis", "Martin", "Jackson", "Clarke"]
+FIRST = [
+    "Alice",
+    "Alison",
+    "Ali",
+    "Bob",
+    "Carol",
+    "Dan",
+    "Erin",
+    "Frank",
+    "Grace",
+    "Heidi",
+    "Ivan",
+    "Judy",
+    "Mallory",
+    "Niaj",
+    "Olivia",
+    "Peggy",
+    "Rupert",
+    "Sybil",
+    "Trent",
+    "Victor",
+    "Walter",
+    "Natalie",
+    "Amalia",
+    "Khalil",
+]
+LAST = [
+    "Smith",
+    "Smithers",
+    "Jones",
+    "Brown",
+    "Taylor",
+    "Wilson",
+    "Davies",
+    "Evans",
+    "Thomas",
+    "Johnson",
+    "Roberts",
+    "Walker",
+    "Wright",
+    "Robinson",
+    "Thompson",
+    "White",
+    "Hughes",
+    "Edwards",
+    "Green",
+    "Hall",
+    "Wood",
+    "Harris",
+    "Lewis",
+    "Martin",
+    "Jackson",
+    "Clarke",
+]
 
 
 def fill(account_id: int, n: int) -> None:
@@ -85,15 +133,21 @@ def main() -> None:
             cur.execute("ANALYZE contacts_contact")
         print(f"filled {args.contacts} contacts in {time.perf_counter() - t:.1f}s")
 
-        fts = order_hits_by_sorting(Contact.objects.for_account(big).search("ali smi").order_by(
-            "last_name", "first_name", "id"))[:20]
-        naive = Contact.objects.for_account(big).search("ali smi").order_by(
-            "last_name", "first_name", "id")[:20]
+        fts = order_hits_by_sorting(
+            Contact.objects.for_account(big)
+            .search("ali smi")
+            .order_by("last_name", "first_name", "id")
+        )[:20]
+        naive = (
+            Contact.objects.for_account(big)
+            .search("ali smi")
+            .order_by("last_name", "first_name", "id")[:20]
+        )
         naive_sql, naive_params = naive.query.sql_with_params()
         fts_sql, fts_params = fts.query.sql_with_params()
         fts_count_sql, fts_count_params = (
-            Contact.objects.for_account(big).search("ali smi").values("id")
-            .query.sql_with_params())
+            Contact.objects.for_account(big).search("ali smi").values("id").query.sql_with_params()
+        )
 
         with connection.cursor() as cur:
             t = time.perf_counter()
@@ -104,8 +158,10 @@ def main() -> None:
             )
             print(f"trigram index built in {time.perf_counter() - t:.1f}s")
             cur.execute("ANALYZE contacts_contact")
-            cur.execute("SELECT pg_size_pretty(pg_relation_size('contact_search')), "
-                        "pg_size_pretty(pg_relation_size('bench_contact_trgm'))")
+            cur.execute(
+                "SELECT pg_size_pretty(pg_relation_size('contact_search')), "
+                "pg_size_pretty(pg_relation_size('bench_contact_trgm'))"
+            )
             fts_size, trgm_size = cur.fetchone()
 
         trgm_where = (
@@ -113,30 +169,45 @@ def main() -> None:
             "AND (first_name || ' ' || last_name || ' ' || email) ILIKE %s"
         )
         trgm_params = [big.pk, "%ali%", "%smi%"]
-        trgm_sql = (f"SELECT * FROM contacts_contact WHERE {trgm_where} "
-                    "ORDER BY last_name, first_name, id LIMIT 20")
+        trgm_sql = (
+            f"SELECT * FROM contacts_contact WHERE {trgm_where} "
+            "ORDER BY last_name, first_name, id LIMIT 20"
+        )
         trgm_count_sql = f"SELECT id FROM contacts_contact WHERE {trgm_where}"
 
         rows = [
-            ("prefix full-text (shipped)", fts_size, timed(fts_sql, fts_params),
-             timed(fts_count_sql, fts_count_params, runs=5)),
-            ("prefix full-text, ORDER BY on the index", fts_size, timed(naive_sql, naive_params,
-                                                                        runs=5),
-             timed(fts_count_sql, fts_count_params, runs=5)),
-            ("trigram ILIKE", trgm_size, timed(trgm_sql, trgm_params),
-             timed(trgm_count_sql, trgm_params, runs=5)),
+            (
+                "prefix full-text (shipped)",
+                fts_size,
+                timed(fts_sql, fts_params),
+                timed(fts_count_sql, fts_count_params, runs=5),
+            ),
+            (
+                "prefix full-text, ORDER BY on the index",
+                fts_size,
+                timed(naive_sql, naive_params, runs=5),
+                timed(fts_count_sql, fts_count_params, runs=5),
+            ),
+            (
+                "trigram ILIKE",
+                trgm_size,
+                timed(trgm_sql, trgm_params),
+                timed(trgm_count_sql, trgm_params, runs=5),
+            ),
         ]
         print(f"\n`ali smi` over {args.contacts:,} contacts of one account\n")
         print("| strategy | index size | page p50 ms | page p95 ms | matches | all ids p50 ms |")
         print("|---|---|---|---|---|---|")
         for name, size, page, full in rows:
-            print(f"| {name} | {size} | {page[0]:.1f} | {page[1]:.1f} | {full[2]:,} | "
-                  f"{full[0]:.1f} |")
+            print(
+                f"| {name} | {size} | {page[0]:.1f} | {page[1]:.1f} | {full[2]:,} | {full[0]:.1f} |"
+            )
     finally:
         with connection.cursor() as cur:
             cur.execute("DROP INDEX IF EXISTS bench_contact_trgm")
-            cur.execute("DELETE FROM contacts_contact WHERE account_id IN (%s, %s)",
-                        [big.pk, small.pk])
+            cur.execute(
+                "DELETE FROM contacts_contact WHERE account_id IN (%s, %s)", [big.pk, small.pk]
+            )
         Account.objects.filter(pk__in=[big.pk, small.pk]).delete()
 
 

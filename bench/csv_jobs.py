@@ -25,14 +25,21 @@ def import_csv(rows: int, companies: list[str]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     stamp = int(time.time())  # new contacts on every run, --reuse too
-    writer.writerow(["First Name", "Last Name", "Email Address", "Phone", "Job Title",
-                     "Company", "Tags"])
+    writer.writerow(
+        ["First Name", "Last Name", "Email Address", "Phone", "Job Title", "Company", "Tags"]
+    )
     for i in range(rows):
-        writer.writerow([f"Imported{i}", f"Person{i % 977}",
-                         f"imported{i}-{stamp}@bench-import.example",
-                         f"+1 (415) 555-{i % 10000:04d}", "Buyer",
-                         companies[i % len(companies)] if companies and i % 4 else "",
-                         "imported, csv" if i % 3 else "imported"])
+        writer.writerow(
+            [
+                f"Imported{i}",
+                f"Person{i % 977}",
+                f"imported{i}-{stamp}@bench-import.example",
+                f"+1 (415) 555-{i % 10000:04d}",
+                "Buyer",
+                companies[i % len(companies)] if companies and i % 4 else "",
+                "imported, csv" if i % 3 else "imported",
+            ]
+        )
     return out.getvalue().encode()
 
 
@@ -56,18 +63,27 @@ def measure_import(base: str, ui, account_id: int, rows: int = IMPORT_ROWS) -> d
     from contacts.models_import import ContactImport
 
     def status_of(pk):
-        return lambda: (ContactImport.objects.for_account(account_id)
-                        .values_list("status", flat=True).get(pk=pk))
+        return lambda: (
+            ContactImport.objects.for_account(account_id)
+            .values_list("status", flat=True)
+            .get(pk=pk)
+        )
 
-    domains = list(Company.objects.for_account(account_id).exclude(domain="")
-                   .order_by("id").values_list("domain", flat=True)[:500])
+    domains = list(
+        Company.objects.for_account(account_id)
+        .exclude(domain="")
+        .order_by("id")
+        .values_list("domain", flat=True)[:500]
+    )
     data = import_csv(rows, domains)
     page = ui.get(f"{base}/imports/contacts/")
     started = time.perf_counter()
-    response = ui.post(f"{base}/imports/contacts/",
-                       data={"csrfmiddlewaretoken": _csrf(ui, page.text)},
-                       files={"file": ("contacts.csv", data, "text/csv")},
-                       headers={"Referer": f"{base}/imports/contacts/"})
+    response = ui.post(
+        f"{base}/imports/contacts/",
+        data={"csrfmiddlewaretoken": _csrf(ui, page.text)},
+        files={"file": ("contacts.csv", data, "text/csv")},
+        headers={"Referer": f"{base}/imports/contacts/"},
+    )
     match = re.search(r"/imports/contacts/(\d+)/", response.url)
     if response.status_code != 200 or not match:
         raise RuntimeError(f"upload failed: {response.status_code} {response.url}")
@@ -77,24 +93,37 @@ def measure_import(base: str, ui, account_id: int, rows: int = IMPORT_ROWS) -> d
     form = {"csrfmiddlewaretoken": _csrf(ui, columns.text), "on_duplicate": "skip"}
     # Keep the page's own guesses: the selected option of every column.
     for name, value in re.findall(
-            r'<select name="(column_\d+)".*?<option value="([^"]*)"[^>]*selected', columns.text,
-            flags=re.S):
+        r'<select name="(column_\d+)".*?<option value="([^"]*)"[^>]*selected',
+        columns.text,
+        flags=re.S,
+    ):
         form[name] = value
-    ui.post(f"{base}/imports/contacts/{pk}/columns/", data=form,
-            headers={"Referer": f"{base}/imports/contacts/{pk}/columns/"})
+    ui.post(
+        f"{base}/imports/contacts/{pk}/columns/",
+        data=form,
+        headers={"Referer": f"{base}/imports/contacts/{pk}/columns/"},
+    )
     status = _wait_for(status_of(pk), {"ready", "invalid", "mapping"}, 600)
     if status != "ready":
         raise RuntimeError(f"import check ended {status}")
     checked = time.perf_counter()
-    ui.post(f"{base}/imports/contacts/{pk}/import/", data={"csrfmiddlewaretoken": form[
-        "csrfmiddlewaretoken"]}, headers={"Referer": f"{base}/imports/contacts/{pk}/"})
+    ui.post(
+        f"{base}/imports/contacts/{pk}/import/",
+        data={"csrfmiddlewaretoken": form["csrfmiddlewaretoken"]},
+        headers={"Referer": f"{base}/imports/contacts/{pk}/"},
+    )
     status = _wait_for(status_of(pk), {"done", "ready", "invalid"}, 600)
     done = time.perf_counter()
     if status != "done":
         raise RuntimeError(f"import write ended {status}")
-    return {"rows": rows, "bytes": len(data), "total_s": done - started,
-            "upload_s": uploaded - started, "check_s": checked - uploaded,
-            "write_s": done - checked}
+    return {
+        "rows": rows,
+        "bytes": len(data),
+        "total_s": done - started,
+        "upload_s": uploaded - started,
+        "check_s": checked - uploaded,
+        "write_s": done - checked,
+    }
 
 
 def _rss_bytes(pid: int) -> int:
@@ -112,8 +141,11 @@ def _server_pids(root_pid: int) -> list[int]:
     pids = [root_pid]
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
-            ppid = next(int(line.split()[1]) for line in status.read_text().splitlines()
-                        if line.startswith("PPid:"))
+            ppid = next(
+                int(line.split()[1])
+                for line in status.read_text().splitlines()
+                if line.startswith("PPid:")
+            )
         except (OSError, StopIteration, ValueError):
             continue
         if ppid == root_pid:
@@ -146,7 +178,11 @@ def measure_export(base: str, ui, server_pid: int) -> dict:
     finally:
         finished.set()
         sampler.join()
-    return {"rows": rows - 1, "bytes": size, "seconds": time.perf_counter() - started,
-            "peak_worker_rss_mb": max(peak[p] for p in pids if p != server_pid) / 2**20,
-            "peak_worker_growth_mb": max(peak[p] - before[p] for p in pids) / 2**20,
-            "peak_server_rss_mb": sum(peak.values()) / 2**20}
+    return {
+        "rows": rows - 1,
+        "bytes": size,
+        "seconds": time.perf_counter() - started,
+        "peak_worker_rss_mb": max(peak[p] for p in pids if p != server_pid) / 2**20,
+        "peak_worker_growth_mb": max(peak[p] - before[p] for p in pids) / 2**20,
+        "peak_server_rss_mb": sum(peak.values()) / 2**20,
+    }

@@ -23,8 +23,15 @@ from accounts.services import account_create
 from deals.models import Pipeline, Stage
 from deals.services import pipeline_create
 
-TABLES = ["companies_company", "contacts_contact", "contacts_contacttag", "deals_deal",
-          "activities_activity", "notes_note", "events_event"]
+TABLES = [
+    "companies_company",
+    "contacts_contact",
+    "contacts_contacttag",
+    "deals_deal",
+    "activities_activity",
+    "notes_note",
+    "events_event",
+]
 SENTENCES = [
     "Discussed the renewal and a possible upgrade to the enterprise plan.",
     "They asked for a revised quote with volume pricing.",
@@ -53,8 +60,14 @@ class Counts:
         def n(full):
             return max(10, int(full * scale))
 
-        return cls(contacts=n(1_000_000), companies=n(100_000), deals=n(200_000),
-                   activities=n(1_000_000), notes=n(1_000_000), events=n(10_000_000))
+        return cls(
+            contacts=n(1_000_000),
+            companies=n(100_000),
+            deals=n(200_000),
+            activities=n(1_000_000),
+            notes=n(1_000_000),
+            events=n(10_000_000),
+        )
 
 
 def _names():
@@ -84,17 +97,36 @@ def generate(scale: float, log=print) -> dict:
     counts = Counts.at(scale)
     first, last, words = _names()
     started = time.perf_counter()
-    big = account_create(name="Bench Large Co", username="bench", password="bench-pass",
-                         currency="USD", time_zone="America/New_York")
+    big = account_create(
+        name="Bench Large Co",
+        username="bench",
+        password="bench-pass",
+        currency="USD",
+        time_zone="America/New_York",
+    )
     owner_id = big.memberships.get().user_id
-    pipeline_create(account=big, name="Partners",
-                    stages=[{"name": "Intro", "probability": 15},
-                            {"name": "Pilot", "probability": 40},
-                            {"name": "Contract", "probability": 80}])
-    stage_ids = list(Stage.objects.for_account(big).order_by("pipeline_id", "position")
-                     .values_list("id", "pipeline_id"))
-    params = {"a": big.pk, "owner": owner_id, "first": first, "last": last, "words": words,
-              "sentences": SENTENCES}
+    pipeline_create(
+        account=big,
+        name="Partners",
+        stages=[
+            {"name": "Intro", "probability": 15},
+            {"name": "Pilot", "probability": 40},
+            {"name": "Contract", "probability": 80},
+        ],
+    )
+    stage_ids = list(
+        Stage.objects.for_account(big)
+        .order_by("pipeline_id", "position")
+        .values_list("id", "pipeline_id")
+    )
+    params = {
+        "a": big.pk,
+        "owner": owner_id,
+        "first": first,
+        "last": last,
+        "words": words,
+        "sentences": SENTENCES,
+    }
     with connection.cursor() as cursor:
         saved = {t: _secondary_indexes(cursor, t) for t in TABLES}
         for indexes in saved.values():
@@ -108,8 +140,10 @@ def generate(scale: float, log=print) -> dict:
             _notes(cursor, params, counts)
             events_started = time.perf_counter()
             _events(cursor, params, counts)
-            log(f"  {counts.events:,} events inserted in "
-                f"{time.perf_counter() - events_started:.0f}s")
+            log(
+                f"  {counts.events:,} events inserted in "
+                f"{time.perf_counter() - events_started:.0f}s"
+            )
         log(f"  rows loaded in {time.perf_counter() - started:.0f}s; rebuilding indexes")
         for indexes in saved.values():
             for _name, definition in indexes:
@@ -122,14 +156,22 @@ def generate(scale: float, log=print) -> dict:
     heavy = _heavy_contact(big)
     _heavy_history(big, heavy)
     log(f"  generated in {time.perf_counter() - started:.0f}s")
-    return {"account_id": big.pk, "username": "bench", "password": "bench-pass",
-            "heavy_contact_id": heavy, "counts": counts.__dict__, "small_accounts": small,
-            "event_ids": _event_ids(big)}
+    return {
+        "account_id": big.pk,
+        "username": "bench",
+        "password": "bench-pass",
+        "heavy_contact_id": heavy,
+        "counts": counts.__dict__,
+        "small_accounts": small,
+        "event_ids": _event_ids(big),
+    }
 
 
 def _companies(cursor, p, c: Counts):
     p = p | {"n": c.companies, "parents": c.companies - c.companies // 10}
-    _exec(cursor, """
+    _exec(
+        cursor,
+        """
         INSERT INTO companies_company (account_id, name, domain, industry, size, owner_id,
             custom_fields, created_at, updated_at)
         SELECT %(a)s,
@@ -142,20 +184,28 @@ def _companies(cursor, p, c: Counts):
         FROM (SELECT i, (%(words)s::text[])[1 + (i * 7) %% array_length(%(words)s::text[], 1)] AS w1,
                         (%(words)s::text[])[1 + (i * 13) %% array_length(%(words)s::text[], 1)] AS w2
               FROM generate_series(1::bigint, %(n)s) AS i) AS g
-    """, p)
+    """,
+        p,
+    )
     # The last tenth are subsidiaries of the first companies.
-    _exec(cursor, """
+    _exec(
+        cursor,
+        """
         WITH ids AS (SELECT id, row_number() OVER (ORDER BY id) AS r FROM companies_company
                      WHERE account_id = %(a)s)
         UPDATE companies_company c SET parent_id = parent.id
         FROM ids child JOIN ids parent ON parent.r = 1 + (child.r %% 1000)
         WHERE c.id = child.id AND child.r > %(parents)s
-    """, p)
+    """,
+        p,
+    )
 
 
 def _contacts(cursor, p, c: Counts):
     p = p | {"n": c.contacts, "companies": c.companies}
-    _exec(cursor, """
+    _exec(
+        cursor,
+        """
         INSERT INTO contacts_contact (account_id, first_name, last_name, email, phone, title,
             company_id, owner_id, custom_fields, created_at, updated_at)
         SELECT %(a)s, f, l, lower(f) || '.' || lower(l) || i || '@example.com',
@@ -169,15 +219,24 @@ def _contacts(cursor, p, c: Counts):
                 (%(first)s::text[])[1 + (i * 7919) %% array_length(%(first)s::text[], 1)] AS f,
                 (%(last)s::text[])[1 + (i * 104729) %% array_length(%(last)s::text[], 1)] AS l
               FROM generate_series(1::bigint, %(n)s) AS i) AS g
-    """, p)
+    """,
+        p,
+    )
 
 
 def _deals(cursor, p, c: Counts, stage_ids):
     stages = [s for s, _pipe in stage_ids]
     pipes = [pipe for _s, pipe in stage_ids]
-    p = p | {"n": c.deals, "stages": stages, "pipes": pipes, "contacts": c.contacts,
-             "companies": c.companies}
-    _exec(cursor, """
+    p = p | {
+        "n": c.deals,
+        "stages": stages,
+        "pipes": pipes,
+        "contacts": c.contacts,
+        "companies": c.companies,
+    }
+    _exec(
+        cursor,
+        """
         INSERT INTO deals_deal (account_id, title, pipeline_id, stage_id, value_cents, currency,
             probability, status, closed_at, lost_reason, expected_close_date, contact_id,
             company_id, owner_id, created_at, updated_at)
@@ -192,12 +251,16 @@ def _deals(cursor, p, c: Counts, stage_ids):
         FROM (SELECT i, 1 + (i %% array_length(%(stages)s::bigint[], 1))::int AS k,
                      (ARRAY['open','open','open','open','won','lost','abandoned'])[1 + i %% 7] AS st
               FROM generate_series(1::bigint, %(n)s) AS i) AS g
-    """, p)
+    """,
+        p,
+    )
 
 
 def _activities(cursor, p, c: Counts):
     p = p | {"n": c.activities, "contacts": c.contacts}
-    _exec(cursor, """
+    _exec(
+        cursor,
+        """
         INSERT INTO activities_activity (account_id, type, subject, description, status, due_at,
             completed_at, contact_id, owner_id, created_at, updated_at)
         SELECT %(a)s, (ARRAY['call','email','meeting','task'])[1 + i %% 4], 'Follow up ' || i,
@@ -207,12 +270,16 @@ def _activities(cursor, p, c: Counts):
                %(owner)s, now() - (i || ' seconds')::interval, now() - (i || ' seconds')::interval
         FROM (SELECT i, (ARRAY['pending','pending','in_progress','completed','cancelled'])[1 + i %% 5] AS st
               FROM generate_series(1::bigint, %(n)s) AS i) AS g
-    """, p)
+    """,
+        p,
+    )
 
 
 def _notes(cursor, p, c: Counts):
     p = p | {"n": c.notes, "contacts": c.contacts}
-    _exec(cursor, """
+    _exec(
+        cursor,
+        """
         INSERT INTO notes_note (account_id, body, kind, direction, occurred_at, contact_id,
             author_id, created_at, updated_at)
         SELECT %(a)s, '<p>' || (%(sentences)s::text[])[1 + i %% array_length(%(sentences)s::text[], 1)] || '</p>',
@@ -222,22 +289,28 @@ def _notes(cursor, p, c: Counts):
                %(owner)s, now() - (i || ' minutes')::interval, now() - (i || ' minutes')::interval
         FROM (SELECT i, (ARRAY['note','email','call','sms'])[1 + i %% 4] AS k
               FROM generate_series(1::bigint, %(n)s) AS i) AS g
-    """, p)
+    """,
+        p,
+    )
 
 
 def _small_accounts(c: Counts, first, last) -> list[int]:
     ids = []
     rng = random.Random(3)
     for n in range(c.small_accounts):
-        account = account_create(name=f"Bench Small {n}", username=f"bench-small-{n}",
-                                 password="bench-pass")
+        account = account_create(
+            name=f"Bench Small {n}", username=f"bench-small-{n}", password="bench-pass"
+        )
         with connection.cursor() as cursor:
-            cursor.execute("""
+            cursor.execute(
+                """
                 INSERT INTO contacts_contact (account_id, first_name, last_name, email, phone,
                     title, custom_fields, created_at, updated_at)
                 SELECT %s, %s, %s, 'small' || i || '@example.com', '', '', '{}', now(), now()
                 FROM generate_series(1, %s) AS i
-            """, [account.pk, rng.choice(first), rng.choice(last), c.small_contacts])
+            """,
+                [account.pk, rng.choice(first), rng.choice(last), c.small_contacts],
+            )
         ids.append(account.pk)
     return ids
 
@@ -247,42 +320,56 @@ def _heavy_contact(account) -> int:
     from contacts.models import Contact
 
     contact = Contact.objects.for_account(account).create(
-        account=account, first_name="Heavy", last_name="Timeline", email="heavy@example.com")
+        account=account, first_name="Heavy", last_name="Timeline", email="heavy@example.com"
+    )
     pipeline = Pipeline.objects.for_account(account).get(name="Sales")
     stage = Stage.objects.for_account(account).filter(pipeline=pipeline).first()
     params = {"a": account.pk, "c": contact.pk, "p": pipeline.pk, "s": stage.pk}
     # One statement per execute(): with server-side binding (the app's setting) a
     # parameterised query cannot hold several.
     with connection.cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             INSERT INTO notes_note (account_id, body, kind, occurred_at, contact_id, created_at,
                 updated_at)
             SELECT %(a)s, '<p>Timeline note ' || i || '</p>', 'note',
                    now() - (i || ' hours')::interval, %(c)s, now(), now()
             FROM generate_series(1, 400) AS i
-        """, params)
-        cursor.execute("""
+        """,
+            params,
+        )
+        cursor.execute(
+            """
             INSERT INTO activities_activity (account_id, type, subject, description, status,
                 due_at, contact_id, created_at, updated_at)
             SELECT %(a)s, 'task', 'Timeline task ' || i, '', 'pending',
                    now() - (i || ' hours')::interval, %(c)s, now(), now()
             FROM generate_series(1, 400) AS i
-        """, params)
-        cursor.execute("""
+        """,
+            params,
+        )
+        cursor.execute(
+            """
             INSERT INTO deals_deal (account_id, title, pipeline_id, stage_id, value_cents,
                 currency, status, lost_reason, contact_id, created_at, updated_at)
             SELECT %(a)s, 'Timeline deal ' || i, %(p)s, %(s)s, 1000, 'USD', 'open', '', %(c)s,
                    now() - (i || ' hours')::interval, now()
             FROM generate_series(1, 200) AS i
-        """, params)
+        """,
+            params,
+        )
     return contact.pk
 
 
 # Where each event's record comes from: (record type, table, count attribute), in the
 # proportions of a CRM's writes (contacts most, companies least).
-EVENT_RECORDS = [("contact", "contacts_contact", "contacts")] * 8 + [
-    ("deal", "deals_deal", "deals")] * 5 + [("activity", "activities_activity", "activities")] * 3 + [
-    ("note", "notes_note", "notes")] * 2 + [("company", "companies_company", "companies")] * 2
+EVENT_RECORDS = (
+    [("contact", "contacts_contact", "contacts")] * 8
+    + [("deal", "deals_deal", "deals")] * 5
+    + [("activity", "activities_activity", "activities")] * 3
+    + [("note", "notes_note", "notes")] * 2
+    + [("company", "companies_company", "companies")] * 2
+)
 
 
 def _events(cursor, p, c: Counts):
@@ -294,12 +381,15 @@ def _events(cursor, p, c: Counts):
         cursor.execute(f"SELECT min(id) FROM {table} WHERE account_id = %s", [p["a"]])
         bases[record_type] = cursor.fetchone()[0] or 1
     p = p | {
-        "n": c.events, "types": [t for t, _table, _c in EVENT_RECORDS],
+        "n": c.events,
+        "types": [t for t, _table, _c in EVENT_RECORDS],
         "bases": [bases[t] for t, _table, _c in EVENT_RECORDS],
         "sizes": [getattr(c, count) for _t, _table, count in EVENT_RECORDS],
         "spacing": 89 * 86400 / c.events,
     }
-    _exec(cursor, """
+    _exec(
+        cursor,
+        """
         INSERT INTO events_event (account_id, type, at, actor_id, source, record_type,
             record_id, changes, data)
         SELECT %(a)s, rt || '.' || act,
@@ -333,13 +423,16 @@ def _events(cursor, p, c: Counts):
                            (%(types)s::text[])[1 + (i %% 20)::int] AS rt,
                            %(bases)s::bigint[] AS bases, %(sizes)s::bigint[] AS sizes
                     FROM generate_series(1::bigint, %(n)s) AS i) AS picked) AS g
-    """, p)
+    """,
+        p,
+    )
 
 
 def _heavy_history(account, contact_id):
     """300 events of the heavy contact: the history page's benchmark."""
     with connection.cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             INSERT INTO events_event (account_id, type, at, actor_id, source, record_type,
                 record_id, changes, data)
             SELECT %(a)s, 'contact.updated', now() - (i || ' hours')::interval, NULL, 'api',
@@ -347,7 +440,9 @@ def _heavy_history(account, contact_id):
                    jsonb_build_object('title', jsonb_build_array('Title ' || i, 'Title ' || i + 1)),
                    jsonb_build_object('id', %(c)s, 'first_name', 'Heavy', 'title', 'Title ' || i)
             FROM generate_series(1, 300) AS i
-        """, {"a": account.pk, "c": contact_id})
+        """,
+            {"a": account.pk, "c": contact_id},
+        )
 
 
 def _event_ids(account) -> dict:

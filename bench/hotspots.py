@@ -43,8 +43,9 @@ def main():
         if body is None:
             return client.get(args.path, **headers).status_code
         with transaction.atomic():
-            status = client.post(args.path, body, content_type="application/json",
-                                 **headers).status_code
+            status = client.post(
+                args.path, body, content_type="application/json", **headers
+            ).status_code
             transaction.set_rollback(True)
         return status
 
@@ -52,8 +53,10 @@ def main():
     start = time.perf_counter()
     for _ in range(args.runs):
         once()
-    print(f"{(time.perf_counter() - start) * 1000 / args.runs:.2f} ms per request, "
-          f"in-process, {args.runs} runs")
+    print(
+        f"{(time.perf_counter() - start) * 1000 / args.runs:.2f} ms per request, "
+        f"in-process, {args.runs} runs"
+    )
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(args.runs):

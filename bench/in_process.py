@@ -12,8 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def setup_django() -> None:
     """Django on BENCH_DATABASE_URL (the data `make bench` generated), DEBUG off."""
-    os.environ.setdefault("DATABASE_URL", os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/relay_bench"))
+    os.environ.setdefault(
+        "DATABASE_URL",
+        os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/relay_bench"),
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_project.settings")
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-in-process-not-a-real-secret-0123456789")

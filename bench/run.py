@@ -47,19 +47,26 @@ def environment(database_url):
     # Production counts rate limits in Redis (README, "Security"); without it every API
     # request would also write the database cache table. A local Redis is used when one
     # answers, else the measurements include that table.
-    redis = {} if os.environ.get("REDIS_URL") or not redis_answers() else {
-        "REDIS_URL": "redis://127.0.0.1:6379/7"}
-    return os.environ | redis | {
-        "DATABASE_URL": database_url,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdef",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "API_THROTTLE_RATE": "100000000/min",
-        "LOGIN_IP_THROTTLE_RATE": "100000/min",
-        "LOGIN_USERNAME_THROTTLE_RATE": "100000/min",
-        "DATABASE_POOL_MAX": "8",
-        "DJANGO_SETTINGS_MODULE": "crm_project.settings",
-    }
+    redis = (
+        {}
+        if os.environ.get("REDIS_URL") or not redis_answers()
+        else {"REDIS_URL": "redis://127.0.0.1:6379/7"}
+    )
+    return (
+        os.environ
+        | redis
+        | {
+            "DATABASE_URL": database_url,
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdef",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "API_THROTTLE_RATE": "100000000/min",
+            "LOGIN_IP_THROTTLE_RATE": "100000/min",
+            "LOGIN_USERNAME_THROTTLE_RATE": "100000/min",
+            "DATABASE_POOL_MAX": "8",
+            "DJANGO_SETTINGS_MODULE": "crm_project.settings",
+        }
+    )
 
 
 def redis_answers(host="127.0.0.1", port=6379) -> bool:
@@ -113,13 +120,28 @@ def serve(env, workers):
     """gunicorn with its workers, plus the background-task worker the CSV import uses."""
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--interval", "0.2"],
-        cwd=ROOT, env=env, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "crm_project.wsgi:application",
-         "-c", "python:crm_project.gunicorn", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "crm_project.wsgi:application",
+            "-c",
+            "python:crm_project.gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     for _ in range(150):
         try:
@@ -148,23 +170,31 @@ def endpoints(info):
     heavy = info["heavy_contact_id"]
     contacts = info["counts"]["contacts"]
     deep = max(1, min(2000, contacts // 20 - 1))
-    rows = [{"first_name": f"Bulk{i}", "last_name": "Import", "email": f"bulk{i}-{{n}}@example.com"}
-            for i in range(1000)]
+    rows = [
+        {"first_name": f"Bulk{i}", "last_name": "Import", "email": f"bulk{i}-{{n}}@example.com"}
+        for i in range(1000)
+    ]
     return [
         ("contacts list, page 1", "GET", "/api/v1/crm/contacts/", None),
         (f"contacts list, page {deep}", "GET", f"/api/v1/crm/contacts/?page={deep}", None),
         ("contacts search `ali smi`", "GET", "/api/v1/crm/contacts/?search=ali%20smi", None),
         ("contact detail", "GET", f"/api/v1/crm/contacts/{heavy}/", None),
-        ("contact create", "POST", "/api/v1/crm/contacts/",
-         {"first_name": "New", "last_name": "Person", "email": "new-{n}@example.com"}),
+        (
+            "contact create",
+            "POST",
+            "/api/v1/crm/contacts/",
+            {"first_name": "New", "last_name": "Person", "email": "new-{n}@example.com"},
+        ),
         # Each PATCH changes the title, so each writes and appends an event.
-        ("contact PATCH", "PATCH", f"/api/v1/crm/contacts/{heavy}/",
-         {"title": "Buyer {n}"}),
-        ("bulk import, 1,000 contacts", "POST", "/api/v1/crm/contacts/bulk-import/",
-         {"contacts": rows}),
+        ("contact PATCH", "PATCH", f"/api/v1/crm/contacts/{heavy}/", {"title": "Buyer {n}"}),
+        (
+            "bulk import, 1,000 contacts",
+            "POST",
+            "/api/v1/crm/contacts/bulk-import/",
+            {"contacts": rows},
+        ),
         ("deals forecast", "GET", "/api/v1/crm/deals/forecast/", None),
-        ("timeline, 1,000 items (page 1)", "GET",
-         f"/api/v1/crm/contacts/{heavy}/timeline/", None),
+        ("timeline, 1,000 items (page 1)", "GET", f"/api/v1/crm/contacts/{heavy}/timeline/", None),
         ("notes search", "GET", "/api/v1/crm/notes/?search=renewal%20upgr", None),
         *event_endpoints(info),
         ("UI: contacts list", "GET", "/contacts/", None),
@@ -177,14 +207,27 @@ def event_endpoints(info):
     """The events feed, a page of 100, at the start, middle and end of the log; and a
     record's history (the heavy contact's 300 events, page 1)."""
     first, last = info["event_ids"]["first"], info["event_ids"]["last"]
-    positions = {"start": first - 1, "middle": (first + last) // 2,
-                 "end": max(first - 1, last - 100)}
+    positions = {
+        "start": first - 1,
+        "middle": (first + last) // 2,
+        "end": max(first - 1, last - 100),
+    }
     return [
-        *[(f"events feed, 100 at the {where}", "GET",
-           f"/api/v1/crm/events/?after={after}&limit=100", None)
-          for where, after in positions.items()],
-        ("record history, 300 events (page 1)", "GET",
-         f"/api/v1/crm/contacts/{info['heavy_contact_id']}/history/", None),
+        *[
+            (
+                f"events feed, 100 at the {where}",
+                "GET",
+                f"/api/v1/crm/events/?after={after}&limit=100",
+                None,
+            )
+            for where, after in positions.items()
+        ],
+        (
+            "record history, 300 events (page 1)",
+            "GET",
+            f"/api/v1/crm/contacts/{info['heavy_contact_id']}/history/",
+            None,
+        ),
     ]
 
 
@@ -272,9 +315,19 @@ def throughput(token, seconds=10, clients=8):
     wrk = shutil.which("wrk")
     if wrk:
         out = subprocess.run(
-            [wrk, "-t2", f"-c{clients}", f"-d{seconds}s", f"--timeout={HANG_SECONDS}s",
-             "-H", auth, url],
-            capture_output=True, text=True, check=True,
+            [
+                wrk,
+                "-t2",
+                f"-c{clients}",
+                f"-d{seconds}s",
+                f"--timeout={HANG_SECONDS}s",
+                "-H",
+                auth,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         run = parse_wrk(out)
         return run.rps, run.errors, "wrk"
@@ -320,8 +373,11 @@ def database_time(info, path, runs=5):
         headers = {}
     with CaptureQueriesContext(connection) as ctx:
         client.get(path, HTTP_HOST="127.0.0.1", **headers)
-    statements = [q["sql"] for q in ctx.captured_queries
-                  if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "SET", "BEGIN", "COMMIT"))]
+    statements = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "SET", "BEGIN", "COMMIT"))
+    ]
     totals = []
     with connection.cursor() as cursor:
         for _ in range(runs):
@@ -341,12 +397,16 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--out", default="bench-results")
     parser.add_argument("--skip-csv", action="store_true", help="no CSV import/export")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep the data of the last run at this SCALE (skip generation)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the data of the last run at this SCALE (skip generation)",
+    )
     args = parser.parse_args()
     runs = args.runs or (5 if args.scale < 0.01 else 40)
-    database_url = os.environ.get("BENCH_DATABASE_URL",
-                                  "postgres://postgres@127.0.0.1:5432/relay_bench")
+    database_url = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/relay_bench"
+    )
     env = environment(database_url)
     print(f"bench: SCALE={args.scale}, database {database_url}")
     started = time.perf_counter()
@@ -357,41 +417,66 @@ def main():
     server, task_worker = serve(env, args.workers)
     results, csv_results = [], {}
     try:
-        token = requests.post(f"{BASE}/api/v1/auth/token/",
-                              json={"username": "bench", "password": "bench-pass"}).json()["token"]
+        token = requests.post(
+            f"{BASE}/api/v1/auth/token/", json={"username": "bench", "password": "bench-pass"}
+        ).json()["token"]
         api = requests.Session()
         api.headers["Authorization"] = f"Token {token}"
         ui = requests.Session()
         ui.get(f"{BASE}/login/")
-        ui.post(f"{BASE}/login/", data={"username": "bench", "password": "bench-pass",
-                                        "csrfmiddlewaretoken": ui.cookies.get("csrftoken", "")},
-                headers={"Referer": f"{BASE}/login/"})
+        ui.post(
+            f"{BASE}/login/",
+            data={
+                "username": "bench",
+                "password": "bench-pass",
+                "csrfmiddlewaretoken": ui.cookies.get("csrftoken", ""),
+            },
+            headers={"Referer": f"{BASE}/login/"},
+        )
         for name, method, path, body in endpoints(info):
             session = api if path.startswith("/api/") else ui
-            latencies, errors, statuses = measure(session, method, path, body,
-                                                  max(3, runs // 4) if "bulk" in name else runs)
-            row = {"endpoint": name, "method": method, "path": path, "runs": len(latencies),
-                   "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95),
-                   "p99_ms": percentile(latencies, 99), "errors": errors,
-                   "statuses": sorted(statuses)}
+            latencies, errors, statuses = measure(
+                session, method, path, body, max(3, runs // 4) if "bulk" in name else runs
+            )
+            row = {
+                "endpoint": name,
+                "method": method,
+                "path": path,
+                "runs": len(latencies),
+                "p50_ms": percentile(latencies, 50),
+                "p95_ms": percentile(latencies, 95),
+                "p99_ms": percentile(latencies, 99),
+                "errors": errors,
+                "statuses": sorted(statuses),
+            }
             if method == "GET" and errors == 0:
                 row["db_ms"], row["queries"] = database_time(info, path)
                 row["db_share"] = row["db_ms"] / row["p50_ms"] if row["p50_ms"] else None
             results.append(row)
-            print(f"  {name:36} p50 {row['p50_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms"
-                  f"  errors {errors}  {sorted(statuses)}")
+            print(
+                f"  {name:36} p50 {row['p50_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms"
+                f"  errors {errors}  {sorted(statuses)}"
+            )
         rps, errors, load_tool = throughput(token, seconds=10 if args.scale >= 0.01 else 3)
         print(f"  contacts list, 8 clients ({load_tool}): {rps:.0f} requests/s, {errors} errors")
         if not args.skip_csv:
             csv_results = csv_measurements(ui, info, server.pid, args.scale)
     finally:
         stop(server, task_worker)
-    report = {"scale": args.scale, "setup_seconds": setup_seconds, "counts": info["counts"],
-              "workers": args.workers, "throughput_rps": rps, "throughput_errors": errors,
-              "load_tool": load_tool,
-              "throttle_counters": "redis" if env.get("REDIS_URL") else "database",
-              "endpoints": results, "csv": csv_results, "machine": machine(),
-              "calibration_ms": calibration}
+    report = {
+        "scale": args.scale,
+        "setup_seconds": setup_seconds,
+        "counts": info["counts"],
+        "workers": args.workers,
+        "throughput_rps": rps,
+        "throughput_errors": errors,
+        "load_tool": load_tool,
+        "throttle_counters": "redis" if env.get("REDIS_URL") else "database",
+        "endpoints": results,
+        "csv": csv_results,
+        "machine": machine(),
+        "calibration_ms": calibration,
+    }
     write(report, Path(args.out))
     failed = [r["endpoint"] for r in results if r["errors"]]
     return 1 if failed or errors or "error" in csv_results else 0
@@ -407,11 +492,15 @@ def csv_measurements(ui, info, server_pid, scale):
     out = {}
     try:
         out["export"] = csv_jobs.measure_export(BASE, ui, server_pid)
-        print(f"  CSV export: {out['export']['rows']:,} rows in {out['export']['seconds']:.1f}s,"
-              f" worker peak RSS {out['export']['peak_worker_rss_mb']:.0f} MB")
+        print(
+            f"  CSV export: {out['export']['rows']:,} rows in {out['export']['seconds']:.1f}s,"
+            f" worker peak RSS {out['export']['peak_worker_rss_mb']:.0f} MB"
+        )
         out["import"] = csv_jobs.measure_import(BASE, ui, info["account_id"], rows)
-        print(f"  CSV import: {rows:,} rows in {out['import']['total_s']:.1f}s end to end "
-              f"(check {out['import']['check_s']:.1f}s, write {out['import']['write_s']:.1f}s)")
+        print(
+            f"  CSV import: {rows:,} rows in {out['import']['total_s']:.1f}s end to end "
+            f"(check {out['import']['check_s']:.1f}s, write {out['import']['write_s']:.1f}s)"
+        )
     except Exception as exc:  # reported, and the run fails, but the latencies are kept
         out["error"] = f"{type(exc).__name__}: {exc}"
         print(f"  CSV measurements failed: {out['error']}")
@@ -420,8 +509,14 @@ def csv_measurements(ui, info, server_pid, scale):
 
 def machine():
     cpus = os.cpu_count()
-    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), "?")
+    memory = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "?",
+    )
     if memory == "?":
         return f"{cpus} cores"
     return f"{cpus} cores, {int(memory) // 1024 // 1024} GiB RAM"
@@ -442,26 +537,37 @@ def write(report, out: Path):
     for r in report["endpoints"]:
         db = f"{r['db_ms']:.1f}" if "db_ms" in r else "–"
         share = f"{r['db_share']:.0%}" if r.get("db_share") else "–"
-        lines.append(f"| {r['endpoint']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-                     f"{r['p99_ms']:.1f} | {db} | {share} | {r.get('queries', '–')} | "
-                     f"{r['errors']} |")
+        lines.append(
+            f"| {r['endpoint']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+            f"{r['p99_ms']:.1f} | {db} | {share} | {r.get('queries', '–')} | "
+            f"{r['errors']} |"
+        )
     tool = report.get("load_tool", "python threads")
-    lines += ["", f"Contacts list at 8 concurrent clients ({tool}): "
-                  f"{report['throughput_rps']:.0f} requests/s, "
-                  f"{report['throughput_errors']} errors."]
+    lines += [
+        "",
+        f"Contacts list at 8 concurrent clients ({tool}): "
+        f"{report['throughput_rps']:.0f} requests/s, "
+        f"{report['throughput_errors']} errors.",
+    ]
     csv_report = report.get("csv", {})
     if "export" in csv_report:
         e = csv_report["export"]
-        lines += ["", f"CSV export: {e['rows']:,} contacts ({e['bytes'] / 2**20:.0f} MB) "
-                      f"streamed in {e['seconds']:.1f}s; the serving worker peaked at "
-                      f"{e['peak_worker_rss_mb']:.0f} MB RSS (grew "
-                      f"{e['peak_worker_growth_mb']:.0f} MB), all server processes "
-                      f"{e['peak_server_rss_mb']:.0f} MB."]
+        lines += [
+            "",
+            f"CSV export: {e['rows']:,} contacts ({e['bytes'] / 2**20:.0f} MB) "
+            f"streamed in {e['seconds']:.1f}s; the serving worker peaked at "
+            f"{e['peak_worker_rss_mb']:.0f} MB RSS (grew "
+            f"{e['peak_worker_growth_mb']:.0f} MB), all server processes "
+            f"{e['peak_server_rss_mb']:.0f} MB.",
+        ]
     if "import" in csv_report:
         i = csv_report["import"]
-        lines += ["", f"CSV import through the UI's background job: {i['rows']:,} contacts in "
-                      f"{i['total_s']:.1f}s end to end (upload {i['upload_s']:.1f}s, check "
-                      f"{i['check_s']:.1f}s, write {i['write_s']:.1f}s)."]
+        lines += [
+            "",
+            f"CSV import through the UI's background job: {i['rows']:,} contacts in "
+            f"{i['total_s']:.1f}s end to end (upload {i['upload_s']:.1f}s, check "
+            f"{i['check_s']:.1f}s, write {i['write_s']:.1f}s).",
+        ]
     if "error" in csv_report:
         lines += ["", f"CSV measurements failed: {csv_report['error']}"]
     (out / "results.md").write_text("\n".join(lines) + "\n")

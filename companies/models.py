@@ -14,9 +14,7 @@ from accounts.tags import TaggedQuerySet
 from accounts.tenancy import AccountOwned
 from companies.domains import InvalidDomain, normalise_domain
 
-SEARCH_VECTOR = SearchVector(
-    "name", Replace("domain", Value("."), Value(" ")), config="simple"
-)
+SEARCH_VECTOR = SearchVector("name", Replace("domain", Value("."), Value(" ")), config="simple")
 COMPANY_SEARCH = PrefixSearch(vector=SEARCH_VECTOR, fields=("name", "domain"))
 
 

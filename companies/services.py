@@ -32,37 +32,67 @@ def _scoped(company: Company):
 
 def company_create(*, account, by, source: Source, data: dict) -> Company:
     """Create a company from validated field values (`tags` as names); `company.created`."""
-    return record_create(model=Company, account=account, by=by, source=source,
-                         record_type="company", data=data,
-                         serialize=company_representation)
+    return record_create(
+        model=Company,
+        account=account,
+        by=by,
+        source=source,
+        record_type="company",
+        data=data,
+        serialize=company_representation,
+    )
 
 
 def company_update(*, company: Company, by, source: Source, data: dict) -> Company:
     """Write the fields of `data` that differ from the stored company (and its tags, as
     names); `company.updated` with what changed. Returns the company as stored."""
-    return record_update(queryset=_scoped(company), pk=company.pk, by=by, source=source,
-                         record_type="company", data=data,
-                         serialize=company_representation)
+    return record_update(
+        queryset=_scoped(company),
+        pk=company.pk,
+        by=by,
+        source=source,
+        record_type="company",
+        data=data,
+        serialize=company_representation,
+    )
 
 
 def company_delete(*, company: Company, by, source: Source) -> None:
     """Delete the company (its contacts and subsidiaries stay, unlinked); `company.deleted`."""
-    record_delete(queryset=_scoped(company), pk=company.pk, by=by, source=source,
-                  record_type="company", serialize=company_representation)
+    record_delete(
+        queryset=_scoped(company),
+        pk=company.pk,
+        by=by,
+        source=source,
+        record_type="company",
+        serialize=company_representation,
+    )
 
 
 def company_tag_add(*, company: Company, by, source: Source, name: str) -> Company:
     """Add one tag by name (created if needed); `company.updated` when it is new here."""
-    return record_tags_change(queryset=_scoped(company), pk=company.pk, by=by,
-                              source=source, record_type="company",
-                              serialize=company_representation, add=(name,))
+    return record_tags_change(
+        queryset=_scoped(company),
+        pk=company.pk,
+        by=by,
+        source=source,
+        record_type="company",
+        serialize=company_representation,
+        add=(name,),
+    )
 
 
 def company_tag_remove(*, company: Company, by, source: Source, tag: Tag) -> Company:
     """Take one tag off this company (the tag stays); `company.updated` if it had it."""
-    return record_tags_change(queryset=_scoped(company), pk=company.pk, by=by,
-                              source=source, record_type="company",
-                              serialize=company_representation, remove_ids=(tag.pk,))
+    return record_tags_change(
+        queryset=_scoped(company),
+        pk=company.pk,
+        by=by,
+        source=source,
+        record_type="company",
+        serialize=company_representation,
+        remove_ids=(tag.pk,),
+    )
 
 
 def companies_delete(*, account, by, source: Source, ids) -> int:
@@ -70,15 +100,26 @@ def companies_delete(*, account, by, source: Source, ids) -> int:
     constant number of queries. Returns how many were deleted."""
     with transaction.atomic():
         companies = list(
-            Company.objects.for_account(account).filter(pk__in=list(ids))
-            .select_for_update(of=("self",)).order_by("pk")
+            Company.objects.for_account(account)
+            .filter(pk__in=list(ids))
+            .select_for_update(of=("self",))
+            .order_by("pk")
         )
         ids = [c.pk for c in companies]
         # Counted and tagged in two queries, not one per company.
-        annotated = {c.pk: c for c in Company.objects.for_account(account).filter(pk__in=ids)
-                     .with_contact_count().with_tag_list()}
+        annotated = {
+            c.pk: c
+            for c in Company.objects.for_account(account)
+            .filter(pk__in=ids)
+            .with_contact_count()
+            .with_tag_list()
+        }
         befores = CompanySerializer([annotated[pk] for pk in ids], many=True).data
         Company.objects.for_account(account).filter(pk__in=ids).delete()
-        events_append(account=account, by=by, source=source,
-                      drafts=[draft_deleted("company", before) for before in befores])
+        events_append(
+            account=account,
+            by=by,
+            source=source,
+            drafts=[draft_deleted("company", before) for before in befores],
+        )
     return len(ids)

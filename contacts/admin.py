@@ -21,8 +21,16 @@ class ContactTagInline(AccountScopedInline):
 
 @admin.register(Contact)
 class ContactAdmin(RecordHistoryAdmin, RecordedAdmin, AccountScopedAdmin):
-    list_display = ["__str__", "email", "phone", "company", "title", "owner", "account",
-                    "updated_at"]
+    list_display = [
+        "__str__",
+        "email",
+        "phone",
+        "company",
+        "title",
+        "owner",
+        "account",
+        "updated_at",
+    ]
     list_filter = [
         ("account", AccountScopedRelatedListFilter),
         ("owner", AccountScopedRelatedListFilter),

@@ -65,13 +65,42 @@ REQUIRED = ("first_name",)
 HEADER_ALIASES = {
     "first_name": {"firstname", "first", "givenname", "forename", "prenom", "vorname"},
     "last_name": {"lastname", "last", "surname", "familyname", "nom", "nachname"},
-    "email": {"email", "emailaddress", "mail", "email1", "emailaddress1", "workemail",
-              "primaryemail", "courriel"},
-    "phone": {"phone", "phonenumber", "telephone", "tel", "mobile", "mobilephone", "cell",
-              "cellphone", "workphone", "businessphone", "primaryphone"},
+    "email": {
+        "email",
+        "emailaddress",
+        "mail",
+        "email1",
+        "emailaddress1",
+        "workemail",
+        "primaryemail",
+        "courriel",
+    },
+    "phone": {
+        "phone",
+        "phonenumber",
+        "telephone",
+        "tel",
+        "mobile",
+        "mobilephone",
+        "cell",
+        "cellphone",
+        "workphone",
+        "businessphone",
+        "primaryphone",
+    },
     "title": {"title", "jobtitle", "position", "role", "jobrole"},
-    "company": {"company", "companyname", "organization", "organisation", "account",
-                "accountname", "employer", "companydomain", "domain", "website"},
+    "company": {
+        "company",
+        "companyname",
+        "organization",
+        "organisation",
+        "account",
+        "accountname",
+        "employer",
+        "companydomain",
+        "domain",
+        "website",
+    },
     "owner": {"owner", "contactowner", "accountowner", "assignedto", "salesrep", "rep"},
     "tags": {"tags", "tag", "labels", "label", "categories", "groups"},
 }
@@ -201,8 +230,9 @@ def read_csv(data: bytes) -> CsvFile:
             )
     if not row_count:
         raise CsvProblem("The file has a header row but no contacts below it.")
-    return CsvFile(headers=headers, encoding=encoding, delimiter=delimiter, text=text,
-                   row_count=row_count)
+    return CsvFile(
+        headers=headers, encoding=encoding, delimiter=delimiter, text=text, row_count=row_count
+    )
 
 
 def preview(text: str, delimiter: str, width: int, limit: int = PREVIEW_ROWS) -> list[dict]:
@@ -279,9 +309,15 @@ def contact_import_replace_file(
     """
     mapping = carry_mapping(contact_import.headers, contact_import.mapping, csv_file.headers)
     replaced = ContactImport.objects.for_account(contact_import.account_id).transition(
-        contact_import.pk, to=ContactImport.Status.MAPPING, expected=ContactImport.EDITABLE,
-        file_name=file_name[:255], mapping=mapping or guess_mapping(csv_file.headers),
-        errors=[], error_count=0, problem="", **file_fields(csv_file),
+        contact_import.pk,
+        to=ContactImport.Status.MAPPING,
+        expected=ContactImport.EDITABLE,
+        file_name=file_name[:255],
+        mapping=mapping or guess_mapping(csv_file.headers),
+        errors=[],
+        error_count=0,
+        problem="",
+        **file_fields(csv_file),
     )
     return (mapping is not None) if replaced else None
 
@@ -312,7 +348,8 @@ class _Directory:
                 Company.objects.for_account(account)
                 .annotate(name_lower=Lower("name"), domain_lower=Lower("domain"))
                 .filter(Q(name_lower__in=names) | Q(domain_lower__in=domains))
-                .only("id", "name", "domain", "account_id").order_by()
+                .only("id", "name", "domain", "account_id")
+                .order_by()
             )
             for company in companies:
                 self.companies_by_name.setdefault(company.name_lower, []).append(company)
@@ -358,7 +395,7 @@ class _Directory:
 
 def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _flatten(errors, prefix="") -> list[str]:
@@ -477,10 +514,16 @@ def check_import(contact_import: ContactImport, *, on_progress) -> CheckOutcome 
             if messages:
                 outcome.errors.append({"row": number, "messages": messages})
         emails = {data["email"] for _n, data in valid if data.get("email")}
-        existing = set(
-            Contact.objects.for_account(account).with_emails(emails).order_by()
-            .values_list("email", flat=True)
-        ) if emails else set()
+        existing = (
+            set(
+                Contact.objects.for_account(account)
+                .with_emails(emails)
+                .order_by()
+                .values_list("email", flat=True)
+            )
+            if emails
+            else set()
+        )
         for number, data in valid:
             email = data.get("email") or ""
             first = seen_emails.get(email) if email else None
@@ -491,7 +534,8 @@ def check_import(contact_import: ContactImport, *, on_progress) -> CheckOutcome 
                 continue
             if on_duplicate == ContactImport.OnDuplicate.ERROR:
                 message = (
-                    f"Email: this email repeats row {first}." if first is not None
+                    f"Email: this email repeats row {first}."
+                    if first is not None
                     else "Email: a contact with this email already exists."
                 )
                 outcome.errors.append({"row": number, "messages": [message]})
@@ -527,15 +571,20 @@ def write_import(contact_import: ContactImport, *, user) -> CheckOutcome:
             )
         try:
             result = contact_bulk_import(
-                account=account, user=user, source=Source.IMPORT,
+                account=account,
+                user=user,
+                source=Source.IMPORT,
                 rows=[api_row for _n, api_row, _c in rows],
-                on_duplicate=contact_import.on_duplicate, validate_row=validate_row,
+                on_duplicate=contact_import.on_duplicate,
+                validate_row=validate_row,
             )
         except BulkImportInvalid as exc:
-            raise BulkImportInvalid([
-                {"row": rows[e["index"]][0], "messages": _flatten(e["errors"])}
-                for e in exc.errors
-            ]) from exc
+            raise BulkImportInvalid(
+                [
+                    {"row": rows[e["index"]][0], "messages": _flatten(e["errors"])}
+                    for e in exc.errors
+                ]
+            ) from exc
         outcome.created += result.created
         outcome.updated += result.updated
         outcome.skipped += result.skipped

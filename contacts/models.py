@@ -93,18 +93,18 @@ class ContactTag(AccountOwned):
     contact = models.ForeignKey(
         Contact, on_delete=models.CASCADE, related_name="tag_links", db_index=False
     )
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_links",
-                            db_index=False)
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="contact_links", db_index=False
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["account", "contact", "tag"], name="contacttag_unique"
-            ),
+            models.UniqueConstraint(fields=["account", "contact", "tag"], name="contacttag_unique"),
         ]
         indexes = [models.Index(fields=["account", "tag"], name="contacttag_by_tag")]
 
     def __str__(self):
         return f"{self.tag} on {self.contact}"
+
 
 from contacts.models_import import ContactImport  # noqa: E402,F401  (re-exported)

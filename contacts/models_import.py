@@ -21,8 +21,9 @@ class ContactImportQuerySet(AccountScopedQuerySet):
         """Newest first, without the file's text (which can be megabytes)."""
         return self.defer("content", "errors").order_by("-created_at", "-id")
 
-    def transition(self, pk: int, *, to: str, expected=None, check_run: int | None = None,
-                   **fields) -> bool:
+    def transition(
+        self, pk: int, *, to: str, expected=None, check_run: int | None = None, **fields
+    ) -> bool:
         """Compare-and-set: move import `pk` to status `to`, with `fields`, only if its
         status is still one the state machine allows before `to`
         (`ContactImport.TRANSITIONS`), narrowed to `expected` when given, and its
@@ -42,8 +43,11 @@ class ContactImportQuerySet(AccountScopedQuerySet):
     def report_progress(self, pk: int, *, check_run: int, processed: int) -> bool:
         """Record how many rows check number `check_run` has read; False when that check is
         no longer current (cancelled, superseded, the file replaced): it should stop."""
-        return bool(self.filter(pk=pk, run=check_run, status=ContactImport.Status.VALIDATING)
-                    .update(processed=processed, updated_at=timezone.now()))
+        return bool(
+            self.filter(pk=pk, run=check_run, status=ContactImport.Status.VALIDATING).update(
+                processed=processed, updated_at=timezone.now()
+            )
+        )
 
 
 class ContactImport(AccountOwned):
@@ -78,7 +82,10 @@ class ContactImport(AccountOwned):
     }
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         db_index=False,
     )
     file_name = models.CharField(max_length=255)
@@ -131,7 +138,8 @@ class ContactImport(AccountOwned):
     def is_waiting_for_worker(self) -> bool:
         """Queued for a while and not started: is the background worker running?"""
         return (
-            self.status == self.Status.VALIDATING and self.processed == 0
+            self.status == self.Status.VALIDATING
+            and self.processed == 0
             and self.updated_at < timezone.now() - datetime.timedelta(seconds=15)
         )
 

@@ -14,9 +14,16 @@ from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 # What phonenumbers.PhoneNumber.__init__ sets; reading any of them parses the text.
-_PARTS = ("country_code", "national_number", "extension", "italian_leading_zero",
-          "number_of_leading_zeros", "raw_input", "country_code_source",
-          "preferred_domestic_carrier_code")
+_PARTS = (
+    "country_code",
+    "national_number",
+    "extension",
+    "italian_leading_zero",
+    "number_of_leading_zeros",
+    "raw_input",
+    "country_code_source",
+    "preferred_domestic_carrier_code",
+)
 
 
 class StoredPhoneNumber(PhoneNumber):

@@ -51,39 +51,68 @@ def contacts_representations(contacts: list[Contact]) -> list[dict]:
 
 def contact_create(*, account, by, source: Source, data: dict) -> Contact:
     """Create a contact from validated field values (`tags` as names); `contact.created`."""
-    return record_create(model=Contact, account=account, by=by, source=source,
-                         record_type="contact", data=data,
-                         serialize=contact_representation)
+    return record_create(
+        model=Contact,
+        account=account,
+        by=by,
+        source=source,
+        record_type="contact",
+        data=data,
+        serialize=contact_representation,
+    )
 
 
 def contact_update(*, contact: Contact, by, source: Source, data: dict) -> Contact:
     """Write the fields of `data` that differ from the stored contact (and its tags,
     as names); `contact.updated` with what changed. Returns the contact as stored."""
-    return record_update(queryset=Contact.objects.for_account(contact.account_id),
-                         pk=contact.pk, by=by, source=source, record_type="contact",
-                         data=data, serialize=contact_representation)
+    return record_update(
+        queryset=Contact.objects.for_account(contact.account_id),
+        pk=contact.pk,
+        by=by,
+        source=source,
+        record_type="contact",
+        data=data,
+        serialize=contact_representation,
+    )
 
 
 def contact_delete(*, contact: Contact, by, source: Source) -> None:
     """Delete the contact (its notes, deals and activities stay, unlinked);
     `contact.deleted`."""
-    record_delete(queryset=Contact.objects.for_account(contact.account_id), pk=contact.pk,
-                  by=by, source=source, record_type="contact",
-                  serialize=contact_representation)
+    record_delete(
+        queryset=Contact.objects.for_account(contact.account_id),
+        pk=contact.pk,
+        by=by,
+        source=source,
+        record_type="contact",
+        serialize=contact_representation,
+    )
 
 
 def contact_tag_add(*, contact: Contact, by, source: Source, name: str) -> Contact:
     """Add one tag by name (created if needed); `contact.updated` when it is new here."""
-    return record_tags_change(queryset=Contact.objects.for_account(contact.account_id),
-                              pk=contact.pk, by=by, source=source, record_type="contact",
-                              serialize=contact_representation, add=(name,))
+    return record_tags_change(
+        queryset=Contact.objects.for_account(contact.account_id),
+        pk=contact.pk,
+        by=by,
+        source=source,
+        record_type="contact",
+        serialize=contact_representation,
+        add=(name,),
+    )
 
 
 def contact_tag_remove(*, contact: Contact, by, source: Source, tag: Tag) -> Contact:
     """Take one tag off this contact (the tag stays); `contact.updated` if it had it."""
-    return record_tags_change(queryset=Contact.objects.for_account(contact.account_id),
-                              pk=contact.pk, by=by, source=source, record_type="contact",
-                              serialize=contact_representation, remove_ids=(tag.pk,))
+    return record_tags_change(
+        queryset=Contact.objects.for_account(contact.account_id),
+        pk=contact.pk,
+        by=by,
+        source=source,
+        record_type="contact",
+        serialize=contact_representation,
+        remove_ids=(tag.pk,),
+    )
 
 
 # -- bulk actions (the contacts list) --------------------------------------------
@@ -95,8 +124,10 @@ def _locked_batch(account, ids) -> list[Contact]:
     """The account's contacts among `ids`, locked, in id order (so two bulk actions
     lock in the same order and never deadlock), with their tags: two queries."""
     contacts = list(
-        Contact.objects.for_account(account).filter(pk__in=list(ids))
-        .select_for_update(of=("self",)).order_by("pk")
+        Contact.objects.for_account(account)
+        .filter(pk__in=list(ids))
+        .select_for_update(of=("self",))
+        .order_by("pk")
     )
     attach_tag_lists(Contact, contacts)
     return contacts
@@ -116,7 +147,8 @@ def contacts_add_tag(*, account, by, source: Source, ids, name: str) -> int:
         )
         now = timezone.now()
         Contact.objects.for_account(account).filter(pk__in=[c.pk for c in gaining]).update(
-            updated_at=now)
+            updated_at=now
+        )
         for contact in gaining:
             contact.updated_at = now
             contact.tag_list = sorted([*contact.tag_list, tag], key=lambda t: t.name_key)
@@ -134,7 +166,8 @@ def contacts_assign_owner(*, account, by, source: Source, ids, owner) -> int:
         moving = [c for c in contacts if c.owner_id != owner_id]
         now = timezone.now()
         Contact.objects.for_account(account).filter(pk__in=[c.pk for c in moving]).update(
-            owner_id=owner_id, updated_at=now)
+            owner_id=owner_id, updated_at=now
+        )
         for contact in moving:
             contact.owner_id, contact.updated_at = owner_id, now
         _append_updates(account, by, source, contacts, befores)
@@ -148,17 +181,26 @@ def contacts_delete(*, account, by, source: Source, ids) -> int:
         contacts = _locked_batch(account, ids)
         befores = ContactSerializer(contacts, many=True).data
         Contact.objects.for_account(account).filter(pk__in=[c.pk for c in contacts]).delete()
-        events_append(account=account, by=by, source=source,
-                      drafts=[draft_deleted("contact", before) for before in befores])
+        events_append(
+            account=account,
+            by=by,
+            source=source,
+            drafts=[draft_deleted("contact", before) for before in befores],
+        )
     return len(contacts)
 
 
 def _append_updates(account, by, source, contacts, befores) -> None:
     afters = ContactSerializer(contacts, many=True).data
-    events_append(account=account, by=by, source=source, drafts=[
-        draft_updated("contact", before, after)
-        for before, after in zip(befores, afters, strict=True)
-    ])
+    events_append(
+        account=account,
+        by=by,
+        source=source,
+        drafts=[
+            draft_updated("contact", before, after)
+            for before, after in zip(befores, afters, strict=True)
+        ],
+    )
 
 
 # -- bulk import ---------------------------------------------------------------
@@ -193,7 +235,12 @@ class _Target:
 
 
 def contact_bulk_import(
-    *, account, user: User, source: Source, rows: list, on_duplicate: str = "error",
+    *,
+    account,
+    user: User,
+    source: Source,
+    rows: list,
+    on_duplicate: str = "error",
     validate_row,
 ) -> BulkImportResult:
     """Create (or skip, or update) up to 1,000 contacts, all or nothing.
@@ -263,9 +310,11 @@ def _plan(account, user, valid, errors, on_duplicate):
     existing contacts may be updated)."""
     errors = list(errors)
     emails = {data["email"] for _i, data in valid if data.get("email")}
-    existing = {
-        c.email: c for c in Contact.objects.for_account(account).with_emails(emails).order_by()
-    } if emails else {}
+    existing = (
+        {c.email: c for c in Contact.objects.for_account(account).with_emails(emails).order_by()}
+        if emails
+        else {}
+    )
     befores = {}
     if existing and on_duplicate == "update":
         found = list(existing.values())
@@ -310,9 +359,7 @@ def _load_related(rows: list, querysets: dict) -> dict:
     """`{Model: {pk: row}}` for the ids the rows name in each field: one query a field."""
     cache = {}
     for field_name, queryset in querysets.items():
-        ids = {
-            parse_id(row.get(field_name)) for row in rows if isinstance(row, dict)
-        } - {None}
+        ids = {parse_id(row.get(field_name)) for row in rows if isinstance(row, dict)} - {None}
         cache[queryset.model] = {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
     return cache
 
@@ -344,9 +391,7 @@ def _write(account, plan) -> BulkImportResult:
         account=account,
         through=ContactTag,
         field="contact",
-        names_by_object={
-            t.contact.pk: t.tag_names for t in targets if t.tag_names is not None
-        },
+        names_by_object={t.contact.pk: t.tag_names for t in targets if t.tag_names is not None},
     )
     # Each written contact's tags as they now are, for its event (no query): new
     # names, else none for a new contact, else those `_plan` loaded.
@@ -354,7 +399,8 @@ def _write(account, plan) -> BulkImportResult:
         if target.tag_names is not None:
             target.contact.tag_list = sorted(
                 (tags[tag_key(name)] for name in normalise_tag_names(target.tag_names)),
-                key=lambda tag: (tag.name_key, tag.pk))
+                key=lambda tag: (tag.name_key, tag.pk),
+            )
         elif target.is_new:
             target.contact.tag_list = []
     result = BulkImportResult()

@@ -44,9 +44,11 @@ def _imports(account_id: int):
 def check_contact_import(account_id: int, import_id: int, run: int) -> str:
     """Check every row of an import (run number `run`), recording errors and counts."""
     imports = _imports(account_id)
-    contact_import = imports.filter(
-        pk=import_id, run=run, status=Status.VALIDATING
-    ).select_related("account").first()
+    contact_import = (
+        imports.filter(pk=import_id, run=run, status=Status.VALIDATING)
+        .select_related("account")
+        .first()
+    )
     if contact_import is None:
         return "stale"
 
@@ -58,17 +60,22 @@ def check_contact_import(account_id: int, import_id: int, run: int) -> str:
         outcome = check_import(contact_import, on_progress=on_progress)
     except Exception:
         imports.transition(
-            import_id, to=Status.MAPPING, expected=[Status.VALIDATING], check_run=run,
+            import_id,
+            to=Status.MAPPING,
+            expected=[Status.VALIDATING],
+            check_run=run,
             finished_at=timezone.now(),
             problem="Something went wrong while checking the rows; nothing was imported. "
-                    "Try again, and tell us if it happens again.",
+            "Try again, and tell us if it happens again.",
         )
         raise
     if outcome is None:
         return "stopped"
     finished = imports.transition(
-        import_id, to=Status.INVALID if outcome.errors else Status.READY,
-        expected=[Status.VALIDATING], check_run=run,
+        import_id,
+        to=Status.INVALID if outcome.errors else Status.READY,
+        expected=[Status.VALIDATING],
+        check_run=run,
         processed=contact_import.row_count,
         errors=outcome.errors,
         error_count=len(outcome.errors),
@@ -87,16 +94,19 @@ def check_contact_import(account_id: int, import_id: int, run: int) -> str:
 def write_contact_import(account_id: int, import_id: int) -> str:
     """Write every row of a checked import, all or nothing."""
     imports = _imports(account_id)
-    contact_import = imports.filter(
-        pk=import_id, status=Status.IMPORTING
-    ).select_related("account", "created_by").first()
+    contact_import = (
+        imports.filter(pk=import_id, status=Status.IMPORTING)
+        .select_related("account", "created_by")
+        .first()
+    )
     if contact_import is None:
         return "stale"
     try:
         with transaction.atomic():
             outcome = write_import(contact_import, user=contact_import.created_by)
             finished = imports.transition(
-                import_id, to=Status.DONE,
+                import_id,
+                to=Status.DONE,
                 content="",  # no longer needed: don't keep megabytes of personal data
                 errors=[],
                 created=outcome.created,
@@ -114,16 +124,23 @@ def write_contact_import(account_id: int, import_id: int) -> str:
         # Something changed since the check (a contact with the same email was added,
         # a company deleted): nothing was written; show the rows like the check does.
         imports.transition(
-            import_id, to=Status.INVALID, expected=[Status.IMPORTING],
-            errors=exc.errors, error_count=len(exc.errors), finished_at=timezone.now(),
+            import_id,
+            to=Status.INVALID,
+            expected=[Status.IMPORTING],
+            errors=exc.errors,
+            error_count=len(exc.errors),
+            finished_at=timezone.now(),
             problem="Some rows stopped being valid after they were checked (the account "
-                    "changed meanwhile). Nothing was imported.",
+            "changed meanwhile). Nothing was imported.",
         )
         return "invalid"
     except Exception:
         logger.exception("Import %s of account %s failed", import_id, account_id)
         imports.transition(
-            import_id, to=Status.READY, expected=[Status.IMPORTING], finished_at=timezone.now(),
+            import_id,
+            to=Status.READY,
+            expected=[Status.IMPORTING],
+            finished_at=timezone.now(),
             problem="Something went wrong while importing; nothing was imported. Try again.",
         )
         raise
@@ -133,9 +150,7 @@ def write_contact_import(account_id: int, import_id: int) -> str:
 # -- starting and stopping the work (called by the web views) -------------------------
 
 
-def contact_import_queue_check(
-    *, contact_import, mapping=None, on_duplicate=None
-) -> int | None:
+def contact_import_queue_check(*, contact_import, mapping=None, on_duplicate=None) -> int | None:
     """Queue a check of every row (with a new mapping, if given); returns its run number.
 
     Only from a status in which the import can still be changed: None when it moved
@@ -143,9 +158,17 @@ def contact_import_queue_check(
     nothing changed. Bumping `run` makes any older check of the same import stop at
     its next chunk. Two queries, plus the enqueue.
     """
-    fields = {"run": F("run") + 1, "processed": 0,
-              "errors": [], "error_count": 0, "created": 0, "updated": 0, "skipped": 0,
-              "problem": "", "finished_at": None}
+    fields = {
+        "run": F("run") + 1,
+        "processed": 0,
+        "errors": [],
+        "error_count": 0,
+        "created": 0,
+        "updated": 0,
+        "skipped": 0,
+        "problem": "",
+        "finished_at": None,
+    }
     if mapping is not None:
         fields["mapping"] = mapping
     if on_duplicate is not None:
@@ -179,6 +202,9 @@ def contact_import_cancel(*, contact_import) -> bool:
     its next chunk and stops.
     """
     return _imports(contact_import.account_id).transition(
-        contact_import.pk, to=Status.CANCELLED, content="", errors=[],
+        contact_import.pk,
+        to=Status.CANCELLED,
+        content="",
+        errors=[],
         finished_at=timezone.now(),
     )

@@ -43,8 +43,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
-         name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(web_urls.auth_urlpatterns)),
     path("", include(web_urls)),
 ]

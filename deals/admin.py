@@ -51,7 +51,8 @@ def _transition(label, action, refused_because):
         modeladmin.message_user(request, f"{label}: {done} deal(s).", messages.SUCCESS)
         if refused:
             modeladmin.message_user(
-                request, f"{refused} deal(s) {refused_because} and were left as they are.",
+                request,
+                f"{refused} deal(s) {refused_because} and were left as they are.",
                 messages.WARNING,
             )
 
@@ -62,8 +63,17 @@ def _transition(label, action, refused_because):
 
 @admin.register(Deal)
 class DealAdmin(RecordHistoryAdmin, AccountScopedAdmin):
-    list_display = ["title", "pipeline", "stage", "status", "value_cents", "currency",
-                    "owner", "expected_close_date", "account"]
+    list_display = [
+        "title",
+        "pipeline",
+        "stage",
+        "status",
+        "value_cents",
+        "currency",
+        "owner",
+        "expected_close_date",
+        "account",
+    ]
     list_filter = [
         ("account", AccountScopedRelatedListFilter),
         ("pipeline", AccountScopedRelatedListFilter),
@@ -74,30 +84,49 @@ class DealAdmin(RecordHistoryAdmin, AccountScopedAdmin):
     search_fields = ["title"]
     autocomplete_fields = ["stage", "contact", "company", "owner"]
     list_select_related = ["account", "pipeline", "stage", "owner"]
-    readonly_fields = ["status", "closed_at", "lost_reason", "stage_entered_at", "created_at",
-                       "updated_at"]
+    readonly_fields = [
+        "status",
+        "closed_at",
+        "lost_reason",
+        "stage_entered_at",
+        "created_at",
+        "updated_at",
+    ]
     fields = [
-        "account", "title", ("pipeline", "stage"), ("value_cents", "currency"), "probability",
-        "expected_close_date", ("contact", "company"), "owner",
-        ("status", "closed_at", "lost_reason"), ("stage_entered_at", "created_at", "updated_at"),
+        "account",
+        "title",
+        ("pipeline", "stage"),
+        ("value_cents", "currency"),
+        "probability",
+        "expected_close_date",
+        ("contact", "company"),
+        "owner",
+        ("status", "closed_at", "lost_reason"),
+        ("stage_entered_at", "created_at", "updated_at"),
     ]
     # The same state machine and write path as the API: status changes only through
     # these, and every save and delete goes through deals.services.
-    actions = [_transition("Won", "win", "were not open"),
-               _transition("Lost", "lose", "were not open"),
-               _transition("Abandoned", "abandon", "were not open"),
-               _transition("Reopened", "reopen", "were already open")]
+    actions = [
+        _transition("Won", "win", "were not open"),
+        _transition("Lost", "lose", "were not open"),
+        _transition("Abandoned", "abandon", "were not open"),
+        _transition("Reopened", "reopen", "were already open"),
+    ]
 
     def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in form.changed_data
-                if name in services.DEAL_EDITABLE}
+        data = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.DEAL_EDITABLE
+        }
         if change:
             services.deal_update(deal=obj, by=request.user, source=Source.ADMIN, data=data)
         else:
             # The form built `obj`: every field, the model's defaults for those left out.
             data = {name: getattr(obj, name) for name in services.DEAL_EDITABLE}
-            obj.pk = services.deal_create(account=obj.account, by=request.user,
-                                          source=Source.ADMIN, data=data).pk
+            obj.pk = services.deal_create(
+                account=obj.account, by=request.user, source=Source.ADMIN, data=data
+            ).pk
 
     def delete_model(self, request, obj):
         services.deal_delete(deal=obj, by=request.user, source=Source.ADMIN)

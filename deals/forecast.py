@@ -16,8 +16,9 @@ from deals.models import Deal, Stage
 # In the order of the `deal_forecast` index, so the groups can come out of it sorted.
 # `account` is constant within one account's deals; it scopes the stage query.
 GROUP_BY = ("account", "status", "pipeline", "stage", "currency", "probability")
-CLOSED_KEYS = tuple(f"{status}_{key}" for status in ("won", "lost", "abandoned")
-                    for key in ("count", "value_cents"))
+CLOSED_KEYS = tuple(
+    f"{status}_{key}" for status in ("won", "lost", "abandoned") for key in ("count", "value_cents")
+)
 
 
 def _round_hundredths(raw) -> int:
@@ -60,8 +61,10 @@ def _weighted_raw(group, stages) -> int:
 def _totals(groups, stages) -> list[dict]:
     totals = {}
     for group in groups:
-        total = totals.setdefault(group["currency"], dict.fromkeys(
-            ("open_count", "open_value_cents", "weighted_raw", *CLOSED_KEYS), 0))
+        total = totals.setdefault(
+            group["currency"],
+            dict.fromkeys(("open_count", "open_value_cents", "weighted_raw", *CLOSED_KEYS), 0),
+        )
         total[f"{group['status']}_count"] += group["deal_count"]
         total[f"{group['status']}_value_cents"] += int(group["sum_cents"])
         if group["status"] == Deal.Status.OPEN:
@@ -84,11 +87,18 @@ def _stages(groups, stages) -> list[dict]:
         if group["status"] != Deal.Status.OPEN:
             continue
         key = (stages[group["stage"]]["rank"], group["pipeline"], group["currency"])
-        row = rows.setdefault(key, {
-            "stage": group["stage"], "name": stages[group["stage"]]["name"],
-            "pipeline": group["pipeline"], "currency": group["currency"],
-            "open_count": 0, "open_value_cents": 0, "weighted_raw": 0,
-        })
+        row = rows.setdefault(
+            key,
+            {
+                "stage": group["stage"],
+                "name": stages[group["stage"]]["name"],
+                "pipeline": group["pipeline"],
+                "currency": group["currency"],
+                "open_count": 0,
+                "open_value_cents": 0,
+                "weighted_raw": 0,
+            },
+        )
         row["open_count"] += group["deal_count"]
         row["open_value_cents"] += int(group["sum_cents"])
         row["weighted_raw"] += _weighted_raw(group, stages)

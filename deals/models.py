@@ -37,7 +37,9 @@ class Pipeline(AccountOwned):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                F("account"), Lower("name"), name="pipeline_unique_name",
+                F("account"),
+                Lower("name"),
+                name="pipeline_unique_name",
                 violation_error_message="A pipeline with this name already exists.",
             ),
         ]
@@ -58,7 +60,8 @@ class Stage(AccountOwned):
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "pipeline", "name"], name="stage_unique_name",
+                fields=["account", "pipeline", "name"],
+                name="stage_unique_name",
                 violation_error_message="Stage names must be unique within a pipeline.",
             ),
             models.CheckConstraint(
@@ -106,23 +109,33 @@ class Deal(AccountOwned):
     pipeline = models.ForeignKey(
         Pipeline, on_delete=models.RESTRICT, related_name="deals", db_index=False
     )
-    stage = models.ForeignKey(Stage, on_delete=models.RESTRICT, related_name="deals",
-                              db_index=False)
+    stage = models.ForeignKey(
+        Stage, on_delete=models.RESTRICT, related_name="deals", db_index=False
+    )
     value_cents = models.BigIntegerField(default=0)
     currency = CurrencyField(choices=CURRENCY_CHOICES, validators=[validate_currency])
     probability = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     lost_reason = models.CharField(max_length=500, blank=True, default="")
-    expected_close_date = models.DateField(null=True, blank=True,
-                                           validators=[validate_calendar_range])
+    expected_close_date = models.DateField(
+        null=True, blank=True, validators=[validate_calendar_range]
+    )
     contact = models.ForeignKey(
-        "contacts.Contact", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="deals", db_index=False,
+        "contacts.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deals",
+        db_index=False,
     )
     company = models.ForeignKey(
-        "companies.Company", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="deals", db_index=False,
+        "companies.Company",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deals",
+        db_index=False,
     )
     owner = owner_link()
     # When the deal entered its current stage: set on create and by every stage change
@@ -143,8 +156,7 @@ class Deal(AccountOwned):
                 name="deal_value_in_range",
             ),
             models.CheckConstraint(
-                condition=Q(probability__isnull=True)
-                | Q(probability__gte=0, probability__lte=100),
+                condition=Q(probability__isnull=True) | Q(probability__gte=0, probability__lte=100),
                 name="deal_probability_0_100",
             ),
             models.CheckConstraint(
@@ -157,13 +169,26 @@ class Deal(AccountOwned):
             # The forecast's one grouped pass (deals/forecast.py) as an index-only scan,
             # with the owner filter and "closed since" (status__in=CLOSED, closed_at__gte)
             # too; its prefix serves what the old deal_by_stage did.
-            models.Index(fields=["account", "status", "pipeline", "stage", "currency",
-                                 "probability"], include=["value_cents", "owner", "closed_at"],
-                         name="deal_forecast"),
+            models.Index(
+                fields=["account", "status", "pipeline", "stage", "currency", "probability"],
+                include=["value_cents", "owner", "closed_at"],
+                name="deal_forecast",
+            ),
             # The board's first cards of each column, in the board's order (close date,
             # NULLs last, then newest), without a sort: web/views/pipeline.py.
-            models.Index(fields=["account", "status", "pipeline", "stage", "expected_close_date",
-                                 "-created_at", "-id"], include=["owner"], name="deal_board"),
+            models.Index(
+                fields=[
+                    "account",
+                    "status",
+                    "pipeline",
+                    "stage",
+                    "expected_close_date",
+                    "-created_at",
+                    "-id",
+                ],
+                include=["owner"],
+                name="deal_board",
+            ),
             models.Index(fields=["account", "created_at"], name="deal_by_created"),
             models.Index(fields=["account", "expected_close_date"], name="deal_by_close_date"),
             models.Index(fields=["account", "value_cents"], name="deal_by_value"),
@@ -198,8 +223,12 @@ class Deal(AccountOwned):
         """
         if self.pk is None:
             return
-        stored = (Deal.objects.for_account(self.account_id).filter(pk=self.pk)
-                  .only("status", "stage_id", "pipeline_id").first())
+        stored = (
+            Deal.objects.for_account(self.account_id)
+            .filter(pk=self.pk)
+            .only("status", "stage_id", "pipeline_id")
+            .first()
+        )
         if stored is not None:
             stored.check_stage_change(stage_id=self.stage_id, pipeline_id=self.pipeline_id)
 
@@ -209,9 +238,7 @@ class Deal(AccountOwned):
         if self.status == self.Status.OPEN:
             return
         if (stage_id, pipeline_id) != (self.stage_id, self.pipeline_id):
-            raise InvalidTransition(
-                f"Cannot move a deal that is {self.status}: reopen it first."
-            )
+            raise InvalidTransition(f"Cannot move a deal that is {self.status}: reopen it first.")
 
     @property
     def value(self) -> Money:
@@ -252,8 +279,11 @@ class Deal(AccountOwned):
         allowed, status, _event = self.TRANSITIONS[action]
         self._require(allowed, action)
         closing = status != self.Status.OPEN
-        return {"status": status, "closed_at": (now or timezone.now()) if closing else None,
-                "lost_reason": reason if action == "lose" else ""}
+        return {
+            "status": status,
+            "closed_at": (now or timezone.now()) if closing else None,
+            "lost_reason": reason if action == "lose" else "",
+        }
 
     def move_values(self, *, stage: Stage, probability: int | None = None, now=None) -> dict:
         """The fields putting this open deal in `stage` of its pipeline sets;

@@ -37,8 +37,13 @@ def pipeline_create(*, account, name: str, stages: list[dict]) -> Pipeline:
     pipeline = Pipeline.objects.create(account=account, name=name)
     Stage.objects.for_account(account).bulk_create(
         [
-            Stage(account=account, pipeline=pipeline, name=s["name"],
-                  probability=s["probability"], position=i)
+            Stage(
+                account=account,
+                pipeline=pipeline,
+                name=s["name"],
+                probability=s["probability"],
+                position=i,
+            )
             for i, s in enumerate(stages)
         ]
     )
@@ -92,11 +97,20 @@ def pipeline_replace_stages(*, pipeline: Pipeline, stages: list[dict]) -> None:
         if item.get("id") is not None:
             stage = existing[item["id"]]
             stage.name, stage.probability, stage.position = (
-                item["name"], item["probability"], position)
+                item["name"],
+                item["probability"],
+                position,
+            )
         else:
-            new.append(Stage(account_id=pipeline.account_id, pipeline=pipeline,
-                             name=item["name"], probability=item["probability"],
-                             position=position))
+            new.append(
+                Stage(
+                    account_id=pipeline.account_id,
+                    pipeline=pipeline,
+                    name=item["name"],
+                    probability=item["probability"],
+                    position=position,
+                )
+            )
     if kept:
         scoped.bulk_update(kept, ["name", "probability", "position"])
     if new:
@@ -122,14 +136,28 @@ def deal_representation(deal: Deal) -> dict:
     return dict(DealSerializer(deal).data)
 
 
-DEAL = RecordKind(model=Deal, record_type="deal", represent=deal_representation,
-                  derived=frozenset({"effective_probability", "stage_entered_at"}),
-                  prefetch=("stage",))
+DEAL = RecordKind(
+    model=Deal,
+    record_type="deal",
+    represent=deal_representation,
+    derived=frozenset({"effective_probability", "stage_entered_at"}),
+    prefetch=("stage",),
+)
 # The fields a client edits; status, closed_at and lost_reason change by transition only.
-DEAL_EDITABLE = frozenset({
-    "title", "pipeline", "stage", "value_cents", "currency", "probability",
-    "expected_close_date", "contact", "company", "owner",
-})
+DEAL_EDITABLE = frozenset(
+    {
+        "title",
+        "pipeline",
+        "stage",
+        "value_cents",
+        "currency",
+        "probability",
+        "expected_close_date",
+        "contact",
+        "company",
+        "owner",
+    }
+)
 
 
 def _refresh(deal: Deal, current: Deal) -> Deal:
@@ -172,36 +200,58 @@ def deal_update(*, deal: Deal, by, source: Source, data: dict) -> Deal:
         if "stage" in values:
             values["stage_entered_at"] = timezone.now()
         guard = {"status": Deal.Status.OPEN}
-    action = "moved" if moving and set(values) <= {"stage", "probability",
-                                                   "stage_entered_at"} else "updated"
-    row_update(DEAL, current=current, by=by, source=source, action=action, values=values,
-               guard=guard, conflict=f"Cannot move a deal that is {current.status}: "
-                                     "reopen it first.")
+    action = (
+        "moved"
+        if moving and set(values) <= {"stage", "probability", "stage_entered_at"}
+        else "updated"
+    )
+    row_update(
+        DEAL,
+        current=current,
+        by=by,
+        source=source,
+        action=action,
+        values=values,
+        guard=guard,
+        conflict=f"Cannot move a deal that is {current.status}: reopen it first.",
+    )
     return _refresh(deal, current)
 
 
 @transaction.atomic
-def deal_move(*, deal: Deal, by, source: Source, stage: Stage,
-              probability: int | None = None) -> Deal:
+def deal_move(
+    *, deal: Deal, by, source: Source, stage: Stage, probability: int | None = None
+) -> Deal:
     """Put an open deal in `stage` of its pipeline (`Deal.move_values`); `probability`
     overrides the stage's, None clears the override. Appends `deal.moved`."""
     current = row_lock(DEAL, deal)
-    values = values_that_change(current, current.move_values(stage=stage,
-                                                              probability=probability))
-    row_update(DEAL, current=current, by=by, source=source, action="moved", values=values,
-               guard={"status": Deal.Status.OPEN})
+    values = values_that_change(current, current.move_values(stage=stage, probability=probability))
+    row_update(
+        DEAL,
+        current=current,
+        by=by,
+        source=source,
+        action="moved",
+        values=values,
+        guard={"status": Deal.Status.OPEN},
+    )
     return _refresh(deal, current)
 
 
 @transaction.atomic
-def _deal_transition(*, deal: Deal, by, source: Source, action: str,
-                     reason: str = "") -> Deal:
+def _deal_transition(*, deal: Deal, by, source: Source, action: str, reason: str = "") -> Deal:
     current = row_lock(DEAL, deal)
     values = current.transition_values(action, reason=reason)
-    row_update(DEAL, current=current, by=by, source=source,
-               action=Deal.TRANSITIONS[action][2], values=values,
-               guard={"status": current.status},
-               conflict=f"Cannot {action} this deal: it changed meanwhile.")
+    row_update(
+        DEAL,
+        current=current,
+        by=by,
+        source=source,
+        action=Deal.TRANSITIONS[action][2],
+        values=values,
+        guard={"status": current.status},
+        conflict=f"Cannot {action} this deal: it changed meanwhile.",
+    )
     return _refresh(deal, current)
 
 

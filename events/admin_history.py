@@ -18,13 +18,20 @@ class RecordHistoryAdmin:
         obj = self.get_object(request, unquote(object_id))  # scoped: None if not theirs
         events = self.record_events(obj) if obj is not None else None
         return super().history_view(
-            request, object_id, extra_context={
-                "record_events": events, "record_events_limit": self.history_events_shown,
-                **(extra_context or {})},
+            request,
+            object_id,
+            extra_context={
+                "record_events": events,
+                "record_events_limit": self.history_events_shown,
+                **(extra_context or {}),
+            },
         )
 
     def record_events(self, obj):
         """The record's latest events, newest first. One query, with the actors."""
-        events = Event.objects.for_account(obj.account_id).of_record(
-            obj._meta.model_name, obj.pk).select_related("actor")
-        return list(events[:self.history_events_shown])
+        events = (
+            Event.objects.for_account(obj.account_id)
+            .of_record(obj._meta.model_name, obj.pk)
+            .select_related("actor")
+        )
+        return list(events[: self.history_events_shown])

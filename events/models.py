@@ -49,8 +49,12 @@ class Event(AccountOwned):
     type = models.CharField(max_length=40)
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", db_index=False,  # who did what is read per record, not per user
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # who did what is read per record, not per user
     )
     source = models.CharField(max_length=8, choices=Source.choices)
     record_type = models.CharField(max_length=20)
@@ -63,8 +67,9 @@ class Event(AccountOwned):
     class Meta:
         indexes = [
             models.Index(fields=["account", "id"], name="event_feed"),
-            models.Index(fields=["account", "record_type", "record_id", "-id"],
-                         name="event_history"),
+            models.Index(
+                fields=["account", "record_type", "record_id", "-id"], name="event_history"
+            ),
             models.Index(fields=["account", "at"], name="event_age"),
         ]
 

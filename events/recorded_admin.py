@@ -54,11 +54,13 @@ class RecordedAdmin:
                 other_formsets.append(formset)
         obj = form.instance
         if change:
-            saved = self.update(**{self.record_argument: obj}, by=request.user,
-                                source=Source.ADMIN, data=data)
+            saved = self.update(
+                **{self.record_argument: obj}, by=request.user, source=Source.ADMIN, data=data
+            )
         else:
-            saved = self.create(account=obj.account, by=request.user, source=Source.ADMIN,
-                                data=data)
+            saved = self.create(
+                account=obj.account, by=request.user, source=Source.ADMIN, data=data
+            )
         _take_state(obj, saved)
         form.save_m2m = lambda: None  # tags were written by the service
         for formset in other_formsets:
@@ -69,8 +71,11 @@ class RecordedAdmin:
         never `account`, which an existing record keeps."""
         names = form.changed_data if change else list(form.cleaned_data)
         concrete = {f.name for f in form.instance._meta.concrete_fields}
-        return {name: form.cleaned_data[name] for name in names
-                if name in concrete and name != "account" and name in form.cleaned_data}
+        return {
+            name: form.cleaned_data[name]
+            for name in names
+            if name in concrete and name != "account" and name in form.cleaned_data
+        }
 
     def delete_model(self, request, obj):
         self.delete(**{self.record_argument: obj}, by=request.user, source=Source.ADMIN)
@@ -82,13 +87,13 @@ class RecordedAdmin:
             ids_by_account[account_id].append(pk)
         for account_id, ids in ids_by_account.items():
             account = Account.objects.get(pk=account_id)
-            self.delete_many(account=account, by=request.user,
-                             source=Source.ADMIN, ids=ids)
+            self.delete_many(account=account, by=request.user, source=Source.ADMIN, ids=ids)
 
 
 def _kept_tag_names(formset) -> list[str]:
     return [
-        form.cleaned_data["tag"].name for form in formset.forms
+        form.cleaned_data["tag"].name
+        for form in formset.forms
         if form.cleaned_data.get("tag") and not form.cleaned_data.get("DELETE")
     ]
 
@@ -100,4 +105,3 @@ def _take_state(obj, saved) -> None:
         setattr(obj, field.attname, getattr(saved, field.attname))
     obj._state.adding = False
     obj._state.db = saved._state.db
-

@@ -43,25 +43,39 @@ def record_changes(before: dict, after: dict) -> dict:
 
 
 def draft_created(record_type: str, after: dict) -> EventDraft:
-    return EventDraft(record_type=record_type, record_id=after["id"], action="created",
-                      data=dict(after))
+    return EventDraft(
+        record_type=record_type, record_id=after["id"], action="created", data=dict(after)
+    )
 
 
 def draft_updated(record_type: str, before: dict, after: dict) -> EventDraft:
     """An `updated` draft; one that changed nothing is dropped when appended."""
-    return EventDraft(record_type=record_type, record_id=after["id"], action="updated",
-                      changes=record_changes(before, after), data=dict(after))
+    return EventDraft(
+        record_type=record_type,
+        record_id=after["id"],
+        action="updated",
+        changes=record_changes(before, after),
+        data=dict(after),
+    )
 
 
 def draft_deleted(record_type: str, before: dict) -> EventDraft:
-    return EventDraft(record_type=record_type, record_id=before["id"], action="deleted",
-                      data=dict(before))
+    return EventDraft(
+        record_type=record_type, record_id=before["id"], action="deleted", data=dict(before)
+    )
 
 
 def _append(draft: EventDraft, *, account, by, source: Source) -> None:
-    event_append(account=account, by=by, source=source, record_type=draft.record_type,
-                 record_id=draft.record_id, action=draft.action, changes=draft.changes,
-                 data=draft.data)
+    event_append(
+        account=account,
+        by=by,
+        source=source,
+        record_type=draft.record_type,
+        record_id=draft.record_id,
+        action=draft.action,
+        changes=draft.changes,
+        data=draft.data,
+    )
 
 
 def _is_tagged(model) -> bool:
@@ -76,8 +90,12 @@ def _load_tags(record) -> None:
 
 def _set_tags(record, names: list[str]) -> None:
     field = type(record)._meta.get_field("tags")
-    tags_replace(account=record.account, through=field.remote_field.through,
-                 field=field.m2m_field_name(), names_by_object={record.pk: names})
+    tags_replace(
+        account=record.account,
+        through=field.remote_field.through,
+        field=field.m2m_field_name(),
+        names_by_object={record.pk: names},
+    )
 
 
 def locked(queryset, pk: int):
@@ -94,8 +112,9 @@ def _differs(record, field: models.Field, value) -> bool:
     return getattr(record, field.attname) != value
 
 
-def record_create(*, model, account, by, source: Source, record_type: str, data: dict,
-                  serialize: Serialize):
+def record_create(
+    *, model, account, by, source: Source, record_type: str, data: dict, serialize: Serialize
+):
     """Insert a record from field values (`tags` as names), append `<type>.created`."""
     data = dict(data)
     tag_names = data.pop("tags", None)
@@ -106,13 +125,15 @@ def record_create(*, model, account, by, source: Source, record_type: str, data:
             _set_tags(record, tag_names)
         if _is_tagged(model):
             _load_tags(record) if tag_names else setattr(record, "tag_list", [])
-        _append(draft_created(record_type, serialize(record)),
-                account=account, by=by, source=source)
+        _append(
+            draft_created(record_type, serialize(record)), account=account, by=by, source=source
+        )
     return record
 
 
-def record_update(*, queryset, pk: int, by, source: Source, record_type: str, data: dict,
-                  serialize: Serialize):
+def record_update(
+    *, queryset, pk: int, by, source: Source, record_type: str, data: dict, serialize: Serialize
+):
     """Write the fields of `data` whose value differs from the row's (and `tags`, as
     names, when the set differs), bump `updated_at`, append `<type>.updated`.
 
@@ -139,13 +160,18 @@ def record_update(*, queryset, pk: int, by, source: Source, record_type: str, da
         if tags_changed:
             _set_tags(record, tag_names)
             _load_tags(record)
-        _append(draft_updated(record_type, before, serialize(record)),
-                account=record.account_id, by=by, source=source)
+        _append(
+            draft_updated(record_type, before, serialize(record)),
+            account=record.account_id,
+            by=by,
+            source=source,
+        )
     return record
 
 
-def record_delete(*, queryset, pk: int, by, source: Source, record_type: str,
-                  serialize: Serialize) -> None:
+def record_delete(
+    *, queryset, pk: int, by, source: Source, record_type: str, serialize: Serialize
+) -> None:
     """Delete the row and append `<type>.deleted` with its representation just before."""
     with transaction.atomic():
         record = locked(queryset, pk)
@@ -155,15 +181,29 @@ def record_delete(*, queryset, pk: int, by, source: Source, record_type: str,
         _append(draft_deleted(record_type, before), account=account_id, by=by, source=source)
 
 
-def record_tags_change(*, queryset, pk: int, by, source: Source, record_type: str,
-                       serialize: Serialize, add: tuple[str, ...] = (),
-                       remove_ids: tuple[int, ...] = ()):
+def record_tags_change(
+    *,
+    queryset,
+    pk: int,
+    by,
+    source: Source,
+    record_type: str,
+    serialize: Serialize,
+    add: tuple[str, ...] = (),
+    remove_ids: tuple[int, ...] = (),
+):
     """Add tags by name (created if needed) and take tags off by id, on the row as it
     is now (locked first), as one `<type>.updated` with `changes: {"tags": ...}`.
     Adding a tag the record has, or removing one it lacks, changes nothing."""
     with transaction.atomic():
         record = locked(queryset, pk)
         names = [tag.name for tag in record.tag_list if tag.pk not in set(remove_ids)]
-        return record_update(queryset=queryset, pk=pk, by=by, source=source,
-                             record_type=record_type, serialize=serialize,
-                             data={"tags": [*names, *add]})
+        return record_update(
+            queryset=queryset,
+            pk=pk,
+            by=by,
+            source=source,
+            record_type=record_type,
+            serialize=serialize,
+            data={"tags": [*names, *add]},
+        )

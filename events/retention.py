@@ -11,8 +11,9 @@ RETENTION = timedelta(days=90)
 PURGE_BATCH = 5_000
 
 
-def events_purge_expired(*, now=None, retention: timedelta = RETENTION,
-                         batch_size: int = PURGE_BATCH) -> int:
+def events_purge_expired(
+    *, now=None, retention: timedelta = RETENTION, batch_size: int = PURGE_BATCH
+) -> int:
     """Delete every account's events older than `retention`; returns how many.
 
     Account by account, so each batch is found on the index `event_age` (account, at),
@@ -22,8 +23,9 @@ def events_purge_expired(*, now=None, retention: timedelta = RETENTION,
     """
     cutoff = (now or timezone.now()) - retention
     deleted = 0
-    for account_id in Account.objects.order_by("pk").values_list("pk", flat=True).iterator(
-            chunk_size=2_000):
+    for account_id in (
+        Account.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=2_000)
+    ):
         expired = Event.objects.for_account(account_id).older_than(cutoff)
         while batch := list(expired.order_by("at").values_list("pk", flat=True)[:batch_size]):
             # Event has no reverse relations or signals: Django deletes in one query.

@@ -38,8 +38,10 @@ class RecordKind:
     def changes(self, before: dict, after: dict) -> dict:
         """`{field: [before, after]}` of the fields a client sets."""
         skip = ALWAYS_DERIVED | self.derived
-        return changes_between({k: v for k, v in before.items() if k not in skip},
-                               {k: v for k, v in after.items() if k not in skip})
+        return changes_between(
+            {k: v for k, v in before.items() if k not in skip},
+            {k: v for k, v in after.items() if k not in skip},
+        )
 
 
 def row_lock(kind: RecordKind, record) -> models.Model:
@@ -77,8 +79,17 @@ def values_that_change(current, data: dict) -> dict:
     return changed
 
 
-def row_update(kind: RecordKind, *, current, by, source: Source, action: str,
-               values: dict, guard: dict | None = None, conflict: str = "") -> bool:
+def row_update(
+    kind: RecordKind,
+    *,
+    current,
+    by,
+    source: Source,
+    action: str,
+    values: dict,
+    guard: dict | None = None,
+    conflict: str = "",
+) -> bool:
     """Write `values` (only fields that change) to the locked row `current`, bump
     `updated_at`, and append the `<type>.<action>` event with what changed. `guard`
     (field: value) must still hold in the row, else StateConflict(`conflict`). False,
@@ -87,16 +98,26 @@ def row_update(kind: RecordKind, *, current, by, source: Source, action: str,
         return False
     before = kind.represent(current)
     values = {**values, "updated_at": timezone.now()}
-    rows = (kind.model.objects.for_account(current.account_id)
-            .filter(pk=current.pk, **(guard or {})).update(**values))
+    rows = (
+        kind.model.objects.for_account(current.account_id)
+        .filter(pk=current.pk, **(guard or {}))
+        .update(**values)
+    )
     if rows == 0:
         raise StateConflict(conflict or f"This {kind.record_type} changed meanwhile.")
     for name, value in values.items():
         setattr(current, name, value)
     after = kind.represent(current)
-    event_append(account=current.account_id, by=by, source=source,
-                 record_type=kind.record_type, record_id=current.pk, action=action,
-                 changes=kind.changes(before, after), data=after)
+    event_append(
+        account=current.account_id,
+        by=by,
+        source=source,
+        record_type=kind.record_type,
+        record_id=current.pk,
+        action=action,
+        changes=kind.changes(before, after),
+        data=after,
+    )
     return True
 
 
@@ -105,9 +126,15 @@ def row_insert(kind: RecordKind, *, record, by, source: Source) -> None:
     whole record; `changes` stays empty, as nothing existed before)."""
     with transaction.atomic():
         record.save(force_insert=True)
-        event_append(account=record.account_id, by=by, source=source,
-                     record_type=kind.record_type, record_id=record.pk, action="created",
-                     data=kind.represent(record))
+        event_append(
+            account=record.account_id,
+            by=by,
+            source=source,
+            record_type=kind.record_type,
+            record_id=record.pk,
+            action="created",
+            data=kind.represent(record),
+        )
 
 
 def row_delete(kind: RecordKind, *, current, by, source: Source) -> None:
@@ -116,9 +143,15 @@ def row_delete(kind: RecordKind, *, current, by, source: Source) -> None:
     before = kind.represent(current)
     record_id = current.pk
     current.delete()
-    event_append(account=current.account_id, by=by, source=source,
-                 record_type=kind.record_type, record_id=record_id, action="deleted",
-                 data=before)
+    event_append(
+        account=current.account_id,
+        by=by,
+        source=source,
+        record_type=kind.record_type,
+        record_id=record_id,
+        action="deleted",
+        data=before,
+    )
 
 
 def rows_delete(kind: RecordKind, *, queryset, by, source: Source) -> int:
@@ -134,13 +167,26 @@ def rows_delete(kind: RecordKind, *, queryset, by, source: Source) -> int:
         if not rows:
             return 0
         models.prefetch_related_objects(rows, *kind.prefetch)
-        drafts = [EventDraft(record_type=kind.record_type, record_id=row.pk,
-                             action="deleted", data=kind.represent(row)) for row in rows]
+        drafts = [
+            EventDraft(
+                record_type=kind.record_type,
+                record_id=row.pk,
+                action="deleted",
+                data=kind.represent(row),
+            )
+            for row in rows
+        ]
         # The admin's selection may span a staff member's several accounts.
         kind.model.objects.for_accounts({row.account_id for row in rows}).filter(
-            pk__in=[row.pk for row in rows]).delete()
+            pk__in=[row.pk for row in rows]
+        ).delete()
         for account_id in {row.account_id for row in rows}:
-            events_append(account=account_id, by=by, source=source,
-                          drafts=[d for d, row in zip(drafts, rows, strict=True)
-                                  if row.account_id == account_id])
+            events_append(
+                account=account_id,
+                by=by,
+                source=source,
+                drafts=[
+                    d for d, row in zip(drafts, rows, strict=True) if row.account_id == account_id
+                ],
+            )
         return len(rows)

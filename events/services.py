@@ -67,24 +67,41 @@ def changes_between(before: dict, after: dict) -> dict:
     return dict(sorted(changed.items()))
 
 
-def event_append(*, account, by, source: Source, record_type: str, record_id: int,
-                 action: str, changes: dict | None = None,
-                 data: dict | None = None) -> Event | None:
+def event_append(
+    *,
+    account,
+    by,
+    source: Source,
+    record_type: str,
+    record_id: int,
+    action: str,
+    changes: dict | None = None,
+    data: dict | None = None,
+) -> Event | None:
     """Append one event for a change to a record; None when it changed nothing.
 
     `by` is the acting user (None for the system). Call it inside the change's
     transaction, after the change. Takes the account's writer turn (module docstring):
     two queries on PostgreSQL, one on SQLite.
     """
-    events = events_append(account=account, by=by, source=source, drafts=[EventDraft(
-        record_type=record_type, record_id=record_id, action=action,
-        changes=changes or {}, data=data or {},
-    )])
+    events = events_append(
+        account=account,
+        by=by,
+        source=source,
+        drafts=[
+            EventDraft(
+                record_type=record_type,
+                record_id=record_id,
+                action=action,
+                changes=changes or {},
+                data=data or {},
+            )
+        ],
+    )
     return events[0] if events else None
 
 
-def events_append(*, account, by, source: Source,
-                  drafts: Iterable[EventDraft]) -> list[Event]:
+def events_append(*, account, by, source: Source, drafts: Iterable[EventDraft]) -> list[Event]:
     """Append a batch of events in a constant number of queries (bulk paths: imports,
     bulk actions). No-op updates are dropped."""
     account_id = getattr(account, "pk", account)
@@ -95,11 +112,18 @@ def events_append(*, account, by, source: Source,
             raise ValueError(f"Unknown record type {draft.record_type!r}.")
         if draft.is_noop:
             continue
-        rows.append(Event(
-            account_id=account_id, type=draft.type, actor_id=actor_id, source=source,
-            record_type=draft.record_type, record_id=draft.record_id,
-            changes=draft.changes, data=draft.data,
-        ))
+        rows.append(
+            Event(
+                account_id=account_id,
+                type=draft.type,
+                actor_id=actor_id,
+                source=source,
+                record_type=draft.record_type,
+                record_id=draft.record_id,
+                changes=draft.changes,
+                data=draft.data,
+            )
+        )
     if not rows:
         return []
     with transaction.atomic():
@@ -118,5 +142,4 @@ def take_event_turn(account_id: int) -> None:
     # hashes collide merely take turns with each other.
     key = zlib.crc32(int(account_id).to_bytes(8, "little", signed=True)) - 2**31
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s::integer, %s::integer)",
-                       [_LOCK_SPACE, key])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s::integer, %s::integer)", [_LOCK_SPACE, key])

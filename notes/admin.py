@@ -9,8 +9,7 @@ from notes.models import Note
 
 @admin.register(Note)
 class NoteAdmin(RecordHistoryAdmin, RecordedAdmin, AccountScopedAdmin):
-    list_display = ["__str__", "kind", "direction", "occurred_at", "author", "contact",
-                    "account"]
+    list_display = ["__str__", "kind", "direction", "occurred_at", "author", "contact", "account"]
     list_filter = [
         ("account", AccountScopedRelatedListFilter),
         "kind",
@@ -22,8 +21,15 @@ class NoteAdmin(RecordHistoryAdmin, RecordedAdmin, AccountScopedAdmin):
     autocomplete_fields = ["contact", "company", "deal"]
     list_select_related = ["account", "author", "contact"]
     readonly_fields = ["author", "created_at", "updated_at"]
-    fields = ["account", "body", ("kind", "direction"), "occurred_at",
-              ("contact", "company", "deal"), "author", ("created_at", "updated_at")]
+    fields = [
+        "account",
+        "body",
+        ("kind", "direction"),
+        "occurred_at",
+        ("contact", "company", "deal"),
+        "author",
+        ("created_at", "updated_at"),
+    ]
 
     record_argument = "note"
     create = staticmethod(services.note_create)

@@ -76,10 +76,8 @@ class Note(AccountOwned):
 
     body = models.TextField(max_length=10_000)
     kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.NOTE)
-    direction = models.CharField(max_length=8, choices=Direction.choices, null=True,
-                                 blank=True)
-    occurred_at = models.DateTimeField(default=timezone.now,
-                                       validators=[validate_calendar_range])
+    direction = models.CharField(max_length=8, choices=Direction.choices, null=True, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now, validators=[validate_calendar_range])
     contact = link_to("contacts.Contact", "notes")
     company = link_to("companies.Company", "notes")
     deal = link_to("deals.Deal", "notes")

@@ -22,32 +22,58 @@ def note_representation(note: Note) -> dict:
 def note_create(*, account, by, source: Source, data: dict) -> Note:
     """Create a note from validated field values; `author` defaults to `by`;
     `note.created`."""
-    return record_create(model=Note, account=account, by=by, source=source,
-                         record_type="note", data={"author": by} | dict(data),
-                         serialize=note_representation)
+    return record_create(
+        model=Note,
+        account=account,
+        by=by,
+        source=source,
+        record_type="note",
+        data={"author": by} | dict(data),
+        serialize=note_representation,
+    )
 
 
 def note_update(*, note: Note, by, source: Source, data: dict) -> Note:
     """Write the fields of `data` that differ from the stored note; `note.updated`."""
-    return record_update(queryset=Note.objects.for_account(note.account_id), pk=note.pk,
-                         by=by, source=source, record_type="note", data=data,
-                         serialize=note_representation)
+    return record_update(
+        queryset=Note.objects.for_account(note.account_id),
+        pk=note.pk,
+        by=by,
+        source=source,
+        record_type="note",
+        data=data,
+        serialize=note_representation,
+    )
 
 
 def note_delete(*, note: Note, by, source: Source) -> None:
     """Delete the note; `note.deleted`."""
-    record_delete(queryset=Note.objects.for_account(note.account_id), pk=note.pk, by=by,
-                  source=source, record_type="note", serialize=note_representation)
+    record_delete(
+        queryset=Note.objects.for_account(note.account_id),
+        pk=note.pk,
+        by=by,
+        source=source,
+        record_type="note",
+        serialize=note_representation,
+    )
 
 
 def notes_delete(*, account, by, source: Source, ids) -> int:
     """Delete the account's notes among `ids`, one `note.deleted` each, in a constant
     number of queries. Returns how many were deleted."""
     with transaction.atomic():
-        notes = list(Note.objects.for_account(account).filter(pk__in=list(ids))
-                     .select_for_update(of=("self",)).order_by("pk"))
+        notes = list(
+            Note.objects.for_account(account)
+            .filter(pk__in=list(ids))
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
         befores = NoteSerializer(notes, many=True).data
         Note.objects.for_account(account).filter(pk__in=[n.pk for n in notes]).delete()
-        events_append(account=account, by=by, source=source,
-                      drafts=[draft_deleted("note", before) for before in befores])
+        events_append(
+            account=account,
+            by=by,
+            source=source,
+            drafts=[draft_deleted("note", before) for before in befores],
+        )
     return len(notes)

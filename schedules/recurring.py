@@ -53,12 +53,16 @@ def recurring(*, name: str, every: timedelta, stale_after: timedelta | None = No
     A run that has held its claim longer than `stale_after` (default: `every`, at
     least an hour) is taken for dead and the job re-queued by `ensure_schedules()`.
     """
+
     def register(func):
         _jobs[name] = RecurringJob(
-            name=name, every=every, func=func,
+            name=name,
+            every=every,
+            func=func,
             stale_after=stale_after or max(every, timedelta(hours=1)),
         )
         return func
+
     return register
 
 
@@ -75,7 +79,9 @@ def run_schedule(context, name: str) -> str:
         logger.warning("No recurring job named %r; its run is dropped.", name)
         return "unknown"
     claimed = Schedule.objects.filter(
-        name=name, ticket=ticket, running_since__isnull=True,
+        name=name,
+        ticket=ticket,
+        running_since__isnull=True,
     ).update(running_since=timezone.now())
     if not claimed:
         return "not the ticket holder"
@@ -87,24 +93,35 @@ def run_schedule(context, name: str) -> str:
         outcome = f"failed: {exc!r}"[:200]
         raise
     finally:
-        queue_next_run(job, expected_ticket=ticket, run_after=timezone.now() + job.every,
-                       outcome=outcome)
+        queue_next_run(
+            job, expected_ticket=ticket, run_after=timezone.now() + job.every, outcome=outcome
+        )
     return outcome
 
 
-def queue_next_run(job: RecurringJob, *, expected_ticket: str, run_after,
-                   outcome: str | None = None, using: str = DEFAULT_DB_ALIAS) -> bool:
+def queue_next_run(
+    job: RecurringJob,
+    *,
+    expected_ticket: str,
+    run_after,
+    outcome: str | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> bool:
     """Enqueue the job's next run and hand it the ticket, if the ticket is still
     `expected_ticket`; else enqueue nothing (someone else queued it). True if queued."""
     with transaction.atomic(using=using):
         result = run_schedule.using(run_after=run_after).enqueue(job.name)
-        changes = {"ticket": str(result.id), "next_run_at": run_after,
-                   "running_since": None}
+        changes = {"ticket": str(result.id), "next_run_at": run_after, "running_since": None}
         if outcome is not None:
             changes |= {"last_finished_at": timezone.now(), "last_outcome": outcome}
-        handed = Schedule.objects.using(using).filter(
-            name=job.name, ticket=expected_ticket,
-        ).update(**changes)
+        handed = (
+            Schedule.objects.using(using)
+            .filter(
+                name=job.name,
+                ticket=expected_ticket,
+            )
+            .update(**changes)
+        )
         if not handed:
             transaction.set_rollback(True, using=using)
     return bool(handed)
@@ -117,7 +134,8 @@ def ensure_schedules(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
     queued = []
     for job in _jobs.values():
         schedule, _created = Schedule.objects.using(using).get_or_create(
-            name=job.name, defaults={"every": job.every},
+            name=job.name,
+            defaults={"every": job.every},
         )
         if schedule.every != job.every:
             Schedule.objects.using(using).filter(pk=schedule.pk).update(every=job.every)
@@ -126,8 +144,9 @@ def ensure_schedules(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
         # A new job's first run waits one interval: the worker is not up yet when
         # `migrate` runs, and nothing is due on a fresh installation.
         run_after = schedule.next_run_at or now + job.every
-        if queue_next_run(job, expected_ticket=schedule.ticket,
-                          run_after=max(run_after, now), using=using):
+        if queue_next_run(
+            job, expected_ticket=schedule.ticket, run_after=max(run_after, now), using=using
+        ):
             queued.append(job.name)
     return queued
 

@@ -108,11 +108,19 @@ class PipelineFactory(DjangoModelFactory):
     def stages(obj, create, extracted, **kwargs):
         if not create:
             return
-        spec = extracted if extracted is not None else [
-            ("Lead", 10), ("Qualified", 25), ("Proposal", 50), ("Negotiation", 75)]
+        spec = (
+            extracted
+            if extracted is not None
+            else [("Lead", 10), ("Qualified", 25), ("Proposal", 50), ("Negotiation", 75)]
+        )
         for position, (name, probability) in enumerate(spec):
-            Stage.objects.create(account=obj.account, pipeline=obj, name=name,
-                                 probability=probability, position=position)
+            Stage.objects.create(
+                account=obj.account,
+                pipeline=obj,
+                name=name,
+                probability=probability,
+                position=position,
+            )
 
 
 class StageFactory(DjangoModelFactory):

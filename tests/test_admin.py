@@ -27,8 +27,14 @@ def staff(account):
 
     user.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["contacts", "accounts", "companies", "deals",
-                                        "activities", "notes"]
+            content_type__app_label__in=[
+                "contacts",
+                "accounts",
+                "companies",
+                "deals",
+                "activities",
+                "notes",
+            ]
         )
     )
     client = Client()
@@ -140,8 +146,13 @@ def test_the_admin_refuses_another_accounts_tag_on_a_contact(superuser, account,
 def test_staff_cannot_put_a_contact_in_an_account_they_are_not_in(staff, other_account):
     response = staff.post(
         "/admin/contacts/contact/add/",
-        {"account": other_account.pk, "first_name": "Eve", "custom_fields": "{}",
-         "tag_links-TOTAL_FORMS": "0", "tag_links-INITIAL_FORMS": "0"},
+        {
+            "account": other_account.pk,
+            "first_name": "Eve",
+            "custom_fields": "{}",
+            "tag_links-TOTAL_FORMS": "0",
+            "tag_links-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 200
     assert not Contact.objects.for_account(other_account).exists()
@@ -156,11 +167,13 @@ def test_admin_changelist_queries_do_not_grow(staff, account, django_assert_max_
             assert staff.get("/admin/contacts/contact/").status_code == 200
         return len(ctx.captured_queries)
 
-    ContactTagFactory.create_batch(3, contact__account=account, account=account,
-                                   tag__account=account)
+    ContactTagFactory.create_batch(
+        3, contact__account=account, account=account, tag__account=account
+    )
     small = count()
-    ContactTagFactory.create_batch(40, contact__account=account, account=account,
-                                   tag__account=account)
+    ContactTagFactory.create_batch(
+        40, contact__account=account, account=account, tag__account=account
+    )
     assert count() == small
 
 
@@ -187,8 +200,7 @@ def test_company_parent_autocomplete_is_scoped(staff, account, other_account):
     CompanyFactory(account=other_account, name="Theirs Co")
     response = staff.get(
         "/admin/autocomplete/",
-        {"term": "co", "app_label": "companies", "model_name": "company",
-         "field_name": "parent"},
+        {"term": "co", "app_label": "companies", "model_name": "company", "field_name": "parent"},
     )
     assert {r["text"] for r in response.json()["results"]} == {"Mine Co"}
 
@@ -201,11 +213,22 @@ def test_the_admin_refuses_a_cycle_in_the_company_tree(superuser, account):
     child = CompanyFactory(account=account, name="Child", parent=top)
     response = superuser.post(
         f"/admin/companies/company/{top.pk}/change/",
-        {"account": account.pk, "name": "Top", "domain": "", "industry": "", "size": "",
-         "parent": child.pk, "owner": "", "custom_fields": "{}",
-         "tag_links-TOTAL_FORMS": "0", "tag_links-INITIAL_FORMS": "0",
-         "children-TOTAL_FORMS": "0", "children-INITIAL_FORMS": "0",
-         "contacts-TOTAL_FORMS": "0", "contacts-INITIAL_FORMS": "0"},
+        {
+            "account": account.pk,
+            "name": "Top",
+            "domain": "",
+            "industry": "",
+            "size": "",
+            "parent": child.pk,
+            "owner": "",
+            "custom_fields": "{}",
+            "tag_links-TOTAL_FORMS": "0",
+            "tag_links-INITIAL_FORMS": "0",
+            "children-TOTAL_FORMS": "0",
+            "children-INITIAL_FORMS": "0",
+            "contacts-TOTAL_FORMS": "0",
+            "contacts-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 200
     assert "own ancestor" in response.content.decode()
@@ -250,8 +273,9 @@ def test_deal_admin_actions_use_the_state_machine(staff, account):
     won = DealFactory(pipeline__account=account)
     deal_win(deal=won, by=None, source=Source.SYSTEM)
     closed_at = won.closed_at
-    response = staff.post("/admin/deals/deal/", {"action": "mark_lose",
-                                                  "_selected_action": [open_deal.pk, won.pk]})
+    response = staff.post(
+        "/admin/deals/deal/", {"action": "mark_lose", "_selected_action": [open_deal.pk, won.pk]}
+    )
     assert response.status_code == 302
     deals = {d.pk: d for d in Deal.objects.for_account(account)}
     assert deals[open_deal.pk].status == "lost" and deals[open_deal.pk].closed_at
@@ -263,11 +287,20 @@ def test_the_deal_admin_refuses_a_stage_of_another_pipeline(superuser, account):
     from tests.factories import PipelineFactory
 
     pipeline = PipelineFactory(account=account)
-    other = Stage.objects.for_account(account).filter(
-        pipeline=PipelineFactory(account=account)).first()
-    response = superuser.post("/admin/deals/deal/add/", {
-        "account": account.pk, "title": "X", "pipeline": pipeline.pk, "stage": other.pk,
-        "value_cents": 0, "currency": "USD"})
+    other = (
+        Stage.objects.for_account(account).filter(pipeline=PipelineFactory(account=account)).first()
+    )
+    response = superuser.post(
+        "/admin/deals/deal/add/",
+        {
+            "account": account.pk,
+            "title": "X",
+            "pipeline": pipeline.pk,
+            "stage": other.pk,
+            "value_cents": 0,
+            "currency": "USD",
+        },
+    )
     assert response.status_code == 200
     assert not Deal.objects.for_account(account).exists()
 
@@ -288,26 +321,45 @@ def test_activity_and_note_admins_are_scoped(staff, account, other_account):
 def test_notes_saved_in_the_admin_are_sanitised(superuser, account):
     from notes.models import Note
 
-    response = superuser.post("/admin/notes/note/add/", {
-        "account": account.pk, "body": "<script>x()</script><p>ok</p>", "kind": "note",
-        "direction": "", "occurred_at_0": "2026-01-01", "occurred_at_1": "10:00:00"})
+    response = superuser.post(
+        "/admin/notes/note/add/",
+        {
+            "account": account.pk,
+            "body": "<script>x()</script><p>ok</p>",
+            "kind": "note",
+            "direction": "",
+            "occurred_at_0": "2026-01-01",
+            "occurred_at_1": "10:00:00",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Note.objects.for_account(account).get().body == "<p>ok</p>"
 
 
-def test_an_inline_row_of_another_account_is_refused_not_edited(superuser, account,
-                                                                  other_account):
+def test_an_inline_row_of_another_account_is_refused_not_edited(superuser, account, other_account):
     from deals.models import Stage
     from tests.factories import PipelineFactory
 
     mine = PipelineFactory(account=account, name="Mine", stages=[("Lead", 10)])
-    theirs = Stage.objects.for_account(other_account).filter(
-        pipeline=PipelineFactory(account=other_account, stages=[("Secret", 40)])).get()
-    response = superuser.post(f"/admin/deals/pipeline/{mine.pk}/change/", {
-        "account": account.pk, "name": "Mine",
-        "stages-TOTAL_FORMS": "1", "stages-INITIAL_FORMS": "1",
-        "stages-0-id": theirs.pk, "stages-0-pipeline": mine.pk,
-        "stages-0-position": "0", "stages-0-name": "Hijacked", "stages-0-probability": "99"})
+    theirs = (
+        Stage.objects.for_account(other_account)
+        .filter(pipeline=PipelineFactory(account=other_account, stages=[("Secret", 40)]))
+        .get()
+    )
+    response = superuser.post(
+        f"/admin/deals/pipeline/{mine.pk}/change/",
+        {
+            "account": account.pk,
+            "name": "Mine",
+            "stages-TOTAL_FORMS": "1",
+            "stages-INITIAL_FORMS": "1",
+            "stages-0-id": theirs.pk,
+            "stages-0-pipeline": mine.pk,
+            "stages-0-position": "0",
+            "stages-0-name": "Hijacked",
+            "stages-0-probability": "99",
+        },
+    )
     assert response.status_code == 200  # the form again, with the row's error
     [stages] = response.context["inline_admin_formsets"]
     assert "id" in stages.formset.errors[0]

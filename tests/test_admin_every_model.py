@@ -63,8 +63,9 @@ def a_tagged_contact(account):
 
 def a_deal(account):
     contact = a_tagged_contact(account)
-    return DealFactory(pipeline=PipelineFactory(account=account), contact=contact,
-                       company=contact.company)
+    return DealFactory(
+        pipeline=PipelineFactory(account=account), contact=contact, company=contact.company
+    )
 
 
 def a_teammate(account):
@@ -81,18 +82,27 @@ SAMPLES = {
     Pipeline: lambda account: PipelineFactory(account=account),
     Stage: lambda account: PipelineFactory(account=account).stages.first(),
     Deal: a_deal,
-    Activity: lambda account: ActivityFactory(account=account, contact=a_tagged_contact(account),
-                                              deal=a_deal(account)),
+    Activity: lambda account: ActivityFactory(
+        account=account, contact=a_tagged_contact(account), deal=a_deal(account)
+    ),
     Note: lambda account: NoteFactory(account=account, contact=a_tagged_contact(account)),
     TokenProxy: lambda account: TokenProxy.objects.get(
-        pk=Token.objects.create(user=a_teammate(account)).pk),
-    Group: lambda account: Group.objects.create(name="Sales leads").permissions.add(
-        *Permission.objects.filter(codename__startswith="view_")) or Group.objects.get(),
+        pk=Token.objects.create(user=a_teammate(account)).pk
+    ),
+    Group: lambda account: (
+        Group.objects.create(name="Sales leads").permissions.add(
+            *Permission.objects.filter(codename__startswith="view_")
+        )
+        or Group.objects.get()
+    ),
     DBTaskResult: lambda account: DBTaskResult.objects.create(
         task_path="contacts.tasks.write_contact_import",
         args_kwargs={"args": [account.pk, 1], "kwargs": {}},
-        backend_name="default", run_after=timezone.now(), exception_class_path="",
-        traceback=""),
+        backend_name="default",
+        run_after=timezone.now(),
+        exception_class_path="",
+        traceback="",
+    ),
 }
 
 # DRF's token admin finds a token by its user's id (TokenAdmin.get_object).
@@ -164,7 +174,7 @@ def as_a_new_record(change_data, add_page):
         formset, prefix = inline.formset, inline.formset.prefix
         rows = int(change_data[f"{prefix}-TOTAL_FORMS"][0]) if inline.has_add_permission else 0
         for key in [k for k in data if k.startswith(f"{prefix}-") and k[len(prefix) + 1].isdigit()]:
-            row = int(key[len(prefix) + 1:].split("-", 1)[0])
+            row = int(key[len(prefix) + 1 :].split("-", 1)[0])
             field = key.rsplit("-", 1)[1]
             if row >= rows:
                 del data[key]
@@ -179,8 +189,14 @@ def as_a_new_record(change_data, add_page):
 
 def row_counts(model, add_page):
     """How many rows the model and the inlines the add form can fill have."""
-    models = [model, *(inline.formset.model for inline in add_page.context[
-        "inline_admin_formsets"] if inline.has_add_permission)]
+    models = [
+        model,
+        *(
+            inline.formset.model
+            for inline in add_page.context["inline_admin_formsets"]
+            if inline.has_add_permission
+        ),
+    ]
     return {m._meta.label: m._base_manager.count() for m in models}
 
 

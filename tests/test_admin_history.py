@@ -51,33 +51,57 @@ def history_url(record):
 
 
 def test_every_record_type_has_a_scoped_admin():
-    admins = {model._meta.model_name: model_admin
-              for model, model_admin in admin.site._registry.items()}
+    admins = {
+        model._meta.model_name: model_admin for model, model_admin in admin.site._registry.items()
+    }
     for record_type in RECORD_TYPES:
         assert isinstance(admins[record_type], AccountScopedAdmin), record_type
 
 
 @pytest.mark.parametrize("record_type", RECORDS)
 def test_a_records_history_page_shows_who_changed_what_when_and_from_where(
-        staff, owner, record_type):
+    staff, owner, record_type
+):
     record = RECORDS[record_type](owner.account)
-    event_append(account=owner.account, by=owner.user, source=Source.API,
-                 record_type=record_type, record_id=record.pk, action="updated",
-                 changes={"title": ["Old title", "New title"]})
-    event_append(account=owner.account, by=None, source=Source.IMPORT,
-                 record_type=record_type, record_id=record.pk, action="created")
+    event_append(
+        account=owner.account,
+        by=owner.user,
+        source=Source.API,
+        record_type=record_type,
+        record_id=record.pk,
+        action="updated",
+        changes={"title": ["Old title", "New title"]},
+    )
+    event_append(
+        account=owner.account,
+        by=None,
+        source=Source.IMPORT,
+        record_type=record_type,
+        record_id=record.pk,
+        action="created",
+    )
     # Another record's events, and another kind of record with the same id, stay out.
-    event_append(account=owner.account, by=owner.user, source=Source.UI,
-                 record_type=record_type, record_id=record.pk + 1000, action="deleted")
-    event_append(account=owner.account, by=owner.user, source=Source.UI,
-                 record_type="note" if record_type != "note" else "deal",
-                 record_id=record.pk, action="won")
+    event_append(
+        account=owner.account,
+        by=owner.user,
+        source=Source.UI,
+        record_type=record_type,
+        record_id=record.pk + 1000,
+        action="deleted",
+    )
+    event_append(
+        account=owner.account,
+        by=owner.user,
+        source=Source.UI,
+        record_type="note" if record_type != "note" else "deal",
+        record_id=record.pk,
+        action="won",
+    )
 
     page = staff.get(history_url(record))
     assert page.status_code == 200
     rows = page.context["record_events"]
-    assert [event.type for event in rows] == [f"{record_type}.created",
-                                              f"{record_type}.updated"]
+    assert [event.type for event in rows] == [f"{record_type}.created", f"{record_type}.updated"]
     html = page.content.decode()
     assert html.count('class="record-event"') == 2
     assert "olivia" in html and "system" in html
@@ -94,9 +118,15 @@ def test_a_record_without_changes_says_so(staff, account):
 
 def test_staff_cannot_read_another_accounts_record_history(staff, outsider):
     contact = ContactFactory(account=outsider.account)
-    event_append(account=outsider.account, by=outsider.user, source=Source.API,
-                 record_type="contact", record_id=contact.pk, action="updated",
-                 changes={"email": ["secret@globex.io", "other@globex.io"]})
+    event_append(
+        account=outsider.account,
+        by=outsider.user,
+        source=Source.API,
+        record_type="contact",
+        record_id=contact.pk,
+        action="updated",
+        changes={"email": ["secret@globex.io", "other@globex.io"]},
+    )
     page = staff.get(history_url(contact))
     assert page.status_code == 302 and page.url == "/admin/"
     assert "secret@globex.io" not in staff.get(history_url(contact), follow=True).content.decode()
@@ -105,9 +135,20 @@ def test_staff_cannot_read_another_accounts_record_history(staff, outsider):
 def test_the_history_page_takes_as_many_queries_for_80_events_as_for_2(staff, account):
     def queries_for(count):
         contact = ContactFactory(account=account)
-        events_append(account=account, by=UserFactory(), source=Source.ADMIN, drafts=[
-            EventDraft(record_type="contact", record_id=contact.pk, action="updated",
-                       changes={"n": [n, n + 1]}) for n in range(count)])
+        events_append(
+            account=account,
+            by=UserFactory(),
+            source=Source.ADMIN,
+            drafts=[
+                EventDraft(
+                    record_type="contact",
+                    record_id=contact.pk,
+                    action="updated",
+                    changes={"n": [n, n + 1]},
+                )
+                for n in range(count)
+            ],
+        )
         staff.get(history_url(contact))
         with CaptureQueriesContext(connection) as captured:
             assert staff.get(history_url(contact)).status_code == 200

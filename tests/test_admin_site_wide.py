@@ -11,9 +11,13 @@ from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SITE_WIDE_PAGES = ["/admin/authtoken/tokenproxy/", "/admin/authtoken/tokenproxy/add/",
-                   "/admin/auth/group/", "/admin/auth/group/add/",
-                   "/admin/django_tasks_database/dbtaskresult/"]
+SITE_WIDE_PAGES = [
+    "/admin/authtoken/tokenproxy/",
+    "/admin/authtoken/tokenproxy/add/",
+    "/admin/auth/group/",
+    "/admin/auth/group/add/",
+    "/admin/django_tasks_database/dbtaskresult/",
+]
 
 
 @pytest.fixture
@@ -34,13 +38,16 @@ def superuser():
 
 
 def test_staff_never_see_another_accounts_token_whatever_their_permissions(
-        staff_with_every_permission, owner, outsider):
+    staff_with_every_permission, owner, outsider
+):
     keys = [Token.objects.get(user=actor.user).key for actor in (owner, outsider)]
     index = staff_with_every_permission.get("/admin/")
     assert index.status_code == 200
     assert "/admin/authtoken/" not in index.text
-    for page in (f"/admin/authtoken/tokenproxy/{outsider.user.pk}/change/",
-                 "/admin/authtoken/tokenproxy/?q=oscar"):
+    for page in (
+        f"/admin/authtoken/tokenproxy/{outsider.user.pk}/change/",
+        "/admin/authtoken/tokenproxy/?q=oscar",
+    ):
         response = staff_with_every_permission.get(page)
         assert response.status_code == 403
         assert not any(key in response.text for key in keys)
@@ -54,10 +61,12 @@ def test_staff_cannot_open_any_site_wide_table(staff_with_every_permission):
 
 
 def test_staff_cannot_add_a_token_for_a_user_of_another_account(
-        staff_with_every_permission, outsider):
+    staff_with_every_permission, outsider
+):
     Token.objects.filter(user=outsider.user).delete()
-    response = staff_with_every_permission.post("/admin/authtoken/tokenproxy/add/",
-                                                {"user": outsider.user.pk})
+    response = staff_with_every_permission.post(
+        "/admin/authtoken/tokenproxy/add/", {"user": outsider.user.pk}
+    )
     assert response.status_code == 403
     assert not Token.objects.filter(user=outsider.user).exists()
 

@@ -15,8 +15,9 @@ def staff_of(account, role=Membership.Role.ADMIN, username="stella"):
     """A staff user with every accounts permission and `role` in `account`."""
     user = UserFactory(username=username, is_staff=True)
     MembershipFactory(account=account, user=user, role=role)
-    user.user_permissions.set(Permission.objects.filter(
-        content_type__app_label__in=["accounts", "contacts"]))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["accounts", "contacts"])
+    )
     client = Client()
     client.force_login(user)
     return client
@@ -66,10 +67,14 @@ def test_staff_see_a_shared_user_read_only_and_cannot_deactivate_them(staff, sha
 
 def test_staff_cannot_delete_a_shared_user_one_by_one_or_in_bulk(staff, shared_admin):
     assert staff.get(f"/admin/accounts/user/{shared_admin.pk}/delete/").status_code == 403
-    assert staff.post(f"/admin/accounts/user/{shared_admin.pk}/delete/",
-                      {"post": "yes"}).status_code == 403
-    bulk = staff.post("/admin/accounts/user/", {
-        "action": "delete_selected", "_selected_action": [shared_admin.pk], "post": "yes"})
+    assert (
+        staff.post(f"/admin/accounts/user/{shared_admin.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    bulk = staff.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [shared_admin.pk], "post": "yes"},
+    )
     assert bulk.status_code == 403
     assert User.objects.filter(pk=shared_admin.pk).exists()
 
@@ -82,8 +87,10 @@ def test_staff_still_change_a_user_wholly_in_their_account(staff, account):
 
 
 def test_staff_cannot_change_a_superuser_or_another_staff_user_of_their_account(staff, account):
-    for username, flags in (("root", {"is_superuser": True, "is_staff": True}),
-                            ("steve", {"is_staff": True})):
+    for username, flags in (
+        ("root", {"is_superuser": True, "is_staff": True}),
+        ("steve", {"is_staff": True}),
+    ):
         user = UserFactory(username=username, **flags)
         MembershipFactory(account=account, user=user, role=Membership.Role.ADMIN)
         url = f"/admin/accounts/user/{user.pk}/password/"
@@ -96,8 +103,7 @@ def test_a_staff_member_without_an_admin_role_administers_nothing(account, teamm
     ContactFactory(account=account, first_name="Secretive")
     assert "Secretive" not in member.get("/admin/contacts/contact/").text
     assert member.get(f"/admin/accounts/account/{account.pk}/change/").status_code == 302
-    password = member.post(f"/admin/accounts/user/{teammate.user.pk}/password/",
-                           password_form())
+    password = member.post(f"/admin/accounts/user/{teammate.user.pk}/password/", password_form())
     assert password.status_code == 404
     assert signs_in_with(teammate.user, "pw")
 
@@ -105,18 +111,29 @@ def test_a_staff_member_without_an_admin_role_administers_nothing(account, teamm
 def test_a_staff_member_cannot_promote_themselves_through_the_account_page(account):
     member = staff_of(account, role=Membership.Role.MEMBER, username="climber")
     membership = Membership.objects.get(user__username="climber")
-    member.post(f"/admin/accounts/account/{account.pk}/change/", {
-        "name": account.name, "currency": "USD", "phone_region": "US", "time_zone": "UTC",
-        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "1",
-        "memberships-0-id": membership.pk, "memberships-0-account": account.pk,
-        "memberships-0-user": membership.user_id, "memberships-0-role": "owner"})
+    member.post(
+        f"/admin/accounts/account/{account.pk}/change/",
+        {
+            "name": account.name,
+            "currency": "USD",
+            "phone_region": "US",
+            "time_zone": "UTC",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-0-id": membership.pk,
+            "memberships-0-account": account.pk,
+            "memberships-0-user": membership.user_id,
+            "memberships-0-role": "owner",
+        },
+    )
     assert Membership.objects.get(pk=membership.pk).role == Membership.Role.MEMBER
 
 
 def test_staff_of_two_accounts_see_rows_only_where_they_are_admins(account, other_account):
     staff = staff_of(account)
-    MembershipFactory(account=other_account, user=User.objects.get(username="stella"),
-                      role=Membership.Role.MEMBER)
+    MembershipFactory(
+        account=other_account, user=User.objects.get(username="stella"), role=Membership.Role.MEMBER
+    )
     ContactFactory(account=account, first_name="Mine")
     ContactFactory(account=other_account, first_name="Theirs")
     page = staff.get("/admin/contacts/contact/").text
@@ -124,10 +141,19 @@ def test_staff_of_two_accounts_see_rows_only_where_they_are_admins(account, othe
 
 
 def test_staff_cannot_pull_a_user_of_another_account_into_theirs(staff, account, outsider):
-    response = staff.post(f"/admin/accounts/account/{account.pk}/change/", {
-        "name": account.name, "currency": "USD", "phone_region": "US", "time_zone": "UTC",
-        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
-        "memberships-0-account": account.pk, "memberships-0-user": outsider.user.pk,
-        "memberships-0-role": "member"})
+    response = staff.post(
+        f"/admin/accounts/account/{account.pk}/change/",
+        {
+            "name": account.name,
+            "currency": "USD",
+            "phone_region": "US",
+            "time_zone": "UTC",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-account": account.pk,
+            "memberships-0-user": outsider.user.pk,
+            "memberships-0-role": "member",
+        },
+    )
     assert response.status_code == 200  # shown again: not one of the choices
     assert not Membership.objects.filter(account=account, user=outsider.user).exists()

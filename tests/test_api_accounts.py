@@ -46,8 +46,15 @@ def test_me_describes_the_user_and_the_account_acted_for(owner):
     body = owner.client.get("/api/v1/me/").json()
     assert body["id"] == owner.user.pk
     assert body["username"] == "olivia"
-    assert set(body) == {"id", "username", "first_name", "last_name", "email", "accounts",
-                         "account"}
+    assert set(body) == {
+        "id",
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "accounts",
+        "account",
+    }
     assert body["account"] == owner.account.pk  # the first membership is the default
     assert {(a["id"], a["name"], a["role"]) for a in body["accounts"]} == {
         (owner.account.pk, "Acme", "owner"),
@@ -70,9 +77,7 @@ def test_x_account_switches_what_a_member_of_several_accounts_sees(owner):
 
 def test_x_account_of_an_account_the_user_is_not_in_gets_no_data(owner, outsider):
     ContactFactory(account=outsider.account)
-    response = owner.client.get(
-        "/api/v1/crm/contacts/", HTTP_X_ACCOUNT=str(outsider.account.pk)
-    )
+    response = owner.client.get("/api/v1/crm/contacts/", HTTP_X_ACCOUNT=str(outsider.account.pk))
     assert response.status_code == 403
     assert "results" not in response.json()
     missing = owner.client.get("/api/v1/crm/contacts/", HTTP_X_ACCOUNT="999999")
@@ -101,8 +106,7 @@ def test_members_lists_the_accounts_members_with_roles(owner, teammate, outsider
         (owner.user.pk, "olivia", "owner"),
         (teammate.user.pk, "tom", "member"),
     ]
-    assert set(body["results"][0]) == {"id", "username", "first_name", "last_name", "email",
-                                       "role"}
+    assert set(body["results"][0]) == {"id", "username", "first_name", "last_name", "email", "role"}
 
 
 def test_members_is_read_only(owner):
@@ -111,8 +115,13 @@ def test_members_is_read_only(owner):
 
 def test_account_shows_the_requests_account(owner):
     body = owner.client.get("/api/v1/crm/account/").json()
-    assert body == {"id": owner.account.pk, "name": "Acme", "currency": "USD",
-                    "phone_region": "US", "time_zone": "UTC"}
+    assert body == {
+        "id": owner.account.pk,
+        "name": "Acme",
+        "currency": "USD",
+        "phone_region": "US",
+        "time_zone": "UTC",
+    }
 
 
 @pytest.mark.parametrize("role", ["owner", "admin"])
@@ -120,14 +129,22 @@ def test_owners_and_admins_can_change_the_account(account, role):
     actor = make_actor(account, role)
     response = actor.client.patch(
         "/api/v1/crm/account/",
-        {"name": "Acme GmbH", "currency": "EUR", "phone_region": "DE",
-         "time_zone": "Europe/Berlin"},
+        {
+            "name": "Acme GmbH",
+            "currency": "EUR",
+            "phone_region": "DE",
+            "time_zone": "Europe/Berlin",
+        },
         format="json",
     )
     assert response.status_code == 200, response.json()
     account.refresh_from_db()
     assert (account.name, account.currency, account.phone_region, account.time_zone) == (
-        "Acme GmbH", "EUR", "DE", "Europe/Berlin")
+        "Acme GmbH",
+        "EUR",
+        "DE",
+        "Europe/Berlin",
+    )
 
 
 def test_a_member_cannot_change_the_account(teammate):

@@ -16,33 +16,65 @@ URL = "/api/v1/crm/activities/"
 
 def test_create_answers_the_full_representation(owner):
     contact = ContactFactory(account=owner.account)
-    response = owner.client.post(URL, {"type": "call", "subject": "Intro call",
-                                       "due_at": "2030-01-02T09:30:00Z",
-                                       "contact": contact.pk}, format="json")
+    response = owner.client.post(
+        URL,
+        {
+            "type": "call",
+            "subject": "Intro call",
+            "due_at": "2030-01-02T09:30:00Z",
+            "contact": contact.pk,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert set(body) == {"id", "type", "subject", "description", "status", "due_at",
-                         "completed_at", "contact", "company", "deal", "owner", "is_overdue",
-                         "created_at", "updated_at"}
+    assert set(body) == {
+        "id",
+        "type",
+        "subject",
+        "description",
+        "status",
+        "due_at",
+        "completed_at",
+        "contact",
+        "company",
+        "deal",
+        "owner",
+        "is_overdue",
+        "created_at",
+        "updated_at",
+    }
     assert (body["status"], body["owner"], body["is_overdue"], body["due_at"]) == (
-        "pending", owner.user.pk, False, "2030-01-02T09:30:00Z")
+        "pending",
+        owner.user.pk,
+        False,
+        "2030-01-02T09:30:00Z",
+    )
 
 
 def test_a_naive_due_date_is_read_in_the_accounts_time_zone(owner):
     owner.account.time_zone = "America/New_York"
     owner.account.save()
-    body = owner.client.post(URL, {"subject": "x", "due_at": "2030-07-01T09:00:00"},
-                             format="json").json()
+    body = owner.client.post(
+        URL, {"subject": "x", "due_at": "2030-07-01T09:00:00"}, format="json"
+    ).json()
     assert body["due_at"] == "2030-07-01T13:00:00Z"  # 09:00 EDT
-    body = owner.client.post(URL, {"subject": "x", "due_at": "2030-07-01T09:00:00+02:00"},
-                             format="json").json()
+    body = owner.client.post(
+        URL, {"subject": "x", "due_at": "2030-07-01T09:00:00+02:00"}, format="json"
+    ).json()
     assert body["due_at"] == "2030-07-01T07:00:00Z"
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("subject", ""), ("subject", "x" * 201), ("description", "x" * 10_001),
-     ("type", "visit"), ("due_at", "tomorrow"), ("due_at", "0001-01-01T00:00:00+05:00")],
+    [
+        ("subject", ""),
+        ("subject", "x" * 201),
+        ("description", "x" * 10_001),
+        ("type", "visit"),
+        ("due_at", "tomorrow"),
+        ("due_at", "0001-01-01T00:00:00+05:00"),
+    ],
 )
 def test_invalid_fields_are_a_400(owner, field, value):
     response = owner.client.post(URL, {"subject": "ok", field: value}, format="json")
@@ -52,9 +84,13 @@ def test_invalid_fields_are_a_400(owner, field, value):
 
 @pytest.mark.parametrize(
     ("start", "action", "end"),
-    [("pending", "start", "in_progress"), ("pending", "complete", "completed"),
-     ("in_progress", "complete", "completed"), ("pending", "cancel", "cancelled"),
-     ("in_progress", "cancel", "cancelled")],
+    [
+        ("pending", "start", "in_progress"),
+        ("pending", "complete", "completed"),
+        ("in_progress", "complete", "completed"),
+        ("pending", "cancel", "cancelled"),
+        ("in_progress", "cancel", "cancelled"),
+    ],
 )
 def test_allowed_transitions(owner, start, action, end):
     activity = ActivityFactory(account=owner.account, status=start)
@@ -67,9 +103,15 @@ def test_allowed_transitions(owner, start, action, end):
 
 @pytest.mark.parametrize(
     ("start", "action"),
-    [("in_progress", "start"), ("completed", "start"), ("cancelled", "start"),
-     ("completed", "complete"), ("cancelled", "complete"), ("completed", "cancel"),
-     ("cancelled", "cancel")],
+    [
+        ("in_progress", "start"),
+        ("completed", "start"),
+        ("cancelled", "start"),
+        ("completed", "complete"),
+        ("cancelled", "complete"),
+        ("completed", "cancel"),
+        ("cancelled", "cancel"),
+    ],
 )
 def test_every_other_transition_is_a_409_and_changes_nothing(owner, start, action):
     done = timezone.now() - dt.timedelta(days=1) if start == "completed" else None
@@ -83,8 +125,7 @@ def test_every_other_transition_is_a_409_and_changes_nothing(owner, start, actio
 
 def test_status_cannot_be_patched(owner):
     activity = ActivityFactory(account=owner.account)
-    response = owner.client.patch(f"{URL}{activity.pk}/", {"status": "completed"},
-                                  format="json")
+    response = owner.client.patch(f"{URL}{activity.pk}/", {"status": "completed"}, format="json")
     assert response.status_code == 400
     assert "status" in response.json()
     activity.refresh_from_db()
@@ -95,13 +136,16 @@ def test_is_overdue_means_not_done_and_due_in_the_past(owner):
     past = timezone.now() - dt.timedelta(hours=1)
     cases = {
         "late": ActivityFactory(account=owner.account, due_at=past),
-        "late but started": ActivityFactory(account=owner.account, due_at=past,
-                                            status="in_progress"),
-        "done": ActivityFactory(account=owner.account, due_at=past, status="completed",
-                                completed_at=past),
+        "late but started": ActivityFactory(
+            account=owner.account, due_at=past, status="in_progress"
+        ),
+        "done": ActivityFactory(
+            account=owner.account, due_at=past, status="completed", completed_at=past
+        ),
         "dropped": ActivityFactory(account=owner.account, due_at=past, status="cancelled"),
-        "later": ActivityFactory(account=owner.account,
-                                 due_at=timezone.now() + dt.timedelta(hours=1)),
+        "later": ActivityFactory(
+            account=owner.account, due_at=timezone.now() + dt.timedelta(hours=1)
+        ),
         "undated": ActivityFactory(account=owner.account),
     }
     body = owner.client.get(URL, {"page_size": 100}).json()["results"]
@@ -111,7 +155,8 @@ def test_is_overdue_means_not_done_and_due_in_the_past(owner):
     assert {a["subject"] for a in listed} == overdue
     not_overdue = owner.client.get(URL, {"overdue": "false", "page_size": 100}).json()
     assert {a["subject"] for a in not_overdue["results"]} == {
-        c.subject for c in cases.values()} - overdue
+        c.subject for c in cases.values()
+    } - overdue
     assert {a.subject for a in Activity.objects.for_account(owner.account).overdue()} == overdue
 
 
@@ -128,11 +173,23 @@ def test_default_order_is_due_date_with_undated_last(owner):
 def test_filters_select_activities(owner, teammate):
     contact = ContactFactory(account=owner.account)
     deal = DealFactory(pipeline__account=owner.account)
-    ActivityFactory(account=owner.account, subject="a", type="call", contact=contact,
-                    owner=owner.user, due_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
-    ActivityFactory(account=owner.account, subject="b", type="meeting", deal=deal,
-                    owner=teammate.user, status="in_progress",
-                    due_at=dt.datetime(2030, 6, 1, tzinfo=dt.UTC))
+    ActivityFactory(
+        account=owner.account,
+        subject="a",
+        type="call",
+        contact=contact,
+        owner=owner.user,
+        due_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    )
+    ActivityFactory(
+        account=owner.account,
+        subject="b",
+        type="meeting",
+        deal=deal,
+        owner=teammate.user,
+        status="in_progress",
+        due_at=dt.datetime(2030, 6, 1, tzinfo=dt.UTC),
+    )
     get = lambda q: sorted(a["subject"] for a in owner.client.get(URL, q).json()["results"])  # noqa: E731
     assert get({"type": "call"}) == ["a"]
     assert get({"status": "in_progress"}) == ["b"]

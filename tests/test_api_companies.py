@@ -22,12 +22,31 @@ def create(actor, **body):
 
 
 def test_create_answers_201_with_the_full_representation(owner):
-    response = create(owner, name="Acme", domain="acme.com", industry="Software", size="11-50",
-                      tags=["customer"], custom_fields={"tier": "gold"})
+    response = create(
+        owner,
+        name="Acme",
+        domain="acme.com",
+        industry="Software",
+        size="11-50",
+        tags=["customer"],
+        custom_fields={"tier": "gold"},
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert set(body) == {"id", "name", "domain", "industry", "size", "parent", "owner",
-                         "custom_fields", "tags", "contact_count", "created_at", "updated_at"}
+    assert set(body) == {
+        "id",
+        "name",
+        "domain",
+        "industry",
+        "size",
+        "parent",
+        "owner",
+        "custom_fields",
+        "tags",
+        "contact_count",
+        "created_at",
+        "updated_at",
+    }
     assert (body["owner"], body["parent"], body["contact_count"]) == (owner.user.pk, None, 0)
     assert [t["name"] for t in body["tags"]] == ["customer"]
 
@@ -52,8 +71,19 @@ def test_domains_are_normalised(owner, given, stored):
 
 
 @pytest.mark.parametrize(
-    "domain", ["not a domain", "acme", "-acme.com", "acme-.com", "a..com", "127.0.0.1",
-               "http://", "acme.c_m", "x" * 64 + ".com", "[::1]"],
+    "domain",
+    [
+        "not a domain",
+        "acme",
+        "-acme.com",
+        "acme-.com",
+        "a..com",
+        "127.0.0.1",
+        "http://",
+        "acme.c_m",
+        "x" * 64 + ".com",
+        "[::1]",
+    ],
 )
 def test_an_invalid_host_name_is_a_400_on_domain(owner, domain):
     response = create(owner, name="Acme", domain=domain)
@@ -148,8 +178,7 @@ def test_contact_count_counts_the_companys_contacts(owner):
     ContactFactory.create_batch(3, account=owner.account, company=busy)
     ContactFactory(account=owner.account)
     body = owner.client.get(URL).json()
-    assert [(c["name"], c["contact_count"]) for c in body["results"]] == [("Busy", 3),
-                                                                          ("Empty", 0)]
+    assert [(c["name"], c["contact_count"]) for c in body["results"]] == [("Busy", 3), ("Empty", 0)]
     assert owner.client.get(f"{URL}{busy.pk}/").json()["contact_count"] == 3
 
 
@@ -176,10 +205,22 @@ def names(response):
 
 
 def test_filters_select_companies(owner, teammate):
-    parent = CompanyFactory(account=owner.account, name="Parent Co", industry="Retail",
-                            size="5001+", owner=owner.user, domain="parent.com")
-    child = CompanyFactory(account=owner.account, name="Child Co", parent=parent,
-                           industry="retail", owner=teammate.user, domain="kid.io")
+    parent = CompanyFactory(
+        account=owner.account,
+        name="Parent Co",
+        industry="Retail",
+        size="5001+",
+        owner=owner.user,
+        domain="parent.com",
+    )
+    child = CompanyFactory(
+        account=owner.account,
+        name="Child Co",
+        parent=parent,
+        industry="retail",
+        owner=teammate.user,
+        domain="kid.io",
+    )
     CompanyTagFactory(company=child, tag=TagFactory(account=owner.account, name="vip"))
     get = lambda **q: sorted(names(owner.client.get(URL, q)))  # noqa: E731
     assert get(search="chi") == ["Child Co"]
@@ -219,8 +260,7 @@ def test_company_tags_are_added_and_removed_like_contact_tags(owner):
 
 def test_tags_are_shared_between_contacts_and_companies(owner):
     create(owner, name="Acme", tags=["vip"])
-    owner.client.post("/api/v1/crm/contacts/", {"first_name": "A", "tags": ["VIP"]},
-                      format="json")
+    owner.client.post("/api/v1/crm/contacts/", {"first_name": "A", "tags": ["VIP"]}, format="json")
     tags = owner.client.get("/api/v1/crm/tags/").json()["results"]
     assert [t["name"] for t in tags] == ["vip"]
 
@@ -230,8 +270,9 @@ def test_tags_are_shared_between_contacts_and_companies(owner):
 
 def test_a_contact_can_belong_to_a_company(owner):
     company = CompanyFactory(account=owner.account)
-    response = owner.client.post("/api/v1/crm/contacts/",
-                                 {"first_name": "A", "company": company.pk}, format="json")
+    response = owner.client.post(
+        "/api/v1/crm/contacts/", {"first_name": "A", "company": company.pk}, format="json"
+    )
     assert response.status_code == 201
     assert response.json()["company"] == company.pk
 
@@ -247,8 +288,9 @@ def test_contacts_filter_by_company(owner):
 
 def test_another_accounts_company_is_a_400_on_company(owner, outsider):
     theirs = CompanyFactory(account=outsider.account)
-    response = owner.client.post("/api/v1/crm/contacts/",
-                                 {"first_name": "A", "company": theirs.pk}, format="json")
+    response = owner.client.post(
+        "/api/v1/crm/contacts/", {"first_name": "A", "company": theirs.pk}, format="json"
+    )
     assert response.status_code == 400
     assert "company" in response.json()
     listing = owner.client.get("/api/v1/crm/contacts/", {"company": theirs.pk}).json()
@@ -258,8 +300,9 @@ def test_another_accounts_company_is_a_400_on_company(owner, outsider):
 def test_bulk_import_links_companies_in_constant_queries(owner):
     companies = CompanyFactory.create_batch(3, account=owner.account)
     rows = [{"first_name": f"P{i}", "company": companies[i % 3].pk} for i in range(30)]
-    response = owner.client.post("/api/v1/crm/contacts/bulk-import/", {"contacts": rows},
-                                 format="json")
+    response = owner.client.post(
+        "/api/v1/crm/contacts/bulk-import/", {"contacts": rows}, format="json"
+    )
     assert response.status_code == 201
     counts = owner.client.get(URL).json()["results"]
     assert sorted(c["contact_count"] for c in counts) == [10, 10, 10]

@@ -21,8 +21,20 @@ def test_create_answers_201_with_the_full_representation(owner):
     response = create(owner, first_name="Alice", last_name="Smith", title="CTO")
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "first_name", "last_name", "email", "phone", "title", "company",
-                         "owner", "custom_fields", "tags", "created_at", "updated_at"}
+    assert set(body) == {
+        "id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "title",
+        "company",
+        "owner",
+        "custom_fields",
+        "tags",
+        "created_at",
+        "updated_at",
+    }
     assert body["owner"] == owner.user.pk  # defaults to the creating user
     assert body["custom_fields"] == {}
     assert body["tags"] == []
@@ -44,7 +56,8 @@ def test_first_name_is_trimmed_and_required(owner):
 
 def test_email_is_lower_cased_and_unique_per_account(owner, outsider):
     assert create(owner, first_name="A", email="Ann@Example.COM").json()["email"] == (
-        "ann@example.com")
+        "ann@example.com"
+    )
     duplicate = create(owner, first_name="B", email="ANN@example.com")
     assert duplicate.status_code == 400
     assert "email" in duplicate.json()
@@ -65,13 +78,11 @@ def test_an_invalid_email_is_a_400_on_email(owner, email):
 def test_changing_email_to_another_contacts_is_a_400(owner):
     ContactFactory(account=owner.account, email="taken@example.com")
     mine = ContactFactory(account=owner.account, email="mine@example.com")
-    response = owner.client.patch(f"{URL}{mine.pk}/", {"email": "TAKEN@example.com"},
-                                  format="json")
+    response = owner.client.patch(f"{URL}{mine.pk}/", {"email": "TAKEN@example.com"}, format="json")
     assert response.status_code == 400
     assert "email" in response.json()
     # Saving a contact with its own email is fine.
-    response = owner.client.patch(f"{URL}{mine.pk}/", {"email": "mine@example.com"},
-                                  format="json")
+    response = owner.client.patch(f"{URL}{mine.pk}/", {"email": "mine@example.com"}, format="json")
     assert response.status_code == 200
 
 
@@ -91,8 +102,7 @@ def test_phone_is_parsed_in_the_accounts_region_and_returned_as_e164(owner, give
 def test_a_phone_without_country_code_follows_the_account_region(owner):
     owner.account.phone_region = "GB"
     owner.account.save()
-    assert create(owner, first_name="A", phone="020 7946 0958").json()["phone"] == (
-        "+442079460958")
+    assert create(owner, first_name="A", phone="020 7946 0958").json()["phone"] == ("+442079460958")
 
 
 @pytest.mark.parametrize("phone", ["123", "not a phone", "+1 000 000 0000", "5" * 39])
@@ -118,7 +128,8 @@ def test_custom_fields_refuse_anything_else(owner, fields):
 
 def test_owner_must_be_a_member_of_the_account(owner, teammate, outsider):
     assert create(owner, first_name="A", owner=teammate.user.pk).json()["owner"] == (
-        teammate.user.pk)
+        teammate.user.pk
+    )
     response = create(owner, first_name="A", owner=outsider.user.pk)
     assert response.status_code == 400
     assert "owner" in response.json()
@@ -132,8 +143,7 @@ def test_read_only_fields_are_ignored_on_write(owner):
 
 
 def test_patch_updates_only_the_fields_sent(owner):
-    contact = ContactFactory(account=owner.account, first_name="Ann", last_name="Lee",
-                             title="CEO")
+    contact = ContactFactory(account=owner.account, first_name="Ann", last_name="Lee", title="CEO")
     response = owner.client.patch(f"{URL}{contact.pk}/", {"title": "CFO"}, format="json")
     assert response.status_code == 200
     body = response.json()
@@ -227,7 +237,8 @@ def test_lists_order_by_the_named_fields(owner, ordering, expected):
     for i, (first, last) in enumerate([("Bob", "Young"), ("Amy", "Young"), ("Zed", "Adams")]):
         c = ContactFactory(account=owner.account, first_name=first, last_name=last)
         Contact.objects.for_account(owner.account).filter(pk=c.pk).update(
-            created_at=base + dt.timedelta(minutes=i))
+            created_at=base + dt.timedelta(minutes=i)
+        )
     assert names(owner.client.get(URL, {"ordering": ordering})) == expected
 
 
@@ -245,8 +256,10 @@ def test_pages_never_overlap_when_sort_keys_tie(owner):
     ContactFactory.create_batch(30, account=owner.account, first_name="Same", last_name="Name")
     ids = []
     for page in (1, 2, 3):
-        ids += [c["id"] for c in owner.client.get(URL, {"page": page, "page_size": 10}).json()[
-            "results"]]
+        ids += [
+            c["id"]
+            for c in owner.client.get(URL, {"page": page, "page_size": 10}).json()["results"]
+        ]
     assert len(ids) == len(set(ids)) == 30
 
 
@@ -266,10 +279,12 @@ def test_pages_never_overlap_when_sort_keys_tie(owner):
     ],
 )
 def test_search_matches_every_word_as_a_prefix(owner, query, expected):
-    ContactFactory(account=owner.account, first_name="Alice", last_name="Smith",
-                   email="a.smith@example.com")
-    ContactFactory(account=owner.account, first_name="Bob", last_name="Smithers",
-                   email="bob@acme.io")
+    ContactFactory(
+        account=owner.account, first_name="Alice", last_name="Smith", email="a.smith@example.com"
+    )
+    ContactFactory(
+        account=owner.account, first_name="Bob", last_name="Smithers", email="bob@acme.io"
+    )
     ContactFactory(account=owner.account, first_name="Alison", last_name="Wong", email="")
     got = names(owner.client.get(URL, {"search": query}))
     assert sorted(got) == sorted(expected)
@@ -310,7 +325,8 @@ def test_owner_filter_takes_an_id_or_me(owner, teammate):
 def test_created_filters_bound_the_creation_time(owner):
     old = ContactFactory(account=owner.account, first_name="Old")
     Contact.objects.for_account(owner.account).filter(pk=old.pk).update(
-        created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+        created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
     ContactFactory(account=owner.account, first_name="New")
     firsts = lambda r: [c["first_name"] for c in r.json()["results"]]  # noqa: E731
     assert firsts(owner.client.get(URL, {"created_after": "2021-01-01T00:00:00Z"})) == ["New"]
@@ -340,7 +356,8 @@ def test_search_results_keep_the_requested_order(owner, ordering, expected):
     for i, (first, last) in enumerate([("Alma", "Smith"), ("Alan", "Adams"), ("Alba", "Smith")]):
         c = ContactFactory(account=owner.account, first_name=first, last_name=last)
         Contact.objects.for_account(owner.account).filter(pk=c.pk).update(
-            created_at=base + dt.timedelta(minutes=i))
+            created_at=base + dt.timedelta(minutes=i)
+        )
     ContactFactory(account=owner.account, first_name="Bob", last_name="Brown")
     params = {"search": "al"} | ({"ordering": ordering} if ordering else {})
     assert names(owner.client.get(URL, params)) == expected

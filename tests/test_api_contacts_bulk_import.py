@@ -23,8 +23,12 @@ def contacts(actor):
 
 def test_it_creates_every_row_and_answers_ids_in_row_order(owner, teammate):
     body = rows(3)
-    body[1] |= {"phone": "415 555 2671", "tags": ["vip"], "owner": teammate.user.pk,
-                "custom_fields": {"source": "import"}}
+    body[1] |= {
+        "phone": "415 555 2671",
+        "tags": ["vip"],
+        "owner": teammate.user.pk,
+        "custom_fields": {"source": "import"},
+    }
     response = owner.client.post(URL, {"contacts": body}, format="json")
     assert response.status_code == 201, response.json()
     result = response.json()
@@ -33,7 +37,10 @@ def test_it_creates_every_row_and_answers_ids_in_row_order(owner, teammate):
     assert [created[i].email for i in result["ids"]] == [r["email"] for r in body]
     second = created[result["ids"][1]]
     assert (str(second.phone), second.owner_id, second.custom_fields) == (
-        "+14155552671", teammate.user.pk, {"source": "import"})
+        "+14155552671",
+        teammate.user.pk,
+        {"source": "import"},
+    )
     assert [t.name for t in second.tags.all()] == ["vip"]
     assert created[result["ids"][0]].owner_id == owner.user.pk
 
@@ -48,14 +55,16 @@ def test_one_invalid_row_writes_nothing_and_every_invalid_row_is_reported(owner)
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert [(e["index"], sorted(e["errors"])) for e in errors] == [
-        (3, ["email"]), (7, ["first_name"]), (8, ["phone"])]
+        (3, ["email"]),
+        (7, ["first_name"]),
+        (8, ["phone"]),
+    ]
     assert not contacts(owner).exists()
     assert not Tag.objects.for_account(owner.account).exists()
 
 
 def test_a_row_that_is_not_an_object_is_reported_by_index(owner):
-    response = owner.client.post(URL, {"contacts": [{"first_name": "A"}, "oops", 3]},
-                                 format="json")
+    response = owner.client.post(URL, {"contacts": [{"first_name": "A"}, "oops", 3]}, format="json")
     assert response.status_code == 400
     assert [e["index"] for e in response.json()["errors"]] == [1, 2]
     assert not contacts(owner).exists()
@@ -77,8 +86,7 @@ def test_it_accepts_1000_rows(owner):
 
 
 def test_on_duplicate_must_be_a_known_mode(owner):
-    response = owner.client.post(URL, {"contacts": rows(1), "on_duplicate": "merge"},
-                                 format="json")
+    response = owner.client.post(URL, {"contacts": rows(1), "on_duplicate": "merge"}, format="json")
     assert response.status_code == 400
     assert "on_duplicate" in response.json()
 
@@ -89,7 +97,9 @@ def test_duplicates_are_errors_by_default(owner):
     response = owner.client.post(URL, {"contacts": body}, format="json")
     assert response.status_code == 400
     assert [(e["index"], list(e["errors"])) for e in response.json()["errors"]] == [
-        (1, ["email"]), (3, ["email"])]
+        (1, ["email"]),
+        (3, ["email"]),
+    ]
     assert contacts(owner).count() == 1
 
 
@@ -108,18 +118,17 @@ def test_skip_leaves_duplicates_as_they_are(owner):
 
 
 def test_update_overwrites_duplicates_with_the_rows_fields(owner):
-    existing = ContactFactory(account=owner.account, email="p1@example.com", first_name="Old",
-                              title="Keep me")
+    existing = ContactFactory(
+        account=owner.account, email="p1@example.com", first_name="Old", title="Keep me"
+    )
     body = rows(3) + [{"first_name": "Later", "email": "p2@example.com", "tags": ["x"]}]
-    response = owner.client.post(URL, {"contacts": body, "on_duplicate": "update"},
-                                 format="json")
+    response = owner.client.post(URL, {"contacts": body, "on_duplicate": "update"}, format="json")
     assert response.status_code == 201
     result = response.json()
     assert (result["created"], result["updated"], result["skipped"]) == (2, 2, 0)
     assert result["ids"][1] == existing.pk and result["ids"][3] == result["ids"][2]
     existing.refresh_from_db()
-    assert (existing.first_name, existing.last_name, existing.title) == ("P1", "Bulk",
-                                                                           "Keep me")
+    assert (existing.first_name, existing.last_name, existing.title) == ("P1", "Bulk", "Keep me")
     later = contacts(owner).get(pk=result["ids"][2])
     assert later.first_name == "Later"  # its later row updated it
     assert [t.name for t in later.tags.all()] == ["x"]
@@ -134,8 +143,7 @@ def test_emails_of_another_account_are_not_duplicates(owner, outsider):
 
 
 def test_owner_must_be_a_member(owner, outsider):
-    response = owner.client.post(URL, {"contacts": rows(1, owner=outsider.user.pk)},
-                                 format="json")
+    response = owner.client.post(URL, {"contacts": rows(1, owner=outsider.user.pk)}, format="json")
     assert response.status_code == 400
     assert "owner" in response.json()["errors"][0]["errors"]
 
@@ -153,8 +161,9 @@ def test_it_costs_a_constant_number_of_queries(owner):
         body = rows(n, start=start, tags=[f"a{start}", f"b{start}"], owner=owner.user.pk)
         body.append({"first_name": "Dup", "email": "p0@example.com", "tags": [f"c{start}"]})
         with CaptureQueriesContext(connection) as ctx:
-            response = owner.client.post(URL, {"contacts": body, "on_duplicate": "update"},
-                                         format="json")
+            response = owner.client.post(
+                URL, {"contacts": body, "on_duplicate": "update"}, format="json"
+            )
         assert response.status_code == 201
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts

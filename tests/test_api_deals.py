@@ -38,13 +38,32 @@ def test_create_defaults_stage_currency_owner_and_status(owner, pipeline):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert set(body) == {
-        "id", "title", "pipeline", "stage", "value_cents", "currency", "probability",
-        "effective_probability", "status", "closed_at", "lost_reason",
-        "expected_close_date", "contact", "company", "owner", "stage_entered_at",
-        "created_at", "updated_at"}
+        "id",
+        "title",
+        "pipeline",
+        "stage",
+        "value_cents",
+        "currency",
+        "probability",
+        "effective_probability",
+        "status",
+        "closed_at",
+        "lost_reason",
+        "expected_close_date",
+        "contact",
+        "company",
+        "owner",
+        "stage_entered_at",
+        "created_at",
+        "updated_at",
+    }
     first = stages(pipeline)[0]
     assert (body["stage"], body["currency"], body["owner"], body["status"]) == (
-        first.pk, "USD", owner.user.pk, "open")
+        first.pk,
+        "USD",
+        owner.user.pk,
+        "open",
+    )
     assert (body["probability"], body["effective_probability"]) == (None, 10)
     assert body["closed_at"] is None
 
@@ -53,16 +72,26 @@ def test_currency_defaults_to_the_accounts(owner, pipeline):
     owner.account.currency = "EUR"
     owner.account.save()
     assert create(owner, title="x", pipeline=pipeline.pk).json()["currency"] == "EUR"
-    assert create(owner, title="x", pipeline=pipeline.pk, currency="gbp").json()[
-        "currency"] == "GBP"
+    assert (
+        create(owner, title="x", pipeline=pipeline.pk, currency="gbp").json()["currency"] == "GBP"
+    )
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("currency", "XYZ"), ("currency", "US"), ("value_cents", -1), ("value_cents", 1.5),
-     ("value_cents", "lots"), ("value_cents", 10**20), ("probability", 101),
-     ("probability", -5), ("title", ""), ("expected_close_date", "2026-02-30"),
-     ("status", "won")],
+    [
+        ("currency", "XYZ"),
+        ("currency", "US"),
+        ("value_cents", -1),
+        ("value_cents", 1.5),
+        ("value_cents", "lots"),
+        ("value_cents", 10**20),
+        ("probability", 101),
+        ("probability", -5),
+        ("title", ""),
+        ("expected_close_date", "2026-02-30"),
+        ("status", "won"),
+    ],
 )
 def test_invalid_fields_are_a_400(owner, pipeline, field, value):
     response = create(owner, **({"title": "x", "pipeline": pipeline.pk} | {field: value}))
@@ -92,10 +121,19 @@ def test_probability_overrides_the_stage(owner, pipeline):
 def test_contact_company_and_owner_are_linked(owner, teammate, pipeline):
     contact = ContactFactory(account=owner.account)
     company = CompanyFactory(account=owner.account)
-    body = create(owner, title="x", pipeline=pipeline.pk, contact=contact.pk,
-                  company=company.pk, owner=teammate.user.pk).json()
+    body = create(
+        owner,
+        title="x",
+        pipeline=pipeline.pk,
+        contact=contact.pk,
+        company=company.pk,
+        owner=teammate.user.pk,
+    ).json()
     assert (body["contact"], body["company"], body["owner"]) == (
-        contact.pk, company.pk, teammate.user.pk)
+        contact.pk,
+        company.pk,
+        teammate.user.pk,
+    )
 
 
 def test_deleting_linked_records_keeps_the_deal(owner, pipeline):
@@ -120,11 +158,9 @@ def test_move_changes_stage_and_sets_or_clears_the_override(owner, pipeline):
     target = stages(pipeline)[2]
     response = act(owner, deal, "move", {"stage": target.pk, "probability": 55})
     assert response.status_code == 200
-    assert (response.json()["stage"], response.json()["effective_probability"]) == (
-        target.pk, 55)
+    assert (response.json()["stage"], response.json()["effective_probability"]) == (target.pk, 55)
     response = act(owner, deal, "move", {"stage": target.pk})
-    assert (response.json()["probability"], response.json()["effective_probability"]) == (
-        None, 50)
+    assert (response.json()["probability"], response.json()["effective_probability"]) == (None, 50)
 
 
 def test_move_to_another_pipelines_stage_is_a_400(owner, pipeline):
@@ -136,8 +172,9 @@ def test_move_to_another_pipelines_stage_is_a_400(owner, pipeline):
     assert act(owner, deal, "move", {"stage": "x"}).status_code == 400
 
 
-@pytest.mark.parametrize(("action", "status"), [("win", "won"), ("lose", "lost"),
-                                                ("abandon", "abandoned")])
+@pytest.mark.parametrize(
+    ("action", "status"), [("win", "won"), ("lose", "lost"), ("abandon", "abandoned")]
+)
 def test_closing_sets_status_and_closed_at(owner, pipeline, action, status):
     deal = DealFactory(pipeline=pipeline)
     body = {"reason": "Too expensive"} if action == "lose" else None
@@ -150,8 +187,9 @@ def test_closing_sets_status_and_closed_at(owner, pipeline, action, status):
 
 @pytest.mark.parametrize("closed", ["won", "lost", "abandoned"])
 @pytest.mark.parametrize("action", ["win", "lose", "abandon", "move"])
-def test_closed_deals_refuse_every_closing_action_and_moves_with_409(owner, pipeline, closed,
-                                                                       action):
+def test_closed_deals_refuse_every_closing_action_and_moves_with_409(
+    owner, pipeline, closed, action
+):
     deal = DealFactory(pipeline=pipeline)
     act(owner, deal, {"won": "win", "lost": "lose", "abandoned": "abandon"}[closed])
     before = Deal.objects.for_account(owner.account).get(pk=deal.pk)
@@ -161,7 +199,10 @@ def test_closed_deals_refuse_every_closing_action_and_moves_with_409(owner, pipe
     assert "detail" in response.json()
     after = Deal.objects.for_account(owner.account).get(pk=deal.pk)
     assert (after.status, after.closed_at, after.stage_id) == (
-        before.status, before.closed_at, before.stage_id)
+        before.status,
+        before.closed_at,
+        before.stage_id,
+    )
 
 
 def test_reopen_only_from_a_closed_status(owner, pipeline):
@@ -176,8 +217,9 @@ def test_reopen_only_from_a_closed_status(owner, pipeline):
 
 def test_status_cannot_be_patched(owner, pipeline):
     deal = DealFactory(pipeline=pipeline)
-    response = owner.client.patch(f"{URL}{deal.pk}/", {"status": "won", "closed_at":
-                                  "2026-01-01T00:00:00Z"}, format="json")
+    response = owner.client.patch(
+        f"{URL}{deal.pk}/", {"status": "won", "closed_at": "2026-01-01T00:00:00Z"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "open" and response.json()["closed_at"] is None
 
@@ -203,10 +245,23 @@ def test_filters_select_deals(owner, teammate, pipeline):
     contact = ContactFactory(account=owner.account)
     company = CompanyFactory(account=owner.account)
     s = stages(pipeline)
-    DealFactory(pipeline=pipeline, title="Alpha rollout", value_cents=100,
-                expected_close_date=dt.date(2026, 1, 10), contact=contact, owner=owner.user)
-    DealFactory(pipeline=pipeline, stage=s[1], title="Beta licence", value_cents=5000,
-                expected_close_date=dt.date(2026, 3, 1), company=company, owner=teammate.user)
+    DealFactory(
+        pipeline=pipeline,
+        title="Alpha rollout",
+        value_cents=100,
+        expected_close_date=dt.date(2026, 1, 10),
+        contact=contact,
+        owner=owner.user,
+    )
+    DealFactory(
+        pipeline=pipeline,
+        stage=s[1],
+        title="Beta licence",
+        value_cents=5000,
+        expected_close_date=dt.date(2026, 3, 1),
+        company=company,
+        owner=teammate.user,
+    )
     won = DealFactory(pipeline=pipeline, title="Gamma", value_cents=900)
     deal_win(deal=won, by=None, source=Source.SYSTEM)
     other = DealFactory(pipeline__account=owner.account, title="Other pipe")
@@ -215,7 +270,10 @@ def test_filters_select_deals(owner, teammate, pipeline):
     assert get(stage=s[1].pk) == ["Beta licence"]
     assert get(status="won") == ["Gamma"]
     assert titles(owner.client.get(f"{URL}?status=won&status=open&pipeline={pipeline.pk}")) == [
-        "Alpha rollout", "Beta licence", "Gamma"]
+        "Alpha rollout",
+        "Beta licence",
+        "Gamma",
+    ]
     assert get(contact=contact.pk) == ["Alpha rollout"]
     assert get(company=company.pk) == ["Beta licence"]
     assert get(owner="me") == ["Alpha rollout"]
@@ -227,8 +285,16 @@ def test_filters_select_deals(owner, teammate, pipeline):
     assert other.title in get()
 
 
-@pytest.mark.parametrize("query", ["status=closed", "pipeline=abc", "min_value_cents=x",
-                                   "expected_close_after=2026-13-01", "stage=1.5"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=closed",
+        "pipeline=abc",
+        "min_value_cents=x",
+        "expected_close_after=2026-13-01",
+        "stage=1.5",
+    ],
+)
 def test_bad_filters_are_a_400(owner, query):
     assert owner.client.get(f"{URL}?{query}").status_code == 400
 
@@ -236,8 +302,9 @@ def test_bad_filters_are_a_400(owner, query):
 def test_ordering_by_value(owner, pipeline):
     for value in (300, 100, 200):
         DealFactory(pipeline=pipeline, title=f"v{value}", value_cents=value)
-    got = [d["title"] for d in owner.client.get(URL, {"ordering": "-value_cents"}).json()[
-        "results"]]
+    got = [
+        d["title"] for d in owner.client.get(URL, {"ordering": "-value_cents"}).json()["results"]
+    ]
     assert got == ["v300", "v200", "v100"]
 
 

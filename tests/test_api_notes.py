@@ -18,10 +18,25 @@ def test_create_answers_the_full_representation_with_the_author(owner):
     response = post(owner, body="<p>Met <b>Ann</b></p>", contact=contact.pk)
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert set(body) == {"id", "body", "kind", "direction", "occurred_at", "contact",
-                         "company", "deal", "author", "created_at", "updated_at"}
+    assert set(body) == {
+        "id",
+        "body",
+        "kind",
+        "direction",
+        "occurred_at",
+        "contact",
+        "company",
+        "deal",
+        "author",
+        "created_at",
+        "updated_at",
+    }
     assert (body["body"], body["kind"], body["direction"], body["author"]) == (
-        "<p>Met <b>Ann</b></p>", "note", None, owner.user.pk)
+        "<p>Met <b>Ann</b></p>",
+        "note",
+        None,
+        owner.user.pk,
+    )
     assert body["occurred_at"]
 
 
@@ -34,11 +49,15 @@ XSS = [
     ('<p onclick="steal()">text</p>', "<p>text</p>"),
     ("<style>*{display:none}</style>visible", "visible"),
     ('<iframe src="https://evil.example"></iframe>safe', "safe"),
-    ('<a href="https://ok.example" onmouseover="x()">ok</a>',
-     '<a href="https://ok.example" rel="noopener noreferrer nofollow">ok</a>'),
-    ('<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>', ""),
-    ("<b>bold</b> <em>em</em> <ul><li>one</li></ul>",
-     "<b>bold</b> <em>em</em> <ul><li>one</li></ul>"),
+    (
+        '<a href="https://ok.example" onmouseover="x()">ok</a>',
+        '<a href="https://ok.example" rel="noopener noreferrer nofollow">ok</a>',
+    ),
+    ("<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>", ""),
+    (
+        "<b>bold</b> <em>em</em> <ul><li>one</li></ul>",
+        "<b>bold</b> <em>em</em> <ul><li>one</li></ul>",
+    ),
     ('<div style="color:red">plain</div>', "plain"),
 ]
 
@@ -61,7 +80,7 @@ def test_a_body_that_is_nothing_but_unsafe_html_is_a_400(owner):
 
 
 def test_bodies_are_sanitised_whoever_saves_them(owner):
-    note = NoteFactory(account=owner.account, body='<img src=x onerror=alert(1)><p>x</p>')
+    note = NoteFactory(account=owner.account, body="<img src=x onerror=alert(1)><p>x</p>")
     assert note.body == "<p>x</p>"
 
 
@@ -72,10 +91,14 @@ def test_body_length_is_1_to_10000(owner, body):
 
 
 def test_logged_communications_have_a_direction(owner):
-    body = post(owner, body="Called", kind="call", direction="outbound",
-                occurred_at="2026-01-05T10:00:00Z").json()
+    body = post(
+        owner, body="Called", kind="call", direction="outbound", occurred_at="2026-01-05T10:00:00Z"
+    ).json()
     assert (body["kind"], body["direction"], body["occurred_at"]) == (
-        "call", "outbound", "2026-01-05T10:00:00Z")
+        "call",
+        "outbound",
+        "2026-01-05T10:00:00Z",
+    )
     response = post(owner, body="x", kind="note", direction="inbound")
     assert response.status_code == 400 and "direction" in response.json()
     assert post(owner, body="x", kind="fax").status_code == 400
@@ -89,8 +112,12 @@ def test_the_author_is_read_only(owner, teammate):
 
 def test_notes_search_and_filters(owner):
     contact = ContactFactory(account=owner.account)
-    NoteFactory(account=owner.account, body="<p>Pricing discussion with procurement</p>",
-                contact=contact, kind="email")
+    NoteFactory(
+        account=owner.account,
+        body="<p>Pricing discussion with procurement</p>",
+        contact=contact,
+        kind="email",
+    )
     NoteFactory(account=owner.account, body="Lunch next week", kind="call")
     get = lambda q: [n["body"] for n in owner.client.get(URL, q).json()["results"]]  # noqa: E731
     assert get({"search": "pric proc"}) == ["<p>Pricing discussion with procurement</p>"]
@@ -108,8 +135,9 @@ def test_newest_first_by_default(owner):
     NoteFactory(account=owner.account, body="old", occurred_at=now - dt.timedelta(days=2))
     NoteFactory(account=owner.account, body="new", occurred_at=now)
     assert [n["body"] for n in owner.client.get(URL).json()["results"]] == ["new", "old"]
-    assert [n["body"] for n in owner.client.get(URL, {"ordering": "occurred_at"}).json()[
-        "results"]] == ["old", "new"]
+    assert [
+        n["body"] for n in owner.client.get(URL, {"ordering": "occurred_at"}).json()["results"]
+    ] == ["old", "new"]
 
 
 def test_titles_keep_paragraphs_apart():

@@ -14,21 +14,30 @@ URL = "/api/v1/crm/pipelines/"
 
 def stages_of(pipeline_id, account):
     return list(
-        Stage.objects.for_account(account).filter(pipeline_id=pipeline_id)
+        Stage.objects.for_account(account)
+        .filter(pipeline_id=pipeline_id)
         .values_list("name", "probability")
     )
 
 
 def test_create_makes_the_pipeline_and_its_stages_in_order(owner):
-    body = {"name": "Sales", "stages": [{"name": "Lead", "probability": 10},
-                                        {"name": "Won?", "probability": 90},
-                                        {"name": "Demo", "probability": 40}]}
+    body = {
+        "name": "Sales",
+        "stages": [
+            {"name": "Lead", "probability": 10},
+            {"name": "Won?", "probability": 90},
+            {"name": "Demo", "probability": 40},
+        ],
+    }
     response = owner.client.post(URL, body, format="json")
     assert response.status_code == 201, response.json()
     got = response.json()
     assert set(got) == {"id", "name", "stages", "created_at", "updated_at"}
     assert [(s["name"], s["probability"]) for s in got["stages"]] == [
-        ("Lead", 10), ("Won?", 90), ("Demo", 40)]
+        ("Lead", 10),
+        ("Won?", 90),
+        ("Demo", 40),
+    ]
     assert all(isinstance(s["id"], int) for s in got["stages"])
 
 
@@ -40,8 +49,7 @@ def test_create_makes_the_pipeline_and_its_stages_in_order(owner):
         {"name": "", "stages": [{"name": "A", "probability": 1}]},
         {"name": "P", "stages": [{"name": "A", "probability": 101}]},
         {"name": "P", "stages": [{"name": "A", "probability": -1}]},
-        {"name": "P", "stages": [{"name": "A", "probability": 1}, {"name": "a",
-                                                                    "probability": 2}]},
+        {"name": "P", "stages": [{"name": "A", "probability": 1}, {"name": "a", "probability": 2}]},
         {"name": "P", "stages": [{"name": "", "probability": 1}]},
         {"name": "P", "stages": [{"name": "A"}]},
         {"name": "P", "stages": "A"},
@@ -64,23 +72,32 @@ def test_names_are_unique_per_account(owner, outsider):
 def test_patch_stages_keeps_renames_reorders_adds_and_removes(owner):
     pipeline = PipelineFactory(account=owner.account)
     lead, qualified, proposal, negotiation = Stage.objects.for_account(owner.account).filter(
-        pipeline=pipeline)
+        pipeline=pipeline
+    )
     deal = DealFactory(pipeline=pipeline, stage=qualified)
     response = owner.client.patch(
         f"{URL}{pipeline.pk}/",
-        {"stages": [
-            {"id": proposal.pk, "name": "Offer", "probability": 60},
-            {"id": qualified.pk, "name": "Qualified", "probability": 30},
-            {"name": "Contract", "probability": 90},
-        ]},
+        {
+            "stages": [
+                {"id": proposal.pk, "name": "Offer", "probability": 60},
+                {"id": qualified.pk, "name": "Qualified", "probability": 30},
+                {"name": "Contract", "probability": 90},
+            ]
+        },
         format="json",
     )
     assert response.status_code == 200, response.json()
     assert [(s["name"], s["probability"]) for s in response.json()["stages"]] == [
-        ("Offer", 60), ("Qualified", 30), ("Contract", 90)]
+        ("Offer", 60),
+        ("Qualified", 30),
+        ("Contract", 90),
+    ]
     assert response.json()["stages"][0]["id"] == proposal.pk
-    assert not Stage.objects.for_account(owner.account).filter(
-        pk__in=[lead.pk, negotiation.pk]).exists()
+    assert (
+        not Stage.objects.for_account(owner.account)
+        .filter(pk__in=[lead.pk, negotiation.pk])
+        .exists()
+    )
     deal.refresh_from_db()
     assert deal.stage_id == qualified.pk
 
@@ -90,8 +107,12 @@ def test_swapping_two_stage_names_works(owner):
     a, b = Stage.objects.for_account(owner.account).filter(pipeline=pipeline)
     response = owner.client.patch(
         f"{URL}{pipeline.pk}/",
-        {"stages": [{"id": a.pk, "name": "B", "probability": 10},
-                    {"id": b.pk, "name": "A", "probability": 20}]},
+        {
+            "stages": [
+                {"id": a.pk, "name": "B", "probability": 10},
+                {"id": b.pk, "name": "A", "probability": 20},
+            ]
+        },
         format="json",
     )
     assert response.status_code == 200, response.json()
@@ -105,8 +126,7 @@ def test_removing_a_stage_with_deals_is_a_409_and_changes_nothing(owner):
     before = stages_of(pipeline.pk, owner.account)
     response = owner.client.patch(
         f"{URL}{pipeline.pk}/",
-        {"name": "Renamed", "stages": [{"id": stages[0].pk, "name": "Lead!",
-                                        "probability": 11}]},
+        {"name": "Renamed", "stages": [{"id": stages[0].pk, "name": "Lead!", "probability": 11}]},
         format="json",
     )
     assert response.status_code == 409
@@ -133,14 +153,12 @@ def test_a_stage_of_another_pipeline_cannot_be_kept(owner):
 def test_replacing_stages_costs_a_constant_number_of_queries(owner):
     counts = []
     for n in (3, 20):
-        pipeline = PipelineFactory(account=owner.account,
-                                   stages=[(f"S{i}", i) for i in range(n)])
+        pipeline = PipelineFactory(account=owner.account, stages=[(f"S{i}", i) for i in range(n)])
         kept = list(Stage.objects.for_account(owner.account).filter(pipeline=pipeline))
         body = [{"id": s.pk, "name": f"{s.name}!", "probability": 1} for s in kept[1:]]
         body += [{"name": f"New {i}", "probability": 2} for i in range(n)]
         with CaptureQueriesContext(connection) as ctx:
-            response = owner.client.patch(f"{URL}{pipeline.pk}/", {"stages": body},
-                                          format="json")
+            response = owner.client.patch(f"{URL}{pipeline.pk}/", {"stages": body}, format="json")
         assert response.status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
@@ -161,7 +179,11 @@ def test_a_new_account_starts_with_the_sales_pipeline(db):
     pipeline = Pipeline.objects.for_account(account).get()
     assert pipeline.name == "Sales"
     assert stages_of(pipeline.pk, account) == [
-        ("Lead", 10), ("Qualified", 25), ("Proposal", 50), ("Negotiation", 75)]
+        ("Lead", 10),
+        ("Qualified", 25),
+        ("Proposal", 50),
+        ("Negotiation", 75),
+    ]
 
 
 def test_pipeline_list_queries_do_not_grow(owner):
@@ -179,7 +201,8 @@ def test_pipeline_list_queries_do_not_grow(owner):
 def test_a_patch_still_needs_complete_stages(owner):
     pipeline = PipelineFactory(account=owner.account)
     first = Stage.objects.for_account(owner.account).filter(pipeline=pipeline).first()
-    response = owner.client.patch(f"{URL}{pipeline.pk}/",
-                                  {"stages": [{"id": first.pk, "name": "x"}]}, format="json")
+    response = owner.client.patch(
+        f"{URL}{pipeline.pk}/", {"stages": [{"id": first.pk, "name": "x"}]}, format="json"
+    )
     assert response.status_code == 400
     assert "stages" in response.json()

@@ -77,11 +77,14 @@ def test_lists_cost_the_same_whatever_the_page_size(owner, path):
     assert len(set(sizes.values())) == 1, sizes
 
 
-@pytest.mark.parametrize("url", [
-    "/api/v1/crm/deals/?status=open&status=won",
-    "/api/v1/crm/activities/?type=call&type=task&status=pending",
-    "/api/v1/crm/notes/?kind=note&kind=email",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/crm/deals/?status=open&status=won",
+        "/api/v1/crm/activities/?type=call&type=task&status=pending",
+        "/api/v1/crm/notes/?kind=note&kind=email",
+    ],
+)
 def test_repeatable_filters_need_no_distinct(owner, url):
     from tests.factories import ActivityFactory, DealFactory, NoteFactory, PipelineFactory
 

@@ -33,14 +33,23 @@ def test_renaming_onto_another_tags_name_is_a_400(owner):
     other = TagFactory(account=owner.account, name="lead")
     response = owner.client.patch(f"{URL}{other.pk}/", {"name": "VIP"}, format="json")
     assert response.status_code == 400
-    assert owner.client.patch(f"{URL}{other.pk}/", {"name": "Lead"}, format="json").json()[
-        "name"] == "Lead"
+    assert (
+        owner.client.patch(f"{URL}{other.pk}/", {"name": "Lead"}, format="json").json()["name"]
+        == "Lead"
+    )
 
 
 @pytest.mark.parametrize(
     "body",
-    [{"name": ""}, {"name": "x" * 51}, {"name": "a\u0007b"}, {"name": "ok", "color": "red"},
-     {"name": "ok", "color": "#12345"}, {"name": "ok", "color": "#12345g"}, {}],
+    [
+        {"name": ""},
+        {"name": "x" * 51},
+        {"name": "a\u0007b"},
+        {"name": "ok", "color": "red"},
+        {"name": "ok", "color": "#12345"},
+        {"name": "ok", "color": "#12345g"},
+        {},
+    ],
 )
 def test_invalid_tags_are_a_400(owner, body):
     response = owner.client.post(URL, body, format="json")
@@ -64,14 +73,16 @@ def test_tags_list_in_name_order_regardless_of_case(owner):
     assert [t["name"] for t in body["results"]] == ["Alpha", "beta", "gamma"]
 
 
-@pytest.mark.parametrize(("first", "second"), [("Été", "ÉTÉ"), ("Straße", "STRASSE"),
-                                               ("Ωmega", "ωMEGA")])
+@pytest.mark.parametrize(
+    ("first", "second"), [("Été", "ÉTÉ"), ("Straße", "STRASSE"), ("Ωmega", "ωMEGA")]
+)
 def test_case_is_folded_beyond_ascii_on_every_database(owner, first, second):
     assert owner.client.post(URL, {"name": first}, format="json").status_code == 201
     response = owner.client.post(URL, {"name": second}, format="json")
     assert response.status_code == 400
-    contact = owner.client.post("/api/v1/crm/contacts/", {"first_name": "A", "tags": [second]},
-                                format="json").json()
+    contact = owner.client.post(
+        "/api/v1/crm/contacts/", {"first_name": "A", "tags": [second]}, format="json"
+    ).json()
     assert [t["name"] for t in contact["tags"]] == [first]
     assert Tag.objects.for_account(owner.account).count() == 1
 

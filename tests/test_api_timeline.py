@@ -27,12 +27,23 @@ def at(days):
 
 def test_a_contact_timeline_merges_notes_activities_and_deals_newest_first(owner):
     contact = ContactFactory(account=owner.account)
-    note = NoteFactory(account=owner.account, contact=contact, occurred_at=at(3),
-                       body="<p>Called <b>Ann</b> about pricing</p>")
-    task = ActivityFactory(account=owner.account, contact=contact, due_at=at(5),
-                           subject="Send quote")
-    done = ActivityFactory(account=owner.account, contact=contact, due_at=at(1),
-                           subject="Intro", status="completed", completed_at=at(2))
+    note = NoteFactory(
+        account=owner.account,
+        contact=contact,
+        occurred_at=at(3),
+        body="<p>Called <b>Ann</b> about pricing</p>",
+    )
+    task = ActivityFactory(
+        account=owner.account, contact=contact, due_at=at(5), subject="Send quote"
+    )
+    done = ActivityFactory(
+        account=owner.account,
+        contact=contact,
+        due_at=at(1),
+        subject="Intro",
+        status="completed",
+        completed_at=at(2),
+    )
     deal = DealFactory(pipeline__account=owner.account, contact=contact, title="Pilot")
     deal_win(deal=deal, by=None, source=Source.SYSTEM)  # closed_at = now: the newest
     ActivityFactory(account=owner.account, subject="Someone else's")  # not linked
@@ -40,9 +51,12 @@ def test_a_contact_timeline_merges_notes_activities_and_deals_newest_first(owner
     body = owner.client.get(f"/api/v1/crm/contacts/{contact.pk}/timeline/").json()
     assert body["count"] == 4
     rows = [(e["type"], e["id"], e["title"]) for e in body["results"]]
-    assert rows == [("deal", deal.pk, "Pilot"), ("activity", task.pk, "Send quote"),
-                    ("note", note.pk, "Called Ann about pricing"),
-                    ("activity", done.pk, "Intro")]
+    assert rows == [
+        ("deal", deal.pk, "Pilot"),
+        ("activity", task.pk, "Send quote"),
+        ("note", note.pk, "Called Ann about pricing"),
+        ("activity", done.pk, "Intro"),
+    ]
     entry = body["results"][1]
     assert entry["at"] == at(5).isoformat().replace("+00:00", "Z")
     assert entry["data"]["subject"] == "Send quote" and entry["data"]["id"] == task.pk
@@ -95,8 +109,9 @@ def test_deep_timeline_pages_work_past_the_deferred_join_threshold(owner, monkey
 
     monkeypatch.setattr(paginator, "DEFERRED_FROM", 2)
     contact = ContactFactory(account=owner.account)
-    notes = [NoteFactory(account=owner.account, contact=contact, occurred_at=at(day))
-             for day in range(7)]
+    notes = [
+        NoteFactory(account=owner.account, contact=contact, occurred_at=at(day)) for day in range(7)
+    ]
     url = f"/api/v1/crm/contacts/{contact.pk}/timeline/"
     response = owner.client.get(url, {"page": 2, "page_size": 3})
     assert response.status_code == 200

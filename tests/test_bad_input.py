@@ -766,6 +766,5 @@ def test_file_uploads_to_the_ui_have_their_own_larger_limit(owner, settings):
     big = SimpleUploadedFile("c.csv", b"First name\n" + b"Ann\n" * 2000, "text/csv")
     assert client.post("/imports/contacts/", {"file": big}).status_code == 413
     # The API keeps the body limit, uploads or not.
-    api = owner.client.post("/api/v1/crm/contacts/", {"first_name": "x" * 3000},
-                            format="json")
+    api = owner.client.post("/api/v1/crm/contacts/", {"first_name": "x" * 3000}, format="json")
     assert api.status_code == 413

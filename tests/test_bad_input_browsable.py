@@ -28,8 +28,15 @@ from tests.web_client import client_for
 pytestmark = pytest.mark.django_db
 
 # The model a route's `pk` names, by the route's first segment after the prefix.
-RESOURCES = {"activities": Activity, "companies": Company, "contacts": Contact,
-             "deals": Deal, "notes": Note, "pipelines": Pipeline, "tags": "tag"}
+RESOURCES = {
+    "activities": Activity,
+    "companies": Company,
+    "contacts": Contact,
+    "deals": Deal,
+    "notes": Note,
+    "pipelines": Pipeline,
+    "tags": "tag",
+}
 
 
 def browsable_routes():
@@ -41,7 +48,9 @@ def owner_records(actor, pipeline):
     contact_tag = ContactTagFactory(contact__account=actor.account)
     company_tag = CompanyTagFactory(company__account=actor.account)
     records = {
-        Contact: contact_tag.contact, Company: company_tag.company, Pipeline: pipeline,
+        Contact: contact_tag.contact,
+        Company: company_tag.company,
+        Pipeline: pipeline,
         Deal: DealFactory(pipeline=pipeline, contact=contact_tag.contact),
         Activity: ActivityFactory(account=actor.account, owner=actor.user),
         Note: NoteFactory(account=actor.account, author=actor.user),
@@ -53,8 +62,10 @@ def owner_records(actor, pipeline):
 
 def fill(route, records, tag_of):
     resource = RESOURCES.get(route.removeprefix("api/v1/crm/").split("/")[0])
-    values = {"pk": getattr(records.get(resource), "pk", None),
-              "tag_id": getattr(tag_of.get(resource), "pk", None)}
+    values = {
+        "pk": getattr(records.get(resource), "pk", None),
+        "tag_id": getattr(tag_of.get(resource), "pk", None),
+    }
 
     def replace(match):
         value = values.get(match.group(1))

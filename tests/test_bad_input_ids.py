@@ -24,19 +24,47 @@ NOT_ASCII_DIGITS = ["²", "①", "٣", "１", "1²"]
 # -- the parser ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("1", 1), (" 42 ", 42), (7, 7), (str(MAX_ID), MAX_ID), (MAX_ID, MAX_ID),
-    ("0", None), (0, None), ("-1", None), ("+1", None), ("1.0", None), ("", None),
-    (None, None), (True, None), (1.0, None), (str(MAX_ID + 1), None), (MAX_ID + 1, None),
-    ("0" * 30 + "1", None), (HUGE, None), *[(text, None) for text in NOT_ASCII_DIGITS],
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", 1),
+        (" 42 ", 42),
+        (7, 7),
+        (str(MAX_ID), MAX_ID),
+        (MAX_ID, MAX_ID),
+        ("0", None),
+        (0, None),
+        ("-1", None),
+        ("+1", None),
+        ("1.0", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (1.0, None),
+        (str(MAX_ID + 1), None),
+        (MAX_ID + 1, None),
+        ("0" * 30 + "1", None),
+        (HUGE, None),
+        *[(text, None) for text in NOT_ASCII_DIGITS],
+    ],
+)
 def test_parse_id_accepts_only_ascii_digits_of_a_bigint(value, expected):
     assert parse_id(value) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("3", 3), ("0", 1), ("-2", 1), ("²", 1), (None, 1), ("", 1), (HUGE, 99), ("100", 99),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("3", 3),
+        ("0", 1),
+        ("-2", 1),
+        ("²", 1),
+        (None, 1),
+        ("", 1),
+        (HUGE, 99),
+        ("100", 99),
+    ],
+)
 def test_parse_page_number_clamps_to_the_last_page(value, expected):
     assert parse_page_number(value, last=99) == expected
 
@@ -45,16 +73,19 @@ def test_parse_page_number_clamps_to_the_last_page(value, expected):
 
 
 def test_token_with_json_nested_2000_deep_is_a_400(db):
-    response = APIClient().post("/api/v1/auth/token/", data="[" * 2000,
-                                content_type="application/json")
+    response = APIClient().post(
+        "/api/v1/auth/token/", data="[" * 2000, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["detail"] == "JSON parse error - nested too deeply."
 
 
 def test_token_with_a_lone_surrogate_is_a_400(db):
-    response = APIClient().post("/api/v1/auth/token/",
-                                data='{"username": "\\ud800", "password": "x"}',
-                                content_type="application/json")
+    response = APIClient().post(
+        "/api/v1/auth/token/",
+        data='{"username": "\\ud800", "password": "x"}',
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "surrogate" in response.json()["detail"]
 
@@ -91,8 +122,9 @@ def test_the_dashboard_ignores_a_pipeline_that_is_not_an_id(owner, pipeline, val
 
 @pytest.mark.parametrize("value", [*NOT_ASCII_DIGITS, HUGE])
 def test_an_owner_id_written_as_absurd_text_is_a_400(owner, value):
-    response = owner.client.post("/api/v1/crm/contacts/", {"first_name": "A", "owner": value},
-                                 format="json")
+    response = owner.client.post(
+        "/api/v1/crm/contacts/", {"first_name": "A", "owner": value}, format="json"
+    )
     assert response.status_code == 400
     assert set(response.json()) == {"owner"}
     assert not Contact.objects.for_account(owner.account).exists()
@@ -114,16 +146,26 @@ def test_an_absurd_owner_filter_is_a_400(owner, value):
 
 
 def test_a_bulk_import_naming_a_5000_digit_company_is_a_400(owner):
-    response = owner.client.post("/api/v1/crm/contacts/bulk-import/",
-                                 [{"first_name": "A", "company": HUGE}], format="json")
+    response = owner.client.post(
+        "/api/v1/crm/contacts/bulk-import/", [{"first_name": "A", "company": HUGE}], format="json"
+    )
     assert response.status_code == 400
     assert not Contact.objects.for_account(owner.account).exists()
 
 
-@pytest.mark.parametrize("path", ["/deals/new/?contact={v}", "/companies/new/?parent={v}",
-                                  "/contacts/?company={v}", "/contacts/?owner={v}",
-                                  "/pipeline/?owner={v}", "/pipeline/?pipeline={v}",
-                                  "/agenda/?page={v}", "/agenda/?owner={v}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/deals/new/?contact={v}",
+        "/companies/new/?parent={v}",
+        "/contacts/?company={v}",
+        "/contacts/?owner={v}",
+        "/pipeline/?owner={v}",
+        "/pipeline/?pipeline={v}",
+        "/agenda/?page={v}",
+        "/agenda/?owner={v}",
+    ],
+)
 @pytest.mark.parametrize("value", [*NOT_ASCII_DIGITS, HUGE])
 def test_ui_pages_ignore_ids_that_are_not_ids(owner, pipeline, path, value):
     response = client_for(owner).get(path.format(v=value))
@@ -140,9 +182,11 @@ def test_removing_a_tag_by_an_absurd_id_is_a_404(owner):
 
 def test_bulk_actions_skip_ids_that_are_not_ids(owner):
     contact = ContactFactory(account=owner.account, owner=owner.user)
-    response = client_for(owner).post("/contacts/bulk/", {
-        "ids": [HUGE, "²", str(contact.pk)], "action": "assign_owner", "owner": HUGE},
-        follow=True)
+    response = client_for(owner).post(
+        "/contacts/bulk/",
+        {"ids": [HUGE, "²", str(contact.pk)], "action": "assign_owner", "owner": HUGE},
+        follow=True,
+    )
     assert response.status_code == 200
     assert "Pick a member of this account." in response.content.decode()
     contact.refresh_from_db()
@@ -160,6 +204,9 @@ def test_a_token_can_still_be_asked_for_with_a_form_post(db, form):
     if form == "multipart":
         response = APIClient().post("/api/v1/auth/token/", fields, format="multipart")
     else:
-        response = APIClient().post("/api/v1/auth/token/", urlencode(fields),
-                                    content_type="application/x-www-form-urlencoded")
+        response = APIClient().post(
+            "/api/v1/auth/token/",
+            urlencode(fields),
+            content_type="application/x-www-form-urlencoded",
+        )
     assert response.status_code == 200 and response.json()["token"]

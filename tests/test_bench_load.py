@@ -14,11 +14,13 @@ Requests/sec:     19.18
 Transfer/sec:    214.80KB
 """
 TIMED_OUT = SLOW_BUT_FINE.replace(
-    "Requests/sec:", "  Socket errors: connect 0, read 0, write 0, timeout 1\nRequests/sec:")
+    "Requests/sec:", "  Socket errors: connect 0, read 0, write 0, timeout 1\nRequests/sec:"
+)
 FAILING = SLOW_BUT_FINE.replace(
     "Requests/sec:",
     "  Socket errors: connect 2, read 1, write 0, timeout 0\n"
-    "  Non-2xx or 3xx responses: 3\nRequests/sec:")
+    "  Non-2xx or 3xx responses: 3\nRequests/sec:",
+)
 
 
 def test_a_slow_run_with_every_answer_a_200_has_no_errors():

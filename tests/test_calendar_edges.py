@@ -41,9 +41,18 @@ def store_edge_rows(actor, pipeline, at, on):
 
 
 PAGES = [
-    "/", "/agenda/", "/agenda/?tab=today", "/agenda/?tab=upcoming", "/agenda/?owner=all",
-    "/notes/", "/deals/", "/pipeline/", "/contacts/{contact}/", "/timeline/contact/{contact}/",
-    "/deals/{deal}/", "/timeline/deal/{deal}/",
+    "/",
+    "/agenda/",
+    "/agenda/?tab=today",
+    "/agenda/?tab=upcoming",
+    "/agenda/?owner=all",
+    "/notes/",
+    "/deals/",
+    "/pipeline/",
+    "/contacts/{contact}/",
+    "/timeline/contact/{contact}/",
+    "/deals/{deal}/",
+    "/timeline/deal/{deal}/",
 ]
 
 
@@ -67,28 +76,39 @@ def test_every_page_renders_rows_stored_at_the_edge_of_the_calendar(owner, pipel
 # -- what is accepted ---------------------------------------------------------------------
 
 OUT_OF_RANGE = [
-    "0001-01-01T00:00:00Z", "0001-12-31T23:59:59Z", "9999-01-01T00:00:00Z",
-    "9999-12-31T23:59:59Z", "0002-01-01T00:00:00+01:00", "9998-12-31T23:00:00-02:00",
+    "0001-01-01T00:00:00Z",
+    "0001-12-31T23:59:59Z",
+    "9999-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "0002-01-01T00:00:00+01:00",
+    "9998-12-31T23:00:00-02:00",
 ]
 OUT_OF_RANGE_DATES = ["0001-01-01", "0001-12-31", "9999-01-01", "9999-12-31"]
 
 
 def test_the_range_is_years_2_to_9998_in_utc():
-    for ok in (dt.date(2, 1, 1), dt.date(9998, 12, 31),
-               dt.datetime(2, 1, 1, tzinfo=dt.UTC),
-               dt.datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)):
+    for ok in (
+        dt.date(2, 1, 1),
+        dt.date(9998, 12, 31),
+        dt.datetime(2, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    ):
         validate_calendar_range(ok)
-    for bad in (dt.date(1, 12, 31), dt.date(9999, 1, 1),
-                dt.datetime(1, 12, 31, 23, 59, tzinfo=dt.UTC),
-                dt.datetime(9999, 1, 1, tzinfo=dt.UTC)):
+    for bad in (
+        dt.date(1, 12, 31),
+        dt.date(9999, 1, 1),
+        dt.datetime(1, 12, 31, 23, 59, tzinfo=dt.UTC),
+        dt.datetime(9999, 1, 1, tzinfo=dt.UTC),
+    ):
         with pytest.raises(ValidationError):
             validate_calendar_range(bad)
 
 
 @pytest.mark.parametrize("value", OUT_OF_RANGE)
 def test_the_api_refuses_an_activity_due_at_the_edge_of_the_calendar(owner, value):
-    response = owner.client.post(f"{API}activities/", {"subject": "x", "due_at": value},
-                                 format="json")
+    response = owner.client.post(
+        f"{API}activities/", {"subject": "x", "due_at": value}, format="json"
+    )
     assert response.status_code == 400, response.content
     assert response.json()["due_at"] == ["Enter a date between the years 2 and 9998."]
     assert not Activity.objects.for_account(owner.account).exists()
@@ -96,8 +116,9 @@ def test_the_api_refuses_an_activity_due_at_the_edge_of_the_calendar(owner, valu
 
 @pytest.mark.parametrize("value", OUT_OF_RANGE)
 def test_the_api_refuses_a_note_occurred_at_the_edge_of_the_calendar(owner, value):
-    response = owner.client.post(f"{API}notes/", {"body": "Hi", "occurred_at": value},
-                                 format="json")
+    response = owner.client.post(
+        f"{API}notes/", {"body": "Hi", "occurred_at": value}, format="json"
+    )
     assert response.status_code == 400, response.content
     assert response.json()["occurred_at"] == ["Enter a date between the years 2 and 9998."]
     assert not Note.objects.for_account(owner.account).exists()
@@ -105,8 +126,9 @@ def test_the_api_refuses_a_note_occurred_at_the_edge_of_the_calendar(owner, valu
 
 def test_the_api_refuses_an_edge_timestamp_on_update_too(owner):
     activity = ActivityFactory(account=owner.account, owner=owner.user)
-    response = owner.client.patch(f"{API}activities/{activity.pk}/",
-                                  {"due_at": "0001-01-01T00:00:00Z"}, format="json")
+    response = owner.client.patch(
+        f"{API}activities/{activity.pk}/", {"due_at": "0001-01-01T00:00:00Z"}, format="json"
+    )
     assert response.status_code == 400
     assert "due_at" in response.json()
     activity.refresh_from_db()
@@ -116,34 +138,36 @@ def test_the_api_refuses_an_edge_timestamp_on_update_too(owner):
 def test_a_naive_edge_timestamp_in_a_tokyo_account_is_a_400(owner):
     owner.account.time_zone = "Asia/Tokyo"
     owner.account.save(update_fields=["time_zone"])
-    response = owner.client.post(f"{API}activities/",
-                                 {"subject": "x", "due_at": "0001-01-01T05:00:00"},
-                                 format="json")
+    response = owner.client.post(
+        f"{API}activities/", {"subject": "x", "due_at": "0001-01-01T05:00:00"}, format="json"
+    )
     assert response.status_code == 400
     assert "due_at" in response.json()
 
 
 @pytest.mark.parametrize("value", OUT_OF_RANGE_DATES)
-def test_the_api_refuses_an_expected_close_date_at_the_edge_of_the_calendar(
-        owner, pipeline, value):
+def test_the_api_refuses_an_expected_close_date_at_the_edge_of_the_calendar(owner, pipeline, value):
     response = owner.client.post(
-        f"{API}deals/", {"title": "x", "pipeline": pipeline.pk, "expected_close_date": value},
-        format="json")
+        f"{API}deals/",
+        {"title": "x", "pipeline": pipeline.pk, "expected_close_date": value},
+        format="json",
+    )
     assert response.status_code == 400, response.content
-    assert response.json()["expected_close_date"] == [
-        "Enter a date between the years 2 and 9998."]
+    assert response.json()["expected_close_date"] == ["Enter a date between the years 2 and 9998."]
     assert not Deal.objects.for_account(owner.account).exists()
 
 
 def test_the_api_still_accepts_the_ends_of_the_range(owner, pipeline):
     for value in ("0002-01-01T00:00:00Z", "9998-12-31T23:59:59Z"):
-        response = owner.client.post(f"{API}activities/", {"subject": "x", "due_at": value},
-                                     format="json")
+        response = owner.client.post(
+            f"{API}activities/", {"subject": "x", "due_at": value}, format="json"
+        )
         assert response.status_code == 201, response.content
     response = owner.client.post(
         f"{API}deals/",
         {"title": "x", "pipeline": pipeline.pk, "expected_close_date": "9998-12-31"},
-        format="json")
+        format="json",
+    )
     assert response.status_code == 201, response.content
 
 
@@ -154,37 +178,52 @@ def test_the_task_form_refuses_a_due_date_at_the_edge_of_the_calendar(owner):
     response = client_for(owner).post(
         f"/timeline/contact/{contact.pk}/log/",
         {"kind": "task", "log-task-subject": "x", "log-task-due_at": "0001-01-01T00:00"},
-        headers={"HX-Request": "true"})
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert "Enter a date between the years 2 and 9998." in response.content.decode()
     assert not Activity.objects.for_account(owner.account).exists()
 
 
-def test_the_deal_form_refuses_an_expected_close_date_at_the_edge_of_the_calendar(
-        owner, pipeline):
-    response = client_for(owner).post("/deals/new/", {
-        "title": "Edge", "pipeline": pipeline.pk, "currency": "USD",
-        "expected_close_date": "9999-12-31",
-    })
+def test_the_deal_form_refuses_an_expected_close_date_at_the_edge_of_the_calendar(owner, pipeline):
+    response = client_for(owner).post(
+        "/deals/new/",
+        {
+            "title": "Edge",
+            "pipeline": pipeline.pk,
+            "currency": "USD",
+            "expected_close_date": "9999-12-31",
+        },
+    )
     assert response.status_code == 200
     assert "Enter a date between the years 2 and 9998." in response.content.decode()
     assert not Deal.objects.for_account(owner.account).exists()
 
 
-@pytest.mark.parametrize(("model", "field", "value"), [
-    (Activity, "due_at", dt.datetime(1, 1, 1, tzinfo=dt.UTC)),
-    (Note, "occurred_at", dt.datetime(9999, 12, 31, tzinfo=dt.UTC)),
-    (Deal, "expected_close_date", dt.date(9999, 12, 31)),
-])
+@pytest.mark.parametrize(
+    ("model", "field", "value"),
+    [
+        (Activity, "due_at", dt.datetime(1, 1, 1, tzinfo=dt.UTC)),
+        (Note, "occurred_at", dt.datetime(9999, 12, 31, tzinfo=dt.UTC)),
+        (Deal, "expected_close_date", dt.date(9999, 12, 31)),
+    ],
+)
 def test_the_models_refuse_edge_values_so_the_admin_forms_do_too(model, field, value):
     with pytest.raises(ValidationError) as refused:
         model._meta.get_field(field).clean(value, None)
     assert refused.value.messages == ["Enter a date between the years 2 and 9998."]
 
 
-API_READS = ["activities/", "activities/?ordering=-due_at", "notes/", "deals/",
-             "deals/forecast/", "contacts/{contact}/timeline/", "deals/{deal}/timeline/",
-             "activities/?due_before=9999-12-31T00:00:00Z"]
+API_READS = [
+    "activities/",
+    "activities/?ordering=-due_at",
+    "notes/",
+    "deals/",
+    "deals/forecast/",
+    "contacts/{contact}/timeline/",
+    "deals/{deal}/timeline/",
+    "activities/?due_before=9999-12-31T00:00:00Z",
+]
 
 
 @pytest.mark.parametrize("zone", ["Asia/Tokyo", "Etc/GMT+12"])

@@ -2,7 +2,6 @@
 together by a barrier, several rounds): every import succeeds as if they had run one
 after the other, and no email is stored twice."""
 
-
 import pytest
 from django.db import connection
 
@@ -22,16 +21,18 @@ THREADS = 3
 EMAILS = 50
 
 
-
-
 def rows(round_number):
-    return [{"first_name": f"P{i}", "email": f"r{round_number}-p{i}@example.com"}
-            for i in range(EMAILS)]
+    return [
+        {"first_name": f"P{i}", "email": f"r{round_number}-p{i}@example.com"} for i in range(EMAILS)
+    ]
 
 
 def stored_emails(actor, round_number):
-    return list(Contact.objects.for_account(actor.account)
-                .filter(email__startswith=f"r{round_number}-").values_list("email", flat=True))
+    return list(
+        Contact.objects.for_account(actor.account)
+        .filter(email__startswith=f"r{round_number}-")
+        .values_list("email", flat=True)
+    )
 
 
 @pytest.mark.parametrize("on_duplicate", ["skip", "update"])
@@ -44,8 +45,7 @@ def test_concurrent_bulk_imports_of_the_same_emails_all_answer_201(owner, on_dup
             return response.status_code, response.json()
 
         answers = together(*[post] * THREADS)
-        assert [a[0] if isinstance(a, tuple) else a for a in answers] == [201] * THREADS, \
-            answers
+        assert [a[0] if isinstance(a, tuple) else a for a in answers] == [201] * THREADS, answers
         emails = stored_emails(owner, round_number)
         assert len(emails) == EMAILS == len(set(emails))
         created = sorted(answer[1]["created"] for answer in answers)
@@ -56,13 +56,20 @@ def test_concurrent_bulk_imports_of_the_same_emails_all_answer_201(owner, on_dup
 
 def csv_import(actor, round_number, on_duplicate):
     text = "First name,Email\n" + "".join(
-        f"P{i},r{round_number}-p{i}@example.com\n" for i in range(EMAILS))
+        f"P{i},r{round_number}-p{i}@example.com\n" for i in range(EMAILS)
+    )
     csv_file = read_csv(text.encode())
     return ContactImport.objects.create(
-        account=actor.account, created_by=actor.user, file_name="people.csv",
-        encoding=csv_file.encoding, delimiter=csv_file.delimiter, content=csv_file.text,
-        headers=csv_file.headers, row_count=csv_file.row_count,
-        mapping=guess_mapping(csv_file.headers), on_duplicate=on_duplicate,
+        account=actor.account,
+        created_by=actor.user,
+        file_name="people.csv",
+        encoding=csv_file.encoding,
+        delimiter=csv_file.delimiter,
+        content=csv_file.text,
+        headers=csv_file.headers,
+        row_count=csv_file.row_count,
+        mapping=guess_mapping(csv_file.headers),
+        on_duplicate=on_duplicate,
         status=ContactImport.Status.IMPORTING,
     )
 
@@ -98,16 +105,25 @@ def test_an_import_that_loses_a_race_with_a_single_create_plans_again(owner, mon
         calls.append(1)
         planned = plan(*args, **kwargs)
         if len(calls) == 1:  # another request stores p7 between our read and our write
+
             def create():
-                return own_client(owner).post("/api/v1/crm/contacts/", {
-                    "first_name": "Quick", "email": "r0-p7@example.com"}, format="json"
-                ).status_code
+                return (
+                    own_client(owner)
+                    .post(
+                        "/api/v1/crm/contacts/",
+                        {"first_name": "Quick", "email": "r0-p7@example.com"},
+                        format="json",
+                    )
+                    .status_code
+                )
+
             assert together(create) == [201]
         return planned
 
     monkeypatch.setattr(services, "_plan", plan_then_lose_the_race)
-    response = own_client(owner).post(URL, {"contacts": rows(0), "on_duplicate": "skip"},
-                                      format="json")
+    response = own_client(owner).post(
+        URL, {"contacts": rows(0), "on_duplicate": "skip"}, format="json"
+    )
     assert response.status_code == 201, response.json()
     assert (response.json()["created"], response.json()["skipped"]) == (EMAILS - 1, 1)
     assert len(calls) == 2

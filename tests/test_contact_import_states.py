@@ -19,19 +19,28 @@ from contacts.tasks import (
 
 Status = ContactImport.Status
 TEXT = "First name,Email\nAda,ada@example.com\nGrace,grace@example.com\n"
-NEVER = [(to, before) for to in Status.values for before in Status.values
-         if before not in ContactImport.TRANSITIONS[to]]
-ALLOWED = [(to, before) for to, befores in ContactImport.TRANSITIONS.items()
-           for before in befores]
+NEVER = [
+    (to, before)
+    for to in Status.values
+    for before in Status.values
+    if before not in ContactImport.TRANSITIONS[to]
+]
+ALLOWED = [(to, before) for to, befores in ContactImport.TRANSITIONS.items() for before in befores]
 
 
 def make_import(actor, status):
     csv_file = read_csv(TEXT.encode())
     return ContactImport.objects.create(
-        account=actor.account, created_by=actor.user, file_name="people.csv",
-        encoding=csv_file.encoding, delimiter=csv_file.delimiter, content=csv_file.text,
-        headers=csv_file.headers, row_count=csv_file.row_count,
-        mapping=guess_mapping(csv_file.headers), status=status,
+        account=actor.account,
+        created_by=actor.user,
+        file_name="people.csv",
+        encoding=csv_file.encoding,
+        delimiter=csv_file.delimiter,
+        content=csv_file.text,
+        headers=csv_file.headers,
+        row_count=csv_file.row_count,
+        mapping=guess_mapping(csv_file.headers),
+        status=status,
     )
 
 
@@ -71,8 +80,9 @@ def test_asking_for_a_transition_the_machine_does_not_have_is_a_programming_erro
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("status", [Status.VALIDATING, Status.IMPORTING, Status.DONE,
-                                    Status.CANCELLED])
+@pytest.mark.parametrize(
+    "status", [Status.VALIDATING, Status.IMPORTING, Status.DONE, Status.CANCELLED]
+)
 def test_a_check_cannot_be_queued_once_the_import_moved_on(owner, status):
     contact_import = make_import(owner, status)
     assert contact_import_queue_check(contact_import=contact_import) is None
@@ -84,8 +94,10 @@ def test_a_mapping_saved_after_import_was_clicked_does_not_cancel_the_import(own
     """The finding: the mapping form (loaded while ready) is sent after "Import"."""
     page_loaded = make_import(owner, Status.READY)  # both tabs read "ready"
     assert contact_import_queue_write(contact_import=page_loaded) is True
-    assert contact_import_queue_check(contact_import=page_loaded,
-                                      mapping=["first_name", "email"]) is None
+    assert (
+        contact_import_queue_check(contact_import=page_loaded, mapping=["first_name", "email"])
+        is None
+    )
     assert status_of(page_loaded) == Status.IMPORTING
     assert write_contact_import.call(owner.account.pk, page_loaded.pk) == "done"
     assert Contact.objects.for_account(owner.account).count() == 2
@@ -105,9 +117,11 @@ def test_the_mapping_page_says_so_when_import_won_the_race(owner, monkeypatch):
     monkeypatch.setattr(views, "contact_import_queue_check", import_clicked_first)
     client = Client()
     client.force_login(owner.user)
-    response = client.post(reverse("web:contacts-import-mapping", args=[contact_import.pk]),
-                           {"column_0": "first_name", "column_1": "email",
-                            "on_duplicate": "skip"}, follow=True)
+    response = client.post(
+        reverse("web:contacts-import-mapping", args=[contact_import.pk]),
+        {"column_0": "first_name", "column_1": "email", "on_duplicate": "skip"},
+        follow=True,
+    )
     assert response.status_code == 200
     assert "now “Importing”" in response.content.decode()
     assert status_of(contact_import) == Status.IMPORTING
@@ -129,8 +143,7 @@ def test_import_and_a_new_mapping_sent_together_have_exactly_one_winner(owner):
         barrier = threading.Barrier(2)
         results = {}
 
-        def run(name, call, contact_import=contact_import, barrier=barrier,
-                results=results):
+        def run(name, call, contact_import=contact_import, barrier=barrier, results=results):
             try:
                 barrier.wait()
                 results[name] = call(contact_import=contact_import)
@@ -147,5 +160,4 @@ def test_import_and_a_new_mapping_sent_together_have_exactly_one_winner(owner):
             thread.join(timeout=30)
         write_won, check_won = results["write"], results["check"] is not None
         assert write_won != check_won, results
-        assert status_of(contact_import) == (
-            Status.IMPORTING if write_won else Status.VALIDATING)
+        assert status_of(contact_import) == (Status.IMPORTING if write_won else Status.VALIDATING)

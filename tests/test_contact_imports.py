@@ -33,10 +33,16 @@ Status = ContactImport.Status
 def make_import(actor, text, *, mapping=None, on_duplicate="skip", status=Status.VALIDATING):
     csv_file = read_csv(text.encode())
     return ContactImport.objects.create(
-        account=actor.account, created_by=actor.user, file_name="people.csv",
-        encoding=csv_file.encoding, delimiter=csv_file.delimiter, content=csv_file.text,
-        headers=csv_file.headers, row_count=csv_file.row_count,
-        mapping=mapping or guess_mapping(csv_file.headers), on_duplicate=on_duplicate,
+        account=actor.account,
+        created_by=actor.user,
+        file_name="people.csv",
+        encoding=csv_file.encoding,
+        delimiter=csv_file.delimiter,
+        content=csv_file.text,
+        headers=csv_file.headers,
+        row_count=csv_file.row_count,
+        mapping=mapping or guess_mapping(csv_file.headers),
+        on_duplicate=on_duplicate,
         status=status,
     )
 
@@ -53,7 +59,8 @@ def run_check(contact_import):
 
 def run_write(contact_import):
     ContactImport.objects.for_account(contact_import.account_id).filter(
-        pk=contact_import.pk).update(status=Status.IMPORTING)
+        pk=contact_import.pk
+    ).update(status=Status.IMPORTING)
     write_contact_import.call(contact_import.account_id, contact_import.pk)
     contact_import.refresh_from_db()
     return contact_import
@@ -86,7 +93,9 @@ def test_it_keeps_quoted_commas_and_line_breaks_in_one_cell():
     text = 'First name,Title\n"Ada","CTO, Analytical Engines"\n"Grace","Rear\nAdmiral"\n'
     csv_file = read_csv(text.encode())
     assert list(records(csv_file.text, ",")) == [
-        (2, ["Ada", "CTO, Analytical Engines"]), (3, ["Grace", "Rear\nAdmiral"])]
+        (2, ["Ada", "CTO, Analytical Engines"]),
+        (3, ["Grace", "Rear\nAdmiral"]),
+    ]
 
 
 def test_blank_lines_are_skipped_but_keep_their_row_numbers():
@@ -138,10 +147,14 @@ def test_more_rows_than_the_limit_are_refused():
 @pytest.mark.parametrize(
     ("headers", "expected"),
     [
-        (["First Name", "Last Name", "E-mail Address", "Mobile"],
-         ["first_name", "last_name", "email", "phone"]),
-        (["first_name", "EMAIL", "Job Title", "Company Name", "Contact owner", "Labels"],
-         ["first_name", "email", "title", "company", "owner", "tags"]),
+        (
+            ["First Name", "Last Name", "E-mail Address", "Mobile"],
+            ["first_name", "last_name", "email", "phone"],
+        ),
+        (
+            ["first_name", "EMAIL", "Job Title", "Company Name", "Contact owner", "Labels"],
+            ["first_name", "email", "title", "company", "owner", "tags"],
+        ),
         (["Email", "Email", "Notes"], ["email", "", ""]),
     ],
 )
@@ -152,12 +165,16 @@ def test_the_mapping_is_guessed_from_header_variants(headers, expected):
 def test_a_mapping_needs_a_first_name_and_each_field_once():
     assert mapping_problems(["first_name", "email"]) == []
     assert mapping_problems(["email", "email"]) == [
-        "Only one column can be Email.", "Choose the column that holds the first name."]
+        "Only one column can be Email.",
+        "Choose the column that holds the first name.",
+    ]
 
 
 def test_a_fixed_file_with_the_same_columns_keeps_the_mapping():
     assert carry_mapping(["Name", "Mail"], ["first_name", "email"], ["name", "MAIL"]) == [
-        "first_name", "email"]
+        "first_name",
+        "email",
+    ]
     assert carry_mapping(["Name", "Mail"], ["first_name", "email"], ["Mail", "Name"]) is None
 
 
@@ -209,7 +226,7 @@ def test_companies_match_by_name_or_domain_and_owners_by_username_or_email(owner
     text = (
         "First name,Email,Company,Owner,Tags\n"
         f"Ada,ada@example.com,ACME,{teammate.user.username},vip; newsletter\n"
-        f"Grace,grace@example.com,https://www.acme.com/,{teammate.user.email.upper()},\"a,b\"\n"
+        f'Grace,grace@example.com,https://www.acme.com/,{teammate.user.email.upper()},"a,b"\n'
         "Linus,linus@example.com,,,\n"
     )
     contact_import = run_check(make_import(owner, text))
@@ -235,14 +252,18 @@ def test_another_accounts_company_and_member_are_unknown(owner, outsider):
 
 @pytest.mark.parametrize(
     ("on_duplicate", "status", "counts"),
-    [("skip", Status.READY, (1, 0, 2)), ("update", Status.READY, (1, 2, 0)),
-     ("error", Status.INVALID, (1, 0, 0))],
+    [
+        ("skip", Status.READY, (1, 0, 2)),
+        ("update", Status.READY, (1, 2, 0)),
+        ("error", Status.INVALID, (1, 0, 0)),
+    ],
 )
 def test_duplicates_follow_the_chosen_rule(owner, on_duplicate, status, counts):
-    ContactFactory(account=owner.account, first_name="Old", email="old@example.com",
-                   title="Before")
-    text = ("First name,Email,Title\nOld,OLD@example.com,After\nNew,new@example.com,\n"
-            "Again,new@example.com,Twice\n")
+    ContactFactory(account=owner.account, first_name="Old", email="old@example.com", title="Before")
+    text = (
+        "First name,Email,Title\nOld,OLD@example.com,After\nNew,new@example.com,\n"
+        "Again,new@example.com,Twice\n"
+    )
     contact_import = run_check(make_import(owner, text, on_duplicate=on_duplicate))
     assert contact_import.status == status
     assert (contact_import.created, contact_import.updated, contact_import.skipped) == counts
@@ -258,10 +279,14 @@ def test_duplicates_follow_the_chosen_rule(owner, on_duplicate, status, counts):
 
 
 def test_an_empty_cell_does_not_erase_a_value_on_update(owner):
-    ContactFactory(account=owner.account, first_name="Old", email="old@example.com",
-                   title="Keep me")
-    contact_import = run_check(make_import(
-        owner, "First name,Email,Title\nRenamed,old@example.com,\n", on_duplicate="update"))
+    ContactFactory(
+        account=owner.account, first_name="Old", email="old@example.com", title="Keep me"
+    )
+    contact_import = run_check(
+        make_import(
+            owner, "First name,Email,Title\nRenamed,old@example.com,\n", on_duplicate="update"
+        )
+    )
     run_write(contact_import)
     old = contacts(owner).get()
     assert (old.first_name, old.title) == ("Renamed", "Keep me")
@@ -272,7 +297,8 @@ def test_the_check_costs_the_same_queries_for_one_chunk_of_any_size(owner):
 
     def queries(n):
         text = "First name,Email,Company\n" + "".join(
-            f"P{i},p{i}@example.com,Acme\n" for i in range(n))
+            f"P{i},p{i}@example.com,Acme\n" for i in range(n)
+        )
         contact_import = make_import(owner, text)
         with CaptureQueriesContext(connection) as ctx:
             outcome = check_import(contact_import, on_progress=lambda n: True)
@@ -311,7 +337,8 @@ def test_a_cancelled_check_stops_and_writes_nothing(owner):
 
     def cancel_after_first_chunk(checked):
         ContactImport.objects.for_account(owner.account).filter(pk=contact_import.pk).update(
-            status=Status.CANCELLED)
+            status=Status.CANCELLED
+        )
         return False
 
     assert check_import(contact_import, on_progress=cancel_after_first_chunk) is None
@@ -328,12 +355,14 @@ def test_a_write_whose_import_changed_meanwhile_is_rolled_back(owner, monkeypatc
     def write_then_cancel(contact_import, *, user):
         outcome = real_write(contact_import, user=user)
         ContactImport.objects.for_account(owner.account).filter(pk=contact_import.pk).update(
-            status=Status.CANCELLED)
+            status=Status.CANCELLED
+        )
         return outcome
 
     monkeypatch.setattr("contacts.tasks.write_import", write_then_cancel)
     ContactImport.objects.for_account(owner.account).filter(pk=contact_import.pk).update(
-        status=Status.IMPORTING)
+        status=Status.IMPORTING
+    )
     assert write_contact_import.call(owner.account.pk, contact_import.pk) == "stale"
     assert not contacts(owner).exists()  # the rows went with the transaction
 
@@ -368,7 +397,8 @@ def test_the_tasks_run_through_the_database_queue_and_its_worker(owner):
     assert DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL"
 
     ContactImport.objects.for_account(owner.account).filter(pk=contact_import.pk).update(
-        status=Status.IMPORTING)
+        status=Status.IMPORTING
+    )
     write_contact_import.enqueue(owner.account.pk, contact_import.pk)
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     contact_import.refresh_from_db()

@@ -25,10 +25,13 @@ def browser(owner):
     return client
 
 
-@pytest.mark.parametrize("path", ["/api/docs/", "/api/v1/crm/contacts/",
-                                  "/api/v1/crm/tags/", "/api/v1/crm/contacts/{contact}/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/docs/", "/api/v1/crm/contacts/", "/api/v1/crm/tags/", "/api/v1/crm/contacts/{contact}/"],
+)
 def test_the_apis_html_pages_are_served_under_the_strict_policy_with_nothing_inline(
-        browser, owner, path):
+    browser, owner, path
+):
     contact = ContactFactory(account=owner.account)
     response = browser.get(path.format(contact=contact.pk), HTTP_ACCEPT="text/html")
     assert response.status_code == 200

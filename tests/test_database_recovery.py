@@ -47,8 +47,11 @@ def admin_connection():
 def outage(admin, database: str, down: bool) -> None:
     admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS {"false" if down else "true"}')
     if down:  # the app's pooled connections die as they would in a restart
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = %s AND pid <> %s", [database, connection_pid()])
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> %s",
+            [database, connection_pid()],
+        )
 
 
 def connection_pid() -> int:
@@ -69,6 +72,7 @@ def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
             local.session = requests.Session()
             local.session.headers["Authorization"] = f"Token {token.key}"
         return local.session
+
     url = f"{live_server.url}/api/v1/crm/contacts/"
     answers, created, gave_up, stop = [], [], [], threading.Event()
     retried = []
@@ -78,13 +82,16 @@ def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
         key, deadline = str(uuid.uuid4()), None
         while True:
             try:
-                response = own_session().post(url, json={"first_name": "Load", "email": email},
-                                        headers={"Idempotency-Key": key}, timeout=20)
+                response = own_session().post(
+                    url,
+                    json={"first_name": "Load", "email": email},
+                    headers={"Idempotency-Key": key},
+                    timeout=20,
+                )
             except requests.RequestException as exc:  # a dropped request is not an answer
                 answers.append(("error", str(exc)))
             else:
-                answers.append((response.status_code,
-                                response.headers.get("Content-Type", "")))
+                answers.append((response.status_code, response.headers.get("Content-Type", "")))
                 if response.status_code not in (409, 503):
                     return response.status_code
             retried.append(email)
@@ -111,8 +118,10 @@ def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
     # One client mixes creates and reads; the other only creates, so some create is
     # always in flight when the database goes away (the mixed one may be waiting on a
     # read through the whole outage).
-    workers = [threading.Thread(target=load, args=("mixed", True)),
-               threading.Thread(target=load, args=("creates", False))]
+    workers = [
+        threading.Thread(target=load, args=("mixed", True)),
+        threading.Thread(target=load, args=("creates", False)),
+    ]
     for worker in workers:
         worker.start()
     database = connection.settings_dict["NAME"]
@@ -143,8 +152,9 @@ def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
     assert recovered is not None and recovered <= RECOVERY_LIMIT, recovered
     assert 500 not in statuses, answers
     assert 503 in statuses, f"the outage was never seen: {statuses}"
-    assert all(kind.startswith("application/json") for status, kind in answers
-               if status in (409, 503))
+    assert all(
+        kind.startswith("application/json") for status, kind in answers if status in (409, 503)
+    )
     assert statuses <= {200, 201, 409, 503, "error"}, statuses
     assert retried, "no create was retried: the outage missed the creates"
     assert not gave_up, f"creates never answered: {gave_up}"
@@ -152,4 +162,5 @@ def test_the_api_survives_an_outage_and_recovers_by_itself(live_server):
     assert len(stored) == len(set(stored)), "a retried create was stored twice"
     assert set(stored) == set(created), (
         f"answered 201 but not stored: {set(created) - set(stored)}; "
-        f"stored without a 201: {set(stored) - set(created)}")
+        f"stored without a 201: {set(stored) - set(created)}"
+    )

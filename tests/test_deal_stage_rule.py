@@ -30,11 +30,11 @@ def stored(deal):
 
 
 @pytest.mark.parametrize("status", list(CLOSE))
-def test_patching_the_stage_of_a_closed_deal_is_a_409_and_changes_nothing(owner, pipeline,
-                                                                           status):
+def test_patching_the_stage_of_a_closed_deal_is_a_409_and_changes_nothing(owner, pipeline, status):
     deal = closed_deal(pipeline, status)
-    response = owner.client.patch(f"{URL}{deal.pk}/", {"stage": stages(pipeline)[2].pk},
-                                  format="json")
+    response = owner.client.patch(
+        f"{URL}{deal.pk}/", {"stage": stages(pipeline)[2].pk}, format="json"
+    )
     assert response.status_code == 409, response.json()
     assert "reopen it first" in response.json()["detail"]
     after = stored(deal)
@@ -52,18 +52,30 @@ def test_patching_the_pipeline_of_a_won_deal_is_a_409(owner, pipeline):
 
 def test_putting_a_won_deal_in_another_stage_is_a_409(owner, pipeline):
     deal = closed_deal(pipeline, "won")
-    response = owner.client.put(f"{URL}{deal.pk}/", {
-        "title": deal.title, "pipeline": pipeline.pk, "stage": stages(pipeline)[1].pk,
-    }, format="json")
+    response = owner.client.put(
+        f"{URL}{deal.pk}/",
+        {
+            "title": deal.title,
+            "pipeline": pipeline.pk,
+            "stage": stages(pipeline)[1].pk,
+        },
+        format="json",
+    )
     assert response.status_code == 409, response.json()
     assert stored(deal).stage_id == deal.stage_id
 
 
 def test_a_won_deal_still_takes_other_fields_and_its_own_stage(owner, pipeline):
     deal = closed_deal(pipeline, "won")
-    response = owner.client.patch(f"{URL}{deal.pk}/", {
-        "title": "Signed", "stage": deal.stage_id, "pipeline": pipeline.pk,
-    }, format="json")
+    response = owner.client.patch(
+        f"{URL}{deal.pk}/",
+        {
+            "title": "Signed",
+            "stage": deal.stage_id,
+            "pipeline": pipeline.pk,
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     assert (response.json()["title"], response.json()["status"]) == ("Signed", "won")
 
@@ -87,10 +99,15 @@ def test_the_rule_lives_on_the_model(pipeline):
 
 def test_the_deal_form_refuses_another_stage_for_a_won_deal(owner, pipeline):
     deal = closed_deal(pipeline, "won")
-    response = client_for(owner).post(f"/deals/{deal.pk}/edit/", {
-        "title": deal.title, "pipeline": pipeline.pk, "stage": stages(pipeline)[2].pk,
-        "currency": "USD",
-    })
+    response = client_for(owner).post(
+        f"/deals/{deal.pk}/edit/",
+        {
+            "title": deal.title,
+            "pipeline": pipeline.pk,
+            "stage": stages(pipeline)[2].pk,
+            "currency": "USD",
+        },
+    )
     assert response.status_code == 200
     assert "reopen it first" in response.content.decode()
     assert stored(deal).stage_id == deal.stage_id
@@ -99,9 +116,15 @@ def test_the_deal_form_refuses_another_stage_for_a_won_deal(owner, pipeline):
 def test_the_deal_form_refuses_another_pipeline_for_a_won_deal(owner, pipeline):
     deal = closed_deal(pipeline, "won")
     other = PipelineFactory(account=owner.account, name="Renewals")
-    response = client_for(owner).post(f"/deals/{deal.pk}/edit/", {
-        "title": deal.title, "pipeline": other.pk, "stage": "", "currency": "USD",
-    })
+    response = client_for(owner).post(
+        f"/deals/{deal.pk}/edit/",
+        {
+            "title": deal.title,
+            "pipeline": other.pk,
+            "stage": "",
+            "currency": "USD",
+        },
+    )
     assert response.status_code == 200
     assert "reopen it first" in response.content.decode()
     assert stored(deal).pipeline_id == pipeline.pk
@@ -112,10 +135,17 @@ def test_the_admin_refuses_another_stage_for_a_won_deal(account):
     deal = closed_deal(pipeline, "won")
     client = Client()
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    response = client.post(f"/admin/deals/deal/{deal.pk}/change/", {
-        "account": account.pk, "title": deal.title, "pipeline": pipeline.pk,
-        "stage": stages(pipeline)[2].pk, "value_cents": 0, "currency": "USD",
-    })
+    response = client.post(
+        f"/admin/deals/deal/{deal.pk}/change/",
+        {
+            "account": account.pk,
+            "title": deal.title,
+            "pipeline": pipeline.pk,
+            "stage": stages(pipeline)[2].pk,
+            "value_cents": 0,
+            "currency": "USD",
+        },
+    )
     assert response.status_code == 200
     assert "reopen it first" in response.content.decode()
     assert stored(deal).stage_id == deal.stage_id

@@ -18,8 +18,9 @@ def deferred_from_page_two(monkeypatch):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("ordering", [("last_name", "first_name", "id"), ("-created_at", "-id"),
-                                      ("first_name", "-id")])
+@pytest.mark.parametrize(
+    "ordering", [("last_name", "first_name", "id"), ("-created_at", "-id"), ("first_name", "-id")]
+)
 def test_every_page_matches_plain_offset(account, deferred_from_page_two, ordering):
     for n in range(22):  # 4 pages of 5, the last with 2 orphans
         ContactFactory(account=account, first_name=f"F{n % 4}", last_name=f"L{n % 3}")
@@ -31,8 +32,11 @@ def test_every_page_matches_plain_offset(account, deferred_from_page_two, orderi
         with CaptureQueriesContext(connection) as ctx:
             got = [c.pk for c in deferred.page(number)]
         assert got == expected, number
-        page_sql = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(
-            "SELECT \"contacts_contact\"")]
+        page_sql = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if q["sql"].startswith('SELECT "contacts_contact"')
+        ]
         assert len(page_sql) == 1
         assert ("IN (SELECT" in page_sql[0]) == (number > 1)
 

@@ -25,7 +25,11 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -33,12 +37,18 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
 
 def test_check_deploy_warns_without_https(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env |= {"DJANGO_SETTINGS_MODULE": "crm_project.settings",
-            "DJANGO_SECRET_KEY": "x7!kq2-" + "production-secret-" * 4,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "crm_project.settings",
+        "DJANGO_SECRET_KEY": "x7!kq2-" + "production-secret-" * 4,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "SECURE_SSL_REDIRECT" in result.stdout + result.stderr

@@ -58,8 +58,9 @@ def test_a_patch_with_the_current_etag_applies_and_answers_the_new_one(owner, ki
     record = make(kind, owner.account)
     etag = owner.client.get(f"{API}/{kind}/{record.pk}/")["ETag"]
     change = RECORDS[kind][2]
-    response = owner.client.patch(f"{API}/{kind}/{record.pk}/", change, format="json",
-                                  HTTP_IF_MATCH=etag)
+    response = owner.client.patch(
+        f"{API}/{kind}/{record.pk}/", change, format="json", HTTP_IF_MATCH=etag
+    )
     assert response.status_code == 200, response.json()
     assert response["ETag"] != etag
     assert response["ETag"] == etag_of(fresh(record))
@@ -72,8 +73,9 @@ def test_a_patch_with_a_stale_etag_is_refused_and_changes_nothing(owner, kind):
     field, value = next(iter(RECORDS[kind][2].items()))
     owner.client.patch(f"{API}/{kind}/{record.pk}/", {field: value}, format="json")
     before = fresh(record)
-    response = owner.client.patch(f"{API}/{kind}/{record.pk}/", {field: value + " again"},
-                                  format="json", HTTP_IF_MATCH=stale)
+    response = owner.client.patch(
+        f"{API}/{kind}/{record.pk}/", {field: value + " again"}, format="json", HTTP_IF_MATCH=stale
+    )
     assert response.status_code == 412
     assert "detail" in response.json()
     after = fresh(record)
@@ -93,8 +95,7 @@ def test_a_delete_with_a_stale_etag_is_refused_and_keeps_the_record(owner, kind)
 
 def test_a_delete_with_the_current_etag_deletes(owner):
     contact = ContactFactory(account=owner.account)
-    response = owner.client.delete(f"{API}/contacts/{contact.pk}/",
-                                   HTTP_IF_MATCH=etag_of(contact))
+    response = owner.client.delete(f"{API}/contacts/{contact.pk}/", HTTP_IF_MATCH=etag_of(contact))
     assert response.status_code == 204
     assert not Contact.objects.for_account(owner.account).filter(pk=contact.pk).exists()
 
@@ -126,8 +127,9 @@ def test_adding_a_tag_with_a_stale_etag_adds_nothing(owner):
     contact = ContactFactory(account=owner.account)
     stale = etag_of(contact)
     owner.client.patch(f"{API}/contacts/{contact.pk}/", {"first_name": "B"}, format="json")
-    response = owner.client.post(f"{API}/contacts/{contact.pk}/tags/", {"name": "vip"},
-                                 format="json", HTTP_IF_MATCH=stale)
+    response = owner.client.post(
+        f"{API}/contacts/{contact.pk}/tags/", {"name": "vip"}, format="json", HTTP_IF_MATCH=stale
+    )
     assert response.status_code == 412
     assert not Tag.objects.for_account(owner.account).filter(name="vip").exists()
 
@@ -135,40 +137,54 @@ def test_adding_a_tag_with_a_stale_etag_adds_nothing(owner):
 def test_the_account_carries_an_etag_and_refuses_a_stale_one(owner):
     first = owner.client.get(f"{API}/account/")
     assert first["ETag"] == etag_of(Account.objects.get(pk=owner.account.pk))
-    changed = owner.client.patch(f"{API}/account/", {"name": "Acme 2"}, format="json",
-                                 HTTP_IF_MATCH=first["ETag"])
+    changed = owner.client.patch(
+        f"{API}/account/", {"name": "Acme 2"}, format="json", HTTP_IF_MATCH=first["ETag"]
+    )
     assert changed.status_code == 200
     assert changed["ETag"] != first["ETag"]
-    refused = owner.client.patch(f"{API}/account/", {"name": "Acme 3"}, format="json",
-                                 HTTP_IF_MATCH=first["ETag"])
+    refused = owner.client.patch(
+        f"{API}/account/", {"name": "Acme 3"}, format="json", HTTP_IF_MATCH=first["ETag"]
+    )
     assert refused.status_code == 412
     assert Account.objects.get(pk=owner.account.pk).name == "Acme 2"
 
 
 def test_a_star_or_a_list_holding_the_current_etag_applies(owner):
     contact = ContactFactory(account=owner.account)
-    star = owner.client.patch(f"{API}/contacts/{contact.pk}/", {"first_name": "A"},
-                              format="json", HTTP_IF_MATCH="*")
+    star = owner.client.patch(
+        f"{API}/contacts/{contact.pk}/", {"first_name": "A"}, format="json", HTTP_IF_MATCH="*"
+    )
     assert star.status_code == 200
-    listed = owner.client.patch(f"{API}/contacts/{contact.pk}/", {"first_name": "B"},
-                                format="json", HTTP_IF_MATCH=f'"old-1", {star["ETag"]}')
+    listed = owner.client.patch(
+        f"{API}/contacts/{contact.pk}/",
+        {"first_name": "B"},
+        format="json",
+        HTTP_IF_MATCH=f'"old-1", {star["ETag"]}',
+    )
     assert listed.status_code == 200
 
 
 @pytest.mark.parametrize("header", ["", "garbage", '"unterminated', "W/{etag}", "\x7f"])
 def test_a_malformed_or_weak_if_match_is_a_412_not_an_error(owner, header):
     contact = ContactFactory(account=owner.account)
-    response = owner.client.patch(f"{API}/contacts/{contact.pk}/", {"first_name": "X"},
-                                  format="json",
-                                  HTTP_IF_MATCH=header.format(etag=etag_of(contact)))
+    response = owner.client.patch(
+        f"{API}/contacts/{contact.pk}/",
+        {"first_name": "X"},
+        format="json",
+        HTTP_IF_MATCH=header.format(etag=etag_of(contact)),
+    )
     assert response.status_code == 412
     assert fresh(contact).first_name == contact.first_name
 
 
 def test_another_accounts_record_is_a_404_whatever_the_if_match(owner, outsider):
     contact = ContactFactory(account=outsider.account)
-    response = owner.client.patch(f"{API}/contacts/{contact.pk}/", {"first_name": "X"},
-                                  format="json", HTTP_IF_MATCH=etag_of(contact))
+    response = owner.client.patch(
+        f"{API}/contacts/{contact.pk}/",
+        {"first_name": "X"},
+        format="json",
+        HTTP_IF_MATCH=etag_of(contact),
+    )
     assert response.status_code == 404
 
 

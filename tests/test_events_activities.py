@@ -18,8 +18,11 @@ URL = "/api/v1/crm/activities/"
 
 
 def events_of(activity):
-    return list(Event.objects.for_account(activity.account_id)
-                .filter(record_type="activity", record_id=activity.pk).order_by("id"))
+    return list(
+        Event.objects.for_account(activity.account_id)
+        .filter(record_type="activity", record_id=activity.pk)
+        .order_by("id")
+    )
 
 
 def stored(activity):
@@ -38,25 +41,31 @@ def test_creating_updating_and_deleting_through_the_api_are_recorded(owner):
     response = owner.client.post(URL, {"subject": "Demo", "type": "meeting"}, format="json")
     assert response.status_code == 201
     activity = Activity(pk=response.json()["id"], account_id=owner.account.pk)
-    patched = owner.client.patch(f"{URL}{activity.pk}/", {"subject": "Demo day",
-                                                          "type": "meeting"}, format="json")
+    patched = owner.client.patch(
+        f"{URL}{activity.pk}/", {"subject": "Demo day", "type": "meeting"}, format="json"
+    )
     assert patched.status_code == 200
     assert owner.client.delete(f"{URL}{activity.pk}/").status_code == 204
     created, updated, deleted = events_of(activity)
     assert [e.type for e in (created, updated, deleted)] == [
-        "activity.created", "activity.updated", "activity.deleted"]
-    assert {(e.actor_id, e.source) for e in (created, updated, deleted)} == {
-        (owner.user.pk, "api")}
+        "activity.created",
+        "activity.updated",
+        "activity.deleted",
+    ]
+    assert {(e.actor_id, e.source) for e in (created, updated, deleted)} == {(owner.user.pk, "api")}
     assert created.data == response.json()
     assert updated.changes == {"subject": ["Demo", "Demo day"]}
     assert deleted.data == patched.json()
 
 
-@pytest.mark.parametrize(("action", "event_type", "status"), [
-    ("start", "activity.started", "in_progress"),
-    ("complete", "activity.completed", "completed"),
-    ("cancel", "activity.cancelled", "cancelled"),
-])
+@pytest.mark.parametrize(
+    ("action", "event_type", "status"),
+    [
+        ("start", "activity.started", "in_progress"),
+        ("complete", "activity.completed", "completed"),
+        ("cancel", "activity.cancelled", "cancelled"),
+    ],
+)
 def test_each_transition_records_its_event(owner, task, action, event_type, status):
     response = owner.client.post(f"{URL}{task.pk}/{action}/")
     assert response.status_code == 200
@@ -99,8 +108,11 @@ def test_a_patch_that_changes_nothing_appends_nothing(owner, task):
 def test_a_patch_never_writes_the_status(owner, task):
     with CaptureQueriesContext(connection) as queries:
         owner.client.patch(f"{URL}{task.pk}/", {"description": "Ask for Ann"}, format="json")
-    (update,) = [q["sql"] for q in queries.captured_queries
-                 if q["sql"].startswith('UPDATE "activities_activity"')]
+    (update,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('UPDATE "activities_activity"')
+    ]
     set_clause = update.split(" SET ", 1)[1].split(" WHERE ", 1)[0]
     assert '"description"' in set_clause
     assert '"status"' not in set_clause and '"completed_at"' not in set_clause
@@ -140,15 +152,20 @@ def test_the_agenda_rows_record_their_actions_as_the_signed_in_user(owner, task)
 def test_a_task_logged_on_a_timeline_and_completed_there_is_recorded(owner, pipeline):
     deal = DealFactory(pipeline=pipeline)
     client = client_for(owner)
-    response = client.post(f"/timeline/deal/{deal.pk}/log/", {
-        "kind": "task", "log-task-subject": "Send the quote", "log-task-owner": owner.user.pk})
+    response = client.post(
+        f"/timeline/deal/{deal.pk}/log/",
+        {"kind": "task", "log-task-subject": "Send the quote", "log-task-owner": owner.user.pk},
+    )
     assert response.status_code == 302
     activity = Activity.objects.for_account(owner.account).get(subject="Send the quote")
     assert (activity.deal_id, activity.type) == (deal.pk, "task")
     client.post(f"/timeline/activities/{activity.pk}/complete/")
     created, completed = events_of(activity)
-    assert (created.type, created.source, created.actor_id) == ("activity.created", "ui",
-                                                                owner.user.pk)
+    assert (created.type, created.source, created.actor_id) == (
+        "activity.created",
+        "ui",
+        owner.user.pk,
+    )
     assert created.data["deal"] == deal.pk
     assert (completed.type, completed.source) == ("activity.completed", "ui")
 
@@ -160,17 +177,32 @@ def test_the_admin_records_edits_completions_and_deletes(owner, task):
     client = Client()
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
-    response = client.post(f"/admin/activities/activity/{task.pk}/change/", {
-        "account": task.account_id, "type": task.type, "subject": "From the admin",
-        "description": "", "due_at_0": "", "due_at_1": "", "contact": "", "company": "",
-        "deal": "", "owner": owner.user.pk})
+    response = client.post(
+        f"/admin/activities/activity/{task.pk}/change/",
+        {
+            "account": task.account_id,
+            "type": task.type,
+            "subject": "From the admin",
+            "description": "",
+            "due_at_0": "",
+            "due_at_1": "",
+            "contact": "",
+            "company": "",
+            "deal": "",
+            "owner": owner.user.pk,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
-    client.post("/admin/activities/activity/", {"action": "mark_completed",
-                                                "_selected_action": [task.pk]})
+    client.post(
+        "/admin/activities/activity/", {"action": "mark_completed", "_selected_action": [task.pk]}
+    )
     client.post(f"/admin/activities/activity/{task.pk}/delete/", {"post": "yes"})
     events = events_of(task)
-    assert [e.type for e in events] == ["activity.updated", "activity.completed",
-                                        "activity.deleted"]
+    assert [e.type for e in events] == [
+        "activity.updated",
+        "activity.completed",
+        "activity.deleted",
+    ]
     assert {(e.actor_id, e.source) for e in events} == {(admin.pk, "admin")}
     assert events[0].changes == {"subject": ["Call back", "From the admin"]}
 
@@ -179,9 +211,14 @@ def test_the_admins_bulk_delete_records_each_activity(owner):
     client = Client()
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     activities = ActivityFactory.create_batch(2, account=owner.account, owner=owner.user)
-    response = client.post("/admin/activities/activity/", {
-        "action": "delete_selected", "post": "yes",
-        "_selected_action": [a.pk for a in activities]})
+    response = client.post(
+        "/admin/activities/activity/",
+        {
+            "action": "delete_selected",
+            "post": "yes",
+            "_selected_action": [a.pk for a in activities],
+        },
+    )
     assert response.status_code == 302
     assert not Activity.objects.for_account(owner.account).exists()
     assert [[e.type for e in events_of(a)] for a in activities] == [["activity.deleted"]] * 2

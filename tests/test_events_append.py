@@ -20,60 +20,92 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_event_records_who_where_what_and_the_changes(owner):
-    event = event_append(account=owner.account, by=owner.user, source=Source.API,
-                         record_type="contact", record_id=42, action="updated",
-                         changes={"email": ["a@x.io", "b@x.io"]}, data={"id": 42})
+    event = event_append(
+        account=owner.account,
+        by=owner.user,
+        source=Source.API,
+        record_type="contact",
+        record_id=42,
+        action="updated",
+        changes={"email": ["a@x.io", "b@x.io"]},
+        data={"id": 42},
+    )
     stored = Event.objects.for_account(owner.account).get()
     assert stored == event
-    assert (stored.type, stored.actor_id, stored.source) == ("contact.updated",
-                                                             owner.user.pk, "api")
-    assert (stored.record_type, stored.record_id, stored.action) == ("contact", 42,
-                                                                     "updated")
+    assert (stored.type, stored.actor_id, stored.source) == (
+        "contact.updated",
+        owner.user.pk,
+        "api",
+    )
+    assert (stored.record_type, stored.record_id, stored.action) == ("contact", 42, "updated")
     assert stored.changes == {"email": ["a@x.io", "b@x.io"]}
     assert stored.data == {"id": 42}
 
 
 def test_an_update_that_changed_nothing_appends_nothing(owner):
-    assert event_append(account=owner.account, by=owner.user, source=Source.UI,
-                        record_type="deal", record_id=1, action="updated") is None
+    assert (
+        event_append(
+            account=owner.account,
+            by=owner.user,
+            source=Source.UI,
+            record_type="deal",
+            record_id=1,
+            action="updated",
+        )
+        is None
+    )
     assert not Event.objects.for_account(owner.account).exists()
 
 
 def test_a_change_that_rolls_back_leaves_no_event(owner):
     with pytest.raises(RuntimeError), transaction.atomic():
-        event_append(account=owner.account, by=None, source=Source.SYSTEM,
-                     record_type="note", record_id=1, action="created")
+        event_append(
+            account=owner.account,
+            by=None,
+            source=Source.SYSTEM,
+            record_type="note",
+            record_id=1,
+            action="created",
+        )
         raise RuntimeError("the change failed after its event")
     assert not Event.objects.for_account(owner.account).exists()
 
 
-def test_a_batch_is_appended_in_a_constant_number_of_queries(owner,
-                                                             django_assert_max_num_queries):
+def test_a_batch_is_appended_in_a_constant_number_of_queries(owner, django_assert_max_num_queries):
     def drafts(n):
-        return [EventDraft(record_type="contact", record_id=i, action="created")
-                for i in range(1, n + 1)]
+        return [
+            EventDraft(record_type="contact", record_id=i, action="created")
+            for i in range(1, n + 1)
+        ]
 
     with django_assert_max_num_queries(4):
-        events_append(account=owner.account, by=owner.user, source=Source.IMPORT,
-                      drafts=drafts(3))
+        events_append(account=owner.account, by=owner.user, source=Source.IMPORT, drafts=drafts(3))
     # 80 rows still fit one INSERT under SQLite's 999 parameters.
     with django_assert_max_num_queries(4):
-        events_append(account=owner.account, by=owner.user, source=Source.IMPORT,
-                      drafts=drafts(80))
+        events_append(account=owner.account, by=owner.user, source=Source.IMPORT, drafts=drafts(80))
     assert Event.objects.for_account(owner.account).count() == 83
 
 
 def test_an_unknown_record_type_is_refused(owner):
     with pytest.raises(ValueError):
-        event_append(account=owner.account, by=None, source=Source.SYSTEM,
-                     record_type="tag", record_id=1, action="created")
+        event_append(
+            account=owner.account,
+            by=None,
+            source=Source.SYSTEM,
+            record_type="tag",
+            record_id=1,
+            action="created",
+        )
 
 
 def test_changes_between_lists_only_the_fields_that_differ():
     before = {"email": "a@x.io", "phone": "", "tags": ["a"]}
     after = {"email": "b@x.io", "phone": "", "tags": ["a", "b"], "title": "CEO"}
     assert changes_between(before, after) == {
-        "email": ["a@x.io", "b@x.io"], "tags": [["a"], ["a", "b"]], "title": [None, "CEO"]}
+        "email": ["a@x.io", "b@x.io"],
+        "tags": [["a"], ["a", "b"]],
+        "title": [None, "CEO"],
+    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -96,8 +128,14 @@ def test_writers_of_one_account_take_turns_until_commit_and_others_do_not_wait()
 
     def first():
         with transaction.atomic():
-            event_append(account=account, by=user, source=Source.API, record_type="deal",
-                         record_id=1, action="created")
+            event_append(
+                account=account,
+                by=user,
+                source=Source.API,
+                record_type="deal",
+                record_id=1,
+                action="created",
+            )
             first_appended.set()
             release_first.wait(10)
             appended_at["first_commit"] = time.monotonic()
@@ -106,14 +144,22 @@ def test_writers_of_one_account_take_turns_until_commit_and_others_do_not_wait()
     def second(acct, name):
         first_appended.wait(10)
         with transaction.atomic():
-            event_append(account=acct, by=user, source=Source.API, record_type="deal",
-                         record_id=2, action="created")
+            event_append(
+                account=acct,
+                by=user,
+                source=Source.API,
+                record_type="deal",
+                record_id=2,
+                action="created",
+            )
             appended_at[name] = time.monotonic()
         connection.close()
 
-    threads = [threading.Thread(target=first),
-               threading.Thread(target=second, args=(account, "same")),
-               threading.Thread(target=second, args=(other, "other"))]
+    threads = [
+        threading.Thread(target=first),
+        threading.Thread(target=second, args=(account, "same")),
+        threading.Thread(target=second, args=(other, "other")),
+    ]
     for thread in threads:
         thread.start()
     first_appended.wait(10)
@@ -122,6 +168,7 @@ def test_writers_of_one_account_take_turns_until_commit_and_others_do_not_wait()
     for thread in threads:
         thread.join(20)
     assert appended_at["other"] < appended_at["first_commit"] < appended_at["same"]
-    ids = list(Event.objects.for_account(account).order_by("id").values_list("record_id",
-                                                                             flat=True))
+    ids = list(
+        Event.objects.for_account(account).order_by("id").values_list("record_id", flat=True)
+    )
     assert ids == [1, 2]

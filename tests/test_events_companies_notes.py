@@ -41,8 +41,7 @@ def test_company_writes_through_the_api_are_recorded(owner):
         ("company.deleted", {}),
     ]
     assert events(owner.account)[0].data == created
-    assert {(e.source, e.actor_id) for e in events(owner.account)} == {
-        (Source.API, owner.user.pk)}
+    assert {(e.source, e.actor_id) for e in events(owner.account)} == {(Source.API, owner.user.pk)}
 
 
 def test_the_company_form_records_only_what_the_user_changed(owner):
@@ -50,13 +49,14 @@ def test_the_company_form_records_only_what_the_user_changed(owner):
     web = signed_in(owner)
     page = web.get(f"/companies/{company.pk}/edit/").content.decode()
     data = form_data(page, "company-form")
-    owner.client.patch(f"/api/v1/crm/companies/{company.pk}/", {"industry": "Oil"},
-                       format="json")
-    assert web.post(f"/companies/{company.pk}/edit/", data | {"name": "Acme Ltd"}
-                    ).status_code == 409  # opened before the change: the conflict page
+    owner.client.patch(f"/api/v1/crm/companies/{company.pk}/", {"industry": "Oil"}, format="json")
+    assert (
+        web.post(f"/companies/{company.pk}/edit/", data | {"name": "Acme Ltd"}).status_code == 409
+    )  # opened before the change: the conflict page
     del data["version"]
-    assert web.post(f"/companies/{company.pk}/edit/", data | {"name": "Acme Ltd"}
-                    ).status_code == 302
+    assert (
+        web.post(f"/companies/{company.pk}/edit/", data | {"name": "Acme Ltd"}).status_code == 302
+    )
     fresh = Company.objects.for_account(owner.account).get(pk=company.pk)
     assert (fresh.name, fresh.industry) == ("Acme Ltd", "Oil")
     last = events(owner.account)[-1]
@@ -81,12 +81,12 @@ def test_company_admin_writes_are_recorded(staff, account):  # noqa: F811
     response = staff.post(f"/admin/companies/company/{company.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     others = [CompanyFactory(account=account) for _ in range(2)]
-    staff.post("/admin/companies/company/", {
-        "action": "delete_selected", "_selected_action": [c.pk for c in others],
-        "post": "yes"})
+    staff.post(
+        "/admin/companies/company/",
+        {"action": "delete_selected", "_selected_action": [c.pk for c in others], "post": "yes"},
+    )
     assert [(e.type, e.changes, e.source) for e in events(account)] == [
-        ("company.updated", {"name": ["Acme", "Acme Ltd"], "tags": [[], ["vip"]]},
-         Source.ADMIN),
+        ("company.updated", {"name": ["Acme", "Acme Ltd"], "tags": [[], ["vip"]]}, Source.ADMIN),
         ("company.deleted", {}, Source.ADMIN),
         ("company.deleted", {}, Source.ADMIN),
     ]
@@ -111,12 +111,12 @@ def test_note_writes_through_the_api_are_recorded(owner):
 def test_a_note_logged_on_a_timeline_is_recorded_from_the_web_app(owner):
     contact = ContactFactory(account=owner.account)
     web = signed_in(owner)
-    response = web.post(f"/timeline/contact/{contact.pk}/log/",
-                        {"kind": "note", "log-note-body": "Met at the fair"})
+    response = web.post(
+        f"/timeline/contact/{contact.pk}/log/", {"kind": "note", "log-note-body": "Met at the fair"}
+    )
     assert response.status_code == 302
     [event] = events(owner.account)
-    assert (event.type, event.source, event.actor_id) == (
-        "note.created", Source.UI, owner.user.pk)
+    assert (event.type, event.source, event.actor_id) == ("note.created", Source.UI, owner.user.pk)
     assert event.data["contact"] == contact.pk
     assert Note.objects.for_account(owner.account).get().author_id == owner.user.pk
 

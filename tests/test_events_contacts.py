@@ -41,15 +41,19 @@ def test_an_api_create_appends_contact_created_with_its_representation(owner):
     assert response.status_code == 201
     [event] = events(owner.account)
     assert (event.type, event.actor_id, event.source) == (
-        "contact.created", owner.user.pk, Source.API)
+        "contact.created",
+        owner.user.pk,
+        Source.API,
+    )
     assert event.record_id == response.json()["id"]
     assert event.data == response.json()
 
 
 def test_an_api_patch_records_only_the_fields_it_changed(owner):
     contact = ContactFactory(account=owner.account, first_name="Ada", title="CTO")
-    response = owner.client.patch(f"{URL}{contact.pk}/",
-                                  {"title": "CEO", "first_name": "Ada"}, format="json")
+    response = owner.client.patch(
+        f"{URL}{contact.pk}/", {"title": "CEO", "first_name": "Ada"}, format="json"
+    )
     assert response.status_code == 200
     [event] = events(owner.account)
     assert event.type == "contact.updated"
@@ -59,8 +63,9 @@ def test_an_api_patch_records_only_the_fields_it_changed(owner):
 
 def test_tags_in_a_patch_are_recorded_as_sorted_names(owner):
     contact = ContactFactory(account=owner.account)
-    ContactTagFactory(account=owner.account, contact=contact,
-                      tag=TagFactory(account=owner.account, name="lead"))
+    ContactTagFactory(
+        account=owner.account, contact=contact, tag=TagFactory(account=owner.account, name="lead")
+    )
     owner.client.patch(f"{URL}{contact.pk}/", {"tags": ["vip", "Alpha"]}, format="json")
     [event] = events(owner.account)
     assert event.changes == {"tags": [["lead"], ["Alpha", "vip"]]}
@@ -100,8 +105,7 @@ def test_an_update_of_one_field_keeps_a_newer_value_of_another(owner):
     contact = ContactFactory(account=owner.account, first_name="Ada", title="CTO")
     stale = Contact.objects.for_account(owner.account).get(pk=contact.pk)
     Contact.objects.for_account(owner.account).filter(pk=contact.pk).update(title="CEO")
-    contact_update(contact=stale, by=owner.user, source=Source.API,
-                   data={"first_name": "Ida"})
+    contact_update(contact=stale, by=owner.user, source=Source.API, data={"first_name": "Ida"})
     fresh = Contact.objects.for_account(owner.account).get(pk=contact.pk)
     assert (fresh.first_name, fresh.title) == ("Ida", "CEO")
 
@@ -109,8 +113,7 @@ def test_an_update_of_one_field_keeps_a_newer_value_of_another(owner):
 def test_an_update_that_rolls_back_leaves_no_event(owner):
     contact = ContactFactory(account=owner.account, title="CTO")
     with pytest.raises(RuntimeError), transaction.atomic():
-        contact_update(contact=contact, by=owner.user, source=Source.API,
-                       data={"title": "CEO"})
+        contact_update(contact=contact, by=owner.user, source=Source.API, data={"title": "CEO"})
         raise RuntimeError("a later step of the same request failed")
     assert events(owner.account) == []
     assert Contact.objects.for_account(owner.account).get(pk=contact.pk).title == "CTO"
@@ -118,10 +121,17 @@ def test_an_update_that_rolls_back_leaves_no_event(owner):
 
 def test_the_api_bulk_import_records_creates_and_updates_in_one_batch(owner):
     existing = ContactFactory(account=owner.account, email="ada@example.com", title="CTO")
-    response = owner.client.post(f"{URL}bulk-import/", {"on_duplicate": "update", "contacts": [
-        {"first_name": "Ada", "email": "ada@example.com", "title": "CEO"},
-        {"first_name": "Bo", "email": "bo@example.com", "tags": ["new"]},
-    ]}, format="json")
+    response = owner.client.post(
+        f"{URL}bulk-import/",
+        {
+            "on_duplicate": "update",
+            "contacts": [
+                {"first_name": "Ada", "email": "ada@example.com", "title": "CEO"},
+                {"first_name": "Bo", "email": "bo@example.com", "tags": ["new"]},
+            ],
+        },
+        format="json",
+    )
     assert response.status_code == 201
     by_type = {e.type: e for e in events(owner.account)}
     assert set(by_type) == {"contact.created", "contact.updated"}
@@ -132,8 +142,11 @@ def test_the_api_bulk_import_records_creates_and_updates_in_one_batch(owner):
 
 
 def test_an_invalid_bulk_import_appends_nothing(owner):
-    response = owner.client.post(f"{URL}bulk-import/", {"contacts": [
-        {"first_name": "Ada"}, {"first_name": ""}]}, format="json")
+    response = owner.client.post(
+        f"{URL}bulk-import/",
+        {"contacts": [{"first_name": "Ada"}, {"first_name": ""}]},
+        format="json",
+    )
     assert response.status_code == 400
     assert events(owner.account) == []
 
@@ -141,13 +154,15 @@ def test_an_invalid_bulk_import_appends_nothing(owner):
 def test_the_bulk_import_costs_the_same_queries_for_2_or_20_rows(owner):
     def queries(n, start):
         ContactFactory(account=owner.account, email=f"x{start}@example.com")
-        rows = [{"first_name": f"P{i}", "email": f"p{start + i}@example.com", "tags": [f"t{start}"]}
-                for i in range(n)]
+        rows = [
+            {"first_name": f"P{i}", "email": f"p{start + i}@example.com", "tags": [f"t{start}"]}
+            for i in range(n)
+        ]
         rows.append({"first_name": "Again", "email": f"x{start}@example.com"})
         with CaptureQueriesContext(connection) as captured:
-            response = owner.client.post(f"{URL}bulk-import/",
-                                         {"contacts": rows, "on_duplicate": "update"},
-                                         format="json")
+            response = owner.client.post(
+                f"{URL}bulk-import/", {"contacts": rows, "on_duplicate": "update"}, format="json"
+            )
         assert response.status_code == 201
         return len(captured)
 
@@ -159,12 +174,18 @@ def test_the_bulk_import_costs_the_same_queries_for_2_or_20_rows(owner):
 
 
 def test_the_csv_import_records_its_contacts_with_source_import(owner):
-    write = run_write(make_import(owner, "first name,email\nAda,ada@example.com\n",
-                                  status=ContactImport.Status.READY))
+    write = run_write(
+        make_import(
+            owner, "first name,email\nAda,ada@example.com\n", status=ContactImport.Status.READY
+        )
+    )
     assert write.status == ContactImport.Status.DONE
     [event] = events(owner.account)
     assert (event.type, event.source, event.actor_id) == (
-        "contact.created", Source.IMPORT, owner.user.pk)
+        "contact.created",
+        Source.IMPORT,
+        owner.user.pk,
+    )
 
 
 # -- web app -----------------------------------------------------------------------
@@ -181,7 +202,10 @@ def test_the_web_form_records_a_create_and_an_edit_from_the_ui(owner):
     assert web.post(f"/contacts/{contact.pk}/edit/", data).status_code == 302
     created, updated = events(owner.account)
     assert (created.type, created.source, created.actor_id) == (
-        "contact.created", Source.UI, owner.user.pk)
+        "contact.created",
+        Source.UI,
+        owner.user.pk,
+    )
     assert created.data["tags"][0]["name"] == "vip"
     assert (updated.type, updated.changes) == ("contact.updated", {"title": ["", "CEO"]})
 
@@ -194,15 +218,19 @@ def test_the_web_form_does_not_undo_a_change_made_since_it_was_opened(owner):
     # With the version it was opened on, the form is refused (the conflict page,
     # tests/test_web_edit_conflicts.py); without one (an old page, a script), only
     # the fields the user changed are written.
-    assert web.post(f"/contacts/{contact.pk}/edit/",
-                    data | {"first_name": "Ida"}).status_code == 409
+    assert (
+        web.post(f"/contacts/{contact.pk}/edit/", data | {"first_name": "Ida"}).status_code == 409
+    )
     del data["version"]
-    assert web.post(f"/contacts/{contact.pk}/edit/",
-                    data | {"first_name": "Ida"}).status_code == 302
+    assert (
+        web.post(f"/contacts/{contact.pk}/edit/", data | {"first_name": "Ida"}).status_code == 302
+    )
     fresh = Contact.objects.for_account(owner.account).get(pk=contact.pk)
     assert (fresh.first_name, fresh.title) == ("Ida", "CEO")
     assert [e.changes for e in events(owner.account)] == [
-        {"title": ["CTO", "CEO"]}, {"first_name": ["Ada", "Ida"]}]
+        {"title": ["CTO", "CEO"]},
+        {"first_name": ["Ada", "Ida"]},
+    ]
 
 
 def test_the_web_tag_editing_and_delete_record_events(owner):
@@ -221,12 +249,12 @@ def test_the_web_tag_editing_and_delete_record_events(owner):
 
 def test_bulk_actions_record_one_event_per_changed_contact(owner, teammate):
     tagged, plain = ContactFactory(account=owner.account), ContactFactory(account=owner.account)
-    ContactTagFactory(account=owner.account, contact=tagged,
-                      tag=TagFactory(account=owner.account, name="vip"))
+    ContactTagFactory(
+        account=owner.account, contact=tagged, tag=TagFactory(account=owner.account, name="vip")
+    )
     web, ids = signed_in(owner), [tagged.pk, plain.pk]
     web.post("/contacts/bulk/", {"ids": ids, "action": "add_tag", "tag": "vip"})
-    web.post("/contacts/bulk/", {"ids": ids, "action": "assign_owner",
-                                 "owner": teammate.user.pk})
+    web.post("/contacts/bulk/", {"ids": ids, "action": "assign_owner", "owner": teammate.user.pk})
     web.post("/contacts/bulk/", {"ids": ids, "action": "delete"})
     recorded = [(e.type, e.record_id, e.changes) for e in events(owner.account)]
     assert recorded == [
@@ -236,8 +264,7 @@ def test_bulk_actions_record_one_event_per_changed_contact(owner, teammate):
         ("contact.deleted", tagged.pk, {}),
         ("contact.deleted", plain.pk, {}),
     ]
-    assert {(e.source, e.actor_id) for e in events(owner.account)} == {
-        (Source.UI, owner.user.pk)}
+    assert {(e.source, e.actor_id) for e in events(owner.account)} == {(Source.UI, owner.user.pk)}
     deleted = events(owner.account, type="contact.deleted")[1]
     assert deleted.data["owner"] == teammate.user.pk
     assert [t["name"] for t in deleted.data["tags"]] == ["vip"]
@@ -247,9 +274,11 @@ def test_bulk_actions_append_their_events_in_the_same_queries_for_2_or_20(owner,
     def queries(n):
         ids = [ContactFactory(account=owner.account).pk for _ in range(n)]
         web, counts = signed_in(owner), []
-        for data in ({"action": "add_tag", "tag": f"tag {n}"},
-                     {"action": "assign_owner", "owner": teammate.user.pk},
-                     {"action": "delete"}):
+        for data in (
+            {"action": "add_tag", "tag": f"tag {n}"},
+            {"action": "assign_owner", "owner": teammate.user.pk},
+            {"action": "delete"},
+        ):
             with CaptureQueriesContext(connection) as captured:
                 assert web.post("/contacts/bulk/", {"ids": ids, **data}).status_code == 302
             counts.append(len(captured))
@@ -277,20 +306,33 @@ def test_an_admin_save_of_fields_and_tags_is_one_event_from_the_admin(staff, acc
 
 
 def test_admin_add_and_delete_record_events(staff, account):  # noqa: F811
-    response = staff.post("/admin/contacts/contact/add/", {
-        "account": account.pk, "first_name": "Ada", "last_name": "", "email": "",
-        "phone": "", "title": "", "owner": "", "custom_fields": "{}",
-        "tag_links-TOTAL_FORMS": "0", "tag_links-INITIAL_FORMS": "0",
-    })
+    response = staff.post(
+        "/admin/contacts/contact/add/",
+        {
+            "account": account.pk,
+            "first_name": "Ada",
+            "last_name": "",
+            "email": "",
+            "phone": "",
+            "title": "",
+            "owner": "",
+            "custom_fields": "{}",
+            "tag_links-TOTAL_FORMS": "0",
+            "tag_links-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     contact = Contact.objects.for_account(account).get()
     staff.post(f"/admin/contacts/contact/{contact.pk}/delete/", {"post": "yes"})
     others = [ContactFactory(account=account) for _ in range(2)]
-    staff.post("/admin/contacts/contact/", {
-        "action": "delete_selected", "_selected_action": [c.pk for c in others],
-        "post": "yes"})
+    staff.post(
+        "/admin/contacts/contact/",
+        {"action": "delete_selected", "_selected_action": [c.pk for c in others], "post": "yes"},
+    )
     assert not Contact.objects.for_account(account).exists()
     assert [(e.type, e.source) for e in events(account)] == [
-        ("contact.created", Source.ADMIN), ("contact.deleted", Source.ADMIN),
-        ("contact.deleted", Source.ADMIN), ("contact.deleted", Source.ADMIN)]
-
+        ("contact.created", Source.ADMIN),
+        ("contact.deleted", Source.ADMIN),
+        ("contact.deleted", Source.ADMIN),
+        ("contact.deleted", Source.ADMIN),
+    ]

@@ -22,8 +22,11 @@ def stages(pipeline):
 
 
 def events_of(deal):
-    return list(Event.objects.for_account(deal.account_id)
-                .filter(record_type="deal", record_id=deal.pk).order_by("id"))
+    return list(
+        Event.objects.for_account(deal.account_id)
+        .filter(record_type="deal", record_id=deal.pk)
+        .order_by("id")
+    )
 
 
 def stored(deal):
@@ -32,8 +35,13 @@ def stored(deal):
 
 @pytest.fixture
 def deal(owner, pipeline):
-    return DealFactory(pipeline=pipeline, title="Pilot", value_cents=1000,
-                       stage=stages(pipeline)[0], owner=owner.user)
+    return DealFactory(
+        pipeline=pipeline,
+        title="Pilot",
+        value_cents=1000,
+        stage=stages(pipeline)[0],
+        owner=owner.user,
+    )
 
 
 @pytest.fixture
@@ -47,8 +55,7 @@ def admin_client():
 
 
 def test_creating_a_deal_through_the_api_records_who_and_the_whole_deal(owner, pipeline):
-    response = owner.client.post(URL, {"title": "Big one", "pipeline": pipeline.pk},
-                                 format="json")
+    response = owner.client.post(URL, {"title": "Big one", "pipeline": pipeline.pk}, format="json")
     assert response.status_code == 201
     (event,) = events_of(Deal(pk=response.json()["id"], account_id=owner.account.pk))
     assert (event.type, event.actor_id, event.source) == ("deal.created", owner.user.pk, "api")
@@ -57,8 +64,9 @@ def test_creating_a_deal_through_the_api_records_who_and_the_whole_deal(owner, p
 
 
 def test_a_patch_records_only_the_fields_that_changed_before_and_after(owner, deal):
-    response = owner.client.patch(f"{URL}{deal.pk}/", {"title": "Pilot 2",
-                                                       "value_cents": 1000}, format="json")
+    response = owner.client.patch(
+        f"{URL}{deal.pk}/", {"title": "Pilot 2", "value_cents": 1000}, format="json"
+    )
     assert response.status_code == 200
     (event,) = events_of(deal)
     assert (event.type, event.actor_id, event.source) == ("deal.updated", owner.user.pk, "api")
@@ -80,8 +88,9 @@ def test_a_patch_writes_only_the_fields_sent_never_status_or_closed_at(owner, de
     with CaptureQueriesContext(connection) as queries:
         response = owner.client.patch(f"{URL}{deal.pk}/", {"title": "Renamed"}, format="json")
     assert response.status_code == 200
-    (update,) = [q["sql"] for q in queries.captured_queries
-                 if q["sql"].startswith('UPDATE "deals_deal"')]
+    (update,) = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "deals_deal"')
+    ]
     set_clause = update.split(" SET ", 1)[1].split(" WHERE ", 1)[0]
     assert '"title"' in set_clause and '"updated_at"' in set_clause
     assert '"status"' not in set_clause and '"closed_at"' not in set_clause
@@ -97,14 +106,20 @@ def test_a_stale_copy_of_a_deal_never_undoes_a_win(owner, deal):
     assert after.closed_at is not None
 
 
-@pytest.mark.parametrize(("action", "body", "event_type", "changes"), [
-    ("win", {}, "deal.won", {"status": ["open", "won"]}),
-    ("lose", {"reason": "price"}, "deal.lost",
-     {"status": ["open", "lost"], "lost_reason": ["", "price"]}),
-    ("abandon", {}, "deal.abandoned", {"status": ["open", "abandoned"]}),
-])
-def test_closing_a_deal_records_its_transition(owner, deal, action, body, event_type,
-                                               changes):
+@pytest.mark.parametrize(
+    ("action", "body", "event_type", "changes"),
+    [
+        ("win", {}, "deal.won", {"status": ["open", "won"]}),
+        (
+            "lose",
+            {"reason": "price"},
+            "deal.lost",
+            {"status": ["open", "lost"], "lost_reason": ["", "price"]},
+        ),
+        ("abandon", {}, "deal.abandoned", {"status": ["open", "abandoned"]}),
+    ],
+)
+def test_closing_a_deal_records_its_transition(owner, deal, action, body, event_type, changes):
     response = owner.client.post(f"{URL}{deal.pk}/{action}/", body, format="json")
     assert response.status_code == 200
     (event,) = events_of(deal)
@@ -121,36 +136,44 @@ def test_reopening_records_the_reopen(owner, deal):
     assert response.status_code == 200
     won, reopened = events_of(deal)
     assert (won.type, won.actor_id, won.source) == ("deal.won", None, "system")
-    assert (reopened.type, reopened.actor_id, reopened.source) == ("deal.reopened",
-                                                                   owner.user.pk, "api")
+    assert (reopened.type, reopened.actor_id, reopened.source) == (
+        "deal.reopened",
+        owner.user.pk,
+        "api",
+    )
     assert reopened.changes["status"] == ["won", "open"]
 
 
 def test_a_move_records_the_stage_and_the_deals_own_probability(owner, deal, pipeline):
     target = stages(pipeline)[2]
-    response = owner.client.post(f"{URL}{deal.pk}/move/", {"stage": target.pk,
-                                                           "probability": 40}, format="json")
+    response = owner.client.post(
+        f"{URL}{deal.pk}/move/", {"stage": target.pk, "probability": 40}, format="json"
+    )
     assert response.status_code == 200
     (event,) = events_of(deal)
     assert event.type == "deal.moved"
-    assert event.changes == {"stage": [stages(pipeline)[0].pk, target.pk],
-                             "probability": [None, 40]}
+    assert event.changes == {
+        "stage": [stages(pipeline)[0].pk, target.pk],
+        "probability": [None, 40],
+    }
 
 
 def test_a_move_restarts_the_time_in_stage_and_other_edits_do_not(owner, deal, pipeline):
     entered = stored(deal).stage_entered_at
     owner.client.patch(f"{URL}{deal.pk}/", {"title": "Renamed"}, format="json")
     assert stored(deal).stage_entered_at == entered
-    response = owner.client.post(f"{URL}{deal.pk}/move/", {"stage": stages(pipeline)[1].pk},
-                                 format="json")
+    response = owner.client.post(
+        f"{URL}{deal.pk}/move/", {"stage": stages(pipeline)[1].pk}, format="json"
+    )
     assert response.json()["stage_entered_at"] > response.json()["created_at"]
     assert stored(deal).stage_entered_at > entered
 
 
 def test_stage_entered_at_is_read_only(owner, deal):
     entered = stored(deal).stage_entered_at
-    response = owner.client.patch(f"{URL}{deal.pk}/", {"stage_entered_at":
-                                                       "2020-01-01T00:00:00Z"}, format="json")
+    response = owner.client.patch(
+        f"{URL}{deal.pk}/", {"stage_entered_at": "2020-01-01T00:00:00Z"}, format="json"
+    )
     assert response.status_code == 200
     assert stored(deal).stage_entered_at == entered
     assert events_of(deal) == []
@@ -167,8 +190,7 @@ def test_a_refused_transition_appends_nothing(owner, deal):
     deal_win(deal=deal, by=None, source=Source.SYSTEM)
     for action in ("win", "lose", "abandon"):
         assert owner.client.post(f"{URL}{deal.pk}/{action}/").status_code == 409
-    response = owner.client.patch(f"{URL}{deal.pk}/", {"stage": deal.stage_id + 1},
-                                  format="json")
+    response = owner.client.patch(f"{URL}{deal.pk}/", {"stage": deal.stage_id + 1}, format="json")
     assert response.status_code in (400, 409)
     assert [e.type for e in events_of(deal)] == ["deal.won"]
 
@@ -195,13 +217,17 @@ def test_deleting_a_deal_records_it_as_it_was(owner, deal):
 def test_the_web_app_records_its_writes_as_the_signed_in_user(owner, pipeline):
     client = client_for(owner)
     lead, qualified = stages(pipeline)[:2]
-    response = client.post("/deals/new/", {"title": "From the form", "pipeline": pipeline.pk,
-                                           "currency": "USD", "value": "12.50"})
+    response = client.post(
+        "/deals/new/",
+        {"title": "From the form", "pipeline": pipeline.pk, "currency": "USD", "value": "12.50"},
+    )
     assert response.status_code == 302
     deal = Deal.objects.for_account(owner.account).get(title="From the form")
     assert (deal.value_cents, deal.stage_id) == (1250, lead.pk)
-    client.post(f"/deals/{deal.pk}/edit/", {"title": "Renamed", "pipeline": pipeline.pk,
-                                            "currency": "USD", "value": "12.50"})
+    client.post(
+        f"/deals/{deal.pk}/edit/",
+        {"title": "Renamed", "pipeline": pipeline.pk, "currency": "USD", "value": "12.50"},
+    )
     client.post(f"/deals/{deal.pk}/move/", {"stage": qualified.pk})
     client.post(f"/deals/{deal.pk}/lose/", {"reason": "Too dear"})
     client.post(f"/deals/{deal.pk}/reopen/")
@@ -210,8 +236,15 @@ def test_the_web_app_records_its_writes_as_the_signed_in_user(owner, pipeline):
     client.post(f"/deals/{deal.pk}/win/")
     events = events_of(deal)
     assert [e.type for e in events] == [
-        "deal.created", "deal.updated", "deal.moved", "deal.lost", "deal.reopened",
-        "deal.abandoned", "deal.reopened", "deal.won"]
+        "deal.created",
+        "deal.updated",
+        "deal.moved",
+        "deal.lost",
+        "deal.reopened",
+        "deal.abandoned",
+        "deal.reopened",
+        "deal.won",
+    ]
     assert {(e.actor_id, e.source) for e in events} == {(owner.user.pk, "ui")}
     assert events[1].changes == {"title": ["From the form", "Renamed"]}
     assert events[2].changes == {"stage": [lead.pk, qualified.pk]}
@@ -221,34 +254,52 @@ def test_the_web_app_records_its_writes_as_the_signed_in_user(owner, pipeline):
 
 
 def admin_form(deal, **changes):
-    return {"account": deal.account_id, "title": deal.title, "pipeline": deal.pipeline_id,
-            "stage": deal.stage_id, "value_cents": deal.value_cents,
-            "currency": deal.currency, "probability": "", "expected_close_date": "",
-            "contact": "", "company": "", "owner": deal.owner_id or "", **changes}
+    return {
+        "account": deal.account_id,
+        "title": deal.title,
+        "pipeline": deal.pipeline_id,
+        "stage": deal.stage_id,
+        "value_cents": deal.value_cents,
+        "currency": deal.currency,
+        "probability": "",
+        "expected_close_date": "",
+        "contact": "",
+        "company": "",
+        "owner": deal.owner_id or "",
+        **changes,
+    }
 
 
 def test_the_admin_records_saves_actions_and_deletes(admin_client, deal):
     admin = admin_client.get("/admin/").wsgi_request.user
-    response = admin_client.post(f"/admin/deals/deal/{deal.pk}/change/",
-                                 admin_form(deal, title="From the admin"))
+    response = admin_client.post(
+        f"/admin/deals/deal/{deal.pk}/change/", admin_form(deal, title="From the admin")
+    )
     assert response.status_code == 302
-    admin_client.post("/admin/deals/deal/", {"action": "mark_win",
-                                             "_selected_action": [deal.pk]})
-    admin_client.post("/admin/deals/deal/", {"action": "mark_reopen",
-                                             "_selected_action": [deal.pk]})
+    admin_client.post("/admin/deals/deal/", {"action": "mark_win", "_selected_action": [deal.pk]})
+    admin_client.post(
+        "/admin/deals/deal/", {"action": "mark_reopen", "_selected_action": [deal.pk]}
+    )
     admin_client.post(f"/admin/deals/deal/{deal.pk}/delete/", {"post": "yes"})
     events = events_of(deal)
-    assert [e.type for e in events] == ["deal.updated", "deal.won", "deal.reopened",
-                                        "deal.deleted"]
+    assert [e.type for e in events] == ["deal.updated", "deal.won", "deal.reopened", "deal.deleted"]
     assert {(e.actor_id, e.source) for e in events} == {(admin.pk, "admin")}
     assert events[0].changes == {"title": ["Pilot", "From the admin"]}
 
 
 def test_a_deal_added_in_the_admin_is_recorded(admin_client, account, pipeline):
     lead = stages(pipeline)[0]
-    response = admin_client.post("/admin/deals/deal/add/", {
-        "account": account.pk, "title": "Admin deal", "pipeline": pipeline.pk,
-        "stage": lead.pk, "value_cents": 5, "currency": "USD"})
+    response = admin_client.post(
+        "/admin/deals/deal/add/",
+        {
+            "account": account.pk,
+            "title": "Admin deal",
+            "pipeline": pipeline.pk,
+            "stage": lead.pk,
+            "value_cents": 5,
+            "currency": "USD",
+        },
+    )
     assert response.status_code == 302
     deal = Deal.objects.for_account(account).get(title="Admin deal")
     (event,) = events_of(deal)
@@ -261,12 +312,14 @@ def test_the_admins_bulk_delete_records_each_deal_in_one_batch(admin_client, own
 
     deals = DealFactory.create_batch(3, pipeline=pipeline)
     with CaptureQueriesContext(connection) as queries:
-        response = admin_client.post("/admin/deals/deal/", {
-            "action": "delete_selected", "post": "yes",
-            "_selected_action": [d.pk for d in deals]})
+        response = admin_client.post(
+            "/admin/deals/deal/",
+            {"action": "delete_selected", "post": "yes", "_selected_action": [d.pk for d in deals]},
+        )
     assert response.status_code == 302
-    inserts = [q for q in queries.captured_queries
-               if q["sql"].startswith('INSERT INTO "events_event"')]
+    inserts = [
+        q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "events_event"')
+    ]
     assert len(inserts) == 1
     assert not Deal.objects.for_account(owner.account).exists()
     events = [events_of(d) for d in deals]

@@ -33,8 +33,14 @@ def poll(client, after, limit=100):
 
 
 def append_one(account, record_id):
-    return event_append(account=account, by=None, source=Source.SYSTEM,
-                        record_type="contact", record_id=record_id, action="created")
+    return event_append(
+        account=account,
+        by=None,
+        source=Source.SYSTEM,
+        record_type="contact",
+        record_id=record_id,
+        action="created",
+    )
 
 
 def test_a_poller_sees_every_committed_event_once_in_order_under_concurrent_writers(owner):
@@ -46,13 +52,20 @@ def test_a_poller_sees_every_committed_event_once_in_order_under_concurrent_writ
         try:
             for n in range(25):
                 account = owner.account if rng.random() < 0.85 else other_account
-                drafts = [EventDraft(record_type="deal", record_id=seed * 1000 + n,
-                                     action="updated", changes={"n": [n, n + 1]})
-                          for _ in range(rng.randint(1, 3))]
+                drafts = [
+                    EventDraft(
+                        record_type="deal",
+                        record_id=seed * 1000 + n,
+                        action="updated",
+                        changes={"n": [n, n + 1]},
+                    )
+                    for _ in range(rng.randint(1, 3))
+                ]
                 try:
                     with transaction.atomic():
-                        events = events_append(account=account, by=None,
-                                               source=Source.SYSTEM, drafts=drafts)
+                        events = events_append(
+                            account=account, by=None, source=Source.SYSTEM, drafts=drafts
+                        )
                         time.sleep(rng.uniform(0, 0.015))  # commits interleave
                         if rng.random() < 0.2:
                             raise RolledBack
@@ -100,8 +113,9 @@ def run_until_released(account, appended, release, out):
 def test_without_the_turn_a_poller_misses_an_event_that_commits_late(owner, monkeypatch):
     monkeypatch.setattr("events.services.take_event_turn", lambda account_id: None)
     appended, release, slow = threading.Event(), threading.Event(), []
-    thread = threading.Thread(target=run_until_released,
-                              args=(owner.account, appended, release, slow))
+    thread = threading.Thread(
+        target=run_until_released, args=(owner.account, appended, release, slow)
+    )
     thread.start()
     assert appended.wait(5)
     fast = append_one(owner.account, 2).pk  # a later id, committed first
@@ -116,8 +130,9 @@ def test_without_the_turn_a_poller_misses_an_event_that_commits_late(owner, monk
 
 def test_with_the_turn_a_later_writer_waits_and_the_poller_misses_nothing(owner):
     appended, release, slow = threading.Event(), threading.Event(), []
-    thread = threading.Thread(target=run_until_released,
-                              args=(owner.account, appended, release, slow))
+    thread = threading.Thread(
+        target=run_until_released, args=(owner.account, appended, release, slow)
+    )
     thread.start()
     assert appended.wait(5)
     fast = []

@@ -43,22 +43,48 @@ def book(owner):
 def test_totals_are_per_currency_and_never_mixed(owner, book):
     body = owner.client.get(URL).json()
     assert body["totals"] == [
-        {"currency": "EUR", "open_count": 3, "open_value_cents": 3, "weighted_value_cents": 2,
-         "won_count": 1, "won_value_cents": 999, "lost_count": 0, "lost_value_cents": 0,
-         "abandoned_count": 0, "abandoned_value_cents": 0},
+        {
+            "currency": "EUR",
+            "open_count": 3,
+            "open_value_cents": 3,
+            "weighted_value_cents": 2,
+            "won_count": 1,
+            "won_value_cents": 999,
+            "lost_count": 0,
+            "lost_value_cents": 0,
+            "abandoned_count": 0,
+            "abandoned_value_cents": 0,
+        },
         # (1,000,000 + 10,999,989 + 75 + 200) / 100 = 120,002.64 → 120,003
-        {"currency": "USD", "open_count": 4, "open_value_cents": 433_344,
-         "weighted_value_cents": 120_003, "won_count": 1, "won_value_cents": 50_000,
-         "lost_count": 1, "lost_value_cents": 20_000, "abandoned_count": 1,
-         "abandoned_value_cents": 7},
+        {
+            "currency": "USD",
+            "open_count": 4,
+            "open_value_cents": 433_344,
+            "weighted_value_cents": 120_003,
+            "won_count": 1,
+            "won_value_cents": 50_000,
+            "lost_count": 1,
+            "lost_value_cents": 20_000,
+            "abandoned_count": 1,
+            "abandoned_value_cents": 7,
+        },
     ]
 
 
 def test_stages_are_in_pipeline_and_stage_order_with_open_deals_only(owner, book):
     sales, alpha = book
     body = owner.client.get(URL).json()
-    rows = [(s["pipeline"], s["name"], s["currency"], s["open_count"], s["open_value_cents"],
-             s["weighted_value_cents"]) for s in body["stages"]]
+    rows = [
+        (
+            s["pipeline"],
+            s["name"],
+            s["currency"],
+            s["open_count"],
+            s["open_value_cents"],
+            s["weighted_value_cents"],
+        )
+        for s in body["stages"]
+    ]
     assert rows == [
         (alpha.pk, "Only", "USD", 1, 10, 2),
         (sales.pk, "Lead", "USD", 1, 100_000, 10_000),
@@ -72,10 +98,15 @@ def test_stages_are_in_pipeline_and_stage_order_with_open_deals_only(owner, book
 def test_the_forecast_honours_the_list_filters(owner, teammate, book):
     sales, alpha = book
     body = owner.client.get(URL, {"pipeline": alpha.pk}).json()
-    assert [(t["currency"], t["open_count"], t["weighted_value_cents"]) for t in
-            body["totals"]] == [("USD", 1, 2)]
-    DealFactory(pipeline=alpha, owner=teammate.user, value_cents=500,
-                expected_close_date=dt.date(2030, 1, 1))
+    assert [
+        (t["currency"], t["open_count"], t["weighted_value_cents"]) for t in body["totals"]
+    ] == [("USD", 1, 2)]
+    DealFactory(
+        pipeline=alpha,
+        owner=teammate.user,
+        value_cents=500,
+        expected_close_date=dt.date(2030, 1, 1),
+    )
     mine = owner.client.get(URL, {"owner": teammate.user.pk}).json()
     assert [(t["open_count"], t["open_value_cents"]) for t in mine["totals"]] == [(1, 500)]
     later = owner.client.get(URL, {"expected_close_after": "2029-01-01"}).json()
@@ -120,6 +151,7 @@ def test_huge_values_are_summed_exactly(owner):
 
 # -- the grouped pass: groups folded in Python must give the same exact arithmetic ------
 
+
 def test_many_probability_overrides_in_one_stage_are_each_weighted(owner):
     pipeline = PipelineFactory(account=owner.account, stages=[("S", 40)])
     for probability in range(0, 101, 10):  # 11 groups, one per override
@@ -137,8 +169,10 @@ def test_a_stage_with_two_currencies_has_a_row_for_each(owner):
     DealFactory(pipeline=pipeline, value_cents=400, currency="USD")
     DealFactory(pipeline=pipeline, value_cents=800, currency="EUR", probability=50)
     DealFactory(pipeline=pipeline, value_cents=200, currency="EUR")
-    rows = [(s["currency"], s["open_count"], s["open_value_cents"], s["weighted_value_cents"])
-            for s in owner.client.get(URL).json()["stages"]]
+    rows = [
+        (s["currency"], s["open_count"], s["open_value_cents"], s["weighted_value_cents"])
+        for s in owner.client.get(URL).json()["stages"]
+    ]
     assert rows == [("EUR", 2, 1_000, 450), ("USD", 1, 400, 100)]  # 400 + 50; 100
 
 
@@ -152,8 +186,7 @@ def test_rounding_happens_once_across_groups(owner):
     # 1.5 cents → 2 in total; rounding each group (or deal) first would give 3.
     assert body["totals"][0]["weighted_value_cents"] == 2
     # Each stage row is rounded once too: A 0.5 + 0.5 = 1; B 0.5 → 1 (half up).
-    assert [(s["name"], s["weighted_value_cents"]) for s in body["stages"]] == [
-        ("A", 1), ("B", 1)]
+    assert [(s["name"], s["weighted_value_cents"]) for s in body["stages"]] == [("A", 1), ("B", 1)]
 
 
 def test_rounding_per_group_would_be_wrong(owner):
@@ -178,12 +211,14 @@ def test_filters_through_a_join_keep_it(owner, book):
     sales, _ = book
     deals = Deal.objects.for_account(owner.account)
     by_name = forecast(deals.filter(stage__name="Proposal"))
-    assert [(s["currency"], s["open_count"]) for s in by_name["stages"]] == [
-        ("EUR", 3), ("USD", 1)]
+    assert [(s["currency"], s["open_count"]) for s in by_name["stages"]] == [("EUR", 3), ("USD", 1)]
     # A filter on the annotation itself reads the stage through its join.
     likely = forecast(deals.with_stage_probability().filter(stage_probability__gte=50))
     assert [(s["name"], s["currency"]) for s in likely["stages"]] == [
-        ("Proposal", "EUR"), ("Proposal", "USD"), ("Negotiation", "USD")]
+        ("Proposal", "EUR"),
+        ("Proposal", "USD"),
+        ("Negotiation", "USD"),
+    ]
     assert likely == forecast(deals.filter(stage__probability__gte=50))
 
 

@@ -135,8 +135,9 @@ def test_a_key_in_flight_is_a_409_and_writes_nothing(owner):
     fingerprint = request_fingerprint("POST", CONTACTS, body)
     with transaction.atomic():  # the first request's transaction, still open
         idempotency_key_claim(account=owner.account, key="busy", fingerprint=fingerprint)
-        response = owner.client.post(CONTACTS, body, content_type="application/json",
-                                     HTTP_IDEMPOTENCY_KEY="busy")
+        response = owner.client.post(
+            CONTACTS, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="busy"
+        )
         assert response.status_code == 409
         assert "still running" in response.json()["detail"]
         assert not contacts(owner).exists()
@@ -161,7 +162,8 @@ def test_a_request_that_fails_on_the_server_leaves_its_key_free(owner, monkeypat
 def test_a_key_older_than_a_day_runs_again(owner):
     post(owner, CONTACTS, {"first_name": "Ada"})
     IdempotencyKey.objects.for_account(owner.account).update(
-        created_at=timezone.now() - KEY_LIFETIME - dt.timedelta(seconds=1))
+        created_at=timezone.now() - KEY_LIFETIME - dt.timedelta(seconds=1)
+    )
     again = post(owner, CONTACTS, {"first_name": "Ada"})
     assert again.status_code == 201
     assert contacts(owner).count() == 2
@@ -172,15 +174,15 @@ def test_purge_deletes_the_keys_older_than_a_day_of_every_account(owner, outside
     post(outsider, CONTACTS, {"first_name": "Old"}, key="old")
     post(owner, CONTACTS, {"first_name": "New"}, key="new")
     IdempotencyKey.objects.dangerously_unscoped().filter(key="old").update(
-        created_at=timezone.now() - KEY_LIFETIME - dt.timedelta(minutes=1))
+        created_at=timezone.now() - KEY_LIFETIME - dt.timedelta(minutes=1)
+    )
     assert idempotency_keys_purge() == 2
     remaining = IdempotencyKey.objects.dangerously_unscoped().values_list("key", flat=True)
     assert list(remaining) == ["new"]
 
 
 def test_a_repeated_bulk_import_answers_the_first_answer_and_imports_once(owner):
-    body = {"contacts": [{"first_name": f"P{i}", "email": f"p{i}@example.com"}
-                         for i in range(3)]}
+    body = {"contacts": [{"first_name": f"P{i}", "email": f"p{i}@example.com"} for i in range(3)]}
     first = post(owner, f"{CONTACTS}bulk-import/", body)
     again = post(owner, f"{CONTACTS}bulk-import/", body)
     assert first.status_code == again.status_code == 201
@@ -195,6 +197,7 @@ def test_expired_keys_are_purged_by_an_hourly_recurring_job(owner):
     assert registered_jobs()["accounts.purge_idempotency_keys"].every == dt.timedelta(hours=1)
     post(owner, CONTACTS, {"first_name": "Ada"})
     IdempotencyKey.objects.for_account(owner.account).update(
-        created_at=timezone.now() - KEY_LIFETIME - dt.timedelta(seconds=1))
+        created_at=timezone.now() - KEY_LIFETIME - dt.timedelta(seconds=1)
+    )
     assert purge_idempotency_keys() == "deleted 1 idempotency keys"
     assert not IdempotencyKey.objects.for_account(owner.account).exists()

@@ -26,8 +26,9 @@ def test_creates_racing_with_one_key_store_one_contact(owner):
         body = {"first_name": "Ada", "email": f"ada{round_number}@example.com"}
 
         def create(key=key, body=body):
-            response = own_client(owner).post(CONTACTS, body, format="json",
-                                              HTTP_IDEMPOTENCY_KEY=key)
+            response = own_client(owner).post(
+                CONTACTS, body, format="json", HTTP_IDEMPOTENCY_KEY=key
+            )
             return response.status_code, response.json()
 
         answers = together(create, create, create)
@@ -47,8 +48,7 @@ def test_a_key_held_by_a_running_request_elsewhere_is_a_409(owner):
     def first_request():  # another worker, inside its request's transaction
         try:
             with transaction.atomic():
-                idempotency_key_claim(account=owner.account, key="busy",
-                                      fingerprint=fingerprint)
+                idempotency_key_claim(account=owner.account, key="busy", fingerprint=fingerprint)
                 claimed.set()
                 finish.wait(timeout=30)
                 transaction.set_rollback(True)  # it dies without an answer
@@ -59,14 +59,16 @@ def test_a_key_held_by_a_running_request_elsewhere_is_a_409(owner):
     worker.start()
     try:
         assert claimed.wait(timeout=30)
-        response = own_client(owner).post(CONTACTS, body, content_type="application/json",
-                                          HTTP_IDEMPOTENCY_KEY="busy")
+        response = own_client(owner).post(
+            CONTACTS, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="busy"
+        )
     finally:
         finish.set()
         worker.join(timeout=30)
     assert response.status_code == 409
     assert not Contact.objects.for_account(owner.account).exists()
     # The first request ended without an answer (rolled back): the key is free again.
-    retried = own_client(owner).post(CONTACTS, body, content_type="application/json",
-                                     HTTP_IDEMPOTENCY_KEY="busy")
+    retried = own_client(owner).post(
+        CONTACTS, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="busy"
+    )
     assert retried.status_code == 201

@@ -46,7 +46,8 @@ def test_companies_named_in_a_chunk_are_found_through_the_lower_case_indexes(acc
     # chunk's hundreds of names it may rightly prefer to scan a small table.)
     Company.objects.for_account(account).bulk_create(
         Company(account=account, name=f"Other {n}", domain=f"other{n}.example.com")
-        for n in range(5_000))
+        for n in range(5_000)
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE companies_company")
     cells = {"ACME ROCKETS", "www.Acme.com", "Nobody Ltd"}

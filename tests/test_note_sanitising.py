@@ -23,8 +23,12 @@ def test_save_sanitises_the_body(owner):
 
 
 def test_bulk_create_sanitises_every_body(owner):
-    notes(owner).bulk_create([Note(account=owner.account, body=ATTACK),
-                              Note(account=owner.account, body="<b onclick=x()>b</b>")])
+    notes(owner).bulk_create(
+        [
+            Note(account=owner.account, body=ATTACK),
+            Note(account=owner.account, body="<b onclick=x()>b</b>"),
+        ]
+    )
     assert sorted(notes(owner).values_list("body", flat=True)) == ["<b>b</b>", CLEAN]
 
 

@@ -56,7 +56,17 @@ def test_every_operation_documents_its_errors(schema):
 def test_contact_fields_and_filters_are_described(schema):
     contact = schema["components"]["schemas"]["Contact"]["properties"]
     assert {"first_name", "email", "phone", "company", "owner", "tags", "custom_fields"} <= set(
-        contact)
+        contact
+    )
     params = {p["name"] for p in schema["paths"]["/api/v1/crm/contacts/"]["get"]["parameters"]}
-    assert {"search", "tag", "company", "owner", "created_after", "created_before", "ordering",
-            "page", "page_size"} <= params
+    assert {
+        "search",
+        "tag",
+        "company",
+        "owner",
+        "created_after",
+        "created_before",
+        "ordering",
+        "page",
+        "page_size",
+    } <= params

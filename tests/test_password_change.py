@@ -54,9 +54,11 @@ def test_a_password_hash_upgrade_on_sign_in_keeps_the_token(owner, settings):
 def test_a_new_password_then_a_new_token_works(owner):
     owner.user.set_password(NEW_PASSWORD)
     owner.user.save()
-    response = Client().post("/api/v1/auth/token/",
-                             {"username": owner.user.username, "password": NEW_PASSWORD},
-                             content_type="application/json")
+    response = Client().post(
+        "/api/v1/auth/token/",
+        {"username": owner.user.username, "password": NEW_PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert Token.objects.get(user=owner.user).key == response.json()["token"]
 
@@ -64,8 +66,10 @@ def test_a_new_password_then_a_new_token_works(owner):
 def test_changing_the_password_in_the_web_app_revokes_the_token(owner):
     browser = Client()
     browser.force_login(owner.user)
-    response = browser.post("/password/", {"old_password": "pw", "new_password1": NEW_PASSWORD,
-                                           "new_password2": NEW_PASSWORD})
+    response = browser.post(
+        "/password/",
+        {"old_password": "pw", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     assert owner.client.get("/api/v1/me/").status_code == 401
     # The browser's own session stays signed in (Django updates its hash).
@@ -75,8 +79,10 @@ def test_changing_the_password_in_the_web_app_revokes_the_token(owner):
 def test_a_superuser_changing_a_users_password_in_the_admin_revokes_the_token(owner):
     admin = Client()
     admin.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    response = admin.post(f"/admin/accounts/user/{owner.user.pk}/password/",
-                          {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    response = admin.post(
+        f"/admin/accounts/user/{owner.user.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     assert User.objects.get(pk=owner.user.pk).check_password(NEW_PASSWORD)
     assert owner.client.get("/api/v1/me/").status_code == 401
@@ -87,9 +93,14 @@ def test_changing_ones_own_password_in_the_admin_revokes_the_token(owner):
     owner.user.save()
     admin = Client()
     admin.force_login(owner.user)
-    response = admin.post("/admin/password_change/", {
-        "old_password": "pw", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD,
-    })
+    response = admin.post(
+        "/admin/password_change/",
+        {
+            "old_password": "pw",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert owner.client.get("/api/v1/me/").status_code == 401
 

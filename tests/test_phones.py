@@ -15,8 +15,9 @@ from tests.factories import ContactFactory
 def test_a_stored_number_is_its_text_until_its_parts_are_needed(monkeypatch):
     calls = []
     real_parse = phonenumbers.parse
-    monkeypatch.setattr(phonenumbers, "parse", lambda *a, **k: calls.append(a) or
-                        real_parse(*a, **k))
+    monkeypatch.setattr(
+        phonenumbers, "parse", lambda *a, **k: calls.append(a) or real_parse(*a, **k)
+    )
     number = StoredPhoneNumber(stored="+14155552671")
     assert str(number) == "+14155552671" and len(number) == 12 and bool(number)
     assert hash(number) == hash("+14155552671")

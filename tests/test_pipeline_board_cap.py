@@ -45,7 +45,8 @@ def test_a_column_shows_its_first_cards_in_board_order(owner, pipeline):
     older = DealFactory(pipeline=pipeline, stage=lead, expected_close_date=dt.date(2030, 1, 1))
     newer = DealFactory(pipeline=pipeline, stage=lead, expected_close_date=dt.date(2030, 1, 1))
     Deal.objects.for_account(owner.account).filter(pk=older.pk).update(
-        created_at=newer.created_at - dt.timedelta(days=1))
+        created_at=newer.created_at - dt.timedelta(days=1)
+    )
     soonest = DealFactory(pipeline=pipeline, stage=lead, expected_close_date=dt.date(2029, 6, 1))
     response = client_for(owner).get("/pipeline/")
     # Soonest close first, the newest of a day first, undated last (on SQLite too).
@@ -67,8 +68,12 @@ def test_each_stage_gets_its_own_cards(owner, pipeline):
         DealFactory.create_batch(count, pipeline=pipeline, stage=stage(pipeline, name))
     response = client_for(owner).get("/pipeline/")
     shown = {c.stage.name: (len(c.deals), c.count, c.more) for c in response.context["columns"]}
-    assert shown == {"Lead": (CAP, 5, 2), "Qualified": (2, 2, 0), "Proposal": (CAP, CAP, 0),
-                     "Negotiation": (0, 0, 0)}
+    assert shown == {
+        "Lead": (CAP, 5, 2),
+        "Qualified": (2, 2, 0),
+        "Proposal": (CAP, CAP, 0),
+        "Negotiation": (0, 0, 0),
+    }
 
 
 def test_headers_count_and_total_every_open_deal_not_just_the_cards(owner, pipeline):
@@ -93,7 +98,10 @@ def test_a_full_column_ends_with_a_link_to_the_rest_of_its_stage(owner, pipeline
     assert f'href="{url.replace("&", "&amp;")}"' in html
     assert urlsplit(url).path == "/deals/"
     assert parse_qs(urlsplit(url).query) == {
-        "pipeline": [str(pipeline.pk)], "stage": [str(lead.pk)], "status": ["open"]}
+        "pipeline": [str(pipeline.pk)],
+        "stage": [str(lead.pk)],
+        "status": ["open"],
+    }
 
 
 def test_the_link_keeps_the_owner_filter(owner, teammate, pipeline):
@@ -123,11 +131,13 @@ def test_the_more_link_lists_the_whole_stage_and_nothing_else(owner, pipeline):
 
 def test_moving_a_card_answers_the_capped_board(owner, pipeline):
     lead, proposal = stage(pipeline, "Lead"), stage(pipeline, "Proposal")
-    deals = DealFactory.create_batch(CAP + 2, pipeline=pipeline, stage=lead,
-                                     expected_close_date=dt.date(2030, 1, 1))
+    deals = DealFactory.create_batch(
+        CAP + 2, pipeline=pipeline, stage=lead, expected_close_date=dt.date(2030, 1, 1)
+    )
     mover = deals[0]
-    response = client_for(owner).post(f"/deals/{mover.pk}/move/", {"stage": proposal.pk},
-                                      headers={"HX-Request": "true"})
+    response = client_for(owner).post(
+        f"/deals/{mover.pk}/move/", {"stage": proposal.pk}, headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     assert response.status_code == 200 and html.lstrip().startswith('<div id="board"')
     assert card_ids(html, proposal.pk) == [mover.pk]
@@ -136,11 +146,13 @@ def test_moving_a_card_answers_the_capped_board(owner, pipeline):
 
 def test_a_card_moved_past_the_cap_stays_in_sight(owner, pipeline):
     lead, proposal = stage(pipeline, "Lead"), stage(pipeline, "Proposal")
-    full = DealFactory.create_batch(CAP + 1, pipeline=pipeline, stage=proposal,
-                                    expected_close_date=dt.date(2030, 1, 1))
+    full = DealFactory.create_batch(
+        CAP + 1, pipeline=pipeline, stage=proposal, expected_close_date=dt.date(2030, 1, 1)
+    )
     mover = DealFactory(pipeline=pipeline, stage=lead, expected_close_date=dt.date(2031, 1, 1))
-    response = client_for(owner).post(f"/deals/{mover.pk}/move/", {"stage": proposal.pk},
-                                      headers={"HX-Request": "true"})
+    response = client_for(owner).post(
+        f"/deals/{mover.pk}/move/", {"stage": proposal.pk}, headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     # Its place in board order is last: shown after the first cards, and focused.
     expected = sorted(d.pk for d in full)[::-1][:CAP] + [mover.pk]
@@ -165,19 +177,25 @@ def test_the_board_costs_the_same_queries_past_the_cap(owner, pipeline):
 
     few = queries()
     for i in range(4 * (CAP + 2)):
-        DealFactory(pipeline=pipeline, stage=stages[i % 4], owner=owner.user,
-                    company=CompanyFactory(account=owner.account))
+        DealFactory(
+            pipeline=pipeline,
+            stage=stages[i % 4],
+            owner=owner.user,
+            company=CompanyFactory(account=owner.account),
+        )
     assert queries() == few
 
 
 # -- the deals list -------------------------------------------------------------------
 
+
 def test_the_deals_list_pages_in_board_order(owner, pipeline, monkeypatch):
     monkeypatch.setattr("web.views.deals.PAGE_SIZE", 2)
     lead = stage(pipeline, "Lead")
     dates = [dt.date(2030, 1, 3), None, dt.date(2030, 1, 1), dt.date(2030, 1, 2)]
-    deals = {date: DealFactory(pipeline=pipeline, stage=lead, expected_close_date=date)
-             for date in dates}
+    deals = {
+        date: DealFactory(pipeline=pipeline, stage=lead, expected_close_date=date) for date in dates
+    }
     client = client_for(owner)
     first = client.get(f"/deals/?stage={lead.pk}")
     second = client.get(f"/deals/?stage={lead.pk}&page=2")
@@ -221,9 +239,12 @@ def test_the_deals_list_costs_the_same_queries_whatever_the_count(owner, teammat
     few = queries()
     stages = list(pipeline.stages.all())
     for i in range(12):
-        DealFactory(pipeline=pipeline, stage=stages[i % 4],
-                    owner=(owner.user, teammate.user)[i % 2],
-                    company=CompanyFactory(account=owner.account))
+        DealFactory(
+            pipeline=pipeline,
+            stage=stages[i % 4],
+            owner=(owner.user, teammate.user)[i % 2],
+            company=CompanyFactory(account=owner.account),
+        )
     assert queries() == few
 
 

@@ -10,8 +10,9 @@ pytestmark = pytest.mark.django_db
 
 def prepared_statements_naming(table: str) -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                       [f"%{table}%"])
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{table}%"]
+        )
         return cursor.fetchone()[0]
 
 

@@ -37,6 +37,7 @@ def transition_step(action):
         if state[0] not in allowed:
             return 409, state, None
         return 200, (status, *state[1:]), event
+
     return step
 
 
@@ -44,7 +45,8 @@ def patch_step(index, value):
     def step(state):
         if state[index] == value:
             return 200, state, None
-        return 200, (*state[:index], value, *state[index + 1:]), "activity.updated"
+        return 200, (*state[:index], value, *state[index + 1 :]), "activity.updated"
+
     return step
 
 
@@ -53,8 +55,9 @@ def post(action):
 
 
 def patch(body):
-    return lambda client, activity: client.patch(f"{URL}{activity.pk}/", body,
-                                                 format="json").status_code
+    return lambda client, activity: (
+        client.patch(f"{URL}{activity.pk}/", body, format="json").status_code
+    )
 
 
 OPERATIONS = {
@@ -62,13 +65,15 @@ OPERATIONS = {
     "patch_subject": (patch({"subject": "Renamed"}), patch_step(1, "Renamed")),
     "patch_description": (patch({"description": "Agenda"}), patch_step(2, "Agenda")),
 }
-PAIRS = list(itertools.combinations_with_replacement(MACHINE, 2)) + [
-    ("patch_subject", action) for action in MACHINE] + [("patch_subject", "patch_description")]
+PAIRS = (
+    list(itertools.combinations_with_replacement(MACHINE, 2))
+    + [("patch_subject", action) for action in MACHINE]
+    + [("patch_subject", "patch_description")]
+)
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids="+".join)
-def test_two_concurrent_writes_of_an_activity_act_as_one_after_the_other(owner, teammate,
-                                                                         pair):
+def test_two_concurrent_writes_of_an_activity_act_as_one_after_the_other(owner, teammate, pair):
     clients = [own_client(owner), own_client(teammate)]
     start_done = "reopen" in pair
     for _ in range(ROUNDS):
@@ -76,19 +81,31 @@ def test_two_concurrent_writes_of_an_activity_act_as_one_after_the_other(owner, 
         if start_done:
             activity_complete(activity=activity, by=None, source=Source.SYSTEM)
         start = ("completed" if start_done else "pending", "Call", "")
-        last_event = Event.objects.for_account(owner.account).order_by("-id").values_list(
-            "id", flat=True).first() or 0
-        codes = together(*[
-            (lambda client=client, name=name, activity=activity:
-             OPERATIONS[name][0](client, activity))
-            for client, name in zip(clients, pair, strict=True)
-        ])
+        last_event = (
+            Event.objects.for_account(owner.account)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+            or 0
+        )
+        codes = together(
+            *[
+                (
+                    lambda client=client, name=name, activity=activity: OPERATIONS[name][0](
+                        client, activity
+                    )
+                )
+                for client, name in zip(clients, pair, strict=True)
+            ]
+        )
         row = Activity.objects.for_account(owner.account).get(pk=activity.pk)
         assert (row.completed_at is not None) == (row.status == "completed")
-        events = tuple(Event.objects.for_account(owner.account)
-                       .filter(record_type="activity", record_id=activity.pk,
-                               id__gt=last_event)
-                       .order_by("id").values_list("type", flat=True))
+        events = tuple(
+            Event.objects.for_account(owner.account)
+            .filter(record_type="activity", record_id=activity.pk, id__gt=last_event)
+            .order_by("id")
+            .values_list("type", flat=True)
+        )
         seen = (tuple(codes), (row.status, row.subject, row.description), events)
         expected = serial_outcomes(start, [OPERATIONS[name][1] for name in pair])
         assert seen in [(o.codes, o.state, o.events) for o in expected], (seen, expected)

@@ -39,29 +39,39 @@ def patch(actor, url, body):
 
 
 def recorded_changes(account, record_type, record_id):
-    return [e.changes for e in Event.objects.for_account(account)
-            .filter(record_type=record_type, record_id=record_id).order_by("id")]
+    return [
+        e.changes
+        for e in Event.objects.for_account(account)
+        .filter(record_type=record_type, record_id=record_id)
+        .order_by("id")
+    ]
 
 
 def test_concurrent_patches_of_different_contact_fields_both_land(owner, teammate):
     for round_number in range(ROUNDS):
         contact = ContactFactory(account=owner.account, first_name="Ada", title="CTO")
         url = f"/api/v1/crm/contacts/{contact.pk}/"
-        answers = together(patch(owner, url, {"first_name": f"Ida{round_number}"}),
-                           patch(teammate, url, {"title": f"CEO{round_number}"}))
+        answers = together(
+            patch(owner, url, {"first_name": f"Ida{round_number}"}),
+            patch(teammate, url, {"title": f"CEO{round_number}"}),
+        )
         assert answers == [200, 200]
         fresh = Contact.objects.for_account(owner.account).get(pk=contact.pk)
         assert (fresh.first_name, fresh.title) == (f"Ida{round_number}", f"CEO{round_number}")
         assert sorted(map(list, recorded_changes(owner.account, "contact", contact.pk))) == [
-            ["first_name"], ["title"]]
+            ["first_name"],
+            ["title"],
+        ]
 
 
 def test_concurrent_patches_of_different_company_fields_both_land(owner, teammate):
     for round_number in range(ROUNDS):
         company = CompanyFactory(account=owner.account, name="Acme", industry="Steel")
         url = f"/api/v1/crm/companies/{company.pk}/"
-        answers = together(patch(owner, url, {"name": f"Acme {round_number}"}),
-                           patch(teammate, url, {"industry": f"Oil {round_number}"}))
+        answers = together(
+            patch(owner, url, {"name": f"Acme {round_number}"}),
+            patch(teammate, url, {"industry": f"Oil {round_number}"}),
+        )
         assert answers == [200, 200]
         fresh = Company.objects.for_account(owner.account).get(pk=company.pk)
         assert (fresh.name, fresh.industry) == (f"Acme {round_number}", f"Oil {round_number}")
@@ -73,8 +83,7 @@ def test_a_patch_racing_a_tag_change_keeps_both(owner, teammate):
         url = f"/api/v1/crm/contacts/{contact.pk}/"
 
         def tag(url=url):
-            return api(teammate).post(f"{url}tags/", {"name": "vip"},
-                                      format="json").status_code
+            return api(teammate).post(f"{url}tags/", {"name": "vip"}, format="json").status_code
 
         answers = together(patch(owner, url, {"title": f"CEO{round_number}"}), tag)
         assert answers == [200, 200]
@@ -97,8 +106,10 @@ def test_the_web_edit_form_racing_an_api_patch_of_another_field_keeps_both(owner
             client.force_login(owner.user)
             return client.post(edit, data).status_code
 
-        answers = together(save_form, patch(teammate, f"/api/v1/crm/contacts/{contact.pk}/",
-                                            {"title": f"CEO{round_number}"}))
+        answers = together(
+            save_form,
+            patch(teammate, f"/api/v1/crm/contacts/{contact.pk}/", {"title": f"CEO{round_number}"}),
+        )
         fresh = Contact.objects.for_account(owner.account).get(pk=contact.pk)
         # The form carries the version it was opened on: when the PATCH lands first the
         # form is refused (the conflict page) rather than saved over it; when the form
@@ -110,8 +121,7 @@ def test_the_web_edit_form_racing_an_api_patch_of_another_field_keeps_both(owner
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_form_without_a_version_racing_an_api_patch_of_another_field_keeps_both(
-        owner, teammate):
+def test_a_form_without_a_version_racing_an_api_patch_of_another_field_keeps_both(owner, teammate):
     """An old page or a script posts no version: only the fields it changed are written."""
     browser = Client()
     browser.force_login(owner.user)
@@ -126,8 +136,10 @@ def test_a_form_without_a_version_racing_an_api_patch_of_another_field_keeps_bot
             client.force_login(owner.user)
             return client.post(edit, data).status_code
 
-        answers = together(save_form, patch(teammate, f"/api/v1/crm/contacts/{contact.pk}/",
-                                            {"title": f"CEO{round_number}"}))
+        answers = together(
+            save_form,
+            patch(teammate, f"/api/v1/crm/contacts/{contact.pk}/", {"title": f"CEO{round_number}"}),
+        )
         assert answers == [302, 200]
         fresh = Contact.objects.for_account(owner.account).get(pk=contact.pk)
         assert (fresh.first_name, fresh.title) == (f"Ida{round_number}", f"CEO{round_number}")

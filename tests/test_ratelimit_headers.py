@@ -10,8 +10,10 @@ from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
-LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-          "LOCATION": "ratelimit-header-tests"}
+LOCMEM = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "ratelimit-header-tests",
+}
 
 
 @pytest.fixture
@@ -25,8 +27,10 @@ def rate(monkeypatch, settings):
 
 
 def limits(response):
-    return tuple(int(response[name]) for name in
-                 ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"))
+    return tuple(
+        int(response[name])
+        for name in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+    )
 
 
 def test_each_answer_says_what_is_left_of_the_budget(rate, owner):
@@ -46,18 +50,20 @@ def test_a_429_carries_retry_after_and_the_same_reset(rate, owner):
     assert abs(reset - int(refused["Retry-After"])) <= 1
 
 
-@pytest.mark.parametrize("method, path", [
-    ("get", "/api/v1/me/"),
-    ("get", "/api/v1/crm/account/"),
-    ("get", "/api/v1/crm/members/"),
-    ("post", "/api/v1/crm/contacts/"),
-    ("get", "/api/v1/crm/contacts/999999/"),
-    ("get", "/api/v1/crm/contacts/{contact}/timeline/"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/v1/me/"),
+        ("get", "/api/v1/crm/account/"),
+        ("get", "/api/v1/crm/members/"),
+        ("post", "/api/v1/crm/contacts/"),
+        ("get", "/api/v1/crm/contacts/999999/"),
+        ("get", "/api/v1/crm/contacts/{contact}/timeline/"),
+    ],
+)
 def test_every_kind_of_answer_carries_the_headers(owner, method, path):
     contact = ContactFactory(account=owner.account)
-    response = getattr(owner.client, method)(path.format(contact=contact.pk), {},
-                                             format="json")
+    response = getattr(owner.client, method)(path.format(contact=contact.pk), {}, format="json")
     assert response.status_code < 500
     limit, remaining, reset = limits(response)
     assert limit > 0 and 0 <= remaining < limit and reset >= 0

@@ -26,9 +26,15 @@ RECORDS = {
 
 
 def append(actor, record_type, record_id, action, **kwargs):
-    return event_append(account=actor.account, by=actor.user, source=Source.UI,
-                        record_type=record_type, record_id=record_id, action=action,
-                        **kwargs)
+    return event_append(
+        account=actor.account,
+        by=actor.user,
+        source=Source.UI,
+        record_type=record_type,
+        record_id=record_id,
+        action=action,
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize("plural", RECORDS)
@@ -53,9 +59,20 @@ def test_a_records_history_is_its_own_events_newest_first(owner, plural):
 
 def test_history_is_paginated_like_a_list(owner):
     contact = ContactFactory(account=owner.account)
-    events_append(account=owner.account, by=None, source=Source.SYSTEM, drafts=[
-        EventDraft(record_type="contact", record_id=contact.pk, action="updated",
-                   changes={"n": [n, n + 1]}) for n in range(25)])
+    events_append(
+        account=owner.account,
+        by=None,
+        source=Source.SYSTEM,
+        drafts=[
+            EventDraft(
+                record_type="contact",
+                record_id=contact.pk,
+                action="updated",
+                changes={"n": [n, n + 1]},
+            )
+            for n in range(25)
+        ],
+    )
     url = f"/api/v1/crm/contacts/{contact.pk}/history/"
     first = owner.client.get(url).json()
     assert first["count"] == 25 and len(first["results"]) == 20 and first["next"]
@@ -93,8 +110,9 @@ def test_a_missing_record_is_a_404_even_with_events_left(owner):
 def test_a_records_filters_do_not_apply_to_its_history(owner):
     contact = ContactFactory(account=owner.account, first_name="Ann")
     append(owner, "contact", contact.pk, "created")
-    response = owner.client.get(f"/api/v1/crm/contacts/{contact.pk}/history/",
-                                {"search": "nobody", "ordering": "nonsense"})
+    response = owner.client.get(
+        f"/api/v1/crm/contacts/{contact.pk}/history/", {"search": "nobody", "ordering": "nonsense"}
+    )
     assert response.status_code == 200
     assert response.json()["count"] == 1
 
@@ -102,10 +120,21 @@ def test_a_records_filters_do_not_apply_to_its_history(owner):
 def test_history_takes_as_many_queries_for_30_events_as_for_3(owner):
     def queries_for(count):
         contact = ContactFactory(account=owner.account)
-        events_append(account=owner.account, by=owner.user, source=Source.API, drafts=[
-            EventDraft(record_type="contact", record_id=contact.pk, action="updated",
-                       changes={"n": [n, n + 1]}, data={"id": contact.pk})
-            for n in range(count)])
+        events_append(
+            account=owner.account,
+            by=owner.user,
+            source=Source.API,
+            drafts=[
+                EventDraft(
+                    record_type="contact",
+                    record_id=contact.pk,
+                    action="updated",
+                    changes={"n": [n, n + 1]},
+                    data={"id": contact.pk},
+                )
+                for n in range(count)
+            ],
+        )
         url = f"/api/v1/crm/contacts/{contact.pk}/history/"
         owner.client.get(url)
         with CaptureQueriesContext(connection) as captured:

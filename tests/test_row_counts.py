@@ -24,8 +24,13 @@ from tests.factories import (
     PipelineFactory,
 )
 
-FACTORIES = {Contact: ContactFactory, Company: CompanyFactory, Deal: DealFactory,
-             Activity: ActivityFactory, Note: NoteFactory}
+FACTORIES = {
+    Contact: ContactFactory,
+    Company: CompanyFactory,
+    Deal: DealFactory,
+    Activity: ActivityFactory,
+    Note: NoteFactory,
+}
 
 
 def real_count(model, account):
@@ -117,8 +122,7 @@ def test_filtered_counts_still_count_the_rows():
 def test_a_counter_drift_shows_in_the_list_count(owner):
     """The API's `count` comes from the counter: proof that the list uses it."""
     ContactFactory.create_batch(2, account=owner.account)
-    RowCount.objects.for_account(owner.account).filter(
-        table_name="contacts_contact").update(n=41)
+    RowCount.objects.for_account(owner.account).filter(table_name="contacts_contact").update(n=41)
     assert owner.client.get("/api/v1/crm/contacts/").json()["count"] == 41
     row_counts.recount("contacts_contact")
     assert owner.client.get("/api/v1/crm/contacts/").json()["count"] == 2
@@ -128,12 +132,15 @@ def test_a_counter_drift_shows_in_the_list_count(owner):
 @pytest.mark.django_db
 def test_api_creates_and_deletes_keep_the_count(owner):
     for n in range(3):
-        response = owner.client.post("/api/v1/crm/contacts/", {"first_name": f"C{n}"},
-                                     format="json")
+        response = owner.client.post(
+            "/api/v1/crm/contacts/", {"first_name": f"C{n}"}, format="json"
+        )
         assert response.status_code == 201
-    response = owner.client.post("/api/v1/crm/contacts/bulk-import/", {"contacts": [
-        {"first_name": "Bulk", "email": f"b{n}@example.com"} for n in range(4)]},
-        format="json")
+    response = owner.client.post(
+        "/api/v1/crm/contacts/bulk-import/",
+        {"contacts": [{"first_name": "Bulk", "email": f"b{n}@example.com"} for n in range(4)]},
+        format="json",
+    )
     assert response.status_code in (200, 201), response.content
     contact = Contact.objects.for_account(owner.account).first()
     assert owner.client.delete(f"/api/v1/crm/contacts/{contact.pk}/").status_code == 204

@@ -36,20 +36,28 @@ def counter(monkeypatch):
 
 def queued_runs():
     return DBTaskResult.objects.filter(
-        task_path=run_schedule.module_path, status="READY",
-        args_kwargs__args=["test.count"])
+        task_path=run_schedule.module_path, status="READY", args_kwargs__args=["test.count"]
+    )
 
 
 def make_due(result_id, at=None):
     DBTaskResult.objects.filter(id=result_id).update(
-        run_after=at or timezone.now() - timedelta(seconds=1))
+        run_after=at or timezone.now() - timedelta(seconds=1)
+    )
 
 
 def work(worker_id="w1", max_tasks=None):
     """What `manage.py db_worker --batch` does, minus its signal handlers (threads)."""
-    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
-           startup_delay=False, max_tasks=max_tasks, worker_id=worker_id,
-           excluded_queue_names=[]).run()
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    ).run()
 
 
 # The worker checks its connection between tasks, which PostgreSQL cannot do inside a
@@ -101,8 +109,9 @@ def test_a_failing_run_still_queues_the_next(counter):
 @runs_the_worker
 def test_after_downtime_an_overdue_job_runs_once_and_is_back_on_its_interval(counter):
     ensure_schedules()
-    make_due(Schedule.objects.get(name="test.count").ticket,
-             at=timezone.now() - 5 * EVERY)  # the worker was down for five intervals
+    make_due(
+        Schedule.objects.get(name="test.count").ticket, at=timezone.now() - 5 * EVERY
+    )  # the worker was down for five intervals
     work()
     assert counter["count"] == 1
     assert queued_runs().get().run_after > timezone.now() + EVERY - timedelta(minutes=1)
@@ -131,7 +140,8 @@ def test_a_lost_run_is_queued_again(counter, lost):
     else:  # claimed two hours ago by a worker that never came back
         runs.update(status="RUNNING")
         Schedule.objects.filter(name="test.count").update(
-            running_since=timezone.now() - timedelta(hours=2))
+            running_since=timezone.now() - timedelta(hours=2)
+        )
     assert ensure_schedules() == ["test.count"]
     schedule = Schedule.objects.get(name="test.count")
     assert schedule.ticket != ticket and schedule.running_since is None
@@ -168,9 +178,9 @@ def test_two_workers_never_run_the_job_twice_at_once(counter):
         thread.start()
     for thread in workers:
         thread.join()
-    ran = DBTaskResult.objects.filter(task_path=run_schedule.module_path,
-                                      args_kwargs__args=["test.count"],
-                                      status="SUCCESSFUL")
+    ran = DBTaskResult.objects.filter(
+        task_path=run_schedule.module_path, args_kwargs__args=["test.count"], status="SUCCESSFUL"
+    )
     assert ran.count() == 2  # both workers picked a copy up at the same time
     assert counter["count"] == 1  # but only the ticket holder did the job
     assert queued_runs().count() == 1

@@ -17,12 +17,19 @@ pytestmark = pytest.mark.django_db
 
 def events_aged(account, *days_ago):
     """One event per age, backdated by `days_ago` days."""
-    events = events_append(account=account, by=None, source=Source.SYSTEM, drafts=[
-        EventDraft(record_type="contact", record_id=n, action="created")
-        for n, _ in enumerate(days_ago, start=1)])
+    events = events_append(
+        account=account,
+        by=None,
+        source=Source.SYSTEM,
+        drafts=[
+            EventDraft(record_type="contact", record_id=n, action="created")
+            for n, _ in enumerate(days_ago, start=1)
+        ],
+    )
     for event, days in zip(events, days_ago, strict=True):
         Event.objects.for_account(account).filter(pk=event.pk).update(
-            at=timezone.now() - timedelta(days=days))
+            at=timezone.now() - timedelta(days=days)
+        )
     return [event.pk for event in events]
 
 
@@ -48,8 +55,7 @@ def test_the_purge_works_through_more_old_events_than_one_batch():
     assert remaining(account) == kept
 
 
-def test_the_purge_takes_a_few_queries_per_batch_not_one_per_event(
-        django_assert_max_num_queries):
+def test_the_purge_takes_a_few_queries_per_batch_not_one_per_event(django_assert_max_num_queries):
     account = AccountFactory()
     events_aged(account, *[100] * 40)
     # accounts, then per batch of 20: find ids, delete them; the last short batch ends it

@@ -18,9 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def crm_tables():
     return sorted(
-        model._meta.db_table
-        for model in apps.get_models()
-        if issubclass(model, AccountOwned)
+        model._meta.db_table for model in apps.get_models() if issubclass(model, AccountOwned)
     )
 
 
@@ -97,7 +95,5 @@ def test_account_is_indexed(table):
 def test_the_check_catches_an_index_not_led_by_account():
     with connection.cursor() as cursor:
         cursor.execute("CREATE INDEX bad_contact_email ON contacts_contact (email)")
-    leading = {
-        name: first for name, first, _primary in index_leading_columns("contacts_contact")
-    }
+    leading = {name: first for name, first, _primary in index_leading_columns("contacts_contact")}
     assert leading["bad_contact_email"] == "email"

@@ -111,10 +111,12 @@ def test_it_runs_in_a_bounded_number_of_queries(django_assert_max_num_queries):
 
 def test_it_leaves_other_accounts_alone(outsider):
     # Another account already has the demo's first email: uniqueness is per account.
-    companies = [c for c, _parent in fake_companies(outsider.account, owners=[outsider.user])
-                 .values()]
-    generated = fake_contacts(outsider.account, owners=[outsider.user], tag_names=list(TAGS),
-                              companies=companies)
+    companies = [
+        c for c, _parent in fake_companies(outsider.account, owners=[outsider.user]).values()
+    ]
+    generated = fake_contacts(
+        outsider.account, owners=[outsider.user], tag_names=list(TAGS), companies=companies
+    )
     ContactFactory(account=outsider.account, email=generated[0][0].email)
     seed()
     demo = Account.objects.get(name=ACCOUNT_NAME)
@@ -159,7 +161,9 @@ def test_it_creates_deals_across_stages_statuses_and_two_currencies():
     assert {"open", "won", "lost"} <= set(deals.values_list("status", flat=True))
     assert deals.values("stage").distinct().count() >= 5
     assert set(Pipeline.objects.for_account(demo).values_list("name", flat=True)) == {
-        "Sales", "Partnerships"}
+        "Sales",
+        "Partnerships",
+    }
     seed()
     assert deals.count() == DEAL_COUNT
 

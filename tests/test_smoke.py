@@ -1,8 +1,14 @@
 def test_contact_create_and_list(owner):
     response = owner.client.post(
         "/api/v1/crm/contacts/",
-        {"first_name": " Alice ", "last_name": "Smith", "email": "Alice@Example.com",
-         "phone": "(415) 555-2671", "tags": ["vip", "lead"], "custom_fields": {"a": 1}},
+        {
+            "first_name": " Alice ",
+            "last_name": "Smith",
+            "email": "Alice@Example.com",
+            "phone": "(415) 555-2671",
+            "tags": ["vip", "lead"],
+            "custom_fields": {"a": 1},
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()

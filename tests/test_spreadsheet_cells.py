@@ -19,7 +19,7 @@ PAYLOADS = [
     ("@SUM(1)", "'@SUM(1)"),
     ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
     ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
-    ("=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"),
+    ('=HYPERLINK("http://evil.example")', '\'=HYPERLINK("http://evil.example")'),
     (";=1+1", ";'=1+1"),
     (",=1+1", ",'=1+1"),
     ("x; =1+1", "x;' =1+1"),
@@ -29,8 +29,19 @@ PAYLOADS = [
     ("\tplain", "'\tplain"),
     ("Ada;@SUM(1)", "Ada;'@SUM(1)"),
 ]
-LEFT_AS_THEY_ARE = ["", "Ada", "+14155550142", "+1 (415) 555-0142", "-42", "-3.5",
-                    "ada@example.com", "vip, newsletter", "Smith-Jones", "a=b", "1+1"]
+LEFT_AS_THEY_ARE = [
+    "",
+    "Ada",
+    "+14155550142",
+    "+1 (415) 555-0142",
+    "-42",
+    "-3.5",
+    "ada@example.com",
+    "vip, newsletter",
+    "Smith-Jones",
+    "a=b",
+    "1+1",
+]
 
 
 @pytest.mark.parametrize(("value", "safe"), PAYLOADS)
@@ -52,8 +63,14 @@ def read(response) -> list[list[str]]:
 @pytest.mark.django_db
 def test_the_export_neutralises_every_payload_and_keeps_phone_numbers(owner):
     for index, (value, _safe) in enumerate(PAYLOADS):
-        ContactFactory(account=owner.account, first_name=f"C{index:02}", last_name=value,
-                       title=value, phone="+14155550142", email=f"c{index}@example.com")
+        ContactFactory(
+            account=owner.account,
+            first_name=f"C{index:02}",
+            last_name=value,
+            title=value,
+            phone="+14155550142",
+            email=f"c{index}@example.com",
+        )
     client = Client()
     client.force_login(owner.user)
     header, *rows = read(client.get("/contacts/export/?sort=name"))
@@ -66,8 +83,7 @@ def test_the_export_neutralises_every_payload_and_keeps_phone_numbers(owner):
 
 
 @pytest.mark.django_db
-def test_the_failed_rows_file_neutralises_every_payload_and_keeps_phone_numbers(
-        owner, settings):
+def test_the_failed_rows_file_neutralises_every_payload_and_keeps_phone_numbers(owner, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -76,16 +92,23 @@ def test_the_failed_rows_file_neutralises_every_payload_and_keeps_phone_numbers(
         writer.writerow(["Ada", value, "+14155550142", value])
     csv_file = read_csv(buffer.getvalue().encode())
     contact_import = ContactImport.objects.create(
-        account=owner.account, created_by=owner.user, file_name="people.csv",
-        encoding=csv_file.encoding, delimiter=csv_file.delimiter, content=csv_file.text,
-        headers=csv_file.headers, row_count=csv_file.row_count,
-        mapping=guess_mapping(csv_file.headers), status=ContactImport.Status.VALIDATING,
+        account=owner.account,
+        created_by=owner.user,
+        file_name="people.csv",
+        encoding=csv_file.encoding,
+        delimiter=csv_file.delimiter,
+        content=csv_file.text,
+        headers=csv_file.headers,
+        row_count=csv_file.row_count,
+        mapping=guess_mapping(csv_file.headers),
+        status=ContactImport.Status.VALIDATING,
     )
     check_contact_import.call(owner.account.pk, contact_import.pk, contact_import.run)
     client = Client()
     client.force_login(owner.user)
-    header, *rows = read(client.get(reverse("web:contacts-import-errors",
-                                            args=[contact_import.pk])))
+    header, *rows = read(
+        client.get(reverse("web:contacts-import-errors", args=[contact_import.pk]))
+    )
     assert header == ["First name", "Last name", "Phone", "Email", "errors"]
     assert len(rows) == len(PAYLOADS)
     for row, (_value, safe) in zip(rows, PAYLOADS, strict=True):

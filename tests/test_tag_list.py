@@ -56,4 +56,7 @@ def test_the_api_list_shows_every_contacts_own_tags(owner):
         ContactTagFactory(contact=contact, tag=TagFactory(account=owner.account, name=f"own{n}"))
     body = owner.client.get("/api/v1/crm/contacts/").json()
     assert [[t["name"] for t in c["tags"]] for c in body["results"]] == [
-        ["own0", "shared"], ["own1", "shared"], ["own2", "shared"]]
+        ["own0", "shared"],
+        ["own1", "shared"],
+        ["own2", "shared"],
+    ]

@@ -87,7 +87,9 @@ def _account_is_mine(outsider, owner):
     body = outsider.client.get("/api/v1/crm/account/").json()
     assert body["id"] == outsider.account.pk
     response = outsider.client.patch(
-        "/api/v1/crm/account/", {"name": "Renamed"}, format="json",
+        "/api/v1/crm/account/",
+        {"name": "Renamed"},
+        format="json",
         HTTP_X_ACCOUNT=str(owner.account.pk),
     )
     assert response.status_code in (403, 404)
@@ -99,8 +101,12 @@ def _bulk_import_refuses_foreign_ids(outsider, owner):
     theirs = FACTORIES[Company](owner.account)
     response = outsider.client.post(
         "/api/v1/crm/contacts/bulk-import/",
-        {"contacts": [{"first_name": "Bea", "owner": owner.user.pk},
-                      {"first_name": "Cy", "company": theirs.pk}]},
+        {
+            "contacts": [
+                {"first_name": "Bea", "owner": owner.user.pk},
+                {"first_name": "Cy", "company": theirs.pk},
+            ]
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -119,10 +125,22 @@ def _forecast_is_mine(outsider, owner):
 
 
 def _events_are_mine(outsider, owner):
-    theirs = event_append(account=owner.account, by=owner.user, source=Source.API,
-                          record_type="contact", record_id=1, action="created")
-    mine = event_append(account=outsider.account, by=outsider.user, source=Source.API,
-                        record_type="contact", record_id=1, action="created")
+    theirs = event_append(
+        account=owner.account,
+        by=owner.user,
+        source=Source.API,
+        record_type="contact",
+        record_id=1,
+        action="created",
+    )
+    mine = event_append(
+        account=outsider.account,
+        by=outsider.user,
+        source=Source.API,
+        record_type="contact",
+        record_id=1,
+        action="created",
+    )
     for query in ({}, {"record_type": "contact", "record_id": 1}, {"type": "contact.*"}):
         body = outsider.client.get("/api/v1/crm/events/", query).json()
         assert [event["id"] for event in body["results"]] == [mine.pk], query
@@ -269,8 +287,9 @@ def test_route_isolates_accounts(name, route, callback, owner, outsider):
             assert response.status_code == 200
             seen = {row["id"] for row in response.json()["results"]}
             assert theirs.pk not in seen
-            assert seen <= set(model.objects.for_account(outsider.account).values_list(
-                "id", flat=True))
+            assert seen <= set(
+                model.objects.for_account(outsider.account).values_list("id", flat=True)
+            )
             assert mine.pk in seen
         elif method == "post":
             serializer = viewset.serializer_class(context={"account": outsider.account})

@@ -18,14 +18,17 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-          "LOCATION": "throttle-tests"}
+LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle-tests"}
 # The deployed default: the table accounts' migration 0004 creates.
-DATABASE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "throttle_counters"}
+DATABASE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "throttle_counters",
+}
 # With REDIS_URL; database 2 is this suite's own.
-REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-         "LOCATION": "redis://127.0.0.1:6379/2"}
+REDIS = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": "redis://127.0.0.1:6379/2",
+}
 
 
 def redis_is_running() -> bool:
@@ -70,13 +73,19 @@ def clear_counters(counters):
 def token_attempt(username, password="wrong", ip="10.0.0.1", client=None, **headers):
     """A token request from a client that keeps no cookies, unless one is given."""
     client = client or APIClient()
-    return client.post("/api/v1/auth/token/", {"username": username, "password": password},
-                       format="json", REMOTE_ADDR=ip, **headers)
+    return client.post(
+        "/api/v1/auth/token/",
+        {"username": username, "password": password},
+        format="json",
+        REMOTE_ADDR=ip,
+        **headers,
+    )
 
 
 def sign_in(client, username, password="wrong", ip="10.0.0.1", path="/login/", **headers):
-    return client.post(path, {"username": username, "password": password},
-                       REMOTE_ADDR=ip, **headers)
+    return client.post(
+        path, {"username": username, "password": password}, REMOTE_ADDR=ip, **headers
+    )
 
 
 def guess_from_rotating_addresses(username, attempts=24, path=None):
@@ -92,6 +101,7 @@ def guess_from_rotating_addresses(username, attempts=24, path=None):
 
 
 # Limits per username and per address, for clients not known for the username.
+
 
 def test_token_attempts_are_limited_per_username(rates):
     UserFactory(username="ann")
@@ -153,17 +163,19 @@ def test_the_admin_sign_in_is_limited_like_the_sign_in_page(rates):
 
 
 def test_the_admin_sign_in_is_limited_per_address(rates):
-    statuses = [sign_in(Client(), f"user{i}", ip="10.3.1.1", path="/admin/login/").status_code
-                for i in range(5)]
+    statuses = [
+        sign_in(Client(), f"user{i}", ip="10.3.1.1", path="/admin/login/").status_code
+        for i in range(5)
+    ]
     assert statuses == [200] * 4 + [429]
 
 
 # The client's address: the peer's, unless trusted proxies are configured.
 
+
 def test_a_forged_x_forwarded_for_does_not_escape_the_token_endpoints_limit(rates):
     statuses = [
-        token_attempt(f"user{i}", ip="10.4.0.1", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
-        .status_code
+        token_attempt(f"user{i}", ip="10.4.0.1", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
         for i in range(8)
     ]
     assert statuses == [400] * 4 + [429] * 4
@@ -173,8 +185,13 @@ def test_a_forged_x_forwarded_for_does_not_escape_the_sign_in_pages_limit(rates)
     for path in ("/login/", "/admin/login/"):
         throttle_counters.clear()
         statuses = [
-            sign_in(Client(), f"user{i}", ip="10.4.0.2", path=path,
-                    HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
+            sign_in(
+                Client(),
+                f"user{i}",
+                ip="10.4.0.2",
+                path=path,
+                HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+            ).status_code
             for i in range(6)
         ]
         assert statuses == [200] * 4 + [429] * 2, path
@@ -184,20 +201,24 @@ def test_behind_a_trusted_proxy_the_address_it_forwards_is_the_client(rates, set
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     proxy = "10.5.0.1"
     # Different clients behind the proxy each have their own budget...
-    statuses = [token_attempt(f"user{i}", ip=proxy, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
-                .status_code for i in range(8)]
+    statuses = [
+        token_attempt(f"user{i}", ip=proxy, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
+        for i in range(8)
+    ]
     assert statuses == [400] * 8
     # ...and what a client writes into the header itself (the part left of what the
     # proxy appended) does not make it another client.
     statuses = [
-        token_attempt(f"user{i}", ip=proxy, HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 203.0.113.99")
-        .status_code
+        token_attempt(
+            f"user{i}", ip=proxy, HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 203.0.113.99"
+        ).status_code
         for i in range(6)
     ]
     assert statuses == [400] * 4 + [429] * 2
 
 
 # Only failures count.
+
 
 def test_successful_token_requests_do_not_count(rates):
     office = "10.6.0.1"
@@ -214,8 +235,7 @@ def test_successful_sign_ins_do_not_count(rates):
     office = "10.6.0.2"
     for i in range(6):
         UserFactory(username=f"colleague{i}")
-    statuses = [sign_in(Client(), f"colleague{i}", "pw", ip=office).status_code
-                for i in range(6)]
+    statuses = [sign_in(Client(), f"colleague{i}", "pw", ip=office).status_code for i in range(6)]
     assert statuses == [302] * 6
 
 
@@ -226,6 +246,7 @@ def test_a_users_repeated_successful_sign_ins_do_not_count(rates):
 
 
 # A client known for the user is not locked out by failures elsewhere.
+
 
 def test_the_users_browser_still_signs_in_after_guesses_from_rotating_addresses(rates):
     ann = UserFactory(username="ann")

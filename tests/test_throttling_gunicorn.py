@@ -31,24 +31,42 @@ def server(tmp_path):
     base URL and the access log: "<worker pid> <method> <status>" per request."""
     port = free_port()
     access_log = tmp_path / "access.log"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("DJANGO_") and k != "REDIS_URL"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "REDIS_URL"}
     env |= {
         "DJANGO_SETTINGS_MODULE": "crm_project.settings",
         "DJANGO_SECRET_KEY": "gunicorn-test-" * 4,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "LOGIN_IP_THROTTLE_RATE": f"{IP_LIMIT}/min",
         "LOGIN_USERNAME_THROTTLE_RATE": f"{USERNAME_LIMIT}/min",
-        "HOST": "127.0.0.1", "PORT": str(port),
-        "WEB_CONCURRENCY": "2", "WEB_THREADS": "2",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "WEB_THREADS": "2",
         "GUNICORN_ACCESS_LOG": str(access_log),
     }
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-                   cwd=REPO, env=env, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:crm_project.gunicorn",
-         "--access-logformat", "%(p)s %(m)s %(s)s", "crm_project.wsgi:application"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:crm_project.gunicorn",
+            "--access-logformat",
+            "%(p)s %(m)s %(s)s",
+            "crm_project.wsgi:application",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -74,9 +92,12 @@ def server(tmp_path):
 
 def token_attempt(base, username):
     # A new connection each time, so that either worker may take it.
-    response = requests.post(f"{base}/api/v1/auth/token/",
-                             json={"username": username, "password": "wrong"},
-                             headers={"Connection": "close"}, timeout=10)
+    response = requests.post(
+        f"{base}/api/v1/auth/token/",
+        json={"username": username, "password": "wrong"},
+        headers={"Connection": "close"},
+        timeout=10,
+    )
     assert response.status_code in (400, 429), response.text
     return response.status_code
 

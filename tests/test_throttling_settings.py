@@ -27,12 +27,16 @@ print(json.dumps({"throttles": settings.CACHES["throttles"]["BACKEND"].rsplit(".
 
 def production_settings(*argv, **env):
     """The settings a process started with `argv` and `env` reads (DEBUG off)."""
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith("DJANGO_") and k != "REDIS_URL"}
-    base |= {"DJANGO_SETTINGS_MODULE": "crm_project.settings",
-             "DJANGO_SECRET_KEY": "test-" * 10}
-    result = subprocess.run([sys.executable, "-c", SHOW_SETTINGS, *argv], cwd=REPO,
-                            env=base | env, capture_output=True, text=True, timeout=60)
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "REDIS_URL"}
+    base |= {"DJANGO_SETTINGS_MODULE": "crm_project.settings", "DJANGO_SECRET_KEY": "test-" * 10}
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW_SETTINGS, *argv],
+        cwd=REPO,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return result
 
 
@@ -69,9 +73,13 @@ def test_migrate_creates_the_counters_table():
 
 
 def counters(backend):
-    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-            "throttles": {"BACKEND": f"django.core.cache.backends.{backend}",
-                          "LOCATION": "throttle_counters"}}
+    return {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttles": {
+            "BACKEND": f"django.core.cache.backends.{backend}",
+            "LOCATION": "throttle_counters",
+        },
+    }
 
 
 @pytest.mark.parametrize("backend", ["locmem.LocMemCache", "dummy.DummyCache"])

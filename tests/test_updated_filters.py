@@ -43,7 +43,8 @@ def records_updated_at(kind, account, hours):
         else:
             record = factory(account=account)
         model.objects.for_account(account).filter(pk=record.pk).update(
-            updated_at=NOON + dt.timedelta(hours=offset))
+            updated_at=NOON + dt.timedelta(hours=offset)
+        )
         ids.append(record.pk)
     return ids
 
@@ -61,8 +62,12 @@ def test_updated_after_and_before_select_the_records_updated_in_between(owner, k
     before = set(listed_ids(owner, kind, updated_before=NOON.isoformat()))
     assert middle in after and late in after and early not in after
     assert middle in before and early in before and late not in before
-    both = listed_ids(owner, kind, updated_after="2026-03-01T11:00:00Z",
-                      updated_before="2026-03-01T13:00:00+00:00")
+    both = listed_ids(
+        owner,
+        kind,
+        updated_after="2026-03-01T11:00:00Z",
+        updated_before="2026-03-01T13:00:00+00:00",
+    )
     assert both == [middle]
 
 
@@ -86,6 +91,5 @@ def test_a_bad_timestamp_is_a_400_on_its_parameter(owner, kind, value):
 
 def test_an_offset_is_read_as_the_moment_it_names(owner):
     (contact,) = records_updated_at("contacts", owner.account, [0])
-    assert listed_ids(owner, "contacts", updated_after="2026-03-01T13:00:00+01:00") == [
-        contact]
+    assert listed_ids(owner, "contacts", updated_after="2026-03-01T13:00:00+01:00") == [contact]
     assert listed_ids(owner, "contacts", updated_after="2026-03-01T13:00:01+01:00") == []

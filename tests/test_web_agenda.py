@@ -46,11 +46,13 @@ def frozen_now():
 
 
 def task(actor, subject, due_at=None, **kwargs):
-    return ActivityFactory(account=actor.account, owner=actor.user, subject=subject,
-                           due_at=due_at, **kwargs)
+    return ActivityFactory(
+        account=actor.account, owner=actor.user, subject=subject, due_at=due_at, **kwargs
+    )
 
 
 # -- the page ---------------------------------------------------------------------------
+
 
 def test_it_requires_sign_in():
     response = Client().get("/agenda/")
@@ -63,8 +65,7 @@ def test_tabs_split_by_today_in_the_account_time_zone(owner, new_york, frozen_no
     task(owner, "Tonight in New York", dt.datetime(2026, 11, 26, 3, 0, tzinfo=UTC))
     task(owner, "Tomorrow in New York", dt.datetime(2026, 11, 26, 6, 0, tzinfo=UTC))
     task(owner, "Someday")
-    task(owner, "Already done", NOW - dt.timedelta(days=1), status="completed",
-         completed_at=NOW)
+    task(owner, "Already done", NOW - dt.timedelta(days=1), status="completed", completed_at=NOW)
     client = client_for(owner)
 
     overdue = subjects(client.get("/agenda/"))
@@ -96,18 +97,29 @@ def test_tab_counts_are_shown(owner, frozen_now):
 
 
 def test_every_activity_is_in_exactly_one_tab_by_its_status_and_due_date(
-        owner, new_york, frozen_now):
+    owner, new_york, frozen_now
+):
     later_today = dt.datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # 22:00 in New York
     tomorrow = dt.datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
     expected = {}
     for status in ("pending", "in_progress", "completed", "cancelled"):
-        for when, due_at in (("past", NOW - dt.timedelta(hours=1)), ("tonight", later_today),
-                             ("tomorrow", tomorrow), ("undated", None)):
+        for when, due_at in (
+            ("past", NOW - dt.timedelta(hours=1)),
+            ("tonight", later_today),
+            ("tomorrow", tomorrow),
+            ("undated", None),
+        ):
             done = status in ("completed", "cancelled")
-            task(owner, f"{status}-{when}", due_at, status=status,
-                 completed_at=NOW if status == "completed" else None)
-            expected[f"{status}-{when}"] = "done" if done else {
-                "past": "overdue", "tonight": "today"}.get(when, "upcoming")
+            task(
+                owner,
+                f"{status}-{when}",
+                due_at,
+                status=status,
+                completed_at=NOW if status == "completed" else None,
+            )
+            expected[f"{status}-{when}"] = (
+                "done" if done else {"past": "overdue", "tonight": "today"}.get(when, "upcoming")
+            )
     client = client_for(owner)
     for tab in ("overdue", "today", "upcoming", "done"):
         html = subjects(client.get(f"/agenda/?tab={tab}"))
@@ -121,7 +133,8 @@ def test_every_activity_is_in_exactly_one_tab_by_its_status_and_due_date(
 
 
 def test_upcoming_lists_the_soonest_first_and_undated_ones_last_across_pages(
-        owner, frozen_now, monkeypatch):
+    owner, frozen_now, monkeypatch
+):
     monkeypatch.setattr(agenda, "PAGE_SIZE", 2)
     task(owner, "Undated A")  # the oldest rows, yet after every dated one
     task(owner, "Undated B")
@@ -131,8 +144,11 @@ def test_upcoming_lists_the_soonest_first_and_undated_ones_last_across_pages(
     seen = []
     for number in (1, 2, 3):
         html = subjects(client.get(f"/agenda/?tab=upcoming&page={number}"))
-        seen += [s for s in ("In 2 days", "In 5 days", "In 9 days", "Undated A", "Undated B")
-                 if f">{s}<" in html]
+        seen += [
+            s
+            for s in ("In 2 days", "In 5 days", "In 9 days", "Undated A", "Undated B")
+            if f">{s}<" in html
+        ]
     assert seen == ["In 2 days", "In 5 days", "In 9 days", "Undated A", "Undated B"]
 
 
@@ -186,7 +202,7 @@ def test_rows_link_to_their_contact_company_and_deal(owner, frozen_now):
     html = subjects(client_for(owner).get("/agenda/"))
     assert f'href="/contacts/{contact.pk}/"' in html
     assert "Ada Byron" in html
-    assert f'/agenda/activities/{activity.pk}/complete/' in html
+    assert f"/agenda/activities/{activity.pk}/complete/" in html
 
 
 def test_it_shows_my_activities_by_default_and_everyones_on_request(owner, teammate):
@@ -224,8 +240,9 @@ def test_an_outsider_as_owner_filter_is_refused_and_reset(owner, outsider):
     assert "Mine" in html  # fell back to "me"
 
 
-@pytest.mark.parametrize("query", ["tab=nope", "page=abc", "page=9999", "type=<b>",
-                                   "owner=12abc", "tab=done&page=-1"])
+@pytest.mark.parametrize(
+    "query", ["tab=nope", "page=abc", "page=9999", "type=<b>", "owner=12abc", "tab=done&page=-1"]
+)
 def test_bad_parameters_never_fail(owner, query):
     task(owner, "Mine", None)
     assert client_for(owner).get(f"/agenda/?{query}").status_code == 200
@@ -263,9 +280,16 @@ def queries_for(client, url, **extra):
     return [query["sql"] for query in ctx.captured_queries]
 
 
-@pytest.mark.parametrize("url", ["/agenda/", "/agenda/?tab=upcoming&owner=all",
-                                 "/agenda/?tab=done&type=call", "/agenda/?owner=none",
-                                 "/agenda/?tab=upcoming&page=2"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/agenda/",
+        "/agenda/?tab=upcoming&owner=all",
+        "/agenda/?tab=done&type=call",
+        "/agenda/?owner=none",
+        "/agenda/?tab=upcoming&page=2",
+    ],
+)
 def test_queries_do_not_grow_with_activities(owner, teammate, url):
     contact = ContactFactory(account=owner.account)
 
@@ -273,13 +297,28 @@ def test_queries_do_not_grow_with_activities(owner, teammate, url):
         for actor in (owner, teammate):
             for i in range(n):
                 for due, status in ((-1, "pending"), (1, "pending"), (None, "in_progress")):
-                    task(actor, f"A{i}", due_at=None if due is None else (
-                        dt.datetime.now(UTC) + dt.timedelta(days=due)), status=status,
-                        contact=contact, type="call")
-                ActivityFactory(account=owner.account, owner=actor.user, type="call",
-                                status="completed", completed_at=dt.datetime.now(UTC))
-            ActivityFactory(account=owner.account, owner=None,
-                            due_at=dt.datetime.now(UTC) - dt.timedelta(days=1))
+                    task(
+                        actor,
+                        f"A{i}",
+                        due_at=None
+                        if due is None
+                        else (dt.datetime.now(UTC) + dt.timedelta(days=due)),
+                        status=status,
+                        contact=contact,
+                        type="call",
+                    )
+                ActivityFactory(
+                    account=owner.account,
+                    owner=actor.user,
+                    type="call",
+                    status="completed",
+                    completed_at=dt.datetime.now(UTC),
+                )
+            ActivityFactory(
+                account=owner.account,
+                owner=None,
+                due_at=dt.datetime.now(UTC) - dt.timedelta(days=1),
+            )
 
     client = client_for(owner)
     grow(2)
@@ -311,11 +350,16 @@ def test_each_tab_is_an_index_range_in_list_order(owner, frozen_now, tab, owner_
     if connection.vendor != "postgresql":
         pytest.skip("reads PostgreSQL's plans")
     for user in (owner.user, None):  # a row in every tab, for every filter
-        for due_at in (NOW - dt.timedelta(hours=1), NOW + dt.timedelta(hours=1),
-                       NOW + dt.timedelta(days=1), None):
+        for due_at in (
+            NOW - dt.timedelta(hours=1),
+            NOW + dt.timedelta(hours=1),
+            NOW + dt.timedelta(days=1),
+            None,
+        ):
             for status in ("pending", "cancelled"):
-                ActivityFactory(account=owner.account, owner=user, type="call",
-                                due_at=due_at, status=status)
+                ActivityFactory(
+                    account=owner.account, owner=user, type="call", due_at=due_at, status=status
+                )
     plans = plans_of_activity_queries(client_for(owner), f"/agenda/?tab={tab}{owner_filter}")
     assert len(plans) == 2  # the counts and the page
     for plan in plans:
@@ -327,10 +371,12 @@ def test_each_tab_is_an_index_range_in_list_order(owner, frozen_now, tab, owner_
 
 # -- the actions ----------------------------------------------------------------------
 
+
 def test_complete_from_htmx_removes_the_row_and_says_so(owner):
     activity = task(owner, "Send quote", None)
     response = client_for(owner).post(
-        f"/agenda/activities/{activity.pk}/complete/", {"next": "/"}, **htmx())
+        f"/agenda/activities/{activity.pk}/complete/", {"next": "/"}, **htmx()
+    )
     assert response.status_code == 200
     assert response.content == b""
     trigger = json.loads(response["HX-Trigger"])
@@ -344,7 +390,8 @@ def test_complete_from_htmx_removes_the_row_and_says_so(owner):
 def test_start_from_htmx_returns_the_row_in_progress(owner):
     activity = task(owner, "Draft proposal", None)
     response = client_for(owner).post(
-        f"/agenda/activities/{activity.pk}/start/", {"next": "/agenda/"}, **htmx())
+        f"/agenda/activities/{activity.pk}/start/", {"next": "/agenda/"}, **htmx()
+    )
     assert response.status_code == 200
     html = subjects(response)
     assert f'id="activity-{activity.pk}"' in html and "In progress" in html
@@ -356,8 +403,9 @@ def test_start_from_htmx_returns_the_row_in_progress(owner):
 def test_cancel_without_javascript_redirects_back_with_a_message(owner):
     activity = task(owner, "Old idea", None)
     client = client_for(owner)
-    response = client.post(f"/agenda/activities/{activity.pk}/cancel/",
-                           {"next": "/agenda/?tab=upcoming"})
+    response = client.post(
+        f"/agenda/activities/{activity.pk}/cancel/", {"next": "/agenda/?tab=upcoming"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/agenda/?tab=upcoming"
     activity.refresh_from_db()
@@ -366,8 +414,9 @@ def test_cancel_without_javascript_redirects_back_with_a_message(owner):
 
 
 def test_an_illegal_transition_is_a_clear_409_not_a_500(owner):
-    activity = task(owner, "Done already", None, status="completed",
-                    completed_at=dt.datetime.now(UTC))
+    activity = task(
+        owner, "Done already", None, status="completed", completed_at=dt.datetime.now(UTC)
+    )
     client = client_for(owner)
     for action in ("start", "complete", "cancel"):
         response = client.post(f"/agenda/activities/{activity.pk}/{action}/", **htmx())
@@ -388,16 +437,14 @@ def test_an_illegal_transition_without_javascript_redirects_with_the_reason(owne
 
 def test_a_teammate_can_complete_my_activity(owner, teammate):
     activity = task(owner, "Shared", None)
-    response = client_for(teammate).post(
-        f"/agenda/activities/{activity.pk}/complete/", **htmx())
+    response = client_for(teammate).post(f"/agenda/activities/{activity.pk}/complete/", **htmx())
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("action", ["start", "complete", "cancel"])
 def test_an_outsider_gets_a_404_and_changes_nothing(owner, outsider, action):
     activity = task(owner, "Private", None)
-    response = client_for(outsider).post(f"/agenda/activities/{activity.pk}/{action}/",
-                                         **htmx())
+    response = client_for(outsider).post(f"/agenda/activities/{activity.pk}/{action}/", **htmx())
     assert response.status_code == 404
     activity.refresh_from_db()
     assert activity.status == Activity.Status.PENDING
@@ -412,6 +459,7 @@ def test_actions_need_post_and_sign_in(owner):
 
 def test_next_cannot_send_the_user_elsewhere(owner):
     activity = task(owner, "Private", None)
-    response = client_for(owner).post(f"/agenda/activities/{activity.pk}/complete/",
-                                      {"next": "https://evil.example/"})
+    response = client_for(owner).post(
+        f"/agenda/activities/{activity.pk}/complete/", {"next": "https://evil.example/"}
+    )
     assert response["Location"] == "/agenda/"

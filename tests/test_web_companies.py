@@ -31,8 +31,13 @@ def test_the_list_shows_companies_with_contact_counts(owner):
 
 
 def test_the_list_searches_and_filters(owner, teammate):
-    CompanyFactory(account=owner.account, name="Acme Rockets", industry="Aerospace",
-                   size="11-50", owner=teammate.user)
+    CompanyFactory(
+        account=owner.account,
+        name="Acme Rockets",
+        industry="Aerospace",
+        size="11-50",
+        owner=teammate.user,
+    )
     CompanyFactory(account=owner.account, name="Globex Foods", industry="Food", size="5001+")
     client = client_for(owner)
     html = client.get("/companies/?search=acme").content.decode()
@@ -46,8 +51,9 @@ def test_the_list_searches_and_filters(owner, teammate):
 
 
 def test_the_list_filters_by_tag(owner):
-    tagged = CompanyTagFactory(company__account=owner.account, company__name="Tagged Co",
-                               tag__name="vip").company
+    tagged = CompanyTagFactory(
+        company__account=owner.account, company__name="Tagged Co", tag__name="vip"
+    ).company
     CompanyFactory(account=owner.account, name="Plain Co")
     html = client_for(owner).get("/companies/?tag=vip").content.decode()
     assert tagged.name in html and "Plain Co" not in html
@@ -86,8 +92,7 @@ def test_bad_filters_are_reported_not_errors(owner):
 
 def test_htmx_gets_the_results_partial(owner):
     CompanyFactory(account=owner.account, name="Acme Rockets")
-    response = client_for(owner).get("/companies/?search=acm",
-                                      headers={"HX-Request": "true"})
+    response = client_for(owner).get("/companies/?search=acm", headers={"HX-Request": "true"})
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="company-results"')
     assert "Acme Rockets" in html and "<html" not in html
@@ -119,8 +124,12 @@ def test_the_list_costs_the_same_queries_whatever_the_company_count(owner, teamm
     CompanyTagFactory(company=parent)
     few = _list_queries(client)
     for i in range(30):
-        company = CompanyFactory(account=owner.account, parent=parent,
-                                 owner=(owner.user, teammate.user)[i % 2], industry=f"I{i}")
+        company = CompanyFactory(
+            account=owner.account,
+            parent=parent,
+            owner=(owner.user, teammate.user)[i % 2],
+            industry=f"I{i}",
+        )
         ContactFactory(account=owner.account, company=company)
     assert _list_queries(client) == few
 
@@ -132,10 +141,16 @@ def test_the_company_page_shows_parent_subsidiaries_contacts_and_deals(owner):
     parent = CompanyFactory(account=owner.account, name="Parent Holdings")
     company = CompanyFactory(account=owner.account, name="Acme", parent=parent)
     CompanyFactory(account=owner.account, name="Acme Europe", parent=company)
-    contact = ContactFactory(account=owner.account, first_name="Wile", last_name="Coyote",
-                             company=company)
-    deal = DealFactory(pipeline=PipelineFactory(account=owner.account), title="Rockets",
-                       company=company, value_cents=990_000, currency="EUR")
+    contact = ContactFactory(
+        account=owner.account, first_name="Wile", last_name="Coyote", company=company
+    )
+    deal = DealFactory(
+        pipeline=PipelineFactory(account=owner.account),
+        title="Rockets",
+        company=company,
+        value_cents=990_000,
+        currency="EUR",
+    )
     CompanyTagFactory(company=company, tag=TagFactory(account=owner.account, name="Strategic"))
     html = client_for(owner).get(f"/companies/{company.pk}/").content.decode()
     assert '<span class="tag">Strategic</span>' in html
@@ -181,10 +196,16 @@ def test_the_company_page_costs_the_same_queries_whatever_the_data(owner):
 
 
 def test_creating_a_company_normalises_its_domain(owner):
-    response = client_for(owner).post("/companies/new/", {
-        "name": "Acme", "domain": "https://WWW.Acme.com/about", "industry": "Rockets",
-        "size": "11-50", "owner": owner.user.pk,
-    })
+    response = client_for(owner).post(
+        "/companies/new/",
+        {
+            "name": "Acme",
+            "domain": "https://WWW.Acme.com/about",
+            "industry": "Rockets",
+            "size": "11-50",
+            "owner": owner.user.pk,
+        },
+    )
     company = Company.objects.for_account(owner.account).get(name="Acme")
     assert response["Location"] == f"/companies/{company.pk}/"
     assert company.domain == "acme.com"
@@ -209,9 +230,13 @@ def test_the_same_domain_in_another_account_is_fine(owner, outsider):
 def test_a_parent_that_closes_a_cycle_is_a_form_error(owner):
     top = CompanyFactory(account=owner.account, name="Top")
     middle = CompanyFactory(account=owner.account, name="Middle", parent=top)
-    response = client_for(owner).post(f"/companies/{top.pk}/edit/", {
-        "name": "Top", "parent": middle.pk,
-    })
+    response = client_for(owner).post(
+        f"/companies/{top.pk}/edit/",
+        {
+            "name": "Top",
+            "parent": middle.pk,
+        },
+    )
     assert response.status_code == 200
     assert "cannot be its own ancestor" in response.content.decode()
     top.refresh_from_db()
@@ -220,26 +245,40 @@ def test_a_parent_that_closes_a_cycle_is_a_form_error(owner):
 
 def test_a_company_is_not_its_own_parent_choice(owner):
     company = CompanyFactory(account=owner.account, name="Solo")
-    response = client_for(owner).post(f"/companies/{company.pk}/edit/", {
-        "name": "Solo", "parent": company.pk,
-    })
+    response = client_for(owner).post(
+        f"/companies/{company.pk}/edit/",
+        {
+            "name": "Solo",
+            "parent": company.pk,
+        },
+    )
     assert "parent" in response.context["form"].errors
 
 
 def test_another_accounts_records_are_not_choices(owner, outsider):
     foreign = CompanyFactory(account=outsider.account)
-    response = client_for(owner).post("/companies/new/", {
-        "name": "Sneaky", "parent": foreign.pk, "owner": outsider.user.pk,
-    })
+    response = client_for(owner).post(
+        "/companies/new/",
+        {
+            "name": "Sneaky",
+            "parent": foreign.pk,
+            "owner": outsider.user.pk,
+        },
+    )
     assert response.status_code == 200
     assert {"parent", "owner"} <= set(response.context["form"].errors)
 
 
 def test_editing_a_company(owner):
     company = CompanyFactory(account=owner.account, name="Old name")
-    response = client_for(owner).post(f"/companies/{company.pk}/edit/", {
-        "name": "New name", "domain": company.domain, "size": "51-200",
-    })
+    response = client_for(owner).post(
+        f"/companies/{company.pk}/edit/",
+        {
+            "name": "New name",
+            "domain": company.domain,
+            "size": "51-200",
+        },
+    )
     assert response.status_code == 302
     company.refresh_from_db()
     assert (company.name, company.size) == ("New name", "51-200")
@@ -260,9 +299,14 @@ def test_the_form_sets_the_companys_tags(owner):
     CompanyTagFactory(company=company, tag__name="old")
     client = client_for(owner)
     assert 'value="old"' in client.get(f"/companies/{company.pk}/edit/").content.decode()
-    response = client.post(f"/companies/{company.pk}/edit/", {
-        "name": "Tagged", "domain": company.domain, "tags": "VIP, partner, vip",
-    })
+    response = client.post(
+        f"/companies/{company.pk}/edit/",
+        {
+            "name": "Tagged",
+            "domain": company.domain,
+            "tags": "VIP, partner, vip",
+        },
+    )
     assert response.status_code == 302
     assert sorted(t.name for t in company.tags.all()) == ["VIP", "partner"]
 
@@ -274,7 +318,8 @@ def test_the_list_shows_dates_in_the_account_zone(owner):
     owner.account.save()
     company = CompanyFactory(account=owner.account, name="Late")
     Company.objects.for_account(owner.account).filter(pk=company.pk).update(
-        created_at=dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC))
+        created_at=dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC)
+    )
     html = client_for(owner).get("/companies/").content.decode()
     assert "Nov 25, 2026" in html
     html = client_for(owner).get("/companies/", headers={"HX-Request": "true"}).content.decode()

@@ -56,8 +56,9 @@ def fill(account, n, owner=None):
     tags = [TagFactory(account=account), TagFactory(account=account)]
     contacts = []
     for _ in range(n):
-        contact = ContactFactory(account=account, company=company,
-                                 owner=owner.user if owner else None)
+        contact = ContactFactory(
+            account=account, company=company, owner=owner.user if owner else None
+        )
         for tag in tags:
             ContactTagFactory(contact=contact, tag=tag, account=account)
         contacts.append(contact)
@@ -75,10 +76,16 @@ def test_the_list_needs_a_signed_in_user(db):
 
 def test_the_list_shows_the_accounts_contacts_with_company_tags_and_owner(web, owner, outsider):
     company = CompanyFactory(account=owner.account, name="Initech")
-    alice = ContactFactory(account=owner.account, first_name="Alice", last_name="Able",
-                           company=company, owner=owner.user)
-    ContactTagFactory(contact=alice, tag=TagFactory(account=owner.account, name="vip"),
-                      account=owner.account)
+    alice = ContactFactory(
+        account=owner.account,
+        first_name="Alice",
+        last_name="Able",
+        company=company,
+        owner=owner.user,
+    )
+    ContactTagFactory(
+        contact=alice, tag=TagFactory(account=owner.account, name="vip"), account=owner.account
+    )
     ContactFactory(account=outsider.account, first_name="Oscar", last_name="Other")
     response = web.get("/contacts/")
     html = response.content.decode()
@@ -115,22 +122,25 @@ def test_a_search_that_matches_nothing_says_so(web, owner):
 
 
 def test_an_htmx_history_restore_gets_the_full_page(web):
-    html = web.get("/contacts/?q=a", HTTP_HX_REQUEST="true",
-                   HTTP_HX_HISTORY_RESTORE_REQUEST="true").content.decode()
+    html = web.get(
+        "/contacts/?q=a", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    ).content.decode()
     assert 'id="contact-filters"' in html
 
 
 def test_filters_by_tag_company_and_owner(web, owner, teammate):
     acme = CompanyFactory(account=owner.account, name="Acme")
     tagged = ContactFactory(account=owner.account, first_name="Tagged", last_name="T")
-    ContactTagFactory(contact=tagged, tag=TagFactory(account=owner.account, name="VIP"),
-                      account=owner.account)
-    at_acme = ContactFactory(account=owner.account, first_name="Employee", last_name="E",
-                             company=acme)
-    mine = ContactFactory(account=owner.account, first_name="Mine", last_name="M",
-                          owner=owner.user)
-    theirs = ContactFactory(account=owner.account, first_name="Theirs", last_name="X",
-                            owner=teammate.user)
+    ContactTagFactory(
+        contact=tagged, tag=TagFactory(account=owner.account, name="VIP"), account=owner.account
+    )
+    at_acme = ContactFactory(
+        account=owner.account, first_name="Employee", last_name="E", company=acme
+    )
+    mine = ContactFactory(account=owner.account, first_name="Mine", last_name="M", owner=owner.user)
+    theirs = ContactFactory(
+        account=owner.account, first_name="Theirs", last_name="X", owner=teammate.user
+    )
 
     def names(query):
         html = web.get(f"/contacts/?{query}", **HTMX).content.decode()
@@ -141,8 +151,7 @@ def test_filters_by_tag_company_and_owner(web, owner, teammate):
     assert names("owner=me") == {"Mine"}
     assert names(f"owner={teammate.user.pk}") == {"Theirs"}
     assert names("owner=none") == {"Tagged", "Employee"}
-    assert names("owner=nonsense&company=abc&sort=evil") == {"Tagged", "Employee", "Mine",
-                                                               "Theirs"}
+    assert names("owner=nonsense&company=abc&sort=evil") == {"Tagged", "Employee", "Mine", "Theirs"}
 
 
 def test_sorting_by_name_created_and_updated(web, owner):
@@ -158,7 +167,8 @@ def test_sorting_by_name_created_and_updated(web, owner):
     assert order("created") == [first, second]
     assert order("-created") == [second, first]
     Contact.objects.for_account(owner.account).filter(pk=first.pk).update(
-        first_name="Zed")  # touches nothing: update() leaves updated_at alone
+        first_name="Zed"
+    )  # touches nothing: update() leaves updated_at alone
     first.title = "CEO"
     first.save()
     assert order("-updated") == [first, second]
@@ -202,23 +212,28 @@ def test_the_list_costs_the_same_queries_for_2_or_20_contacts(web, owner):
 
 def test_bulk_add_tag_tags_every_selected_contact_once(web, owner):
     a, b = ContactFactory(account=owner.account), ContactFactory(account=owner.account)
-    ContactTagFactory(contact=a, tag=TagFactory(account=owner.account, name="vip"),
-                      account=owner.account)
-    response = web.post("/contacts/bulk/", {"ids": [a.pk, b.pk], "action": "add_tag",
-                                            "tag": "VIP", "next": "/contacts/?q=x"})
+    ContactTagFactory(
+        contact=a, tag=TagFactory(account=owner.account, name="vip"), account=owner.account
+    )
+    response = web.post(
+        "/contacts/bulk/",
+        {"ids": [a.pk, b.pk], "action": "add_tag", "tag": "VIP", "next": "/contacts/?q=x"},
+    )
     assert response.status_code == 302 and response["Location"] == "/contacts/?q=x"
     tag = Tag.objects.for_account(owner.account).get()
     assert tag.name == "vip"
-    assert set(ContactTag.objects.for_account(owner.account).values_list(
-        "contact_id", flat=True)) == {a.pk, b.pk}
+    assert set(
+        ContactTag.objects.for_account(owner.account).values_list("contact_id", flat=True)
+    ) == {a.pk, b.pk}
 
 
 def test_bulk_assign_owner_and_unassign(web, owner, teammate):
     a, b = ContactFactory(account=owner.account), ContactFactory(account=owner.account)
-    web.post("/contacts/bulk/", {"ids": [a.pk, b.pk], "action": "assign_owner",
-                                 "owner": teammate.user.pk})
-    assert {c.owner_id for c in Contact.objects.for_account(owner.account)} == {
-        teammate.user.pk}
+    web.post(
+        "/contacts/bulk/",
+        {"ids": [a.pk, b.pk], "action": "assign_owner", "owner": teammate.user.pk},
+    )
+    assert {c.owner_id for c in Contact.objects.for_account(owner.account)} == {teammate.user.pk}
     web.post("/contacts/bulk/", {"ids": [a.pk], "action": "assign_owner", "owner": "none"})
     a.refresh_from_db()
     assert a.owner_id is None
@@ -226,8 +241,11 @@ def test_bulk_assign_owner_and_unassign(web, owner, teammate):
 
 def test_bulk_assign_refuses_a_user_outside_the_account(web, owner, outsider):
     a = ContactFactory(account=owner.account)
-    response = web.post("/contacts/bulk/", {"ids": [a.pk], "action": "assign_owner",
-                                            "owner": outsider.user.pk}, follow=True)
+    response = web.post(
+        "/contacts/bulk/",
+        {"ids": [a.pk], "action": "assign_owner", "owner": outsider.user.pk},
+        follow=True,
+    )
     a.refresh_from_db()
     assert a.owner_id is None
     assert "Pick a member of this account." in response.content.decode()
@@ -235,8 +253,7 @@ def test_bulk_assign_refuses_a_user_outside_the_account(web, owner, outsider):
 
 def test_bulk_delete_deletes_only_the_selected_contacts(web, owner):
     a, b, keep = (ContactFactory(account=owner.account) for _ in range(3))
-    response = web.post("/contacts/bulk/", {"ids": [a.pk, b.pk], "action": "delete"},
-                        follow=True)
+    response = web.post("/contacts/bulk/", {"ids": [a.pk, b.pk], "action": "delete"}, follow=True)
     assert list(Contact.objects.for_account(owner.account)) == [keep]
     assert "Deleted 2 contacts." in response.content.decode()
 
@@ -246,8 +263,9 @@ def test_bulk_actions_ignore_another_accounts_ids(web, owner, outsider):
     mine = ContactFactory(account=owner.account)
     web.post("/contacts/bulk/", {"ids": [theirs.pk, mine.pk], "action": "delete"})
     web.post("/contacts/bulk/", {"ids": [theirs.pk], "action": "add_tag", "tag": "x"})
-    web.post("/contacts/bulk/", {"ids": [theirs.pk], "action": "assign_owner",
-                                 "owner": owner.user.pk})
+    web.post(
+        "/contacts/bulk/", {"ids": [theirs.pk], "action": "assign_owner", "owner": owner.user.pk}
+    )
     theirs.refresh_from_db()
     assert theirs.owner_id is None
     assert not ContactTag.objects.for_account(outsider.account).exists()
@@ -256,17 +274,22 @@ def test_bulk_actions_ignore_another_accounts_ids(web, owner, outsider):
 
 def test_the_outsider_cannot_bulk_delete_the_owners_contacts(outsider_web, owner):
     mine = ContactFactory(account=owner.account)
-    response = outsider_web.post("/contacts/bulk/", {"ids": [mine.pk], "action": "delete"},
-                                 follow=True)
+    response = outsider_web.post(
+        "/contacts/bulk/", {"ids": [mine.pk], "action": "delete"}, follow=True
+    )
     assert Contact.objects.for_account(owner.account).filter(pk=mine.pk).exists()
     assert "Deleted 0 contacts." in response.content.decode()
 
 
 def test_bulk_actions_with_bad_input_explain_and_change_nothing(web, owner):
     a = ContactFactory(account=owner.account)
-    for data in ({"action": "delete"}, {"ids": ["x", "-1", "9" * 30], "action": "delete"},
-                 {"ids": [a.pk], "action": "explode"}, {"ids": [a.pk], "action": "add_tag"},
-                 {"ids": [a.pk], "action": "assign_owner", "owner": "abc"}):
+    for data in (
+        {"action": "delete"},
+        {"ids": ["x", "-1", "9" * 30], "action": "delete"},
+        {"ids": [a.pk], "action": "explode"},
+        {"ids": [a.pk], "action": "add_tag"},
+        {"ids": [a.pk], "action": "assign_owner", "owner": "abc"},
+    ):
         response = web.post("/contacts/bulk/", data)
         assert response.status_code == 302
     assert Contact.objects.for_account(owner.account).filter(pk=a.pk).exists()
@@ -275,8 +298,10 @@ def test_bulk_actions_with_bad_input_explain_and_change_nothing(web, owner):
 
 def test_bulk_actions_never_redirect_off_site(web, owner):
     a = ContactFactory(account=owner.account)
-    response = web.post("/contacts/bulk/", {"ids": [a.pk], "action": "delete",
-                                            "next": "https://evil.example/contacts/"})
+    response = web.post(
+        "/contacts/bulk/",
+        {"ids": [a.pk], "action": "delete", "next": "https://evil.example/contacts/"},
+    )
     assert response["Location"] == "/contacts/"
 
 
@@ -284,9 +309,11 @@ def test_bulk_actions_cost_the_same_queries_for_2_or_20_contacts(web, owner, tea
     def run(contacts):
         ids = [c.pk for c in contacts]
         counts = []
-        for data in ({"action": "add_tag", "tag": f"new tag {len(ids)}"},
-                     {"action": "assign_owner", "owner": teammate.user.pk},
-                     {"action": "delete"}):
+        for data in (
+            {"action": "add_tag", "tag": f"new tag {len(ids)}"},
+            {"action": "assign_owner", "owner": teammate.user.pk},
+            {"action": "delete"},
+        ):
             n, _ = count_queries(web, "post", "/contacts/bulk/", data={"ids": ids, **data})
             counts.append(n)
         return counts
@@ -314,12 +341,20 @@ def read_csv(response):
 
 def test_export_streams_the_filtered_list_as_csv(web, owner, outsider):
     acme = CompanyFactory(account=owner.account, name="Acme")
-    alice = ContactFactory(account=owner.account, first_name="Alice", last_name="Able",
-                           email="alice@acme.test", phone="+14155550100", title="CTO",
-                           company=acme, owner=owner.user)
+    alice = ContactFactory(
+        account=owner.account,
+        first_name="Alice",
+        last_name="Able",
+        email="alice@acme.test",
+        phone="+14155550100",
+        title="CTO",
+        company=acme,
+        owner=owner.user,
+    )
     for name in ("vip", "partner"):
-        ContactTagFactory(contact=alice, tag=TagFactory(account=owner.account, name=name),
-                          account=owner.account)
+        ContactTagFactory(
+            contact=alice, tag=TagFactory(account=owner.account, name=name), account=owner.account
+        )
     ContactFactory(account=owner.account, first_name="Bob", last_name="Brown")
     ContactFactory(account=outsider.account, first_name="Oscar")
     response = web.get("/contacts/export/?q=alice")
@@ -328,8 +363,17 @@ def test_export_streams_the_filtered_list_as_csv(web, owner, outsider):
     rows = read_csv(response)
     assert len(rows) == 1
     row = rows[0]
-    assert list(row) == ["first_name", "last_name", "email", "phone", "title", "company",
-                         "owner", "tags", "created_at"]
+    assert list(row) == [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "title",
+        "company",
+        "owner",
+        "tags",
+        "created_at",
+    ]
     assert row["first_name"] == "Alice" and row["email"] == "alice@acme.test"
     assert row["phone"] == "+14155550100" and row["company"] == "Acme"
     assert row["owner"] == owner.user.email
@@ -359,8 +403,12 @@ def test_export_chunks_keep_order_tags_and_owners(web, owner, monkeypatch):
     owner.user.save()
     vip = TagFactory(account=owner.account, name="vip")
     for n in range(8):
-        contact = ContactFactory(account=owner.account, first_name=f"C{n}", last_name="Same",
-                                 owner=owner.user if n % 2 else None)
+        contact = ContactFactory(
+            account=owner.account,
+            first_name=f"C{n}",
+            last_name="Same",
+            owner=owner.user if n % 2 else None,
+        )
         if n in (2, 3, 7):
             ContactTagFactory(contact=contact, tag=vip, account=owner.account)
     rows = read_csv(web.get("/contacts/export/?sort=name"))
@@ -382,11 +430,19 @@ def test_export_costs_the_same_queries_for_2_or_20_contacts(web, owner):
 
 def test_create_a_contact_with_tags_phone_and_lowercased_email(web, owner):
     acme = CompanyFactory(account=owner.account, name="Acme")
-    response = web.post("/contacts/new/", {
-        "first_name": " Ada ", "last_name": "Lovelace", "email": " Ada@Example.COM ",
-        "phone": "(415) 555-0100", "title": "Engineer", "company": acme.pk,
-        "owner": owner.user.pk, "tags": "vip, Partner, VIP",
-    })
+    response = web.post(
+        "/contacts/new/",
+        {
+            "first_name": " Ada ",
+            "last_name": "Lovelace",
+            "email": " Ada@Example.COM ",
+            "phone": "(415) 555-0100",
+            "title": "Engineer",
+            "company": acme.pk,
+            "owner": owner.user.pk,
+            "tags": "vip, Partner, VIP",
+        },
+    )
     contact = Contact.objects.for_account(owner.account).get()
     assert response.status_code == 302 and response["Location"] == f"/contacts/{contact.pk}/"
     assert contact.first_name == "Ada" and contact.email == "ada@example.com"
@@ -405,10 +461,17 @@ def test_the_new_contact_form_is_owned_by_me_by_default(web, owner):
 def test_bad_input_shows_errors_next_to_the_fields(web, owner, outsider):
     ContactFactory(account=owner.account, email="taken@example.com")
     theirs = CompanyFactory(account=outsider.account)
-    response = web.post("/contacts/new/", {
-        "first_name": "  ", "email": "TAKEN@example.com", "phone": "12",
-        "company": theirs.pk, "owner": outsider.user.pk, "tags": "ok, " + "x" * 51,
-    })
+    response = web.post(
+        "/contacts/new/",
+        {
+            "first_name": "  ",
+            "email": "TAKEN@example.com",
+            "phone": "12",
+            "company": theirs.pk,
+            "owner": outsider.user.pk,
+            "tags": "ok, " + "x" * 51,
+        },
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) == {"first_name", "email", "phone", "company", "owner", "tags"}
@@ -427,8 +490,11 @@ def test_the_same_email_in_another_account_is_fine(web, owner, outsider):
 
 def test_htmx_validation_answers_one_field_and_saves_nothing(web, owner):
     ContactFactory(account=owner.account, email="taken@example.com")
-    response = web.post("/contacts/new/", {"first_name": "", "email": "taken@example.com",
-                                           "_validate": "email"}, **HTMX)
+    response = web.post(
+        "/contacts/new/",
+        {"first_name": "", "email": "taken@example.com", "_validate": "email"},
+        **HTMX,
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="id_email_field"' in html and "already exists" in html
@@ -438,14 +504,20 @@ def test_htmx_validation_answers_one_field_and_saves_nothing(web, owner):
 
 def test_edit_keeps_the_own_email_and_replaces_tags(web, owner):
     contact = ContactFactory(account=owner.account, first_name="Ada", email="ada@example.com")
-    ContactTagFactory(contact=contact, tag=TagFactory(account=owner.account, name="old"),
-                      account=owner.account)
+    ContactTagFactory(
+        contact=contact, tag=TagFactory(account=owner.account, name="old"), account=owner.account
+    )
     page = web.get(f"/contacts/{contact.pk}/edit/").content.decode()
     assert 'value="old"' in page and 'value="ada@example.com"' in page
-    response = web.post(f"/contacts/{contact.pk}/edit/", {
-        "first_name": "Ada", "last_name": "King", "email": "ada@example.com",
-        "tags": "new",
-    })
+    response = web.post(
+        f"/contacts/{contact.pk}/edit/",
+        {
+            "first_name": "Ada",
+            "last_name": "King",
+            "email": "ada@example.com",
+            "tags": "new",
+        },
+    )
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.last_name == "King"
@@ -466,12 +538,23 @@ def test_delete_asks_then_deletes(web, owner):
 
 def test_the_contact_page_shows_fields_tags_company_deals_and_timeline(web, owner):
     acme = CompanyFactory(account=owner.account, name="Acme")
-    contact = ContactFactory(account=owner.account, first_name="Ada", last_name="Lovelace",
-                             email="ada@example.com", phone="+14155550100", company=acme)
-    ContactTagFactory(contact=contact, tag=TagFactory(account=owner.account, name="vip"),
-                      account=owner.account)
-    DealFactory(pipeline=PipelineFactory(account=owner.account), contact=contact,
-                title="Big one", value_cents=1_234_567_00)
+    contact = ContactFactory(
+        account=owner.account,
+        first_name="Ada",
+        last_name="Lovelace",
+        email="ada@example.com",
+        phone="+14155550100",
+        company=acme,
+    )
+    ContactTagFactory(
+        contact=contact, tag=TagFactory(account=owner.account, name="vip"), account=owner.account
+    )
+    DealFactory(
+        pipeline=PipelineFactory(account=owner.account),
+        contact=contact,
+        title="Big one",
+        value_cents=1_234_567_00,
+    )
     NoteFactory(account=owner.account, contact=contact, body="<p>Met at the fair</p>")
     html = web.get(f"/contacts/{contact.pk}/").content.decode()
     assert "Ada Lovelace" in html and "mailto:ada@example.com" in html
@@ -501,8 +584,9 @@ def test_the_contact_page_costs_the_same_queries_whatever_its_history(web, owner
     assert small == large, "\n".join(sql)
 
 
-@pytest.mark.parametrize("path", ["/contacts/new/", "/contacts/{pk}/edit/",
-                                  "/contacts/{pk}/delete/"])
+@pytest.mark.parametrize(
+    "path", ["/contacts/new/", "/contacts/{pk}/edit/", "/contacts/{pk}/delete/"]
+)
 def test_the_form_pages_cost_the_same_queries_whatever_the_account_holds(web, owner, path):
     contact = ContactFactory(account=owner.account)
     url = path.format(pk=contact.pk)
@@ -524,8 +608,13 @@ def test_saving_a_contact_costs_the_same_queries_whatever_its_tags(web, owner):
 
     def save(n):
         contact = ContactFactory(account=owner.account)
-        data = {"first_name": "Ada", "email": f"ada{n}@example.com", "company": acme.pk,
-                "owner": owner.user.pk, "tags": ", ".join(f"tag{n}-{i}" for i in range(n))}
+        data = {
+            "first_name": "Ada",
+            "email": f"ada{n}@example.com",
+            "company": acme.pk,
+            "owner": owner.user.pk,
+            "tags": ", ".join(f"tag{n}-{i}" for i in range(n)),
+        }
         return count_queries(web, "post", f"/contacts/{contact.pk}/edit/", data=data)[0]
 
     assert save(2) == save(20)
@@ -560,19 +649,22 @@ def test_tags_without_javascript_go_back_to_the_contact(web, owner):
 # -- another account's contact is a 404 everywhere -----------------------------------------
 
 
-@pytest.mark.parametrize("method,path,data", [
-    ("get", "/contacts/{pk}/", None),
-    ("get", "/contacts/{pk}/edit/", None),
-    ("post", "/contacts/{pk}/edit/", {"first_name": "Hacked"}),
-    ("get", "/contacts/{pk}/delete/", None),
-    ("post", "/contacts/{pk}/delete/", {}),
-    ("post", "/contacts/{pk}/tags/", {"name": "hacked"}),
-    ("post", "/contacts/{pk}/tags/", {"remove": "{tag}"}),
-    ("get", "/timeline/contact/{pk}/", None),
-    ("get", "/timeline/contact/{pk}/log/?kind=task", None),
-    ("post", "/timeline/contact/{pk}/log/", {"kind": "note", "log-note-body": "x"}),
-    ("post", "/timeline/activities/{activity}/complete/", {}),
-])
+@pytest.mark.parametrize(
+    "method,path,data",
+    [
+        ("get", "/contacts/{pk}/", None),
+        ("get", "/contacts/{pk}/edit/", None),
+        ("post", "/contacts/{pk}/edit/", {"first_name": "Hacked"}),
+        ("get", "/contacts/{pk}/delete/", None),
+        ("post", "/contacts/{pk}/delete/", {}),
+        ("post", "/contacts/{pk}/tags/", {"name": "hacked"}),
+        ("post", "/contacts/{pk}/tags/", {"remove": "{tag}"}),
+        ("get", "/timeline/contact/{pk}/", None),
+        ("get", "/timeline/contact/{pk}/log/?kind=task", None),
+        ("post", "/timeline/contact/{pk}/log/", {"kind": "note", "log-note-body": "x"}),
+        ("post", "/timeline/activities/{activity}/complete/", {}),
+    ],
+)
 def test_the_outsider_gets_404_for_the_owners_contact(outsider_web, owner, method, path, data):
     contact = ContactFactory(account=owner.account, first_name="Private")
     tag = TagFactory(account=owner.account)

@@ -33,8 +33,9 @@ def page(actor, url="/", **extra) -> str:
 
 
 def task(actor, subject, due_at=None, **kwargs):
-    return ActivityFactory(account=actor.account, owner=actor.user, subject=subject,
-                           due_at=due_at, **kwargs)
+    return ActivityFactory(
+        account=actor.account, owner=actor.user, subject=subject, due_at=due_at, **kwargs
+    )
 
 
 def test_it_requires_sign_in():
@@ -48,6 +49,7 @@ def test_money_is_formatted_with_separators_and_currency():
 
 
 # -- my activities --------------------------------------------------------------------
+
 
 def test_it_lists_my_overdue_today_and_upcoming_activities(owner, teammate):
     now = dt.datetime.now(UTC)
@@ -125,8 +127,7 @@ def test_counts_past_the_cap_say_so_in_the_page_and_its_htmx_parts(owner, monkey
 def test_undated_and_done_activities_are_in_no_group(owner):
     now = dt.datetime.now(UTC)
     task(owner, "Some day")
-    task(owner, "Done late", now - dt.timedelta(hours=1), status="completed",
-         completed_at=now)
+    task(owner, "Done late", now - dt.timedelta(hours=1), status="completed", completed_at=now)
     task(owner, "Dropped", now + dt.timedelta(days=1), status="cancelled")
     task(owner, "Started", now + dt.timedelta(days=1), status="in_progress")
     html = page(owner)
@@ -139,8 +140,12 @@ def test_each_activity_query_is_an_index_range(owner):
     if connection.vendor != "postgresql":
         pytest.skip("reads PostgreSQL's plans")
     now = dt.datetime.now(UTC)
-    for due_at in (now - dt.timedelta(hours=1), now + dt.timedelta(minutes=1),
-                   now + dt.timedelta(days=2), None):
+    for due_at in (
+        now - dt.timedelta(hours=1),
+        now + dt.timedelta(minutes=1),
+        now + dt.timedelta(days=2),
+        None,
+    ):
         task(owner, "T", due_at)
     with CaptureQueriesContext(connection) as ctx:
         page(owner)
@@ -159,6 +164,7 @@ def test_each_activity_query_is_an_index_range(owner):
 
 
 # -- the pipeline ---------------------------------------------------------------------
+
 
 def test_the_pipeline_shows_count_value_and_weighted_value_per_stage_and_currency(owner):
     pipeline = PipelineFactory(account=owner.account, name="Sales")
@@ -181,8 +187,9 @@ def test_the_pipeline_switcher_renders_only_the_chart_for_htmx(owner):
     second = PipelineFactory(account=owner.account, name="Beta")
     DealFactory(pipeline=first, title="A deal")
     DealFactory(pipeline=second, title="B deal", currency="GBP")
-    response = client_for(owner).get(f"/?pipeline={second.pk}", HTTP_HX_REQUEST="true",
-                                     HTTP_HX_TARGET="dashboard-pipeline")
+    response = client_for(owner).get(
+        f"/?pipeline={second.pk}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="dashboard-pipeline"
+    )
     html = response.content.decode()
     assert "GBP" in html and "<html" not in html and "My activities" not in html
     assert "HX-Request" in response["Vary"]
@@ -203,19 +210,37 @@ def test_empty_states_are_helpful(owner):
 
 # -- won this month -------------------------------------------------------------------
 
+
 def test_won_this_month_follows_the_account_time_zone(owner):
     owner.account.time_zone = "Asia/Tokyo"  # UTC+9
     owner.account.save()
     now = dt.datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # noon on 1 December in Tokyo
     pipeline = PipelineFactory(account=owner.account)
-    DealFactory(pipeline=pipeline, status="won", value_cents=7_000_00,
-                closed_at=dt.datetime(2026, 11, 30, 16, 0, tzinfo=UTC))  # 1 Dec, 01:00
-    DealFactory(pipeline=pipeline, status="won", value_cents=900_00,
-                closed_at=dt.datetime(2026, 11, 30, 14, 0, tzinfo=UTC))  # 30 Nov, 23:00
-    DealFactory(pipeline=pipeline, status="won", value_cents=3_000_00, currency="EUR",
-                closed_at=dt.datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
-    DealFactory(pipeline=pipeline, status="lost", value_cents=5_000_00,
-                closed_at=dt.datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
+    DealFactory(
+        pipeline=pipeline,
+        status="won",
+        value_cents=7_000_00,
+        closed_at=dt.datetime(2026, 11, 30, 16, 0, tzinfo=UTC),
+    )  # 1 Dec, 01:00
+    DealFactory(
+        pipeline=pipeline,
+        status="won",
+        value_cents=900_00,
+        closed_at=dt.datetime(2026, 11, 30, 14, 0, tzinfo=UTC),
+    )  # 30 Nov, 23:00
+    DealFactory(
+        pipeline=pipeline,
+        status="won",
+        value_cents=3_000_00,
+        currency="EUR",
+        closed_at=dt.datetime(2026, 12, 1, 2, 0, tzinfo=UTC),
+    )
+    DealFactory(
+        pipeline=pipeline,
+        status="lost",
+        value_cents=5_000_00,
+        closed_at=dt.datetime(2026, 12, 1, 2, 0, tzinfo=UTC),
+    )
     with mock.patch("django.utils.timezone.now", return_value=now):
         html = page(owner)
     won = html.split("Won in December")[1].split("</section>")[0]
@@ -225,12 +250,14 @@ def test_won_this_month_follows_the_account_time_zone(owner):
 
 # -- recently changed -----------------------------------------------------------------
 
+
 def test_recently_changed_merges_every_kind_of_record(owner):
     contact = ContactFactory(account=owner.account, first_name="Grace", last_name="Hopper")
     company = CompanyFactory(account=owner.account, name="Initech")
     deal = DealFactory(pipeline=PipelineFactory(account=owner.account), title="Big one")
-    NoteFactory(account=owner.account, body="<p>Met at the fair</p><p>Follow up</p>",
-                contact=contact)
+    NoteFactory(
+        account=owner.account, body="<p>Met at the fair</p><p>Follow up</p>", contact=contact
+    )
     html = page(owner)
     recent = html.split("Recently changed")[1]
     assert f'href="/contacts/{contact.pk}/"' in recent and "Grace Hopper" in recent
@@ -241,13 +268,16 @@ def test_recently_changed_merges_every_kind_of_record(owner):
 
 def test_another_accounts_records_never_appear(owner, outsider):
     now = dt.datetime.now(UTC)
-    ActivityFactory(account=outsider.account, owner=owner.user, subject="Globex task",
-                    due_at=now - dt.timedelta(hours=1))
+    ActivityFactory(
+        account=outsider.account,
+        owner=owner.user,
+        subject="Globex task",
+        due_at=now - dt.timedelta(hours=1),
+    )
     ContactFactory(account=outsider.account, first_name="Globex", last_name="Person")
     CompanyFactory(account=outsider.account, name="Globex Corp")
     pipeline = PipelineFactory(account=outsider.account, name="Globex pipeline")
-    DealFactory(pipeline=pipeline, title="Globex deal", currency="CHF", status="won",
-                closed_at=now)
+    DealFactory(pipeline=pipeline, title="Globex deal", currency="CHF", status="won", closed_at=now)
     DealFactory(pipeline=pipeline, title="Globex open deal", currency="CHF")
     NoteFactory(account=outsider.account, body="Globex note")
     html = page(owner)
@@ -256,25 +286,34 @@ def test_another_accounts_records_never_appear(owner, outsider):
 
 # -- cost ---------------------------------------------------------------------------------
 
+
 def grow(actor, n):
     now = dt.datetime.now(UTC)
     pipeline = PipelineFactory(account=actor.account)
     company = CompanyFactory(account=actor.account)
     contact = ContactFactory(account=actor.account, company=company)
     for i in range(n):
-        deal = DealFactory(pipeline=pipeline, company=company, contact=contact,
-                           currency="USD" if i % 2 else "EUR")
+        deal = DealFactory(
+            pipeline=pipeline, company=company, contact=contact, currency="USD" if i % 2 else "EUR"
+        )
         DealFactory(pipeline=pipeline, status="won", closed_at=now)
         for hours in (-5, 1, 30):
-            task(actor, f"T{i}", now + dt.timedelta(hours=hours), contact=contact,
-                 company=company, deal=deal)
+            task(
+                actor,
+                f"T{i}",
+                now + dt.timedelta(hours=hours),
+                contact=contact,
+                company=company,
+                deal=deal,
+            )
         NoteFactory(account=actor.account, contact=contact, deal=deal)
         ContactFactory(account=actor.account, company=company)
         CompanyFactory(account=actor.account)
 
 
-@pytest.mark.parametrize("target", [None, "my-activities", "dash-activity-stats",
-                                    "dashboard-pipeline"])
+@pytest.mark.parametrize(
+    "target", [None, "my-activities", "dash-activity-stats", "dashboard-pipeline"]
+)
 def test_queries_do_not_grow_with_data(owner, target):
     extra = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": target} if target else {}
     client = client_for(owner)

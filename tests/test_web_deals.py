@@ -22,10 +22,17 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def deal(owner, pipeline):
     company = CompanyFactory(account=owner.account, name="Initech")
-    contact = ContactFactory(account=owner.account, first_name="Peter", last_name="Gibbons",
-                             company=company)
-    return DealFactory(pipeline=pipeline, title="TPS licence", value_cents=1_234_550,
-                       company=company, contact=contact, owner=owner.user)
+    contact = ContactFactory(
+        account=owner.account, first_name="Peter", last_name="Gibbons", company=company
+    )
+    return DealFactory(
+        pipeline=pipeline,
+        title="TPS licence",
+        value_cents=1_234_550,
+        company=company,
+        contact=contact,
+        owner=owner.user,
+    )
 
 
 def test_the_deal_page_shows_fields_links_and_actions(owner, deal):
@@ -89,7 +96,8 @@ def test_lose_abandon_and_reopen_from_the_page(owner, deal):
 def test_moving_a_closed_deal_is_a_clear_error_not_a_500(owner, deal, pipeline):
     deal_win(deal=deal, by=None, source=Source.SYSTEM)
     response = client_for(owner).post(
-        f"/deals/{deal.pk}/move/", {"stage": pipeline.stages.last().pk}, follow=True)
+        f"/deals/{deal.pk}/move/", {"stage": pipeline.stages.last().pk}, follow=True
+    )
     assert response.status_code == 200
     assert "Cannot move a deal that is won. Reopen it first." in response.content.decode()
     deal.refresh_from_db()
@@ -103,23 +111,20 @@ def test_winning_twice_is_a_clear_error(owner, deal):
 
 
 def test_reopening_an_open_deal_is_a_409_over_htmx(owner, deal):
-    response = client_for(owner).post(f"/deals/{deal.pk}/reopen/",
-                                      headers={"HX-Request": "true"})
+    response = client_for(owner).post(f"/deals/{deal.pk}/reopen/", headers={"HX-Request": "true"})
     assert response.status_code == 409
     assert response.content.decode() == "Cannot reopen a deal that is open."
 
 
 def test_a_too_long_lost_reason_is_refused(owner, deal):
-    response = client_for(owner).post(f"/deals/{deal.pk}/lose/", {"reason": "x" * 501},
-                                      follow=True)
+    response = client_for(owner).post(f"/deals/{deal.pk}/lose/", {"reason": "x" * 501}, follow=True)
     assert "at most 500 characters" in response.content.decode()
     deal.refresh_from_db()
     assert deal.status == Deal.Status.OPEN
 
 
 def test_a_reason_with_a_nul_character_is_refused(owner, deal):
-    response = client_for(owner).post(f"/deals/{deal.pk}/lose/", {"reason": "a\x00b"},
-                                      follow=True)
+    response = client_for(owner).post(f"/deals/{deal.pk}/lose/", {"reason": "a\x00b"}, follow=True)
     assert "The reason: Null characters are not allowed." in response.content.decode()
 
 
@@ -134,7 +139,8 @@ def test_a_bad_stage_is_refused(owner, deal):
 def test_an_unsafe_next_is_ignored(owner, deal, pipeline):
     response = client_for(owner).post(
         f"/deals/{deal.pk}/move/",
-        {"stage": pipeline.stages.last().pk, "next": "https://evil.example/"})
+        {"stage": pipeline.stages.last().pk, "next": "https://evil.example/"},
+    )
     assert response["Location"] == f"/deals/{deal.pk}/"
 
 
@@ -154,10 +160,17 @@ def test_a_new_deal_defaults_to_the_first_stage_and_the_account_currency(owner, 
     client = client_for(owner)
     page = client.get(f"/deals/new/?pipeline={pipeline.pk}").content.decode()
     assert '<option value="EUR" selected>' in page
-    response = client.post("/deals/new/", {
-        "title": "Fresh deal", "pipeline": pipeline.pk, "stage": "", "value": "1500.50",
-        "currency": "EUR", "owner": owner.user.pk,
-    })
+    response = client.post(
+        "/deals/new/",
+        {
+            "title": "Fresh deal",
+            "pipeline": pipeline.pk,
+            "stage": "",
+            "value": "1500.50",
+            "currency": "EUR",
+            "owner": owner.user.pk,
+        },
+    )
     deal = Deal.objects.for_account(owner.account).get(title="Fresh deal")
     assert response["Location"] == f"/deals/{deal.pk}/"
     assert deal.stage.name == "Lead"
@@ -167,10 +180,15 @@ def test_a_new_deal_defaults_to_the_first_stage_and_the_account_currency(owner, 
 
 def test_the_stage_must_belong_to_the_pipeline(owner, pipeline):
     other = PipelineFactory(account=owner.account, name="Renewals")
-    response = client_for(owner).post("/deals/new/", {
-        "title": "Mismatch", "pipeline": pipeline.pk, "stage": other.stages.first().pk,
-        "currency": "USD",
-    })
+    response = client_for(owner).post(
+        "/deals/new/",
+        {
+            "title": "Mismatch",
+            "pipeline": pipeline.pk,
+            "stage": other.stages.first().pk,
+            "currency": "USD",
+        },
+    )
     assert response.status_code == 200
     assert "Pick a stage of the Sales pipeline." in response.content.decode()
     assert not Deal.objects.for_account(owner.account).filter(title="Mismatch").exists()
@@ -179,10 +197,16 @@ def test_the_stage_must_belong_to_the_pipeline(owner, pipeline):
 def test_another_accounts_records_are_not_choices(owner, outsider, pipeline):
     foreign_company = CompanyFactory(account=outsider.account)
     foreign_pipeline = PipelineFactory(account=outsider.account)
-    response = client_for(owner).post("/deals/new/", {
-        "title": "Sneaky", "pipeline": foreign_pipeline.pk, "currency": "USD",
-        "company": foreign_company.pk, "owner": outsider.user.pk,
-    })
+    response = client_for(owner).post(
+        "/deals/new/",
+        {
+            "title": "Sneaky",
+            "pipeline": foreign_pipeline.pk,
+            "currency": "USD",
+            "company": foreign_company.pk,
+            "owner": outsider.user.pk,
+        },
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert {"pipeline", "company", "owner"} <= set(form.errors)
@@ -190,8 +214,15 @@ def test_another_accounts_records_are_not_choices(owner, outsider, pipeline):
 
 def test_bad_values_are_form_errors(owner, pipeline):
     client = client_for(owner)
-    for bad in ({"value": "-5"}, {"value": "1e20"}, {"value": "abc"}, {"probability": "101"},
-                {"currency": "XXX1"}, {"title": "   "}, {"expected_close_date": "2024-13-45"}):
+    for bad in (
+        {"value": "-5"},
+        {"value": "1e20"},
+        {"value": "abc"},
+        {"probability": "101"},
+        {"currency": "XXX1"},
+        {"title": "   "},
+        {"expected_close_date": "2024-13-45"},
+    ):
         data = {"title": "Bad", "pipeline": pipeline.pk, "currency": "USD", **bad}
         response = client.post("/deals/new/", data)
         assert response.status_code == 200, bad
@@ -199,10 +230,17 @@ def test_bad_values_are_form_errors(owner, pipeline):
 
 
 def test_editing_a_deal(owner, deal, pipeline):
-    response = client_for(owner).post(f"/deals/{deal.pk}/edit/", {
-        "title": "TPS licence v2", "pipeline": pipeline.pk, "stage": "", "value": "99",
-        "currency": "USD", "probability": "40",
-    })
+    response = client_for(owner).post(
+        f"/deals/{deal.pk}/edit/",
+        {
+            "title": "TPS licence v2",
+            "pipeline": pipeline.pk,
+            "stage": "",
+            "value": "99",
+            "currency": "USD",
+            "probability": "40",
+        },
+    )
     assert response.status_code == 302
     deal.refresh_from_db()
     assert (deal.title, deal.value_cents, deal.probability) == ("TPS licence v2", 9_900, 40)
@@ -211,10 +249,15 @@ def test_editing_a_deal(owner, deal, pipeline):
 
 def test_a_closed_deal_keeps_its_stage_in_the_form(owner, deal, pipeline):
     deal_win(deal=deal, by=None, source=Source.SYSTEM)
-    response = client_for(owner).post(f"/deals/{deal.pk}/edit/", {
-        "title": deal.title, "pipeline": pipeline.pk, "stage": pipeline.stages.last().pk,
-        "currency": "USD",
-    })
+    response = client_for(owner).post(
+        f"/deals/{deal.pk}/edit/",
+        {
+            "title": deal.title,
+            "pipeline": pipeline.pk,
+            "stage": pipeline.stages.last().pk,
+            "currency": "USD",
+        },
+    )
     assert response.status_code == 200
     assert "reopen it first" in response.content.decode()
 
@@ -222,8 +265,7 @@ def test_a_closed_deal_keeps_its_stage_in_the_form(owner, deal, pipeline):
 # -- tenancy and cost ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("suffix", ["", "edit/", "move/", "win/", "lose/", "abandon/",
-                                    "reopen/"])
+@pytest.mark.parametrize("suffix", ["", "edit/", "move/", "win/", "lose/", "abandon/", "reopen/"])
 def test_the_outsider_gets_404_on_every_deal_url(owner, outsider, deal, suffix):
     client = client_for(outsider)
     assert client.get(f"/deals/{deal.pk}/{suffix}").status_code == 404

@@ -32,19 +32,27 @@ def change_elsewhere(actor, record, record_type, **fields):
     for name, value in fields.items():
         setattr(record, name, value)
     record.save()
-    event_append(account=actor.account, by=actor.user, source=Source.API,
-                 record_type=record_type, record_id=record.pk, action="updated",
-                 changes={name: ["", value] for name, value in fields.items()},
-                 data={"updated_at": record.updated_at.isoformat()})
+    event_append(
+        account=actor.account,
+        by=actor.user,
+        source=Source.API,
+        record_type=record_type,
+        record_id=record.pk,
+        action="updated",
+        changes={name: ["", value] for name, value in fields.items()},
+        data={"updated_at": record.updated_at.isoformat()},
+    )
 
 
-@pytest.mark.parametrize("factory, url, form_id", [
-    (ContactFactory, "/contacts/{pk}/edit/", "contact-form"),
-    (CompanyFactory, "/companies/{pk}/edit/", "company-form"),
-    (DealFactory, "/deals/{pk}/edit/", "deal-form"),
-])
-def test_every_edit_form_carries_the_version_it_was_opened_on(web, owner, factory, url,
-                                                              form_id):
+@pytest.mark.parametrize(
+    "factory, url, form_id",
+    [
+        (ContactFactory, "/contacts/{pk}/edit/", "contact-form"),
+        (CompanyFactory, "/companies/{pk}/edit/", "company-form"),
+        (DealFactory, "/deals/{pk}/edit/", "deal-form"),
+    ],
+)
+def test_every_edit_form_carries_the_version_it_was_opened_on(web, owner, factory, url, form_id):
     record = factory(account=owner.account)
     data = opened_form(web, url.format(pk=record.pk), form_id)
     assert data["version"] == [version_of(record)]
@@ -78,16 +86,14 @@ def test_a_save_over_a_newer_change_is_refused_and_shows_that_change(web, owner,
     assert (stored.first_name, stored.title) == ("Ada", "Chief Buyer")  # nothing written
 
 
-def test_the_conflict_lists_where_my_version_differs_from_the_saved_one(web, owner,
-                                                                         teammate):
+def test_the_conflict_lists_where_my_version_differs_from_the_saved_one(web, owner, teammate):
     contact = ContactFactory(account=owner.account, title="Buyer", last_name="Hopper")
     data = opened_form(web, f"/contacts/{contact.pk}/edit/", "contact-form")
     change_elsewhere(teammate, contact, "contact", title="Chief Buyer", last_name="Murray")
     data["title"] = ["Senior Buyer"]
     response = web.post(f"/contacts/{contact.pk}/edit/", data)
     differences = response.context["conflict"]["differences"]
-    assert differences == [{"label": "Job title", "saved": "Chief Buyer",
-                            "yours": "Senior Buyer"}]
+    assert differences == [{"label": "Job title", "saved": "Chief Buyer", "yours": "Senior Buyer"}]
     # A field I did not touch shows its saved value again, not the stale one.
     again = form_data(response.content.decode(), "contact-form")
     assert again["last_name"] == ["Murray"] and again["title"] == ["Senior Buyer"]
@@ -102,8 +108,9 @@ def test_save_my_version_anyway_then_saves(web, owner, teammate):
     assert conflict.status_code == 409
     again = form_data(conflict.content.decode(), "contact-form")
     assert again["first_name"] == ["Augusta"]  # my version, kept in the form
-    assert again["version"] == [version_of(Contact.objects.for_account(owner.account)
-                                           .get(pk=contact.pk))]
+    assert again["version"] == [
+        version_of(Contact.objects.for_account(owner.account).get(pk=contact.pk))
+    ]
     response = web.post(f"/contacts/{contact.pk}/edit/", again)
     assert response.status_code == 302
     contact.refresh_from_db()
@@ -120,13 +127,16 @@ def test_the_change_that_made_my_version_is_not_shown_as_theirs(web, owner, team
     assert [event.changes for event in events] == [{"email": ["", "their@example.com"]}]
 
 
-@pytest.mark.parametrize("factory, url, form_id, field, record_type", [
-    (CompanyFactory, "/companies/{pk}/edit/", "company-form", "industry", "company"),
-    (DealFactory, "/deals/{pk}/edit/", "deal-form", "title", "deal"),
-])
-def test_company_and_deal_forms_refuse_to_overwrite_too(web, owner, teammate, pipeline,
-                                                        factory, url, form_id, field,
-                                                        record_type):
+@pytest.mark.parametrize(
+    "factory, url, form_id, field, record_type",
+    [
+        (CompanyFactory, "/companies/{pk}/edit/", "company-form", "industry", "company"),
+        (DealFactory, "/deals/{pk}/edit/", "deal-form", "title", "deal"),
+    ],
+)
+def test_company_and_deal_forms_refuse_to_overwrite_too(
+    web, owner, teammate, pipeline, factory, url, form_id, field, record_type
+):
     extra = {"pipeline": pipeline} if record_type == "deal" else {}
     record = factory(account=owner.account, **extra)
     data = opened_form(web, url.format(pk=record.pk), form_id)

@@ -81,6 +81,7 @@ def test_switching_to_an_account_you_are_not_in_changes_nothing(owner, outsider)
 def test_the_switcher_never_redirects_off_site(owner):
     client = Client()
     client.force_login(owner.user)
-    response = client.post("/account/switch/", {"account": owner.account.pk,
-                                                "next": "https://evil.example/"})
+    response = client.post(
+        "/account/switch/", {"account": owner.account.pk, "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"

@@ -24,8 +24,25 @@ from tests.web_client import client_for
 pytestmark = pytest.mark.django_db
 
 HOSTILE = [
-    "²", "①", "٣", "１２", "-1", "0", "9" * 20, "9" * 5000, "-" + "9" * 5000, "", " ",
-    "1e999", "NaN", "1.5", "0001-01-01", "9999-12-31", "99999-01-01T00:00", "%", "\u202e",
+    "²",
+    "①",
+    "٣",
+    "１２",
+    "-1",
+    "0",
+    "9" * 20,
+    "9" * 5000,
+    "-" + "9" * 5000,
+    "",
+    " ",
+    "1e999",
+    "NaN",
+    "1.5",
+    "0001-01-01",
+    "9999-12-31",
+    "99999-01-01T00:00",
+    "%",
+    "\u202e",
     "a" * 5000,
 ]
 # Names a view may read that are not spelled in its own module (a shared helper's).
@@ -41,8 +58,9 @@ def parameter_names(callback) -> set[str]:
         source = inspect.getsource(module)
     except (OSError, TypeError):
         source = ""
-    names |= set(re.findall(r"""(?:GET|POST|params|data)\.get(?:list)?\(\s*["'](\w+)["']""",
-                            source))
+    names |= set(
+        re.findall(r"""(?:GET|POST|params|data)\.get(?:list)?\(\s*["'](\w+)["']""", source)
+    )
     for value in vars(module).values():
         if isinstance(value, type) and issubclass(value, django_filters.FilterSet):
             names |= set(value.base_filters)
@@ -64,10 +82,12 @@ def path_values(route, callback, records) -> dict:
 
 
 def route_params(*, posting=False):
-    return [pytest.param(route, callback, id=f"{name}:{route}")
-            for name, route, callback in web_routes()
-            if name != "logout"  # signing out would end the fuzzing
-            and (not posting or hasattr(getattr(callback, "view_class", None), "post"))]
+    return [
+        pytest.param(route, callback, id=f"{name}:{route}")
+        for name, route, callback in web_routes()
+        if name != "logout"  # signing out would end the fuzzing
+        and (not posting or hasattr(getattr(callback, "view_class", None), "post"))
+    ]
 
 
 @pytest.mark.parametrize(("route", "callback"), route_params())
@@ -111,8 +131,15 @@ def test_the_imports_page_lists_an_import_whose_uploader_was_deleted(owner):
     # Found by the fuzzing above: created_by is SET_NULL, and the template read
     # `.username` of None as a filter argument, which Django does not silence.
     ContactImport.objects.create(
-        account=owner.account, file_name="old.csv", encoding="UTF-8", content="a\n1\n",
-        headers=["a"], row_count=1, mapping=["first_name"], created_by=None)
+        account=owner.account,
+        file_name="old.csv",
+        encoding="UTF-8",
+        content="a\n1\n",
+        headers=["a"],
+        row_count=1,
+        mapping=["first_name"],
+        created_by=None,
+    )
     response = client_for(owner).get("/imports/contacts/")
     assert response.status_code == 200
     assert "old.csv" in response.content.decode()

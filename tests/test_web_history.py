@@ -24,12 +24,31 @@ def web(owner):
     return client_for(owner)
 
 
-def append(actor, record_type, record_id, action, changes=None, data=None, *,
-           source=Source.UI, by="actor", at=None):
+def append(
+    actor,
+    record_type,
+    record_id,
+    action,
+    changes=None,
+    data=None,
+    *,
+    source=Source.UI,
+    by="actor",
+    at=None,
+):
     event = events_append(
-        account=actor.account, by=actor.user if by == "actor" else by, source=source,
-        drafts=[EventDraft(record_type=record_type, record_id=record_id, action=action,
-                           changes=changes or {}, data=data or {})],
+        account=actor.account,
+        by=actor.user if by == "actor" else by,
+        source=source,
+        drafts=[
+            EventDraft(
+                record_type=record_type,
+                record_id=record_id,
+                action=action,
+                changes=changes or {},
+                data=data or {},
+            )
+        ],
     )[0]
     if at is not None:
         Event.objects.for_account(actor.account).filter(pk=event.pk).update(at=at)
@@ -47,11 +66,24 @@ def test_a_contacts_history_shows_who_changed_what_when_and_from_where(web, owne
     owner.account.time_zone = "Europe/Paris"
     owner.account.save()
     contact = ContactFactory(account=owner.account)
-    append(owner, "contact", contact.pk, "updated",
-           {"email": ["old@example.com", "new@example.com"], "tags": [["a"], ["a", "vip"]]},
-           source=Source.API, at=dt.datetime(2026, 7, 1, 10, 30, tzinfo=dt.UTC))
-    append(owner, "contact", contact.pk, "updated", {"title": ["", "Buyer"]},
-           source=Source.IMPORT, by=None)
+    append(
+        owner,
+        "contact",
+        contact.pk,
+        "updated",
+        {"email": ["old@example.com", "new@example.com"], "tags": [["a"], ["a", "vip"]]},
+        source=Source.API,
+        at=dt.datetime(2026, 7, 1, 10, 30, tzinfo=dt.UTC),
+    )
+    append(
+        owner,
+        "contact",
+        contact.pk,
+        "updated",
+        {"title": ["", "Buyer"]},
+        source=Source.IMPORT,
+        by=None,
+    )
     html = html_of(web.get(f"/contacts/{contact.pk}/history/"))
     assert "Olivia Owens" in html and "System" in html
     assert "API" in html and "Import" in html
@@ -67,12 +99,26 @@ def test_owners_stages_money_and_dates_read_as_words(web, owner, teammate, pipel
     teammate.user.save()
     lead, qualified = pipeline.stages.order_by("position")[:2]
     deal = DealFactory(account=owner.account, pipeline=pipeline, currency="EUR")
-    append(owner, "deal", deal.pk, "updated", {
-        "owner": [None, teammate.user.pk], "value_cents": [100000, 1234550],
-        "expected_close_date": [None, "2026-12-24"], "status": ["open", "won"],
-    }, data={"currency": "EUR"})
-    append(owner, "deal", deal.pk, "moved", {"stage": [lead.pk, qualified.pk],
-                                             "probability": [None, 40]})
+    append(
+        owner,
+        "deal",
+        deal.pk,
+        "updated",
+        {
+            "owner": [None, teammate.user.pk],
+            "value_cents": [100000, 1234550],
+            "expected_close_date": [None, "2026-12-24"],
+            "status": ["open", "won"],
+        },
+        data={"currency": "EUR"},
+    )
+    append(
+        owner,
+        "deal",
+        deal.pk,
+        "moved",
+        {"stage": [lead.pk, qualified.pk], "probability": [None, 40]},
+    )
     html = html_of(web.get(f"/deals/{deal.pk}/history/"))
     assert "Tom Teal" in html
     assert "1,000 EUR" in html and "12,345.50 EUR" in html
@@ -94,8 +140,11 @@ def test_the_tab_over_htmx_is_the_panel_alone_and_varies_on_htmx(web, owner):
 
 @pytest.mark.parametrize("path", ["/contacts/{pk}/", "/companies/{pk}/", "/deals/{pk}/"])
 def test_every_record_page_has_a_history_tab(web, owner, path):
-    record = {"/contacts/{pk}/": ContactFactory, "/companies/{pk}/": CompanyFactory,
-              "/deals/{pk}/": DealFactory}[path](account=owner.account)
+    record = {
+        "/contacts/{pk}/": ContactFactory,
+        "/companies/{pk}/": CompanyFactory,
+        "/deals/{pk}/": DealFactory,
+    }[path](account=owner.account)
     url = path.format(pk=record.pk)
     html = html_of(web.get(url))
     assert f'href="{url}history/"' in html and 'id="record-tabs"' in html
@@ -109,15 +158,19 @@ def test_older_events_come_a_page_at_a_time(web, owner):
     assert first.count('class="history__item"') == PAGE_SIZE
     assert "Show older changes" in first and f"T{PAGE_SIZE + 3}" in first
     events = list(Event.objects.for_account(owner.account).of_record("contact", contact.pk))
-    older = html_of(web.get(f"/contacts/{contact.pk}/history/?before={events[PAGE_SIZE - 1].pk}",
-                            **HTMX))
+    older = html_of(
+        web.get(f"/contacts/{contact.pk}/history/?before={events[PAGE_SIZE - 1].pk}", **HTMX)
+    )
     assert older.count('class="history__item"') == 3 and "Show older changes" not in older
     assert "<html" not in older and '<li class="history__item" id="event-' in older
 
 
 def test_another_accounts_record_is_a_404(web, outsider):
-    for factory, path in [(ContactFactory, "contacts"), (CompanyFactory, "companies"),
-                          (DealFactory, "deals")]:
+    for factory, path in [
+        (ContactFactory, "contacts"),
+        (CompanyFactory, "companies"),
+        (DealFactory, "deals"),
+    ]:
         theirs = factory(account=outsider.account)
         assert web.get(f"/{path}/{theirs.pk}/history/").status_code == 404
 
@@ -154,19 +207,30 @@ def count_queries(client, url):
 
 def fill_history(actor, deal, n, stages, teammate):
     for i in range(n):
-        append(actor, "deal", deal.pk, "updated", {
-            "owner": [actor.user.pk, teammate.user.pk], "value_cents": [i, i + 1],
-            "company": [None, deal.company_id], "contact": [None, deal.contact_id],
-            "pipeline": [deal.pipeline_id, deal.pipeline_id + 0],
-        })
+        append(
+            actor,
+            "deal",
+            deal.pk,
+            "updated",
+            {
+                "owner": [actor.user.pk, teammate.user.pk],
+                "value_cents": [i, i + 1],
+                "company": [None, deal.company_id],
+                "contact": [None, deal.contact_id],
+                "pipeline": [deal.pipeline_id, deal.pipeline_id + 0],
+            },
+        )
         append(actor, "deal", deal.pk, "moved", {"stage": [stages[0].pk, stages[1].pk]})
 
 
 def test_the_history_costs_the_same_queries_with_more_events(web, owner, teammate, pipeline):
     stages = list(pipeline.stages.order_by("position"))
-    deal = DealFactory(account=owner.account, pipeline=pipeline,
-                       company=CompanyFactory(account=owner.account),
-                       contact=ContactFactory(account=owner.account))
+    deal = DealFactory(
+        account=owner.account,
+        pipeline=pipeline,
+        company=CompanyFactory(account=owner.account),
+        contact=ContactFactory(account=owner.account),
+    )
     fill_history(owner, deal, 2, stages, teammate)
     small, _ = count_queries(web, f"/deals/{deal.pk}/history/")
     fill_history(owner, deal, 20, stages, teammate)
@@ -179,10 +243,22 @@ def test_a_deal_shows_each_stage_with_the_time_spent_in_it(web, owner, pipeline)
     deal = DealFactory(account=owner.account, pipeline=pipeline, stage=proposal)
     start = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
     append(owner, "deal", deal.pk, "created", data={"stage": lead.pk}, at=start)
-    append(owner, "deal", deal.pk, "moved", {"stage": [lead.pk, qualified.pk]},
-           at=start + dt.timedelta(days=3, hours=4))
-    append(owner, "deal", deal.pk, "moved", {"stage": [qualified.pk, proposal.pk]},
-           at=start + dt.timedelta(days=5, hours=4, minutes=30))
+    append(
+        owner,
+        "deal",
+        deal.pk,
+        "moved",
+        {"stage": [lead.pk, qualified.pk]},
+        at=start + dt.timedelta(days=3, hours=4),
+    )
+    append(
+        owner,
+        "deal",
+        deal.pk,
+        "moved",
+        {"stage": [qualified.pk, proposal.pk]},
+        at=start + dt.timedelta(days=5, hours=4, minutes=30),
+    )
     response = web.get(f"/deals/{deal.pk}/history/")
     html = html_of(response)
     visits = response.context["visits"]
@@ -192,8 +268,7 @@ def test_a_deal_shows_each_stage_with_the_time_spent_in_it(web, owner, pipeline)
     assert "In <strong>Proposal</strong> since" in html and "Mar 6, 2026, 13:30" in html
 
 
-def test_a_deal_older_than_its_events_starts_in_the_stage_its_first_move_left(
-        web, owner, pipeline):
+def test_a_deal_older_than_its_events_starts_in_the_stage_its_first_move_left(web, owner, pipeline):
     lead, qualified = list(pipeline.stages.order_by("position"))[:2]
     deal = DealFactory(account=owner.account, pipeline=pipeline, stage=qualified)
     append(owner, "deal", deal.pk, "moved", {"stage": [lead.pk, qualified.pk]})
@@ -204,8 +279,7 @@ def test_a_deal_older_than_its_events_starts_in_the_stage_its_first_move_left(
 
 def test_a_won_deals_last_stage_ends_when_it_closed(web, owner, pipeline):
     deal = DealFactory(account=owner.account, pipeline=pipeline)
-    append(owner, "deal", deal.pk, "created", data={"stage": deal.stage_id},
-           at=deal.created_at)
+    append(owner, "deal", deal.pk, "created", data={"stage": deal.stage_id}, at=deal.created_at)
     deal = deal_win(deal=deal, by=owner.user, source=Source.API)
     visits = web.get(f"/deals/{deal.pk}/history/").context["visits"]
     assert visits[-1].left_at == deal.closed_at

@@ -49,10 +49,17 @@ def url(name, contact_import):
 def make_import(actor, text=GOOD, status=Status.MAPPING, **fields):
     csv_file = read_csv(text.encode())
     return ContactImport.objects.create(
-        account=actor.account, created_by=actor.user, file_name="people.csv",
-        encoding=csv_file.encoding, delimiter=csv_file.delimiter, content=csv_file.text,
-        headers=csv_file.headers, row_count=csv_file.row_count,
-        mapping=guess_mapping(csv_file.headers), status=status, **fields,
+        account=actor.account,
+        created_by=actor.user,
+        file_name="people.csv",
+        encoding=csv_file.encoding,
+        delimiter=csv_file.delimiter,
+        content=csv_file.text,
+        headers=csv_file.headers,
+        row_count=csv_file.row_count,
+        mapping=guess_mapping(csv_file.headers),
+        status=status,
+        **fields,
     )
 
 
@@ -66,8 +73,9 @@ def contacts(actor):
 
 def check(client, contact_import, on_duplicate="skip"):
     fields = {f"column_{i}": name for i, name in enumerate(contact_import.mapping)}
-    return client.post(url("contacts-import-mapping", contact_import),
-                       fields | {"on_duplicate": on_duplicate})
+    return client.post(
+        url("contacts-import-mapping", contact_import), fields | {"on_duplicate": on_duplicate}
+    )
 
 
 # -- upload -------------------------------------------------------------------------
@@ -134,8 +142,10 @@ def test_posting_without_a_file_asks_for_one(owner):
 
 def test_the_columns_need_a_first_name(owner):
     contact_import = make_import(owner)
-    response = browser(owner).post(url("contacts-import-mapping", contact_import),
-                                   {"column_0": "", "column_2": "email", "on_duplicate": "skip"})
+    response = browser(owner).post(
+        url("contacts-import-mapping", contact_import),
+        {"column_0": "", "column_2": "email", "on_duplicate": "skip"},
+    )
     assert response.status_code == 400
     assert "Choose the column that holds the first name." in response.content.decode()
     contact_import.refresh_from_db()
@@ -181,8 +191,9 @@ def test_uploading_a_fixed_file_with_the_same_columns_checks_it_again(owner):
     client = browser(owner)
     contact_import = make_import(owner, BAD)
     check(client, contact_import)
-    response = upload(client, GOOD, name="people-fixed.csv",
-                      url=url("contacts-import-file", contact_import))
+    response = upload(
+        client, GOOD, name="people-fixed.csv", url=url("contacts-import-file", contact_import)
+    )
     assert response.status_code == 302
     contact_import.refresh_from_db()
     assert (contact_import.status, contact_import.file_name) == (Status.READY, "people-fixed.csv")
@@ -193,8 +204,11 @@ def test_a_fixed_file_with_other_columns_goes_back_to_matching(owner):
     client = browser(owner)
     contact_import = make_import(owner, BAD)
     check(client, contact_import)
-    upload(client, "Email,First name\nada@example.com,Ada\n",
-           url=url("contacts-import-file", contact_import))
+    upload(
+        client,
+        "Email,First name\nada@example.com,Ada\n",
+        url=url("contacts-import-file", contact_import),
+    )
     contact_import.refresh_from_db()
     assert contact_import.status == Status.MAPPING
     assert contact_import.mapping == ["email", "first_name"]
@@ -224,7 +238,9 @@ def test_importing_writes_every_row_and_ends_with_a_summary(owner):
     assert contact_import.status == Status.DONE
     assert contact_import.content == ""
     assert sorted(contacts(owner).values_list("email", flat=True)) == [
-        "ada@example.com", "grace@example.com"]
+        "ada@example.com",
+        "grace@example.com",
+    ]
     html = client.get(response["Location"]).content.decode()
     assert "Import finished" in html and 'href="/contacts/"' in html
 
@@ -291,8 +307,14 @@ def test_htmx_polls_get_only_the_state_and_polling_stops_when_done(owner):
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize(
     "name",
-    ["contacts-import-detail", "contacts-import-mapping", "contacts-import-file",
-     "contacts-import-start", "contacts-import-cancel", "contacts-import-errors"],
+    [
+        "contacts-import-detail",
+        "contacts-import-mapping",
+        "contacts-import-file",
+        "contacts-import-start",
+        "contacts-import-cancel",
+        "contacts-import-errors",
+    ],
 )
 def test_another_accounts_import_is_a_404_on_every_url(owner, outsider, name, method):
     contact_import = make_import(owner, BAD, status=Status.READY)
@@ -333,8 +355,17 @@ def test_the_upload_page_costs_the_same_with_more_imports(owner, teammate):
     assert count_queries(client, UPLOAD) == few
 
 
-@pytest.mark.parametrize("status", [Status.MAPPING, Status.VALIDATING, Status.INVALID,
-                                    Status.READY, Status.IMPORTING, Status.DONE])
+@pytest.mark.parametrize(
+    "status",
+    [
+        Status.MAPPING,
+        Status.VALIDATING,
+        Status.INVALID,
+        Status.READY,
+        Status.IMPORTING,
+        Status.DONE,
+    ],
+)
 def test_each_step_costs_the_same_for_a_small_and_a_big_file(owner, status):
     client = browser(owner)
 
@@ -355,8 +386,13 @@ def test_the_column_page_and_the_failed_rows_cost_the_same_for_any_size(owner):
 
     def queries(n):
         text = "First name,Email\n" + "".join(f"P{i},bad{i}\n" for i in range(n))
-        contact_import = make_import(owner, text, status=Status.INVALID, error_count=n,
-                                     errors=[{"row": i + 2, "messages": ["x"]} for i in range(n)])
+        contact_import = make_import(
+            owner,
+            text,
+            status=Status.INVALID,
+            error_count=n,
+            errors=[{"row": i + 2, "messages": ["x"]} for i in range(n)],
+        )
         mapping = count_queries(client, url("contacts-import-mapping", contact_import))
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url("contacts-import-errors", contact_import))
@@ -371,7 +407,8 @@ def test_a_check_nobody_started_says_the_worker_may_be_down(owner):
     page = browser(owner).get(url("contacts-import-detail", contact_import)).content.decode()
     assert "Waiting for the background worker" not in page
     ContactImport.objects.for_account(owner.account).filter(pk=contact_import.pk).update(
-        updated_at=contact_import.updated_at - datetime.timedelta(minutes=1))
+        updated_at=contact_import.updated_at - datetime.timedelta(minutes=1)
+    )
     page = browser(owner).get(url("contacts-import-detail", contact_import)).content.decode()
     assert "Waiting for the background worker" in page
 

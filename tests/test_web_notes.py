@@ -33,8 +33,14 @@ def test_it_lists_notes_newest_first_with_their_record(owner):
     contact = ContactFactory(account=owner.account, first_name="Ada", last_name="Byron")
     now = dt.datetime.now(UTC)
     note(owner, "<p>Older one</p>", occurred_at=now - dt.timedelta(days=2))
-    note(owner, "<p>Newer one</p>", occurred_at=now, contact=contact, kind="call",
-         direction="outbound")
+    note(
+        owner,
+        "<p>Newer one</p>",
+        occurred_at=now,
+        contact=contact,
+        kind="call",
+        direction="outbound",
+    )
     html = page(owner)
     assert html.index("Newer one") < html.index("Older one")
     assert f'href="/contacts/{contact.pk}/"' in html and "Ada Byron" in html
@@ -50,8 +56,11 @@ def test_times_are_in_the_account_time_zone(owner):
 
 
 def test_the_sanitised_body_renders_as_html_and_nothing_else(owner):
-    note(owner, '<p>Hello <strong>there</strong><script>alert(1)</script>'
-                '<a href="javascript:alert(2)" onclick="x()">link</a></p>')
+    note(
+        owner,
+        "<p>Hello <strong>there</strong><script>alert(1)</script>"
+        '<a href="javascript:alert(2)" onclick="x()">link</a></p>',
+    )
     html = page(owner)
     assert "<strong>there</strong>" in html
     assert "alert(1)" not in html and "javascript:" not in html and "onclick" not in html
@@ -95,8 +104,9 @@ def test_it_paginates(owner):
 
 def test_htmx_gets_only_the_results(owner):
     note(owner, "Some words")
-    response = client_for(owner).get("/notes/?q=some", HTTP_HX_REQUEST="true",
-                                     HTTP_HX_TARGET="notes-results")
+    response = client_for(owner).get(
+        "/notes/?q=some", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="notes-results"
+    )
     html = response.content.decode()
     assert "Some words" in html and "<html" not in html
     assert "HX-Request" in response["Vary"]

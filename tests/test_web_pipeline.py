@@ -22,8 +22,13 @@ def stage(pipeline, name):
 
 def test_the_board_shows_a_column_per_stage_with_open_deals(owner, pipeline):
     company = CompanyFactory(account=owner.account, name="Initech")
-    DealFactory(pipeline=pipeline, title="Big licence", company=company, owner=owner.user,
-                value_cents=1_250_000)
+    DealFactory(
+        pipeline=pipeline,
+        title="Big licence",
+        company=company,
+        owner=owner.user,
+        value_cents=1_250_000,
+    )
     won = DealFactory(pipeline=pipeline, title="Already won")
     deal_win(deal=won, by=None, source=Source.SYSTEM)
     response = client_for(owner).get("/pipeline/")
@@ -79,8 +84,13 @@ def test_the_board_links_to_its_pipelines_deals_as_a_list(owner, pipeline):
 
 def test_bad_filters_are_ignored_not_errors(owner, pipeline):
     client = client_for(owner)
-    for query in ("?pipeline=abc", "?pipeline=99999999999999999999", "?owner=xyz",
-                  "?owner=-1", "?pipeline=%00"):
+    for query in (
+        "?pipeline=abc",
+        "?pipeline=99999999999999999999",
+        "?owner=xyz",
+        "?owner=-1",
+        "?pipeline=%00",
+    ):
         assert client.get(f"/pipeline/{query}").status_code in (200, 400)
 
 
@@ -102,8 +112,9 @@ def test_htmx_gets_the_board_partial(owner, pipeline):
 def test_a_move_over_htmx_answers_the_board_with_a_toast(owner, pipeline):
     deal = DealFactory(pipeline=pipeline, title="Mover")
     proposal = stage(pipeline, "Proposal")
-    response = client_for(owner).post(f"/deals/{deal.pk}/move/", {"stage": proposal.pk},
-                                      headers={"HX-Request": "true"})
+    response = client_for(owner).post(
+        f"/deals/{deal.pk}/move/", {"stage": proposal.pk}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert response.content.decode().lstrip().startswith('<div id="board"')
     assert f'data-focus="deal-{deal.pk}"' in response.content.decode()
@@ -115,9 +126,11 @@ def test_a_move_over_htmx_answers_the_board_with_a_toast(owner, pipeline):
 def test_moving_a_closed_deal_is_a_409_with_a_message(owner, pipeline):
     deal = DealFactory(pipeline=pipeline)
     deal_win(deal=deal, by=None, source=Source.SYSTEM)
-    response = client_for(owner).post(f"/deals/{deal.pk}/move/",
-                                      {"stage": stage(pipeline, "Proposal").pk},
-                                      headers={"HX-Request": "true"})
+    response = client_for(owner).post(
+        f"/deals/{deal.pk}/move/",
+        {"stage": stage(pipeline, "Proposal").pk},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 409
     assert "Cannot move a deal that is won" in response.content.decode()
     assert "Cannot move" in json.loads(response["HX-Trigger"])["toast"]
@@ -126,8 +139,9 @@ def test_moving_a_closed_deal_is_a_409_with_a_message(owner, pipeline):
 def test_moving_to_a_stage_of_another_pipeline_is_refused(owner, pipeline):
     deal = DealFactory(pipeline=pipeline)
     foreign = PipelineFactory(account=owner.account).stages.first()
-    response = client_for(owner).post(f"/deals/{deal.pk}/move/", {"stage": foreign.pk},
-                                      headers={"HX-Request": "true"})
+    response = client_for(owner).post(
+        f"/deals/{deal.pk}/move/", {"stage": foreign.pk}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 400
     deal.refresh_from_db()
     assert deal.stage != foreign
@@ -135,8 +149,9 @@ def test_moving_to_a_stage_of_another_pipeline_is_refused(owner, pipeline):
 
 def test_winning_from_the_board_removes_the_card(owner, pipeline):
     deal = DealFactory(pipeline=pipeline, title="Closer")
-    response = client_for(owner).post(f"/deals/{deal.pk}/win/", {"owner": ""},
-                                      headers={"HX-Request": "true"})
+    response = client_for(owner).post(
+        f"/deals/{deal.pk}/win/", {"owner": ""}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert f'id="deal-{deal.pk}"' not in response.content.decode()
     deal.refresh_from_db()
@@ -145,8 +160,9 @@ def test_winning_from_the_board_removes_the_card(owner, pipeline):
 
 def test_losing_from_the_board_keeps_the_reason(owner, pipeline):
     deal = DealFactory(pipeline=pipeline)
-    client_for(owner).post(f"/deals/{deal.pk}/lose/", {"reason": "Too expensive"},
-                           headers={"HX-Request": "true"})
+    client_for(owner).post(
+        f"/deals/{deal.pk}/lose/", {"reason": "Too expensive"}, headers={"HX-Request": "true"}
+    )
     deal.refresh_from_db()
     assert (deal.status, deal.lost_reason) == (Deal.Status.LOST, "Too expensive")
 
@@ -155,8 +171,10 @@ def test_an_action_keeps_the_owner_filter(owner, teammate, pipeline):
     mine = DealFactory(pipeline=pipeline, title="Mine", owner=owner.user)
     DealFactory(pipeline=pipeline, title="Theirs", owner=teammate.user)
     response = client_for(owner).post(
-        f"/deals/{mine.pk}/move/", {"stage": stage(pipeline, "Qualified").pk, "owner": "me"},
-        headers={"HX-Request": "true"})
+        f"/deals/{mine.pk}/move/",
+        {"stage": stage(pipeline, "Qualified").pk, "owner": "me"},
+        headers={"HX-Request": "true"},
+    )
     html = response.content.decode()
     assert "Mine" in html and "Theirs" not in html
 
@@ -189,9 +207,13 @@ def test_the_board_costs_the_same_queries_whatever_the_deal_count(owner, teammat
     few = _board_queries(client)
     stages = list(pipeline.stages.all())
     for i in range(30):
-        deal = DealFactory(pipeline=pipeline, stage=stages[i % 4], currency=("USD", "EUR")[i % 2],
-                           owner=(owner.user, teammate.user)[i % 2],
-                           company=CompanyFactory(account=owner.account))
+        deal = DealFactory(
+            pipeline=pipeline,
+            stage=stages[i % 4],
+            currency=("USD", "EUR")[i % 2],
+            owner=(owner.user, teammate.user)[i % 2],
+            company=CompanyFactory(account=owner.account),
+        )
         if i % 5 == 0:
             deal_win(deal=deal, by=None, source=Source.SYSTEM)
     assert _board_queries(client) == few
@@ -204,14 +226,16 @@ def test_a_move_costs_the_same_queries_whatever_the_deal_count(owner, pipeline):
 
     def move_queries(target):
         with CaptureQueriesContext(connection) as ctx:
-            client.post(f"/deals/{deal.pk}/move/", {"stage": target.pk},
-                        headers={"HX-Request": "true"})
+            client.post(
+                f"/deals/{deal.pk}/move/", {"stage": target.pk}, headers={"HX-Request": "true"}
+            )
         return len(ctx.captured_queries)
 
     few = move_queries(stages[1])
     for i in range(20):
-        DealFactory(pipeline=pipeline, stage=stages[i % 4], company=CompanyFactory(
-            account=owner.account))
+        DealFactory(
+            pipeline=pipeline, stage=stages[i % 4], company=CompanyFactory(account=owner.account)
+        )
     assert move_queries(stages[2]) == few
 
 

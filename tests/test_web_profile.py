@@ -79,7 +79,8 @@ def test_signed_out_visitors_are_sent_to_sign_in():
 
 def test_the_profile_saves_name_and_email(owner):
     response = client_for(owner).post(
-        "/profile/", {"first_name": "Olivia", "last_name": "Ng", "email": "o@example.com"})
+        "/profile/", {"first_name": "Olivia", "last_name": "Ng", "email": "o@example.com"}
+    )
     assert response.status_code == 302
     user = User.objects.get(pk=owner.user.pk)
     assert (user.first_name, user.last_name, user.email) == ("Olivia", "Ng", "o@example.com")
@@ -88,7 +89,8 @@ def test_the_profile_saves_name_and_email(owner):
 def test_a_bad_email_is_shown_again_and_saves_nothing(owner):
     before = owner.user.email
     response = client_for(owner).post(
-        "/profile/", {"first_name": "Olivia", "last_name": "", "email": "not an email"})
+        "/profile/", {"first_name": "Olivia", "last_name": "", "email": "not an email"}
+    )
     assert response.status_code == 200
     assert "field--error" in response.text
     assert User.objects.get(pk=owner.user.pk).email == before
@@ -111,8 +113,10 @@ def test_two_regenerations_at_once_both_succeed_and_leave_one_token():
     user = UserFactory(username="clicker")
     for _round in range(5):
         barrier, errors = threading.Barrier(2), []
-        threads = [threading.Thread(target=regenerate_together, args=(user, barrier, errors))
-                   for _ in range(2)]
+        threads = [
+            threading.Thread(target=regenerate_together, args=(user, barrier, errors))
+            for _ in range(2)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -30,8 +30,12 @@ def test_it_requires_sign_in():
 def test_it_finds_every_kind_grouped(owner):
     contact = ContactFactory(account=owner.account, first_name="Alice", last_name="Smith")
     company = CompanyFactory(account=owner.account, name="Alice Widgets")
-    deal = DealFactory(pipeline=PipelineFactory(account=owner.account), title="Alice renewal",
-                       value_cents=1_234_567, currency="EUR")
+    deal = DealFactory(
+        pipeline=PipelineFactory(account=owner.account),
+        title="Alice renewal",
+        value_cents=1_234_567,
+        currency="EUR",
+    )
     NoteFactory(account=owner.account, body="<p>Alice asked for a demo</p>", deal=deal)
     ContactFactory(account=owner.account, first_name="Bob", last_name="Jones")
     html = page(owner, "/search/?q=ali")
@@ -92,8 +96,18 @@ def test_see_all_deals_lists_them_all_paginated(owner):
     assert "<mark>Zulu</mark> deal" in page(owner, "/search/?q=zulu&kind=deals&page=2")
 
 
-@pytest.mark.parametrize("query", ["", "q=", "q=+++", "q=%21%21%21", "q=" + "a" * 5000,
-                                   "q=a&kind=bogus", "q=a&kind=deals&page=zz"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=",
+        "q=+++",
+        "q=%21%21%21",
+        "q=" + "a" * 5000,
+        "q=a&kind=bogus",
+        "q=a&kind=deals&page=zz",
+    ],
+)
 def test_odd_queries_are_answered_not_crashed(owner, query):
     html = page(owner, f"/search/?{query}")
     assert "Search" in html
@@ -101,8 +115,9 @@ def test_odd_queries_are_answered_not_crashed(owner, query):
 
 def test_search_as_you_type_gets_only_the_results(owner):
     ContactFactory(account=owner.account, first_name="Alice", last_name="Smith")
-    response = client_for(owner).get("/search/?q=ali", HTTP_HX_REQUEST="true",
-                                     HTTP_HX_TARGET="search-results")
+    response = client_for(owner).get(
+        "/search/?q=ali", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    )
     html = response.content.decode()
     assert "<mark>Ali</mark>ce Smith" in html and "<html" not in html
     assert "HX-Request" in response["Vary"]
@@ -126,8 +141,7 @@ def test_another_accounts_records_never_appear(owner, outsider):
     assert "Globex Corp" not in html and "Globex deal" not in html
     assert "Globex note" not in html and "Globex Person" not in html
     for kind in ("contacts", "companies", "deals", "notes"):
-        assert "Globex" not in page(owner, f"/search/?q=globex&kind={kind}").replace(
-            "“globex”", "")
+        assert "Globex" not in page(owner, f"/search/?q=globex&kind={kind}").replace("“globex”", "")
 
 
 def test_queries_are_one_per_kind_whatever_the_data(owner):
@@ -137,12 +151,10 @@ def test_queries_are_one_per_kind_whatever_the_data(owner):
         pipeline = PipelineFactory(account=owner.account)
         company = CompanyFactory(account=owner.account, name="Acme main")
         for i in range(n):
-            contact = ContactFactory(account=owner.account, first_name=f"Acme{i}",
-                                     company=company)
+            contact = ContactFactory(account=owner.account, first_name=f"Acme{i}", company=company)
             CompanyFactory(account=owner.account, name=f"Acme {i}")
             deal = DealFactory(pipeline=pipeline, title=f"Acme deal {i}", company=company)
-            NoteFactory(account=owner.account, body=f"Acme note {i}", contact=contact,
-                        deal=deal)
+            NoteFactory(account=owner.account, body=f"Acme note {i}", contact=contact, deal=deal)
 
     def count(url):
         with CaptureQueriesContext(connection) as ctx:

@@ -37,8 +37,7 @@ def owner_records(account):
     company = CompanyFactory(account=account, name=f"{SECRET} Company")
     contact = ContactFactory(account=account, first_name=SECRET, company=company)
     pipeline = PipelineFactory(account=account, name=f"{SECRET} Pipeline")
-    deal = DealFactory(pipeline=pipeline, title=f"{SECRET} Deal", contact=contact,
-                       company=company)
+    deal = DealFactory(pipeline=pipeline, title=f"{SECRET} Deal", contact=contact, company=company)
     return {
         Company: company,
         Contact: contact,
@@ -48,18 +47,30 @@ def owner_records(account):
         Note: NoteFactory(account=account, body=f"<p>{SECRET} note</p>", contact=contact),
         Tag: TagFactory(account=account, name=f"{SECRET}-tag"),
         ContactImport: ContactImport.objects.create(
-            account=account, file_name=f"{SECRET}.csv", encoding="UTF-8",
-            content=f"First name\n{SECRET}\n", headers=["First name"], row_count=1,
-            mapping=["first_name"], status=ContactImport.Status.READY,
+            account=account,
+            file_name=f"{SECRET}.csv",
+            encoding="UTF-8",
+            content=f"First name\n{SECRET}\n",
+            headers=["First name"],
+            row_count=1,
+            mapping=["first_name"],
+            status=ContactImport.Status.READY,
         ),
         Stage: Stage.objects.for_account(account).filter(pipeline=pipeline).first(),
     }
 
 
 # Path parameters other than `pk`, and the model they name.
-KWARG_MODELS = {"contact_id": Contact, "company_id": Company, "deal_id": Deal,
-                "activity_id": Activity, "note_id": Note, "pipeline_id": Pipeline,
-                "tag_id": Tag, "stage_id": Stage}
+KWARG_MODELS = {
+    "contact_id": Contact,
+    "company_id": Company,
+    "deal_id": Deal,
+    "activity_id": Activity,
+    "note_id": Note,
+    "pipeline_id": Pipeline,
+    "tag_id": Tag,
+    "stage_id": Stage,
+}
 
 
 def web_routes():
@@ -78,8 +89,10 @@ def web_routes():
 
 
 def route_params():
-    return [pytest.param(route, callback, id=f"{name}:{route}")
-            for name, route, callback in web_routes()]
+    return [
+        pytest.param(route, callback, id=f"{name}:{route}")
+        for name, route, callback in web_routes()
+    ]
 
 
 def fill(route, values):

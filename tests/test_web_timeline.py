@@ -63,20 +63,37 @@ def queries_for(web, url):
 
 def test_the_timeline_merges_notes_activities_and_deals_newest_first(web, owner, contact):
     now = datetime.datetime.now(datetime.UTC)
-    NoteFactory(account=owner.account, contact=contact, body="<p>Oldest note</p>",
-                occurred_at=now - datetime.timedelta(days=3))
-    ActivityFactory(account=owner.account, contact=contact, subject="Middle task",
-                    due_at=now - datetime.timedelta(days=2))
-    NoteFactory(account=owner.account, contact=contact, body="<p>Newest note</p>",
-                occurred_at=now - datetime.timedelta(days=1))
+    NoteFactory(
+        account=owner.account,
+        contact=contact,
+        body="<p>Oldest note</p>",
+        occurred_at=now - datetime.timedelta(days=3),
+    )
+    ActivityFactory(
+        account=owner.account,
+        contact=contact,
+        subject="Middle task",
+        due_at=now - datetime.timedelta(days=2),
+    )
+    NoteFactory(
+        account=owner.account,
+        contact=contact,
+        body="<p>Newest note</p>",
+        occurred_at=now - datetime.timedelta(days=1),
+    )
     html = web.get(f"/contacts/{contact.pk}/").content.decode()
     assert html.index("Newest note") < html.index("Middle task") < html.index("Oldest note")
     assert "Overdue" in html  # a pending task due in the past
 
 
 def test_a_deal_entry_shows_status_value_and_stage(web, owner, contact):
-    DealFactory(pipeline=PipelineFactory(account=owner.account), contact=contact,
-                title="Expansion", value_cents=1_250_050, currency="EUR")
+    DealFactory(
+        pipeline=PipelineFactory(account=owner.account),
+        contact=contact,
+        title="Expansion",
+        value_cents=1_250_050,
+        currency="EUR",
+    )
     html = web.get(f"/contacts/{contact.pk}/").content.decode()
     timeline = html.split('class="timeline"')[1]
     assert "Expansion" in timeline and "12,500.50 EUR" in timeline and "Lead" in timeline
@@ -85,8 +102,11 @@ def test_a_deal_entry_shows_status_value_and_stage(web, owner, contact):
 def test_times_show_in_the_accounts_time_zone(web, owner, contact):
     owner.account.time_zone = "Asia/Tokyo"
     owner.account.save()
-    NoteFactory(account=owner.account, contact=contact,
-                occurred_at=datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC))
+    NoteFactory(
+        account=owner.account,
+        contact=contact,
+        occurred_at=datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC),
+    )
     html = web.get(f"/contacts/{contact.pk}/").content.decode()
     assert "Mar 2, 2026, 08:30" in html
 
@@ -102,8 +122,10 @@ def test_timeline_context_works_for_companies_and_deals(owner):
     NoteFactory(account=owner.account, deal=deal, body="<p>Deal note</p>")
     request = RequestFactory().get("/")
     request.user, request.account = owner.user, owner.account
-    for record, expected, unexpected in ((company, "Company note", "Deal note"),
-                                         (deal, "Deal note", "Company note")):
+    for record, expected, unexpected in (
+        (company, "Company note", "Deal note"),
+        (deal, "Deal note", "Company note"),
+    ):
         timeline = timeline_context(request, record)
         html = render_to_string("web/_timeline.html", {"timeline": timeline}, request=request)
         assert expected in html and unexpected not in html
@@ -135,8 +157,7 @@ def test_load_more_pages_through_the_history(web, owner, contact):
     assert "HX-Request" in second["Vary"]
     # Nonsense page numbers are page 1, never an error.
     for page in ("x", "-1", "99999999999"):
-        assert web.get(f"/timeline/contact/{contact.pk}/?page={page}",
-                       **HTMX).status_code == 200
+        assert web.get(f"/timeline/contact/{contact.pk}/?page={page}", **HTMX).status_code == 200
 
 
 def test_a_timeline_page_costs_the_same_queries_whatever_the_history(web, owner, contact):
@@ -179,8 +200,15 @@ def test_log_a_call_keeps_its_direction(web, owner, contact):
 def test_add_a_task_reads_the_due_date_in_the_accounts_zone(web, owner, teammate, contact):
     owner.account.time_zone = "America/New_York"
     owner.account.save()
-    response = log(web, "contact", contact.pk, "task", subject="Send proposal",
-                   due_at="2026-12-01T09:30", owner=teammate.user.pk)
+    response = log(
+        web,
+        "contact",
+        contact.pk,
+        "task",
+        subject="Send proposal",
+        due_at="2026-12-01T09:30",
+        owner=teammate.user.pk,
+    )
     assert response.status_code == 200
     task = Activity.objects.for_account(owner.account).get()
     assert task.type == "task" and task.status == "pending" and task.contact == contact
@@ -213,8 +241,7 @@ def test_bad_input_is_explained_in_the_form_and_saves_nothing(web, owner, outsid
     assert not Activity.objects.for_account(owner.account).exists()
 
 
-def test_posting_to_the_timeline_costs_the_same_queries_whatever_the_history(web, owner,
-                                                                           contact):
+def test_posting_to_the_timeline_costs_the_same_queries_whatever_the_history(web, owner, contact):
     def add_and_count(n):
         for _ in range(n):
             NoteFactory(account=owner.account, contact=contact, author=owner.user)
@@ -234,28 +261,30 @@ def test_posting_to_the_timeline_costs_the_same_queries_whatever_the_history(web
 
 
 def test_an_unknown_kind_is_a_note_form_error_not_a_500(web, contact):
-    response = web.post(f"/timeline/contact/{contact.pk}/log/",
-                        {"kind": "telegram"}, **HTMX)
+    response = web.post(f"/timeline/contact/{contact.pk}/log/", {"kind": "telegram"}, **HTMX)
     assert response.status_code == 200
 
 
 def test_the_tabs_fetch_the_chosen_form(web, contact):
-    html = web.get(f"/timeline/contact/{contact.pk}/log/?kind=task",
-                   **HTMX).content.decode()
+    html = web.get(f"/timeline/contact/{contact.pk}/log/?kind=task", **HTMX).content.decode()
     assert 'name="log-task-subject"' in html and 'aria-selected="true"' in html
     page = web.get(f"/contacts/{contact.pk}/?log=note").content.decode()
     assert 'name="log-note-body"' in page
 
 
 def test_without_javascript_a_post_goes_back_to_the_page(web, owner, contact):
-    response = web.post(f"/timeline/contact/{contact.pk}/log/",
-                        {"kind": "note", "log-note-body": "Plain"},
-                        HTTP_REFERER=f"http://testserver/contacts/{contact.pk}/")
+    response = web.post(
+        f"/timeline/contact/{contact.pk}/log/",
+        {"kind": "note", "log-note-body": "Plain"},
+        HTTP_REFERER=f"http://testserver/contacts/{contact.pk}/",
+    )
     assert response.status_code == 302 and response["Location"].endswith(f"/{contact.pk}/")
     assert Note.objects.for_account(owner.account).count() == 1
-    response = web.post(f"/timeline/contact/{contact.pk}/log/",
-                        {"kind": "note", "log-note-body": "Plain"},
-                        HTTP_REFERER="https://evil.example/")
+    response = web.post(
+        f"/timeline/contact/{contact.pk}/log/",
+        {"kind": "note", "log-note-body": "Plain"},
+        HTTP_REFERER="https://evil.example/",
+    )
     assert response["Location"] == "/"
 
 
@@ -301,8 +330,10 @@ def test_completing_twice_explains_instead_of_failing(web, owner, contact):
 
 def test_complete_without_javascript_goes_back(web, owner, contact):
     task = ActivityFactory(account=owner.account, contact=contact)
-    response = web.post(f"/timeline/activities/{task.pk}/complete/",
-                        HTTP_REFERER=f"http://testserver/contacts/{contact.pk}/")
+    response = web.post(
+        f"/timeline/activities/{task.pk}/complete/",
+        HTTP_REFERER=f"http://testserver/contacts/{contact.pk}/",
+    )
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.status == "completed"
@@ -345,6 +376,7 @@ def test_the_timeline_forms_carry_csrf_tokens(owner, contact):
     client.force_login(owner.user)
     html = client.get(f"/contacts/{contact.pk}/").content.decode()
     assert html.count('name="csrfmiddlewaretoken"') >= 2  # the log form, delete, tags...
-    response = client.post(f"/timeline/contact/{contact.pk}/log/",
-                           {"kind": "note", "log-note-body": "x"}, **HTMX)
+    response = client.post(
+        f"/timeline/contact/{contact.pk}/log/", {"kind": "note", "log-note-body": "x"}, **HTMX
+    )
     assert response.status_code == 403

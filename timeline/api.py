@@ -55,12 +55,17 @@ class TimelineViewSet(AccountScopedGenericViewSet):
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         record = self.get_object()
-        keys = timeline_keys(account=request.account, field=self.link_field,
-                             record_id=record.pk, with_deals=self.with_deals)
+        keys = timeline_keys(
+            account=request.account,
+            field=self.link_field,
+            record_id=record.pk,
+            with_deals=self.with_deals,
+        )
         page = self.paginate_queryset(keys)
         entries = load_entries(account=request.account, keys=page)
-        data = TimelineEntrySerializer(entries, many=True,
-                                       context=self.get_serializer_context()).data
+        data = TimelineEntrySerializer(
+            entries, many=True, context=self.get_serializer_context()
+        ).data
         return self.get_paginated_response(data)
 
 

@@ -28,9 +28,10 @@ class Entry:
 def _keys(queryset, kind: str, at):
     return (
         queryset.order_by()
-        .annotate(entry_type=Value(kind, output_field=CharField()),
-                  entry_at=Coalesce(*at, output_field=DateTimeField()) if len(at) > 1
-                  else F(at[0]))
+        .annotate(
+            entry_type=Value(kind, output_field=CharField()),
+            entry_at=Coalesce(*at, output_field=DateTimeField()) if len(at) > 1 else F(at[0]),
+        )
         .values_list("entry_type", "id", "entry_at")
     )
 
@@ -40,13 +41,17 @@ def timeline_keys(*, account, field: str, record_id: int, with_deals: bool):
     link = {field: record_id}
     parts = [
         _keys(Note.objects.for_account(account).filter(**link), NOTE, ["occurred_at"]),
-        _keys(Activity.objects.for_account(account).filter(**link), ACTIVITY,
-              ["completed_at", "due_at", "created_at"]),
+        _keys(
+            Activity.objects.for_account(account).filter(**link),
+            ACTIVITY,
+            ["completed_at", "due_at", "created_at"],
+        ),
     ]
     if with_deals:
         parts.append(
-            _keys(Deal.objects.for_account(account).filter(**link), DEAL,
-                  ["closed_at", "created_at"])
+            _keys(
+                Deal.objects.for_account(account).filter(**link), DEAL, ["closed_at", "created_at"]
+            )
         )
     first, *rest = parts
     return first.union(*rest, all=True).order_by("-entry_at", "-entry_type", "-id")

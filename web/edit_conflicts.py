@@ -39,8 +39,12 @@ def saving_at_version(form):
     with transaction.atomic():
         if record.pk is not None and version:
             updated_at = (
-                type(record).objects.for_account(form.account).select_for_update()
-                .filter(pk=record.pk).values_list("updated_at", flat=True).first()
+                type(record)
+                .objects.for_account(form.account)
+                .select_for_update()
+                .filter(pk=record.pk)
+                .values_list("updated_at", flat=True)
+                .first()
             )
             if updated_at is None:
                 raise Http404("The record was deleted.")
@@ -59,8 +63,7 @@ def conflict_context(form, *, request) -> dict:
     """
     account = request.account
     record_type = form.instance._meta.model_name
-    current = (type(form.instance).objects.for_account(account)
-               .filter(pk=form.instance.pk).first())
+    current = type(form.instance).objects.for_account(account).filter(pk=form.instance.pk).first()
     if current is None:
         raise Http404("The record was deleted.")
     events = _events_since(account, record_type, current.pk, form.cleaned_data["version"])
@@ -69,15 +72,23 @@ def conflict_context(form, *, request) -> dict:
     # The fields the user edited since opening the form (web/forms/opened_values.py).
     mine = [name for name in form.changed_data if name != "version"]
     differences = [
-        {"label": saved[name].label, "saved": _shown(saved, name, saved[name].initial),
-         "yours": _shown(saved, name, form[name].data)}
-        for name in mine if form.fields[name].has_changed(saved[name].initial, form[name].data)
+        {
+            "label": saved[name].label,
+            "saved": _shown(saved, name, saved[name].initial),
+            "yours": _shown(saved, name, form[name].data),
+        }
+        for name in mine
+        if form.fields[name].has_changed(saved[name].initial, form[name].data)
     ]
     form.data = form.data.copy()
     form.data["version"] = version_of(current)
     _open_at(form, saved, keep=mine)
-    return {"record_type": record_type, "events": events, "differences": differences,
-            "changed_at": current.updated_at}
+    return {
+        "record_type": record_type,
+        "events": events,
+        "differences": differences,
+        "changed_at": current.updated_at,
+    }
 
 
 def _open_at(form, saved, *, keep) -> None:
@@ -102,8 +113,11 @@ def _open_at(form, saved, *, keep) -> None:
 def _events_since(account, record_type, record_id, version) -> list:
     """The record's newest events down to the one that made `version` (its `data`
     holds the record's `updated_at` after the change), newest first."""
-    recent = list(Event.objects.for_account(account).of_record(record_type, record_id)
-                  .select_related("actor")[:RECENT_EVENTS])
+    recent = list(
+        Event.objects.for_account(account)
+        .of_record(record_type, record_id)
+        .select_related("actor")[:RECENT_EVENTS]
+    )
     for index, event in enumerate(recent):
         moment = parse_datetime(str(event.data.get("updated_at") or ""))
         if moment is not None and version_of_moment(moment) == version:

@@ -26,15 +26,35 @@ MODELS = {"contact": Contact, "company": Company, "deal": Deal}
 LABELS = {
     "contact": {"title": "Job title"},
     "company": {"domain": "Web domain", "parent": "Parent company"},
-    "deal": {"value_cents": "Value", "lost_reason": "Lost because", "closed_at": "Closed",
-             "probability": "Probability", "stage_entered_at": "In stage since"},
+    "deal": {
+        "value_cents": "Value",
+        "lost_reason": "Lost because",
+        "closed_at": "Closed",
+        "probability": "Probability",
+        "stage_entered_at": "In stage since",
+    },
 }
 # Fields holding the id of another row, and the model that names it.
-REFERENCES = {"owner": User, "stage": Stage, "pipeline": Pipeline, "company": Company,
-              "parent": Company, "contact": Contact}
-ACTIONS = {"created": "created", "updated": "changed", "deleted": "deleted",
-           "restored": "restored", "merged": "merged", "moved": "moved", "won": "marked won",
-           "lost": "marked lost", "abandoned": "abandoned", "reopened": "reopened"}
+REFERENCES = {
+    "owner": User,
+    "stage": Stage,
+    "pipeline": Pipeline,
+    "company": Company,
+    "parent": Company,
+    "contact": Contact,
+}
+ACTIONS = {
+    "created": "created",
+    "updated": "changed",
+    "deleted": "deleted",
+    "restored": "restored",
+    "merged": "merged",
+    "moved": "moved",
+    "won": "marked won",
+    "lost": "marked lost",
+    "abandoned": "abandoned",
+    "reopened": "reopened",
+}
 # Shown by their label ("Medium", "Won"); a currency stays its code.
 CHOICE_FIELDS = {"status", "size"}
 DATE_FORMAT = "M j, Y"
@@ -144,10 +164,12 @@ def _change(record_type, field_name, pair, event, names, account) -> Change:
     return Change(
         field=field_name,
         label=field_label(record_type, field_name),
-        before=_readable(record_type, field_name, before, names, account,
-                         currency=currencies[0] or fallback),
-        after=_readable(record_type, field_name, after, names, account,
-                        currency=currencies[1] or fallback),
+        before=_readable(
+            record_type, field_name, before, names, account, currency=currencies[0] or fallback
+        ),
+        after=_readable(
+            record_type, field_name, after, names, account, currency=currencies[1] or fallback
+        ),
     )
 
 

@@ -58,12 +58,14 @@ def main() -> int:
     problems = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=FLAGS)
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=FLAGS
+        )
         for width_name, viewport in WIDTHS.items():
             context = browser.new_context(viewport=viewport, base_url=base)
             page = context.new_page()
-            page.on("console", lambda msg: problems.append(msg.text)
-                    if msg.type == "error" else None)
+            page.on(
+                "console", lambda msg: problems.append(msg.text) if msg.type == "error" else None
+            )
             page.goto("/login/")
             page.screenshot(path=out / f"login-{width_name}.png")
             page.get_by_label("Username").fill("demo")

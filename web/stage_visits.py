@@ -29,7 +29,8 @@ def stage_visits(*, account, deal) -> list[StageVisit]:
     the deal's creation).
     """
     events = list(
-        Event.objects.for_account(account).of_record("deal", deal.pk)
+        Event.objects.for_account(account)
+        .of_record("deal", deal.pk)
         .filter(type__in=("deal.created", "deal.moved"))
         .only("id", "type", "at", "changes", "data")[:MAX_MOVES]
     )

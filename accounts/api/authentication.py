@@ -18,7 +18,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.")
         membership = (
             Membership.objects.select_related("account", "user__auth_token")
-            .filter(user__auth_token__key=key).order_by("created_at", "id").first()
+            .filter(user__auth_token__key=key)
+            .order_by("created_at", "id")
+            .first()
         )
         if membership is None:
             return super().authenticate_credentials(key)

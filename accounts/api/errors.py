@@ -14,8 +14,10 @@ class PreconditionFailed(APIException):
     """`If-Match` names a version the record no longer has (or no version at all)."""
 
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = ("The record has changed since you read it (If-Match does not match "
-                      "its ETag); read it again and retry.")
+    default_detail = (
+        "The record has changed since you read it (If-Match does not match "
+        "its ETag); read it again and retry."
+    )
     default_code = "precondition_failed"
 
 

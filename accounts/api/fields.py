@@ -52,8 +52,9 @@ class AccountScopedRelatedField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type=type(data).__name__)
         pk = parse_id(data)
         if pk is None:
-            self.fail("does_not_exist", pk_value=data if isinstance(data, int) else
-                      data.strip()[:20])
+            self.fail(
+                "does_not_exist", pk_value=data if isinstance(data, int) else data.strip()[:20]
+            )
         data = pk
         cache = self.context.get("related_cache", {}).get(self.queryset.model)
         if cache is None:

@@ -29,8 +29,11 @@ class StableOrderingFilter(OrderingFilter):
         valid = list(super().get_valid_fields(queryset, view, context or {}))
         names = {name for name, _label in valid}
         model_fields = {field.name for field in queryset.model._meta.get_fields()}
-        valid += [(name, name) for name in self.always_ordered_by
-                  if name in model_fields and name not in names]
+        valid += [
+            (name, name)
+            for name in self.always_ordered_by
+            if name in model_fields and name not in names
+        ]
         return valid
 
     def get_ordering(self, request, queryset, view):
@@ -48,7 +51,8 @@ class StableOrderingFilter(OrderingFilter):
             if name in nulls_last:
                 expression = F(name)
                 term = (expression.desc if term.startswith("-") else expression.asc)(
-                    nulls_last=True)
+                    nulls_last=True
+                )
             terms.append(term)
         return queryset.order_by(*terms)
 
@@ -149,8 +153,12 @@ class UpdatedFilterSet(django_filters.FilterSet):
     in that same microsecond; it may see that one again)."""
 
     updated_after = DateTimeFilter(
-        field_name="updated_at", lookup_expr="gte",
-        help_text="Records updated at or after this ISO 8601 date-time.")
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Records updated at or after this ISO 8601 date-time.",
+    )
     updated_before = DateTimeFilter(
-        field_name="updated_at", lookup_expr="lte",
-        help_text="Records updated at or before this ISO 8601 date-time.")
+        field_name="updated_at",
+        lookup_expr="lte",
+        help_text="Records updated at or before this ISO 8601 date-time.",
+    )

@@ -30,6 +30,7 @@ class StrictJSONParser(JSONParser):
         except RecursionError:
             raise ParseError("JSON parse error - nested too deeply.") from None
         if lone_surrogate:
-            raise ParseError("JSON parse error - text contains an invalid (lone surrogate) "
-                             "Unicode escape.")
+            raise ParseError(
+                "JSON parse error - text contains an invalid (lone surrogate) Unicode escape."
+            )
         return data

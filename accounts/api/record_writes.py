@@ -105,8 +105,7 @@ class RecordWritesMixin:
             body = repr(sorted(request._request.POST.lists())).encode()
         fingerprint = request_fingerprint(request.method, request.get_full_path(), body)
         try:
-            return idempotency_key_claim(account=request.account, key=key,
-                                         fingerprint=fingerprint)
+            return idempotency_key_claim(account=request.account, key=key, fingerprint=fingerprint)
         except InvalidKey as exc:
             raise ValidationError({"detail": str(exc)}) from exc
         except KeyReused as exc:
@@ -178,8 +177,12 @@ class RecordWritesMixin:
         if hasattr(response, "render"):
             response.render()
         headers = {name: response[name] for name in REPLAYED_HEADERS if name in response}
-        idempotency_key_complete(claim=self._claim, status=response.status_code,
-                                 content=response.content, headers=headers)
+        idempotency_key_complete(
+            claim=self._claim,
+            status=response.status_code,
+            content=response.content,
+            headers=headers,
+        )
 
 
 def _entered(atomic):

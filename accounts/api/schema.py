@@ -16,7 +16,7 @@ _ERRORS = {
     "403": "Authenticated, but not allowed.",
     "404": "Not found, or another account's record.",
     "409": "The record's current state forbids this, or the first request with this "
-           "Idempotency-Key is still running.",
+    "Idempotency-Key is still running.",
     "413": "Request body too large.",
     "429": "Throttled.",
 }
@@ -30,36 +30,54 @@ def _error(description):
 
 
 # The components that are one record's representation: their answers carry an ETag.
-RECORD_COMPONENTS = {"Account", "Activity", "Company", "Contact", "Deal", "Note", "Pipeline",
-                     "Tag"}
+RECORD_COMPONENTS = {"Account", "Activity", "Company", "Contact", "Deal", "Note", "Pipeline", "Tag"}
 INTEGER = {"type": "integer", "minimum": 0}
 RATE_LIMIT_HEADERS = {
-    "RateLimit-Limit": {"description": "Requests allowed per window (per token).",
-                        "schema": INTEGER},
-    "RateLimit-Remaining": {"description": "Requests left in the current window.",
-                            "schema": INTEGER},
-    "RateLimit-Reset": {"description": "Seconds until the oldest counted request leaves "
-                                       "the window (one more request is allowed).",
-                        "schema": INTEGER},
+    "RateLimit-Limit": {
+        "description": "Requests allowed per window (per token).",
+        "schema": INTEGER,
+    },
+    "RateLimit-Remaining": {
+        "description": "Requests left in the current window.",
+        "schema": INTEGER,
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until the oldest counted request leaves "
+        "the window (one more request is allowed).",
+        "schema": INTEGER,
+    },
 }
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.",
-                               "schema": INTEGER}}
-ETAG = {"ETag": {"description": "The record's version; send it back in `If-Match`.",
-                 "schema": {"type": "string"}}}
+RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying.", "schema": INTEGER}
+}
+ETAG = {
+    "ETag": {
+        "description": "The record's version; send it back in `If-Match`.",
+        "schema": {"type": "string"},
+    }
+}
 IF_MATCH = {
-    "in": "header", "name": "If-Match", "required": False,
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
     "description": "Apply only if the record still has this ETag (or `*`, or a list of "
-                   "ETags); else 412 and nothing changes.",
+    "ETags); else 412 and nothing changes.",
     "schema": {"type": "string"},
 }
 IDEMPOTENCY_KEY = {
-    "in": "header", "name": "Idempotency-Key", "required": False,
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
     "description": "1-255 visible ASCII characters. Repeated within 24 hours with the same "
-                   "method, path and body, the first answer is answered again and nothing "
-                   "more is written; with another body, 422; while the first request "
-                   "runs, 409. Keys are per account.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255,
-               "pattern": "^[\\x21-\\x7e]{1,255}$"},
+    "method, path and body, the first answer is answered again and nothing "
+    "more is written; with another body, 422; while the first request "
+    "runs, 409. Keys are per account.",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[\\x21-\\x7e]{1,255}$",
+    },
 }
 
 
@@ -73,12 +91,15 @@ def add_write_headers(path: str, method: str, operation: dict) -> None:
     parameters = operation.setdefault("parameters", [])
     if one_record and method in {"put", "patch", "delete", "post"}:
         parameters.append(copy.deepcopy(IF_MATCH))
-        responses.setdefault("412", _error("If-Match does not name the record's "
-                                           "current ETag; nothing changed."))
+        responses.setdefault(
+            "412", _error("If-Match does not name the record's current ETag; nothing changed.")
+        )
     if method == "post":
         parameters.append(copy.deepcopy(IDEMPOTENCY_KEY))
-        responses.setdefault("422", _error("This Idempotency-Key was sent with another "
-                                           "request (method, path or body)."))
+        responses.setdefault(
+            "422",
+            _error("This Idempotency-Key was sent with another request (method, path or body)."),
+        )
     for code, response in responses.items():
         headers = response.setdefault("headers", {})
         headers.update(copy.deepcopy(RATE_LIMIT_HEADERS))

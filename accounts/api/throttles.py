@@ -88,5 +88,8 @@ def rate_limit_headers(request) -> dict[str, str]:
     state = getattr(request, "rate_limit", None)
     if state is None:
         return {}
-    return {"RateLimit-Limit": str(state.limit), "RateLimit-Remaining": str(state.remaining),
-            "RateLimit-Reset": str(state.reset)}
+    return {
+        "RateLimit-Limit": str(state.limit),
+        "RateLimit-Remaining": str(state.remaining),
+        "RateLimit-Reset": str(state.reset),
+    }

@@ -43,10 +43,7 @@ class MeView(AccountContextMixin, APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         # User, not type(request.user): a session's user is a SimpleLazyObject.
-        user = (
-            User.objects.prefetch_related("memberships__account")
-            .get(pk=request.user.pk)
-        )
+        user = User.objects.prefetch_related("memberships__account").get(pk=request.user.pk)
         return Response(MeSerializer(user, context={"request": request}).data)
 
 

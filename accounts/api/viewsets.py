@@ -76,8 +76,11 @@ class AccountScopedMixin(RecordWritesMixin, AccountContextMixin):
         (so it is read as it stands) and its ETag compared (412)."""
         if self.has_precondition:
             lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-            self.lock_record(self.model.objects.for_account(self.request.account)
-                             .filter(**{self.lookup_field: lookup}))
+            self.lock_record(
+                self.model.objects.for_account(self.request.account).filter(
+                    **{self.lookup_field: lookup}
+                )
+            )
         record = super().get_object()
         self.check_precondition(record)
         return record

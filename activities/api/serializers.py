@@ -9,7 +9,8 @@ class ActivitySerializer(AccountScopedModelSerializer):
     subject = serializers.CharField(min_length=1, max_length=200)
     description = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
     due_at = AccountDateTimeField(
-        required=False, allow_null=True,
+        required=False,
+        allow_null=True,
         help_text="With an offset; a naive timestamp is read in the account's time zone.",
     )
     is_overdue = serializers.BooleanField(read_only=True)
@@ -17,8 +18,20 @@ class ActivitySerializer(AccountScopedModelSerializer):
     class Meta:
         model = Activity
         fields = [
-            "id", "type", "subject", "description", "status", "due_at", "completed_at",
-            "contact", "company", "deal", "owner", "is_overdue", "created_at", "updated_at",
+            "id",
+            "type",
+            "subject",
+            "description",
+            "status",
+            "due_at",
+            "completed_at",
+            "contact",
+            "company",
+            "deal",
+            "owner",
+            "is_overdue",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["id", "completed_at", "created_at", "updated_at"]
         extra_kwargs = {
@@ -32,7 +45,8 @@ class ActivitySerializer(AccountScopedModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         fields["status"] = serializers.ChoiceField(
-            choices=Activity.Status.choices, required=False,
+            choices=Activity.Status.choices,
+            required=False,
             help_text="Read-only: changed by the start, complete, cancel and reopen actions.",
         )
         return fields

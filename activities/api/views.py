@@ -32,21 +32,26 @@ class ActivityViewSet(HistoryActionMixin, AccountScopedViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = activity_create(
-            account=self.request.account, by=self.request.user, source=Source.API,
-            data=serializer.validated_data)
+            account=self.request.account,
+            by=self.request.user,
+            source=Source.API,
+            data=serializer.validated_data,
+        )
 
     def perform_update(self, serializer):
         # The answer shows the stored row, concurrent changes to other fields included.
         serializer.instance = activity_update(
-            activity=serializer.instance, by=self.request.user, source=Source.API,
-            data=serializer.validated_data)
+            activity=serializer.instance,
+            by=self.request.user,
+            source=Source.API,
+            data=serializer.validated_data,
+        )
 
     def perform_destroy(self, instance):
         activity_delete(activity=instance, by=self.request.user, source=Source.API)
 
     def _transition(self, service):
-        activity = service(activity=self.get_object(), by=self.request.user,
-                           source=Source.API)
+        activity = service(activity=self.get_object(), by=self.request.user, source=Source.API)
         return Response(self.get_serializer(activity).data)
 
     @extend_schema(request=None, responses=ActivitySerializer)

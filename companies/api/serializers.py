@@ -8,13 +8,15 @@ from companies.models import Company
 
 class CompanySerializer(TaggedModelSerializer):
     name = serializers.CharField(min_length=1, max_length=200)
-    domain = serializers.CharField(max_length=2000, required=False, allow_blank=True,
-                                   allow_null=True,
-                                   help_text="Stored normalised: `https://WWW.Acme.com/x` → "
-                                             "`acme.com`.")
+    domain = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Stored normalised: `https://WWW.Acme.com/x` → `acme.com`.",
+    )
     industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    size = serializers.ChoiceField(choices=Company.Size.choices, required=False,
-                                   allow_blank=True)
+    size = serializers.ChoiceField(choices=Company.Size.choices, required=False, allow_blank=True)
     custom_fields = CustomFieldsField(required=False)
     tags = TagNamesField(required=False)
     contact_count = serializers.SerializerMethodField()
@@ -64,8 +66,10 @@ class CompanySerializer(TaggedModelSerializer):
 
     def validate_parent(self, parent):
         instance = self.instance
-        if parent is not None and instance is not None and instance.would_be_own_ancestor(
-            parent.pk
+        if (
+            parent is not None
+            and instance is not None
+            and instance.would_be_own_ancestor(parent.pk)
         ):
             raise serializers.ValidationError("A company cannot be its own ancestor.")
         return parent

@@ -13,8 +13,9 @@ from events.api.history import HistoryActionMixin
 from events.models import Source
 
 
-class CompanyViewSet(HistoryActionMixin, SearchOrderingMixin, TagActionsMixin,
-                     AccountScopedViewSet):
+class CompanyViewSet(
+    HistoryActionMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
+):
     """Companies. Deleting one keeps its contacts and subsidiaries, unlinked."""
 
     model = Company
@@ -29,20 +30,25 @@ class CompanyViewSet(HistoryActionMixin, SearchOrderingMixin, TagActionsMixin,
     def perform_create(self, serializer):
         owner = {"owner": self.request.user} if "owner" not in serializer.validated_data else {}
         serializer.instance = company_create(
-            account=self.request.account, by=self.request.user, source=Source.API,
-            data=serializer.validated_data | owner)
+            account=self.request.account,
+            by=self.request.user,
+            source=Source.API,
+            data=serializer.validated_data | owner,
+        )
 
     def perform_update(self, serializer):
         serializer.instance = company_update(
-            company=serializer.instance, by=self.request.user, source=Source.API,
-            data=serializer.validated_data)
+            company=serializer.instance,
+            by=self.request.user,
+            source=Source.API,
+            data=serializer.validated_data,
+        )
 
     def perform_destroy(self, instance):
         company_delete(company=instance, by=self.request.user, source=Source.API)
 
     def perform_add_tag(self, record, name):
-        return company_tag_add(company=record, by=self.request.user, source=Source.API,
-                               name=name)
+        return company_tag_add(company=record, by=self.request.user, source=Source.API, name=name)
 
     def perform_remove_tag(self, record, tag):
         company_tag_remove(company=record, by=self.request.user, source=Source.API, tag=tag)

@@ -1,4 +1,3 @@
-
 from accounts.api.filters import (
     AllTagsFilter,
     DateTimeFilter,

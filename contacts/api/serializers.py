@@ -68,7 +68,9 @@ class RowField(serializers.Field):
 
 class BulkImportSerializer(serializers.Serializer):
     contacts = serializers.ListField(
-        child=RowField(), min_length=1, max_length=1000,
+        child=RowField(),
+        min_length=1,
+        max_length=1000,
         help_text="1 to 1,000 contacts, each shaped like a create.",
     )
     on_duplicate = serializers.ChoiceField(

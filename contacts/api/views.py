@@ -33,14 +33,15 @@ BulkImportErrors = inline_serializer(
             child=inline_serializer(
                 "BulkImportRowError",
                 {"index": serializers.IntegerField(), "errors": serializers.DictField()},
-            )
+            ),
         )
     },
 )
 
 
-class ContactViewSet(HistoryActionMixin, SearchOrderingMixin, TagActionsMixin,
-                     AccountScopedViewSet):
+class ContactViewSet(
+    HistoryActionMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
+):
     model = Contact
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
@@ -53,20 +54,25 @@ class ContactViewSet(HistoryActionMixin, SearchOrderingMixin, TagActionsMixin,
     def perform_create(self, serializer):
         owner = {"owner": self.request.user} if "owner" not in serializer.validated_data else {}
         serializer.instance = contact_create(
-            account=self.request.account, by=self.request.user, source=Source.API,
-            data=serializer.validated_data | owner)
+            account=self.request.account,
+            by=self.request.user,
+            source=Source.API,
+            data=serializer.validated_data | owner,
+        )
 
     def perform_update(self, serializer):
         serializer.instance = contact_update(
-            contact=serializer.instance, by=self.request.user, source=Source.API,
-            data=serializer.validated_data)
+            contact=serializer.instance,
+            by=self.request.user,
+            source=Source.API,
+            data=serializer.validated_data,
+        )
 
     def perform_destroy(self, instance):
         contact_delete(contact=instance, by=self.request.user, source=Source.API)
 
     def perform_add_tag(self, record, name):
-        return contact_tag_add(contact=record, by=self.request.user, source=Source.API,
-                               name=name)
+        return contact_tag_add(contact=record, by=self.request.user, source=Source.API, name=name)
 
     def perform_remove_tag(self, record, tag):
         contact_tag_remove(contact=record, by=self.request.user, source=Source.API, tag=tag)
@@ -107,6 +113,4 @@ class ContactViewSet(HistoryActionMixin, SearchOrderingMixin, TagActionsMixin,
             )
         except BulkImportInvalid as exc:
             return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(
-            BulkImportResultSerializer(result).data, status=status.HTTP_201_CREATED
-        )
+        return Response(BulkImportResultSerializer(result).data, status=status.HTTP_201_CREATED)

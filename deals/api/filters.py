@@ -8,8 +8,9 @@ class DealFilter(UpdatedFilterSet):
     pipeline = IdFilter(field_name="pipeline_id")
     stage = IdFilter(field_name="stage_id")
     # The deal's own column: no DISTINCT needed (it made PostgreSQL compare every column).
-    status = django_filters.MultipleChoiceFilter(choices=Deal.Status.choices,
-                                                 distinct=False, help_text="May repeat.")
+    status = django_filters.MultipleChoiceFilter(
+        choices=Deal.Status.choices, distinct=False, help_text="May repeat."
+    )
     contact = IdFilter(field_name="contact_id")
     company = IdFilter(field_name="company_id")
     owner = OwnerFilter(field_name="owner_id", help_text="A user id, or `me`.")
@@ -30,8 +31,17 @@ class DealFilter(UpdatedFilterSet):
     class Meta:
         model = Deal
         fields = [
-            "pipeline", "stage", "status", "contact", "company", "owner", "search",
-            "min_value_cents", "max_value_cents", "expected_close_after", "expected_close_before",
+            "pipeline",
+            "stage",
+            "status",
+            "contact",
+            "company",
+            "owner",
+            "search",
+            "min_value_cents",
+            "max_value_cents",
+            "expected_close_after",
+            "expected_close_before",
         ]
 
 

@@ -14,8 +14,12 @@ def _printable(value: str) -> str:
 
 
 class StageSerializer(serializers.ModelSerializer):
-    id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
-                                  help_text="An existing stage to keep; omit for a new one.")
+    id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="An existing stage to keep; omit for a new one.",
+    )
     name = serializers.CharField(min_length=1, max_length=100, validators=[_printable])
     probability = serializers.IntegerField(min_value=0, max_value=100)
 
@@ -84,13 +88,13 @@ class PipelineSerializer(AccountScopedModelSerializer):
 
 class DealSerializer(AccountScopedModelSerializer):
     title = serializers.CharField(min_length=1, max_length=200)
-    value_cents = serializers.IntegerField(min_value=0, max_value=MAX_VALUE_CENTS,
-                                           required=False)
+    value_cents = serializers.IntegerField(min_value=0, max_value=MAX_VALUE_CENTS, required=False)
     currency = serializers.CharField(
         required=False, help_text="ISO 4217; defaults to the account's currency."
     )
-    probability = serializers.IntegerField(min_value=0, max_value=100, required=False,
-                                           allow_null=True)
+    probability = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, allow_null=True
+    )
     effective_probability = serializers.SerializerMethodField()
 
     class Meta:
@@ -115,8 +119,15 @@ class DealSerializer(AccountScopedModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "status", "closed_at", "lost_reason", "stage_entered_at",
-                            "created_at", "updated_at"]
+        read_only_fields = [
+            "id",
+            "status",
+            "closed_at",
+            "lost_reason",
+            "stage_entered_at",
+            "created_at",
+            "updated_at",
+        ]
         extra_kwargs = {
             "stage": {"required": False},
             "contact": {"required": False, "allow_null": True},
@@ -143,9 +154,7 @@ class DealSerializer(AccountScopedModelSerializer):
             if self.instance is not None and self.instance.stage.pipeline_id == pipeline.pk:
                 stage = self.instance.stage
             else:
-                stage = (
-                    Stage.objects.for_account(self.account).filter(pipeline=pipeline).first()
-                )
+                stage = Stage.objects.for_account(self.account).filter(pipeline=pipeline).first()
             if stage is None:
                 raise serializers.ValidationError({"pipeline": ["This pipeline has no stages."]})
             attrs["stage"] = stage
@@ -159,13 +168,13 @@ class DealSerializer(AccountScopedModelSerializer):
 
 class MoveSerializer(serializers.Serializer):
     stage = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    probability = serializers.IntegerField(min_value=0, max_value=100, required=False,
-                                           allow_null=True)
+    probability = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, allow_null=True
+    )
 
 
 class LoseSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True,
-                                   default="")
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class ForecastTotalSerializer(serializers.Serializer):
@@ -194,6 +203,3 @@ class ForecastStageSerializer(serializers.Serializer):
 class ForecastSerializer(serializers.Serializer):
     totals = ForecastTotalSerializer(many=True)
     stages = ForecastStageSerializer(many=True)
-
-
-

@@ -61,13 +61,21 @@ class DealViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet)
         return queryset.with_stage_probability()
 
     def perform_create(self, serializer):
-        serializer.instance = deal_create(account=self.request.account, by=self.request.user,
-                                          source=Source.API, data=serializer.validated_data)
+        serializer.instance = deal_create(
+            account=self.request.account,
+            by=self.request.user,
+            source=Source.API,
+            data=serializer.validated_data,
+        )
 
     def perform_update(self, serializer):
         # The answer shows the stored row, concurrent changes to other fields included.
-        serializer.instance = deal_update(deal=serializer.instance, by=self.request.user,
-                                          source=Source.API, data=serializer.validated_data)
+        serializer.instance = deal_update(
+            deal=serializer.instance,
+            by=self.request.user,
+            source=Source.API,
+            data=serializer.validated_data,
+        )
 
     def perform_destroy(self, instance):
         deal_delete(deal=instance, by=self.request.user, source=Source.API)
@@ -90,8 +98,13 @@ class DealViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet)
         )
         if stage is None:
             raise ValidationError({"stage": ["Pick a stage of the deal's pipeline."]})
-        deal_move(deal=deal, by=request.user, source=Source.API, stage=stage,
-                  probability=body.validated_data.get("probability"))
+        deal_move(
+            deal=deal,
+            by=request.user,
+            source=Source.API,
+            stage=stage,
+            probability=body.validated_data.get("probability"),
+        )
         return self._answer(deal)
 
     @extend_schema(request=None, responses=DealSerializer)
@@ -107,8 +120,9 @@ class DealViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet)
         deal = self.get_object()
         body = LoseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        deal_lose(deal=deal, by=request.user, source=Source.API,
-                  reason=body.validated_data["reason"])
+        deal_lose(
+            deal=deal, by=request.user, source=Source.API, reason=body.validated_data["reason"]
+        )
         return self._answer(deal)
 
     @extend_schema(request=None, responses=DealSerializer)
@@ -130,5 +144,6 @@ class DealViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet)
     def forecast(self, request):
         """Totals per currency and open totals per stage, weighted by probability,
         over the deals the list filters select. Two queries, whatever the count."""
-        return Response(forecast(self.filter_queryset(self.get_queryset())),
-                        status=status.HTTP_200_OK)
+        return Response(
+            forecast(self.filter_queryset(self.get_queryset())), status=status.HTTP_200_OK
+        )

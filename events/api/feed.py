@@ -38,8 +38,7 @@ class EventFeedViewSet(mixins.ListModelMixin, AccountScopedGenericViewSet):
     pagination_class = None  # a cursor (`after`/`next_after`), not pages
     filter_backends = []  # the query is validated by EventFeedQuerySerializer
 
-    @extend_schema(parameters=[EventFeedQuerySerializer],
-                   responses={200: EventFeedSerializer})
+    @extend_schema(parameters=[EventFeedQuerySerializer], responses={200: EventFeedSerializer})
     def list(self, request, *args, **kwargs):
         """Events after the cursor, ascending; poll again with `next_after`."""
         query = EventFeedQuerySerializer(data=request.query_params)
@@ -52,8 +51,10 @@ class EventFeedViewSet(mixins.ListModelMixin, AccountScopedGenericViewSet):
             events = events.filter(record_type=params["record_type"])
         if "record_id" in params:
             events = events.filter(record_id=params["record_id"])
-        page = list(events[:params["limit"]])
-        return Response({
-            "results": self.get_serializer(page, many=True).data,
-            "next_after": page[-1].pk if page else params["after"],
-        })
+        page = list(events[: params["limit"]])
+        return Response(
+            {
+                "results": self.get_serializer(page, many=True).data,
+                "next_after": page[-1].pk if page else params["after"],
+            }
+        )

@@ -22,8 +22,13 @@ class HistoryActionMixin:
         return record._meta.model_name, record.pk
 
     @extend_schema(responses=EventSerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"], url_path="history", filter_backends=[],
-            serializer_class=EventSerializer)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="history",
+        filter_backends=[],
+        serializer_class=EventSerializer,
+    )
     def history(self, request, pk=None):
         """That record's events, newest first (index `event_history`)."""
         record_type, record_id = self.history_of(pk)

@@ -18,14 +18,15 @@ class EventSerializer(serializers.ModelSerializer):
     """`{"id", "type", "at", "actor", "source", "record": {"type", "id"}, "changes",
     "data"}`; reads only the event's own columns (no join)."""
 
-    actor = serializers.IntegerField(source="actor_id", allow_null=True,
-                                     help_text="The acting user's id; null for the system.")
+    actor = serializers.IntegerField(
+        source="actor_id", allow_null=True, help_text="The acting user's id; null for the system."
+    )
     source = serializers.ChoiceField(choices=Source.choices)
     record = serializers.SerializerMethodField()
     changes = serializers.DictField(help_text="`{field: [before, after]}` of changed fields.")
     data = serializers.DictField(
-        help_text="The record's full representation after the change (before it, for "
-                  "`*.deleted`).")
+        help_text="The record's full representation after the change (before it, for `*.deleted`)."
+    )
 
     class Meta:
         model = Event
@@ -40,11 +41,14 @@ class EventSerializer(serializers.ModelSerializer):
         # times faster than DictField walking every key of `data` (a feed page holds
         # 500 events). `changes` and `data` are stored JSON-ready.
         return {
-            "id": event.pk, "type": event.type,
+            "id": event.pk,
+            "type": event.type,
             "at": self.fields["at"].to_representation(event.at),
-            "actor": event.actor_id, "source": event.source,
+            "actor": event.actor_id,
+            "source": event.source,
             "record": {"type": event.record_type, "id": event.record_id},
-            "changes": event.changes, "data": event.data,
+            "changes": event.changes,
+            "data": event.data,
         }
 
 
@@ -52,13 +56,18 @@ class EventFeedQuerySerializer(serializers.Serializer):
     """`?after=&limit=&type=&record_type=&record_id=`: a bad value is a 400."""
 
     after = serializers.IntegerField(
-        default=0, min_value=0, max_value=2**63 - 1,
-        help_text="Return events with a larger id (the previous answer's `next_after`).")
+        default=0,
+        min_value=0,
+        max_value=2**63 - 1,
+        help_text="Return events with a larger id (the previous answer's `next_after`).",
+    )
     limit = serializers.IntegerField(default=100, min_value=1, max_value=500)
     type = serializers.ListField(
         child=serializers.RegexField(EVENT_TYPE_PATTERN, max_length=40),
-        required=False, max_length=20,
-        help_text="Event type; may repeat. `deal.*` matches every deal event.")
+        required=False,
+        max_length=20,
+        help_text="Event type; may repeat. `deal.*` matches every deal event.",
+    )
     record_type = serializers.ChoiceField(choices=RECORD_TYPES, required=False)
     record_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
@@ -68,4 +77,5 @@ class EventFeedQuerySerializer(serializers.Serializer):
 class EventFeedSerializer(serializers.Serializer):
     results = EventSerializer(many=True)
     next_after = serializers.IntegerField(
-        help_text="The last id returned, or the given `after` when there was none.")
+        help_text="The last id returned, or the given `after` when there was none."
+    )

@@ -16,5 +16,12 @@ class NoteFilter(UpdatedFilterSet):
 
     class Meta:
         model = Note
-        fields = ["search", "kind", "contact", "company", "deal", "occurred_after",
-                  "occurred_before"]
+        fields = [
+            "search",
+            "kind",
+            "contact",
+            "company",
+            "deal",
+            "occurred_after",
+            "occurred_before",
+        ]

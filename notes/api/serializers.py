@@ -8,18 +8,32 @@ from notes.sanitize import sanitize_body
 
 class NoteSerializer(AccountScopedModelSerializer):
     body = serializers.CharField(
-        min_length=1, max_length=10_000, trim_whitespace=False,
+        min_length=1,
+        max_length=10_000,
+        trim_whitespace=False,
         help_text="Basic formatting HTML is kept (p br b strong i em u a ul ol li "
-                  "blockquote code pre); everything else is removed on save.",
+        "blockquote code pre); everything else is removed on save.",
     )
     occurred_at = AccountDateTimeField(required=False)
-    direction = serializers.ChoiceField(choices=Note.Direction.choices, required=False,
-                                        allow_null=True)
+    direction = serializers.ChoiceField(
+        choices=Note.Direction.choices, required=False, allow_null=True
+    )
 
     class Meta:
         model = Note
-        fields = ["id", "body", "kind", "direction", "occurred_at", "contact", "company",
-                  "deal", "author", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "body",
+            "kind",
+            "direction",
+            "occurred_at",
+            "contact",
+            "company",
+            "deal",
+            "author",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "author", "created_at", "updated_at"]
         extra_kwargs = {
             "kind": {"required": False},

@@ -18,13 +18,19 @@ class NoteViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet)
 
     def perform_create(self, serializer):
         serializer.instance = note_create(
-            account=self.request.account, by=self.request.user, source=Source.API,
-            data=serializer.validated_data)
+            account=self.request.account,
+            by=self.request.user,
+            source=Source.API,
+            data=serializer.validated_data,
+        )
 
     def perform_update(self, serializer):
         serializer.instance = note_update(
-            note=serializer.instance, by=self.request.user, source=Source.API,
-            data=serializer.validated_data)
+            note=serializer.instance,
+            by=self.request.user,
+            source=Source.API,
+            data=serializer.validated_data,
+        )
 
     def perform_destroy(self, instance):
         note_delete(note=instance, by=self.request.user, source=Source.API)

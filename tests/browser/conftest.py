@@ -51,8 +51,12 @@ def page(browser, live_server):
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.csp_errors = []
-    page.on("console", lambda msg: page.csp_errors.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            page.csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None
+        ),
+    )
     yield page
     context.close()
 

@@ -67,7 +67,8 @@ def test_add_a_note_log_a_call_add_a_task_and_complete_it(signed_in, owner):
     note.fill("Interested in the analytical engine.")
     page.get_by_role("button", name="Add note").click()
     expect(timeline.locator(".timeline__item").first).to_contain_text(
-        "Interested in the analytical engine.")
+        "Interested in the analytical engine."
+    )
     expect(page.locator("#toast")).to_have_text("Note added")
 
     page.get_by_role("tab", name="Log a call").click()
@@ -136,8 +137,10 @@ def test_select_contacts_then_tag_assign_and_delete_them(signed_in, owner, teamm
     page.get_by_label("Tag to add").fill("conference")
     bar.get_by_role("button", name="Add tag").click()
     expect(page.locator(".flash")).to_contain_text("Tagged 2 contacts")
-    assert {c.pk for c in Contact.objects.for_account(owner.account).with_tags(
-        ["conference"])} == {a.pk, b.pk}
+    assert {c.pk for c in Contact.objects.for_account(owner.account).with_tags(["conference"])} == {
+        a.pk,
+        b.pk,
+    }
 
     page.get_by_label("Select Anna A").check()
     page.get_by_label("New owner").select_option(str(teammate.user.pk))
@@ -169,8 +172,9 @@ def test_filters_and_pages_work_from_the_keyboard(signed_in, owner):
     page = signed_in
     vip = TagFactory(account=owner.account, name="vip")
     for i in range(27):
-        contact = ContactFactory(account=owner.account, first_name=f"Person{i:02d}",
-                                 last_name="Keyboard")
+        contact = ContactFactory(
+            account=owner.account, first_name=f"Person{i:02d}", last_name="Keyboard"
+        )
         if i < 3:
             ContactTagFactory(contact=contact, tag=vip, account=owner.account)
     page.goto("/contacts/")
@@ -196,8 +200,11 @@ def test_filters_and_pages_work_from_the_keyboard(signed_in, owner):
 def test_the_pages_fit_a_phone_screen(signed_in, owner):
     page = signed_in
     page.set_viewport_size(PHONE)
-    contact = ContactFactory(account=owner.account, first_name="Narrow",
-                             email="a.rather.long.address@subdomain.example.com")
+    contact = ContactFactory(
+        account=owner.account,
+        first_name="Narrow",
+        email="a.rather.long.address@subdomain.example.com",
+    )
     for path in ("/contacts/", f"/contacts/{contact.pk}/", "/contacts/new/"):
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -37,8 +37,9 @@ def test_swagger_ui_runs_without_a_csp_violation(watched, owner):
     assert violations(watched) == [], "\n".join(violations(watched))
 
 
-@pytest.mark.parametrize("path", ["/api/v1/crm/contacts/", "/api/v1/crm/tags/",
-                                  "/api/v1/crm/contacts/{contact}/"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/crm/contacts/", "/api/v1/crm/tags/", "/api/v1/crm/contacts/{contact}/"]
+)
 def test_the_browsable_api_runs_without_a_csp_violation(watched, owner, path):
     contact = ContactFactory(account=owner.account)
     sign_in(watched, owner.user.username)

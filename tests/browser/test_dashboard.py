@@ -15,10 +15,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_an_activity_is_completed_from_the_dashboard_with_one_click(signed_in, owner):
     page = signed_in
     now = dt.datetime.now(dt.UTC)
-    late = ActivityFactory(account=owner.account, owner=owner.user, subject="Call Ada back",
-                           due_at=now - dt.timedelta(hours=3))
-    ActivityFactory(account=owner.account, owner=owner.user, subject="Send the deck",
-                    due_at=now - dt.timedelta(hours=2))
+    late = ActivityFactory(
+        account=owner.account,
+        owner=owner.user,
+        subject="Call Ada back",
+        due_at=now - dt.timedelta(hours=3),
+    )
+    ActivityFactory(
+        account=owner.account,
+        owner=owner.user,
+        subject="Send the deck",
+        due_at=now - dt.timedelta(hours=2),
+    )
     page.goto("/")
     assert page.locator('[data-stat="overdue"]').inner_text() == "2"
 
@@ -35,8 +43,12 @@ def test_an_activity_is_completed_from_the_dashboard_with_one_click(signed_in, o
 
 def test_an_activity_is_started_then_completed_from_the_agenda(signed_in, owner):
     page = signed_in
-    activity = ActivityFactory(account=owner.account, owner=owner.user, subject="Write proposal",
-                               due_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=3))
+    activity = ActivityFactory(
+        account=owner.account,
+        owner=owner.user,
+        subject="Write proposal",
+        due_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=3),
+    )
     page.goto("/agenda/?tab=upcoming")
     page.get_by_role("button", name="Start “Write proposal”").click()
     page.locator(f"#activity-{activity.pk}").get_by_text("In progress").wait_for()
@@ -67,8 +79,12 @@ def test_global_search_from_the_header(signed_in, owner):
 def test_the_dashboard_fits_a_phone(signed_in, owner):
     page = signed_in
     page.set_viewport_size(PHONE)
-    ActivityFactory(account=owner.account, owner=owner.user, subject="Phone check",
-                    due_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    ActivityFactory(
+        account=owner.account,
+        owner=owner.user,
+        subject="Phone check",
+        due_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+    )
     DealFactory(pipeline=PipelineFactory(account=owner.account))
     page.goto("/")
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -81,8 +97,7 @@ def test_the_agenda_filters_by_owner_and_switches_tabs_in_place(signed_in, owner
     page = signed_in
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
     ActivityFactory(account=owner.account, owner=owner.user, subject="My own task", due_at=later)
-    ActivityFactory(account=owner.account, owner=teammate.user, subject="Tom's task",
-                    due_at=later)
+    ActivityFactory(account=owner.account, owner=teammate.user, subject="Tom's task", due_at=later)
     page.goto("/agenda/")
     page.get_by_role("link", name="Upcoming 1").click()
     page.wait_for_url("**/agenda/?tab=upcoming")

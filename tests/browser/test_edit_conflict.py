@@ -40,18 +40,29 @@ def change_elsewhere(actor, contact, **fields):
     for name, value in fields.items():
         setattr(contact, name, value)
     contact.save()
-    event_append(account=actor.account, by=actor.user, source=Source.API,
-                 record_type="contact", record_id=contact.pk, action="updated",
-                 changes={name: [before[name], value] for name, value in fields.items()},
-                 data={"updated_at": contact.updated_at.isoformat()})
+    event_append(
+        account=actor.account,
+        by=actor.user,
+        source=Source.API,
+        record_type="contact",
+        record_id=contact.pk,
+        action="updated",
+        changes={name: [before[name], value] for name, value in fields.items()},
+        data={"updated_at": contact.updated_at.isoformat()},
+    )
 
 
 def test_the_history_tab_shows_who_changed_what(signed_in, owner, teammate, pipeline):
     page = signed_in
     teammate.user.first_name, teammate.user.last_name = "Tom", "Teal"
     teammate.user.save()
-    contact = ContactFactory(account=owner.account, first_name="Grace", last_name="Hopper",
-                             email="grace@navy.mil", title="Commander")
+    contact = ContactFactory(
+        account=owner.account,
+        first_name="Grace",
+        last_name="Hopper",
+        email="grace@navy.mil",
+        title="Commander",
+    )
     change_elsewhere(teammate, contact, title="Rear Admiral", email="grace@example.com")
     page.goto(f"/contacts/{contact.pk}/")
     page.get_by_role("link", name="History", exact=True).click()
@@ -59,7 +70,8 @@ def test_the_history_tab_shows_who_changed_what(signed_in, owner, teammate, pipe
     expect(history).to_contain_text("Tom Teal")
     expect(history).to_contain_text("Rear Admiral")
     expect(page.get_by_role("link", name="History", exact=True)).to_have_attribute(
-        "aria-current", "page")
+        "aria-current", "page"
+    )
     assert page.url.endswith(f"/contacts/{contact.pk}/")  # swapped in place over htmx
     expect(page.locator("#record-tab-history")).to_be_focused()
     shoot(page, "history-contact")
@@ -67,14 +79,27 @@ def test_the_history_tab_shows_who_changed_what(signed_in, owner, teammate, pipe
     expect(page.locator(".timeline-card")).to_be_visible()
 
     stages = list(pipeline.stages.order_by("position"))
-    deal = DealFactory(account=owner.account, pipeline=pipeline, stage=stages[1],
-                       title="Navy contract")
-    event_append(account=owner.account, by=owner.user, source=Source.UI,
-                 record_type="deal", record_id=deal.pk, action="created",
-                 data={"stage": stages[0].pk})
-    event_append(account=owner.account, by=teammate.user, source=Source.UI,
-                 record_type="deal", record_id=deal.pk, action="moved",
-                 changes={"stage": [stages[0].pk, stages[1].pk], "probability": [None, 30]})
+    deal = DealFactory(
+        account=owner.account, pipeline=pipeline, stage=stages[1], title="Navy contract"
+    )
+    event_append(
+        account=owner.account,
+        by=owner.user,
+        source=Source.UI,
+        record_type="deal",
+        record_id=deal.pk,
+        action="created",
+        data={"stage": stages[0].pk},
+    )
+    event_append(
+        account=owner.account,
+        by=teammate.user,
+        source=Source.UI,
+        record_type="deal",
+        record_id=deal.pk,
+        action="moved",
+        changes={"stage": [stages[0].pk, stages[1].pk], "probability": [None, 30]},
+    )
     page.goto(f"/deals/{deal.pk}/history/")
     expect(page.locator(".stage-visits")).to_contain_text("In Qualified since")
     shoot(page, "history-deal")
@@ -82,12 +107,14 @@ def test_the_history_tab_shows_who_changed_what(signed_in, owner, teammate, pipe
 
 
 def test_saving_over_a_change_made_elsewhere_shows_it_then_saves_when_asked(
-        signed_in, owner, teammate):
+    signed_in, owner, teammate
+):
     page = signed_in
     teammate.user.first_name, teammate.user.last_name = "Tom", "Teal"
     teammate.user.save()
-    contact = ContactFactory(account=owner.account, first_name="Grace", last_name="Hopper",
-                             title="Commander")
+    contact = ContactFactory(
+        account=owner.account, first_name="Grace", last_name="Hopper", title="Commander"
+    )
     page.goto(f"/contacts/{contact.pk}/edit/")
     page.get_by_label("Last name").fill("Murray Hopper")
     change_elsewhere(teammate, contact, title="Rear Admiral")  # while the form is open

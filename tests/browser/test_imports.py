@@ -68,10 +68,16 @@ def test_the_page_follows_a_running_check_until_it_is_done(signed_in, owner):
     page = signed_in
     parsed = read_csv(("First name\n" + "Ada\n" * 40).encode())
     contact_import = ContactImport.objects.create(
-        account=owner.account, created_by=owner.user, file_name="big.csv",
-        encoding=parsed.encoding, delimiter=parsed.delimiter, content=parsed.text,
-        headers=parsed.headers, row_count=parsed.row_count,
-        mapping=guess_mapping(parsed.headers), status=ContactImport.Status.VALIDATING,
+        account=owner.account,
+        created_by=owner.user,
+        file_name="big.csv",
+        encoding=parsed.encoding,
+        delimiter=parsed.delimiter,
+        content=parsed.text,
+        headers=parsed.headers,
+        row_count=parsed.row_count,
+        mapping=guess_mapping(parsed.headers),
+        status=ContactImport.Status.VALIDATING,
     )
     page.goto(f"/imports/contacts/{contact_import.pk}/")
     assert page.locator("progress").get_attribute("value") == "0"

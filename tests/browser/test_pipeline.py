@@ -16,8 +16,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def board(owner):
     pipeline = PipelineFactory(account=owner.account, name="Sales")
     company = CompanyFactory(account=owner.account, name="Initech")
-    deal = DealFactory(pipeline=pipeline, title="TPS licence", company=company,
-                       owner=owner.user, value_cents=1_000_000)
+    deal = DealFactory(
+        pipeline=pipeline,
+        title="TPS licence",
+        company=company,
+        owner=owner.user,
+        value_cents=1_000_000,
+    )
     return pipeline, deal
 
 
@@ -39,8 +44,9 @@ def test_a_deal_moves_by_drag_and_drop(signed_in, board):
     page.mouse.move(box["x"] + 20, box["y"] + 10)
     page.mouse.down()
     for step in range(1, 11):
-        page.mouse.move(box["x"] + 20 + (drop["x"] + 40 - box["x"] - 20) * step / 10,
-                        drop["y"] + 40)
+        page.mouse.move(
+            box["x"] + 20 + (drop["x"] + 40 - box["x"] - 20) * step / 10, drop["y"] + 40
+        )
     page.mouse.up()
     column(page, pipeline, "Proposal").locator(f"#deal-{deal.pk}").wait_for()
     page.locator("#toast").get_by_text("moved to Proposal").wait_for()

@@ -69,8 +69,9 @@ class PhoneField(forms.CharField):
         try:
             number = phonenumbers.parse(text, self.region)
         except phonenumbers.NumberParseException:
-            raise ValidationError(self.error_messages["invalid_phone"],
-                                  code="invalid_phone") from None
+            raise ValidationError(
+                self.error_messages["invalid_phone"], code="invalid_phone"
+            ) from None
         if not phonenumbers.is_valid_number(number):
             raise ValidationError(self.error_messages["invalid_phone"], code="invalid_phone")
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -102,8 +103,9 @@ class TagNamesField(forms.CharField):
             try:
                 validate_tag_name(name)
             except ValidationError:
-                raise ValidationError(self.error_messages["invalid_name"],
-                                      code="invalid_name") from None
+                raise ValidationError(
+                    self.error_messages["invalid_name"], code="invalid_name"
+                ) from None
         names = normalise_tag_names(names)
         if len(names) > MAX_TAGS:
             raise ValidationError(self.error_messages["too_many"], code="too_many")
@@ -151,15 +153,18 @@ def note_body_from_text(text: str) -> str:
 
 class _NoteBodyMixin:
     # What a logged note or call carries into the notes' write path.
-    NOTE_FIELDS = ("body", "kind", "direction", "author_id", "contact_id", "company_id",
-                   "deal_id")
+    NOTE_FIELDS = ("body", "kind", "direction", "author_id", "contact_id", "company_id", "deal_id")
 
     def create(self, link: dict) -> Note:
         """The note linked by `link` (`{"deal_id": 7}`), through the notes' write path
         (recorded as `note.created`)."""
         note = self.build(link)
-        return note_create(account=self.account, by=self.user, source=Source.UI,
-                           data={name: getattr(note, name) for name in self.NOTE_FIELDS})
+        return note_create(
+            account=self.account,
+            by=self.user,
+            source=Source.UI,
+            data={name: getattr(note, name) for name in self.NOTE_FIELDS},
+        )
 
     def clean_body(self):
         text = self.cleaned_data["body"]
@@ -175,7 +180,9 @@ class NoteForm(_NoteBodyMixin, forms.Form):
     """Add a note to a timeline."""
 
     body = forms.CharField(
-        label="Note", max_length=9_000, strip=False,
+        label="Note",
+        max_length=9_000,
+        strip=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What happened? What's next?"}),
     )
 
@@ -184,21 +191,31 @@ class NoteForm(_NoteBodyMixin, forms.Form):
         self.account, self.user = account, user
 
     def build(self, link: dict) -> Note:
-        return Note(account=self.account, author=self.user, kind=Note.Kind.NOTE,
-                    body=self.cleaned_data["body"], **link)
+        return Note(
+            account=self.account,
+            author=self.user,
+            kind=Note.Kind.NOTE,
+            body=self.cleaned_data["body"],
+            **link,
+        )
 
 
 class CallForm(_NoteBodyMixin, forms.Form):
     """Log a call: a note of kind "call" with its direction."""
 
     direction = forms.ChoiceField(
-        label="Direction", choices=Note.Direction.choices, initial=Note.Direction.OUTBOUND,
+        label="Direction",
+        choices=Note.Direction.choices,
+        initial=Note.Direction.OUTBOUND,
         widget=forms.RadioSelect,
     )
     body = forms.CharField(
-        label="Call summary", max_length=9_000, strip=False,
-        widget=forms.Textarea(attrs={
-            "rows": 3, "placeholder": "Who did you speak to, and what was agreed?"}),
+        label="Call summary",
+        max_length=9_000,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "Who did you speak to, and what was agreed?"}
+        ),
     )
 
     def __init__(self, *args, account, user, **kwargs):
@@ -206,19 +223,28 @@ class CallForm(_NoteBodyMixin, forms.Form):
         self.account, self.user = account, user
 
     def build(self, link: dict) -> Note:
-        return Note(account=self.account, author=self.user, kind=Note.Kind.CALL,
-                    direction=self.cleaned_data["direction"],
-                    body=self.cleaned_data["body"], **link)
+        return Note(
+            account=self.account,
+            author=self.user,
+            kind=Note.Kind.CALL,
+            direction=self.cleaned_data["direction"],
+            body=self.cleaned_data["body"],
+            **link,
+        )
 
 
 class TaskForm(forms.Form):
     """Add a task (an activity of type "task") with an optional due date."""
 
-    subject = forms.CharField(label="Task", max_length=200,
-                              widget=forms.TextInput(attrs={"placeholder": "Send the proposal"}))
+    subject = forms.CharField(
+        label="Task",
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "Send the proposal"}),
+    )
     due_at = AccountDateTimeField(label="Due", required=False)
-    owner = MemberChoiceField(label="Assigned to", queryset=User.objects.none(),
-                              required=False, empty_label="Nobody")
+    owner = MemberChoiceField(
+        label="Assigned to", queryset=User.objects.none(), required=False, empty_label="Nobody"
+    )
 
     def __init__(self, *args, account, user, **kwargs):
         kwargs.setdefault("initial", {"owner": user.pk})
@@ -236,10 +262,17 @@ class TaskForm(forms.Form):
     def create(self, link: dict) -> Activity:
         """The task, through the activities' write path (`link`: `{"deal_id": 7}`)."""
         return activity_create(
-            account=self.account, by=self.user, source=Source.UI,
-            data={"type": Activity.Type.TASK, "subject": self.cleaned_data["subject"],
-                  "due_at": self.cleaned_data["due_at"], "owner": self.cleaned_data["owner"],
-                  **link})
+            account=self.account,
+            by=self.user,
+            source=Source.UI,
+            data={
+                "type": Activity.Type.TASK,
+                "subject": self.cleaned_data["subject"],
+                "due_at": self.cleaned_data["due_at"],
+                "owner": self.cleaned_data["owner"],
+                **link,
+            },
+        )
 
 
 LOG_FORMS = {"note": NoteForm, "call": CallForm, "task": TaskForm}

@@ -19,11 +19,15 @@ class CompanyForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
     writes `record_data()` through the company services.
     """
 
-    parent = forms.ModelChoiceField(queryset=Company.objects.none(), required=False,
-                                    empty_label="— None (top-level company) —",
-                                    label="Parent company")
-    owner = MemberChoiceField(queryset=User.objects.none(), required=False,
-                              empty_label="— Nobody —")
+    parent = forms.ModelChoiceField(
+        queryset=Company.objects.none(),
+        required=False,
+        empty_label="— None (top-level company) —",
+        label="Parent company",
+    )
+    owner = MemberChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="— Nobody —"
+    )
     tags = TagNamesField(label="Tags")
 
     class Meta:
@@ -33,8 +37,7 @@ class CompanyForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
         help_texts = {"domain": "Such as acme.com; a full web address is fine too."}
         widgets = {
             "name": forms.TextInput(attrs={"autofocus": True}),
-            "domain": forms.TextInput(attrs={"placeholder": "acme.com",
-                                             "autocomplete": "off"}),
+            "domain": forms.TextInput(attrs={"placeholder": "acme.com", "autocomplete": "off"}),
             "industry": forms.TextInput(attrs={"list": "industry-options"}),
         }
 
@@ -48,8 +51,9 @@ class CompanyForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
         self.fields["parent"].queryset = parents
         self.fields["owner"].queryset = members_of(account)
         self.fields["size"].choices = [("", "— Unknown —"), *Company.Size.choices]
-        self.fields["tags"].widget.attrs.update({"list": "tag-options", "autocomplete": "off",
-                                                 "placeholder": "customer, partner"})
+        self.fields["tags"].widget.attrs.update(
+            {"list": "tag-options", "autocomplete": "off", "placeholder": "customer, partner"}
+        )
         if self.instance.pk is not None and not self.is_bound:
             # One query: the company's tags, as the text the field shows.
             self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
@@ -70,6 +74,5 @@ class CompanyForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
             if self.instance.pk is not None:
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
-                raise forms.ValidationError(
-                    f"Another company already uses the domain {domain}.")
+                raise forms.ValidationError(f"Another company already uses the domain {domain}.")
         return domain

@@ -23,8 +23,9 @@ class ContactForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
     """
 
     phone = PhoneField(label="Phone", required=False)
-    company = forms.ModelChoiceField(queryset=Company.objects.none(), required=False,
-                                     empty_label="— No company —")
+    company = forms.ModelChoiceField(
+        queryset=Company.objects.none(), required=False, empty_label="— No company —"
+    )
     owner = MemberChoiceField(queryset=None, required=False, empty_label="— Nobody —")
     tags = TagNamesField(label="Tags")
 
@@ -37,8 +38,9 @@ class ContactForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "off"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "off"}),
-            "email": forms.EmailInput(attrs={"autocomplete": "off",
-                                             "placeholder": "name@company.com"}),
+            "email": forms.EmailInput(
+                attrs={"autocomplete": "off", "placeholder": "name@company.com"}
+            ),
             "title": forms.TextInput(attrs={"placeholder": "Head of Purchasing"}),
         }
 
@@ -51,8 +53,9 @@ class ContactForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
             Company.objects.for_account(account).only("id", "name").order_by("name", "id")
         )
         self.fields["owner"].queryset = members_of(account)
-        self.fields["tags"].widget.attrs.update({"list": "tag-options", "autocomplete": "off",
-                                                 "placeholder": "vip, partner"})
+        self.fields["tags"].widget.attrs.update(
+            {"list": "tag-options", "autocomplete": "off", "placeholder": "vip, partner"}
+        )
         if self.instance.pk is not None and not self.is_bound:
             # One query: the contact's tags, as the text the field shows.
             self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
@@ -114,8 +117,11 @@ class BulkActionForm(forms.Form):
                 data["owner"] = None
             else:
                 owner_id = parse_id(owner)
-                member = (members_of(self.account).filter(pk=owner_id).first()
-                          if owner_id is not None else None)
+                member = (
+                    members_of(self.account).filter(pk=owner_id).first()
+                    if owner_id is not None
+                    else None
+                )
                 if member is None:
                     self.add_error("owner", "Pick a member of this account.")
                 data["owner"] = member

@@ -27,31 +27,55 @@ class DealForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
     """
 
     pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.none(), empty_label=None)
-    stage = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
-                                   help_text="Left empty: the pipeline's first stage.")
+    stage = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Left empty: the pipeline's first stage.",
+    )
     value = forms.DecimalField(
-        min_value=Decimal(0), max_value=Decimal(MAX_VALUE_CENTS) / 100, decimal_places=2,
-        max_digits=16, required=False, label="Value",
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal",
-                                        "placeholder": "0.00"}),
+        min_value=Decimal(0),
+        max_value=Decimal(MAX_VALUE_CENTS) / 100,
+        decimal_places=2,
+        max_digits=16,
+        required=False,
+        label="Value",
+        widget=forms.NumberInput(
+            attrs={"step": "0.01", "inputmode": "decimal", "placeholder": "0.00"}
+        ),
     )
     currency = forms.ChoiceField(
-        choices=sorted((code, f"{code} · {name}") for code, name in CURRENCY_CHOICES))
+        choices=sorted((code, f"{code} · {name}") for code, name in CURRENCY_CHOICES)
+    )
     probability = forms.IntegerField(
-        min_value=0, max_value=100, required=False, label="Probability (%)",
+        min_value=0,
+        max_value=100,
+        required=False,
+        label="Probability (%)",
         help_text="Left empty: the stage's probability.",
     )
-    contact = ContactChoiceField(queryset=Contact.objects.none(), required=False,
-                                 empty_label="— None —")
-    company = forms.ModelChoiceField(queryset=Company.objects.none(), required=False,
-                                     empty_label="— None —")
-    owner = MemberChoiceField(queryset=User.objects.none(), required=False,
-                              empty_label="— Nobody —")
+    contact = ContactChoiceField(
+        queryset=Contact.objects.none(), required=False, empty_label="— None —"
+    )
+    company = forms.ModelChoiceField(
+        queryset=Company.objects.none(), required=False, empty_label="— None —"
+    )
+    owner = MemberChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="— Nobody —"
+    )
 
     class Meta:
         model = Deal
-        fields = ["title", "pipeline", "currency", "probability",
-                  "expected_close_date", "company", "contact", "owner"]
+        fields = [
+            "title",
+            "pipeline",
+            "currency",
+            "probability",
+            "expected_close_date",
+            "company",
+            "contact",
+            "owner",
+        ]
         labels = {"expected_close_date": "Expected close date"}
         widgets = {
             "title": forms.TextInput(attrs={"autofocus": True}),
@@ -144,5 +168,9 @@ class MoveForm(forms.Form):
 
 
 class LoseForm(forms.Form):
-    reason = forms.CharField(max_length=500, required=False, label="Reason",
-                             widget=forms.TextInput(attrs={"placeholder": "Why was it lost?"}))
+    reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Reason",
+        widget=forms.TextInput(attrs={"placeholder": "Why was it lost?"}),
+    )

@@ -24,5 +24,8 @@ class OpenedValuesMixin:
         user changed since the form was opened."""
         names = self.changed_data if self.instance.pk is not None else self.fields
         skip = getattr(self, "not_record_fields", ())
-        return {name: self.cleaned_data[name] for name in names
-                if name in self.cleaned_data and name not in skip}
+        return {
+            name: self.cleaned_data[name]
+            for name in names
+            if name in self.cleaned_data and name not in skip
+        }

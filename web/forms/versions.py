@@ -22,7 +22,9 @@ class VersionedFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"] = forms.CharField(
-            required=False, max_length=24, widget=forms.HiddenInput,
+            required=False,
+            max_length=24,
+            widget=forms.HiddenInput,
             validators=[RegexValidator(r"^\d+$", "This form is damaged: reload the page.")],
         )
         if self.instance.pk is not None:

@@ -11,10 +11,19 @@ from web.views.agenda import AgendaView
 
 urlpatterns = [
     path("", AgendaView.as_view(), name="agenda"),
-    path("activities/<int:pk>/start/", ActivityActionView.as_view(action="start"),
-         name="activity-start"),
-    path("activities/<int:pk>/complete/", ActivityActionView.as_view(action="complete"),
-         name="activity-complete"),
-    path("activities/<int:pk>/cancel/", ActivityActionView.as_view(action="cancel"),
-         name="activity-cancel"),
+    path(
+        "activities/<int:pk>/start/",
+        ActivityActionView.as_view(action="start"),
+        name="activity-start",
+    ),
+    path(
+        "activities/<int:pk>/complete/",
+        ActivityActionView.as_view(action="complete"),
+        name="activity-complete",
+    ),
+    path(
+        "activities/<int:pk>/cancel/",
+        ActivityActionView.as_view(action="cancel"),
+        name="activity-cancel",
+    ),
 ]

@@ -15,14 +15,23 @@ urlpatterns = [
         route
         for record_type in timeline.TARGETS
         for route in (
-            path(f"{record_type}/<int:pk>/",
-                 timeline.TimelinePageView.for_record_type(record_type),
-                 {"record_type": record_type}, name="timeline-page"),
-            path(f"{record_type}/<int:pk>/log/",
-                 timeline.TimelineLogView.for_record_type(record_type),
-                 {"record_type": record_type}, name="timeline-log"),
+            path(
+                f"{record_type}/<int:pk>/",
+                timeline.TimelinePageView.for_record_type(record_type),
+                {"record_type": record_type},
+                name="timeline-page",
+            ),
+            path(
+                f"{record_type}/<int:pk>/log/",
+                timeline.TimelineLogView.for_record_type(record_type),
+                {"record_type": record_type},
+                name="timeline-log",
+            ),
         )
     ),
-    path("activities/<int:pk>/complete/", timeline.ActivityCompleteView.as_view(),
-         name="timeline-complete"),
+    path(
+        "activities/<int:pk>/complete/",
+        timeline.ActivityCompleteView.as_view(),
+        name="timeline-complete",
+    ),
 ]

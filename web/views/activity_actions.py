@@ -54,13 +54,17 @@ class ActivityActionView(AccountViewMixin, View):
             decorate_activities([activity], day=Day.of(request.account))
             body = render_to_string(
                 "web/_activity_row.html",
-                {"activity": activity, "show_owner": request.POST.get("show_owner") == "1",
-                 "next": self.next_url()},
+                {
+                    "activity": activity,
+                    "show_owner": request.POST.get("show_owner") == "1",
+                    "next": self.next_url(),
+                },
                 request=request,
             )
         response = HttpResponse(body)
         response["HX-Trigger"] = json.dumps(
-            {"toast": message, "activity-changed": {"id": activity.pk}})
+            {"toast": message, "activity-changed": {"id": activity.pk}}
+        )
         return response
 
     def refuse(self, activity, reason: str):
@@ -75,7 +79,8 @@ class ActivityActionView(AccountViewMixin, View):
     def next_url(self) -> str:
         target = self.request.POST.get("next") or ""
         if not url_has_allowed_host_and_scheme(
-            target, allowed_hosts={self.request.get_host()},
+            target,
+            allowed_hosts={self.request.get_host()},
             require_https=self.request.is_secure(),
         ):
             target = "/agenda/"

@@ -70,8 +70,12 @@ def capped_counts(querysets: dict[str, QuerySet], *, further=None) -> dict[str, 
     "999+" by `shown_count`); `further` counts some lists that many rows further. One
     query whatever the data size."""
     further = further or {}
-    return count_up_to(**{name: (queryset, COUNT_CAP + 1 + further.get(name, 0))
-                          for name, queryset in querysets.items()})
+    return count_up_to(
+        **{
+            name: (queryset, COUNT_CAP + 1 + further.get(name, 0))
+            for name, queryset in querysets.items()
+        }
+    )
 
 
 def shown_count(count: int) -> str:
@@ -127,12 +131,12 @@ def decorate_activities(activities, *, day: Day):
         )
         activity.due_relative = activity.due_absolute = ""
         if activity.due_at:
-            activity.due_relative, activity.due_absolute = describe_moment(
-                activity.due_at, day=day)
+            activity.due_relative, activity.due_absolute = describe_moment(activity.due_at, day=day)
         activity.done_relative = activity.done_absolute = ""
         if activity.completed_at:
             activity.done_relative, activity.done_absolute = describe_moment(
-                activity.completed_at, day=day)
+                activity.completed_at, day=day
+            )
         activity.can_start = activity.status == Activity.Status.PENDING
         activity.can_finish = activity.status in Activity.ACTIVE
     return activities
@@ -141,21 +145,23 @@ def decorate_activities(activities, *, day: Day):
 def members_of(account):
     """The users who can own the account's records (the owner filter's choices)."""
     return User.objects.filter(memberships__account=account).order_by(
-        "first_name", "last_name", "username")
+        "first_name", "last_name", "username"
+    )
 
 
 class AgendaFilter(forms.Form):
     tab = forms.ChoiceField(choices=TABS, required=False)
     owner = forms.ChoiceField(required=False)
-    type = forms.ChoiceField(required=False,
-                             choices=[("", "All types"), *Activity.Type.choices])
+    type = forms.ChoiceField(required=False, choices=[("", "All types"), *Activity.Type.choices])
 
     def __init__(self, data, *, members, me):
         super().__init__(data)
         self.me = me
         self.members = members
         self.fields["owner"].choices = [
-            ("", "Me"), ("all", "Everyone"), ("none", "Unassigned"),
+            ("", "Me"),
+            ("all", "Everyone"),
+            ("none", "Unassigned"),
             *[(str(m.pk), m.get_full_name() or m.username) for m in members if m.pk != me.pk],
         ]
 
@@ -206,12 +212,14 @@ class AgendaView(AccountViewMixin, TemplateView):
         tabs = tab_querysets(filters.narrow(self.get_queryset()), day)
         # The open tab is counted past the requested page, so its pages can be
         # numbered up to there and COUNT_CAP rows beyond: "Next" always reaches the end.
-        skipped = (parse_page_number(request.GET.get("page"), last=LAST_PAGE_COUNTED)
-                   - 1) * PAGE_SIZE
+        skipped = (
+            parse_page_number(request.GET.get("page"), last=LAST_PAGE_COUNTED) - 1
+        ) * PAGE_SIZE
         counts = capped_counts(tabs, further={tab: skipped})
         rows = in_tab_order(tabs[tab].select_related(*ROW_RELATED), tab)
         page = CountedPaginator(rows, PAGE_SIZE, count=counts[tab]).get_page(
-            request.GET.get("page"))
+            request.GET.get("page")
+        )
         decorate_activities(page.object_list, day=day)
         query = request.GET.copy()
         query.pop("page", None)
@@ -220,8 +228,7 @@ class AgendaView(AccountViewMixin, TemplateView):
         context.update(
             filters=filters,
             tab=tab,
-            tabs=[(name, label, counts[name], shown_count(counts[name]))
-                  for name, label in TABS],
+            tabs=[(name, label, counts[name], shown_count(counts[name])) for name, label in TABS],
             page=page,
             total_known=total_known,
             total_text=str(counts[tab]) if total_known else f"{counts[tab] - 1}+",

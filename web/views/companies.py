@@ -58,9 +58,11 @@ class CompanyListView(AccountViewMixin, View):
 
     def get(self, request):
         filterset = CompanyFilter(request.GET, queryset=self.get_queryset(), request=request)
-        errors = [] if filterset.is_valid() else [
-            f"{name.title()}: {' '.join(errs)}" for name, errs in filterset.errors.items()
-        ]
+        errors = (
+            []
+            if filterset.is_valid()
+            else [f"{name.title()}: {' '.join(errs)}" for name, errs in filterset.errors.items()]
+        )
         sort = request.GET.get("sort", "name")
         if sort not in SORTS:
             sort = "name"
@@ -78,8 +80,10 @@ class CompanyListView(AccountViewMixin, View):
             "sort": sort,
             "query": params.urlencode(),
             "sort_query": sort_params.urlencode(),
-            "filters": {key: request.GET.get(key, "") for key in
-                        ("search", "industry", "size", "owner", "tag")},
+            "filters": {
+                key: request.GET.get(key, "")
+                for key in ("search", "industry", "size", "owner", "tag")
+            },
             "filtered": filtered,
             "errors": errors,
         }
@@ -89,13 +93,20 @@ class CompanyListView(AccountViewMixin, View):
             account = request.account
             context.update(
                 industries=list(
-                    Company.objects.for_account(account).exclude(industry="")
-                    .order_by("industry").values_list("industry", flat=True).distinct()
+                    Company.objects.for_account(account)
+                    .exclude(industry="")
+                    .order_by("industry")
+                    .values_list("industry", flat=True)
+                    .distinct()
                 ),
                 sizes=Company.Size.choices,
                 members=list(members_of(account)),
-                tags=list(Tag.objects.for_account(account).filter(
-                    company_links__isnull=False).distinct().order_by("name")),
+                tags=list(
+                    Tag.objects.for_account(account)
+                    .filter(company_links__isnull=False)
+                    .distinct()
+                    .order_by("name")
+                ),
             )
             response = render(request, self.template_name, context)
         patch_vary_headers(response, ["HX-Request"])
@@ -116,11 +127,14 @@ class CompanyDetailView(RecordPageMixin, AccountViewMixin, DetailView):
         context = super().get_context_data(**kwargs)
         account, company = self.request.account, self.object
         subsidiaries = list(
-            Company.objects.for_account(account).filter(parent=company)
-            .with_contact_count().select_related("owner")
+            Company.objects.for_account(account)
+            .filter(parent=company)
+            .with_contact_count()
+            .select_related("owner")
         )
         contacts = list(
-            Contact.objects.for_account(account).filter(company=company)
+            Contact.objects.for_account(account)
+            .filter(company=company)
             .select_related("owner")[: RELATED_LIMIT + 1]
         )
         company_deals = Deal.objects.for_account(account).filter(company=company)
@@ -156,11 +170,15 @@ class CompanyFormMixin(AccountViewMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["industries"] = list(
-            Company.objects.for_account(self.request.account).exclude(industry="")
-            .order_by("industry").values_list("industry", flat=True).distinct()
+            Company.objects.for_account(self.request.account)
+            .exclude(industry="")
+            .order_by("industry")
+            .values_list("industry", flat=True)
+            .distinct()
         )
         context["tag_names"] = list(
-            Tag.objects.for_account(self.request.account).order_by("name")
+            Tag.objects.for_account(self.request.account)
+            .order_by("name")
             .values_list("name", flat=True)
         )
         return context
@@ -172,11 +190,13 @@ class CompanyFormMixin(AccountViewMixin):
         """Writes through the company services (never `form.save()`)."""
         request = self.request
         if self.object is None:
-            self.object = company_create(account=request.account, by=request.user,
-                                         source=Source.UI, data=form.record_data())
+            self.object = company_create(
+                account=request.account, by=request.user, source=Source.UI, data=form.record_data()
+            )
         else:
-            self.object = company_update(company=self.object, by=request.user,
-                                         source=Source.UI, data=form.record_data())
+            self.object = company_update(
+                company=self.object, by=request.user, source=Source.UI, data=form.record_data()
+            )
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -204,7 +224,8 @@ class CompanyUpdateView(CompanyFormMixin, UpdateView):
                 response = super().form_valid(form)
         except EditConflict:
             context = self.get_context_data(
-                form=form, conflict=conflict_context(form, request=self.request))
+                form=form, conflict=conflict_context(form, request=self.request)
+            )
             return self.render_to_response(context, status=409)
         messages.success(self.request, "Company saved.")
         return response

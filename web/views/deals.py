@@ -76,10 +76,14 @@ class DealListView(AccountViewMixin, View):
 
     def get(self, request):
         filterset = DealFilter(request.GET, queryset=self.get_queryset(), request=request)
-        errors = [] if filterset.is_valid() else [
-            f"{name.replace('_', ' ').capitalize()}: {' '.join(errs)}"
-            for name, errs in filterset.errors.items()
-        ]
+        errors = (
+            []
+            if filterset.is_valid()
+            else [
+                f"{name.replace('_', ' ').capitalize()}: {' '.join(errs)}"
+                for name, errs in filterset.errors.items()
+            ]
+        )
         paginator = DeferredJoinPaginator(filterset.qs.order_by(*BOARD_ORDER), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         deals = list(page.object_list)
@@ -88,8 +92,11 @@ class DealListView(AccountViewMixin, View):
         params = request.GET.copy()
         params.pop("page", None)
         account = request.account
-        stages = list(Stage.objects.for_account(account).select_related("pipeline")
-                      .order_by("pipeline__name", "pipeline", "position", "id"))
+        stages = list(
+            Stage.objects.for_account(account)
+            .select_related("pipeline")
+            .order_by("pipeline__name", "pipeline", "position", "id")
+        )
         pipelines = list({stage.pipeline_id: stage.pipeline for stage in stages}.values())
         filters = {key: request.GET.get(key, "") for key in LIST_FILTERS}
         context = {
@@ -124,16 +131,16 @@ class DealDetailView(RecordPageMixin, AccountViewMixin, DetailView):
         context = super().get_context_data(**kwargs)
         deal = self.object
         decorate_deal(deal)
-        stages = list(Stage.objects.for_account(self.request.account)
-                      .filter(pipeline_id=deal.pipeline_id))
+        stages = list(
+            Stage.objects.for_account(self.request.account).filter(pipeline_id=deal.pipeline_id)
+        )
         probability = deal.effective_probability
         context.update(
             stages=stages,
             move_form=MoveForm(initial={"stage": deal.stage_id}, stages=stages),
             lose_form=LoseForm(),
             probability=probability,
-            weighted=format_money(round(deal.value_cents * probability / 100),
-                                  deal.currency),
+            weighted=format_money(round(deal.value_cents * probability / 100), deal.currency),
             timeline=timeline_context(self.request, deal),
         )
         return context
@@ -168,8 +175,12 @@ class DealCreateView(DealFormMixin, CreateView):
         return initial
 
     def form_valid(self, form):
-        self.object = deal_create(account=self.request.account, by=self.request.user,
-                                  source=Source.UI, data=form.deal_data())
+        self.object = deal_create(
+            account=self.request.account,
+            by=self.request.user,
+            source=Source.UI,
+            data=form.deal_data(),
+        )
         messages.success(self.request, f"Deal “{self.object.title}” created.")
         return HttpResponseRedirect(self.get_success_url())
 
@@ -181,11 +192,16 @@ class DealUpdateView(DealFormMixin, UpdateView):
     def form_valid(self, form):
         try:
             with saving_at_version(form):
-                self.object = deal_update(deal=self.object, by=self.request.user,
-                                          source=Source.UI, data=form.changed_deal_data())
+                self.object = deal_update(
+                    deal=self.object,
+                    by=self.request.user,
+                    source=Source.UI,
+                    data=form.changed_deal_data(),
+                )
         except EditConflict:
             context = self.get_context_data(
-                form=form, conflict=conflict_context(form, request=self.request))
+                form=form, conflict=conflict_context(form, request=self.request)
+            )
             return self.render_to_response(context, status=409)
         except InvalidTransition as exc:  # closed by someone else since the form loaded
             form.add_error("stage", str(exc))
@@ -219,8 +235,9 @@ class DealActionView(AccountViewMixin, View):
         except ValueError as exc:  # a form error: a bad stage, a reason too long
             return self.refuse(deal, str(exc), status=400)
         if request.htmx:
-            context = board_context(request, pipeline_id=deal.pipeline_id,
-                                    owner=request.POST.get("owner"), keep=deal)
+            context = board_context(
+                request, pipeline_id=deal.pipeline_id, owner=request.POST.get("owner"), keep=deal
+            )
             context["focus"] = f"deal-{deal.pk}" if deal.is_open else ""
             response = render_board(request, context)
             response["HX-Trigger"] = json.dumps({"toast": message})
@@ -233,8 +250,9 @@ class DealActionView(AccountViewMixin, View):
 
     def back(self, deal):
         target = self.request.POST.get("next") or ""
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()},
-                                               require_https=self.request.is_secure()):
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
             target = reverse("web:deal", args=[deal.pk])
         return HttpResponseRedirect(target)
 
@@ -250,7 +268,8 @@ class DealActionView(AccountViewMixin, View):
 class DealMoveView(DealActionView):
     def perform(self, deal):
         stages = Stage.objects.for_account(self.request.account).filter(
-            pipeline_id=deal.pipeline_id)
+            pipeline_id=deal.pipeline_id
+        )
         form = MoveForm(self.request.POST, stages=list(stages))
         if not form.is_valid():
             raise ValueError("Pick a stage of the deal's pipeline.")
@@ -271,8 +290,12 @@ class DealLoseView(DealActionView):
         form = LoseForm(self.request.POST)
         if not form.is_valid():
             raise ValueError("The reason: " + " ".join(form.errors["reason"]))
-        deal_lose(deal=deal, by=self.request.user, source=Source.UI,
-                  reason=form.cleaned_data["reason"].strip())
+        deal_lose(
+            deal=deal,
+            by=self.request.user,
+            source=Source.UI,
+            reason=form.cleaned_data["reason"].strip(),
+        )
         return f"“{deal.title}” marked as lost."
 
 

@@ -40,8 +40,7 @@ class RecordHistoryView(AccountViewMixin, View):
     def get(self, request, pk):
         record = get_object_or_404(self.get_queryset(), pk=pk)
         before = parse_id(request.GET.get("before", ""))
-        events = Event.objects.for_account(request.account).of_record(self.record_type,
-                                                                       record.pk)
+        events = Event.objects.for_account(request.account).of_record(self.record_type, record.pk)
         if before is not None:
             events = events.filter(id__lt=before)
         # One row past the page says there is an older page (keyset: no count, no OFFSET).
@@ -61,8 +60,12 @@ class RecordHistoryView(AccountViewMixin, View):
         visits = []
         if self.record_type == "deal" and before is None:
             visits = stage_visits(account=request.account, deal=record)
-        names = describe_events(page, account=request.account, record_type=self.record_type,
-                                extra_stage_ids=[visit.stage_id for visit in visits])
+        names = describe_events(
+            page,
+            account=request.account,
+            record_type=self.record_type,
+            extra_stage_ids=[visit.stage_id for visit in visits],
+        )
         if visits:
             context.update(self.stage_context(record, visits, names))
         if not request.htmx:
@@ -82,9 +85,11 @@ class RecordHistoryView(AccountViewMixin, View):
             visit.entered_local = local_time(visit.entered_at, zone)
             visit.left_local = local_time(visit.left_at, zone) if visit.left_at else None
             visit.duration_text = format_duration(visit.duration(now))
-        return {"visits": visits,
-                "in_stage_since": local_time(in_stage_since(deal, visits), zone),
-                "in_stage_for": format_duration(now - in_stage_since(deal, visits))}
+        return {
+            "visits": visits,
+            "in_stage_since": local_time(in_stage_since(deal, visits), zone),
+            "in_stage_for": format_duration(now - in_stage_since(deal, visits)),
+        }
 
 
 def record_title(record) -> str:

@@ -121,8 +121,10 @@ class MappingForm(forms.Form):
 def moved_on_message(contact_import) -> str:
     """Why a change to the import was refused: it is no longer in a state that allows
     it (the page it redirects to shows that state)."""
-    return (f"This import is now “{contact_import.get_status_display()}”, so it can no "
-            "longer be changed; nothing was changed.")
+    return (
+        f"This import is now “{contact_import.get_status_display()}”, so it can no "
+        "longer be changed; nothing was changed."
+    )
 
 
 class ImportViewMixin(AccountViewMixin):
@@ -166,10 +168,18 @@ class ImportUploadView(ImportViewMixin, View):
 
     def render_page(self, form, status=200):
         recent = self.get_queryset().recent().select_related("created_by")[:8]
-        return render(self.request, self.template_name, {
-            "form": form, "recent": recent, "max_rows": MAX_ROWS,
-            "max_size": megabytes(upload_limit()), "max_bytes": upload_limit(),
-        }, status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "recent": recent,
+                "max_rows": MAX_ROWS,
+                "max_size": megabytes(upload_limit()),
+                "max_bytes": upload_limit(),
+            },
+            status=status,
+        )
 
 
 class ImportExampleView(ImportViewMixin, View):
@@ -215,13 +225,19 @@ def mapping_context(contact_import, form=None) -> dict:
     headers = contact_import.headers
     if form is None:
         initial = {f"column_{i}": name for i, name in enumerate(contact_import.mapping)}
-        form = MappingForm(headers=headers,
-                           initial=initial | {"on_duplicate": contact_import.on_duplicate})
+        form = MappingForm(
+            headers=headers, initial=initial | {"on_duplicate": contact_import.on_duplicate}
+        )
     rows = preview(contact_import.content, contact_import.delimiter, len(headers))
-    examples = [[row["cells"][i] for row in rows if row["cells"][i].strip()][:3]
-                for i in range(len(headers))]
-    return {"form": form, "preview": rows,
-            "columns": list(zip(form.columns(), examples, strict=True))}
+    examples = [
+        [row["cells"][i] for row in rows if row["cells"][i].strip()][:3]
+        for i in range(len(headers))
+    ]
+    return {
+        "form": form,
+        "preview": rows,
+        "columns": list(zip(form.columns(), examples, strict=True)),
+    }
 
 
 def errors_context(contact_import) -> dict:
@@ -235,8 +251,10 @@ def errors_context(contact_import) -> dict:
                 cells[number] = [c for c in row if c.strip()][:4]
             if number >= last:
                 break
-    return {"errors_shown": [e | {"cells": cells.get(e["row"], [])} for e in shown],
-            "errors_hidden": max(0, contact_import.error_count - len(shown))}
+    return {
+        "errors_shown": [e | {"cells": cells.get(e["row"], [])} for e in shown],
+        "errors_hidden": max(0, contact_import.error_count - len(shown)),
+    }
 
 
 class ImportMappingView(ImportViewMixin, View):
@@ -248,8 +266,11 @@ class ImportMappingView(ImportViewMixin, View):
         contact_import = self.get_import()
         if not contact_import.is_editable:
             return redirect("web:contacts-import-detail", pk=pk)
-        return render(request, self.template_name,
-                      {"imp": contact_import, "editing": True} | mapping_context(contact_import))
+        return render(
+            request,
+            self.template_name,
+            {"imp": contact_import, "editing": True} | mapping_context(contact_import),
+        )
 
     def post(self, request, pk):
         contact_import = self.get_import()
@@ -259,11 +280,17 @@ class ImportMappingView(ImportViewMixin, View):
         form = MappingForm(request.POST, headers=contact_import.headers)
         if not form.is_valid():
             context = {"imp": contact_import, "editing": True}
-            return render(request, self.template_name,
-                          context | mapping_context(contact_import, form), status=400)
-        run = contact_import_queue_check(contact_import=contact_import,
-                                         mapping=form.cleaned_data["mapping"],
-                                         on_duplicate=form.cleaned_data["on_duplicate"])
+            return render(
+                request,
+                self.template_name,
+                context | mapping_context(contact_import, form),
+                status=400,
+            )
+        run = contact_import_queue_check(
+            contact_import=contact_import,
+            mapping=form.cleaned_data["mapping"],
+            on_duplicate=form.cleaned_data["on_duplicate"],
+        )
         if run is None:  # it moved on since the page loaded (e.g. "Import" in another tab)
             messages.error(request, moved_on_message(self.get_import(with_text=False)))
         return redirect("web:contacts-import-detail", pk=pk)
@@ -293,11 +320,16 @@ class ImportReplaceFileView(ImportViewMixin, View):
             if contact_import_queue_check(contact_import=contact_import) is None:
                 messages.error(request, moved_on_message(self.get_import(with_text=False)))
             else:
-                messages.success(request, f"Uploaded {upload.name}: same columns as "
-                                          "before, checking the rows again.")
+                messages.success(
+                    request,
+                    f"Uploaded {upload.name}: same columns as before, checking the rows again.",
+                )
         else:
-            messages.info(request, f"Uploaded {upload.name}. Its columns differ from the "
-                                   "previous file's: check how they are matched.")
+            messages.info(
+                request,
+                f"Uploaded {upload.name}. Its columns differ from the "
+                "previous file's: check how they are matched.",
+            )
         return detail
 
 

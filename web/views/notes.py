@@ -46,17 +46,22 @@ class NotesView(AccountViewMixin, TemplateView):
         notes = notes.order_by("-occurred_at", "-id")
         if query:
             notes = order_hits_by_sorting(notes.search(query))
-        page = DeferredJoinPaginator(notes, PAGE_SIZE).get_page(
-            self.request.GET.get("page"))
+        page = DeferredJoinPaginator(notes, PAGE_SIZE).get_page(self.request.GET.get("page"))
         day = Day.of(self.request.account)
         for note in page.object_list:
             note.record_name, note.record_url = note_record(note)
             note.when_relative, note.when_absolute = describe_moment(note.occurred_at, day=day)
         params = self.request.GET.copy()
         params.pop("page", None)
-        context.update(filters=filters, page=page, notes=page.object_list, query=query,
-                       kind=filters.value("kind"), filter_query=params.urlencode(),
-                       kinds=Note.Kind.choices)
+        context.update(
+            filters=filters,
+            page=page,
+            notes=page.object_list,
+            query=query,
+            kind=filters.value("kind"),
+            filter_query=params.urlencode(),
+            kinds=Note.Kind.choices,
+        )
         return context
 
     def get_template_names(self):

@@ -33,8 +33,11 @@ BOARD_TEMPLATE = "web/pipeline/board.html"
 SESSION_PIPELINE = "board_pipeline"
 COLUMN_CARDS = 50  # cards per column: past a few dozen a column is scrolled, not read
 # Soonest expected close first, undated last (on SQLite too), then the newest.
-BOARD_ORDER = (F("expected_close_date").asc(nulls_last=True), F("created_at").desc(),
-               F("id").desc())
+BOARD_ORDER = (
+    F("expected_close_date").asc(nulls_last=True),
+    F("created_at").desc(),
+    F("id").desc(),
+)
 
 
 @dataclass
@@ -101,7 +104,8 @@ def first_cards(account, open_deals, *, per_stage: int, stage_count: int) -> lis
     # out, it looks each up by primary key instead of hashing the whole table.
     ids = ranked.order_by().values("pk")[: per_stage * stage_count]
     return list(
-        Deal.objects.for_account(account).filter(pk__in=ids)
+        Deal.objects.for_account(account)
+        .filter(pk__in=ids)
         .with_stage_probability()
         .select_related("company", "contact", "owner")
         .order_by(*BOARD_ORDER)
@@ -139,10 +143,16 @@ def board_context(request, *, pipeline_id=None, owner="", keep=None) -> dict:
     wanted = parse_id(pipeline_id)
     pipeline = next((p for p in pipelines if p.pk == wanted), pipelines[0] if pipelines else None)
     query = {"pipeline": pipeline.pk if pipeline else "", "owner": owner_value}
-    context = {"pipelines": pipelines, "members": members, "owner": owner_value,
-               "pipeline": pipeline, "columns": [], "open_totals": [],
-               "board_url": f"{reverse('web:pipeline')}?{urlencode(query)}",
-               "today": timezone.localdate(timezone=account.zone)}
+    context = {
+        "pipelines": pipelines,
+        "members": members,
+        "owner": owner_value,
+        "pipeline": pipeline,
+        "columns": [],
+        "open_totals": [],
+        "board_url": f"{reverse('web:pipeline')}?{urlencode(query)}",
+        "today": timezone.localdate(timezone=account.zone),
+    }
     if pipeline is None:
         return context
     stages = list(Stage.objects.for_account(account).filter(pipeline=pipeline))
@@ -153,26 +163,36 @@ def board_context(request, *, pipeline_id=None, owner="", keep=None) -> dict:
     if owner_id is not None:
         list_query["owner"] = owner_id
     columns = {
-        stage.pk: Column(stage=stage, more_url=(
-            f"{reverse('web:deals')}?{urlencode({**list_query, 'stage': stage.pk})}"))
+        stage.pk: Column(
+            stage=stage,
+            more_url=(f"{reverse('web:deals')}?{urlencode({**list_query, 'stage': stage.pk})}"),
+        )
         for stage in stages
     }
-    for deal in first_cards(account, deals.open(), per_stage=COLUMN_CARDS,
-                            stage_count=len(stages)):
+    for deal in first_cards(account, deals.open(), per_stage=COLUMN_CARDS, stage_count=len(stages)):
         decorate_deal(deal)
         if deal.stage_id in columns:
             columns[deal.stage_id].deals.append(deal)
-    if keep is not None and keep.pipeline_id == pipeline.pk and (
-            owner_id is None or keep.owner_id == owner_id):
+    if (
+        keep is not None
+        and keep.pipeline_id == pipeline.pk
+        and (owner_id is None or keep.owner_id == owner_id)
+    ):
         _keep_card(columns, keep)
     open_forecast = forecast(deals.open())
     for row in open_forecast["stages"]:
         if row["stage"] in columns:
-            columns[row["stage"]].totals.append(CurrencyTotal(
-                row["currency"], row["open_count"], row["open_value_cents"],
-                row["weighted_value_cents"]))
+            columns[row["stage"]].totals.append(
+                CurrencyTotal(
+                    row["currency"],
+                    row["open_count"],
+                    row["open_value_cents"],
+                    row["weighted_value_cents"],
+                )
+            )
     month_start = timezone.localtime(timezone.now(), account.zone).replace(
-        day=1, hour=0, minute=0, second=0, microsecond=0)
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
     # Only closed deals have a closed_at; saying so lets the grouped pass read just the
     # closed part of the forecast index, which holds closed_at.
     closed_deals = deals.filter(status__in=Deal.CLOSED, closed_at__gte=month_start)
@@ -181,14 +201,22 @@ def board_context(request, *, pipeline_id=None, owner="", keep=None) -> dict:
         stages=stages,
         columns=list(columns.values()),
         open_totals=[
-            CurrencyTotal(t["currency"], t["open_count"], t["open_value_cents"],
-                          t["weighted_value_cents"])
-            for t in open_forecast["totals"] if t["open_count"]
+            CurrencyTotal(
+                t["currency"], t["open_count"], t["open_value_cents"], t["weighted_value_cents"]
+            )
+            for t in open_forecast["totals"]
+            if t["open_count"]
         ],
-        won=[CurrencyTotal(t["currency"], t["won_count"], t["won_value_cents"])
-             for t in closed if t["won_count"]],
-        lost=[CurrencyTotal(t["currency"], t["lost_count"], t["lost_value_cents"])
-              for t in closed if t["lost_count"]],
+        won=[
+            CurrencyTotal(t["currency"], t["won_count"], t["won_value_cents"])
+            for t in closed
+            if t["won_count"]
+        ],
+        lost=[
+            CurrencyTotal(t["currency"], t["lost_count"], t["lost_value_cents"])
+            for t in closed
+            if t["lost_count"]
+        ],
         abandoned_count=sum(t["abandoned_count"] for t in closed),
         month_name=month_start.strftime("%B"),
     )

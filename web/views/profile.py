@@ -46,6 +46,10 @@ class ApiTokenView(AccountViewMixin, View):
     def post(self, request):
         replaced = Token.objects.filter(user=request.user).exists()
         api_token_regenerate(user=request.user)
-        messages.success(request, "New API token created; the old one no longer works."
-                         if replaced else "API token created.")
+        messages.success(
+            request,
+            "New API token created; the old one no longer works."
+            if replaced
+            else "API token created.",
+        )
         return HttpResponseRedirect(reverse("web:profile"))

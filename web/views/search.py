@@ -34,10 +34,12 @@ def highlight(text: str, words: list[str]):
         return text
     pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, words)) + ")", re.IGNORECASE)
     parts = pattern.split(text)  # odd positions are the matches
-    return mark_safe("".join(
-        f"<mark>{escape(part)}</mark>" if index % 2 else escape(part)
-        for index, part in enumerate(parts)
-    ))
+    return mark_safe(
+        "".join(
+            f"<mark>{escape(part)}</mark>" if index % 2 else escape(part)
+            for index, part in enumerate(parts)
+        )
+    )
 
 
 def see_all_url(kind: str, query: str) -> str:
@@ -54,8 +56,7 @@ def see_all_url(kind: str, query: str) -> str:
 class SearchView(AccountViewMixin, TemplateView):
     template_name = "web/search/results.html"
     KINDS = ("contacts", "companies", "deals", "notes")
-    LABELS = {"contacts": "Contacts", "companies": "Companies", "deals": "Deals",
-              "notes": "Notes"}
+    LABELS = {"contacts": "Contacts", "companies": "Companies", "deals": "Deals", "notes": "Notes"}
 
     def querysets(self):
         account = self.request.account
@@ -63,8 +64,7 @@ class SearchView(AccountViewMixin, TemplateView):
             "contacts": Contact.objects.for_account(account).select_related("company"),
             "companies": Company.objects.for_account(account),
             "deals": Deal.objects.for_account(account).select_related("stage", "company"),
-            "notes": Note.objects.for_account(account)
-            .select_related("contact", "company", "deal"),
+            "notes": Note.objects.for_account(account).select_related("contact", "company", "deal"),
         }
 
     def get_context_data(self, **kwargs):
@@ -72,8 +72,13 @@ class SearchView(AccountViewMixin, TemplateView):
         query = " ".join(self.request.GET.get("q", "").split())[:MAX_QUERY]
         kind = self.request.GET.get("kind", "")
         kind = kind if kind in self.KINDS else ""
-        context.update(query=query, global_query=query, kind=kind, groups=[],
-                       searchable=bool(search_words(query)))
+        context.update(
+            query=query,
+            global_query=query,
+            kind=kind,
+            groups=[],
+            searchable=bool(search_words(query)),
+        )
         if not context["searchable"]:
             return context
         querysets = self.querysets()
@@ -85,8 +90,7 @@ class SearchView(AccountViewMixin, TemplateView):
             return context
         for name in self.KINDS:
             hits = list(self.hits(querysets[name], query)[: TOP_N + 1])
-            context["groups"].append(
-                self.group(name, hits[:TOP_N], query, more=len(hits) > TOP_N))
+            context["groups"].append(self.group(name, hits[:TOP_N], query, more=len(hits) > TOP_N))
         context["total_shown"] = sum(len(group["hits"]) for group in context["groups"])
         return context
 
@@ -123,23 +127,36 @@ class SearchView(AccountViewMixin, TemplateView):
 
     @staticmethod
     def describe_contact(contact):
-        detail = " · ".join(filter(None, [contact.email,
-                                          contact.company.name if contact.company else ""]))
-        return {"title": contact.full_name or contact.email, "url": f"/contacts/{contact.pk}/",
-                "detail": detail}
+        detail = " · ".join(
+            filter(None, [contact.email, contact.company.name if contact.company else ""])
+        )
+        return {
+            "title": contact.full_name or contact.email,
+            "url": f"/contacts/{contact.pk}/",
+            "detail": detail,
+        }
 
     @staticmethod
     def describe_company(company):
-        return {"title": company.name, "url": f"/companies/{company.pk}/",
-                "detail": " · ".join(filter(None, [company.industry, company.domain]))}
+        return {
+            "title": company.name,
+            "url": f"/companies/{company.pk}/",
+            "detail": " · ".join(filter(None, [company.industry, company.domain])),
+        }
 
     @staticmethod
     def describe_deal(deal):
         state = deal.stage.name if deal.is_open else deal.get_status_display()
-        parts = [format_money(deal.value_cents, deal.currency), state,
-                 deal.company.name if deal.company else ""]
-        return {"title": deal.title, "url": f"/deals/{deal.pk}/",
-                "detail": " · ".join(filter(None, parts))}
+        parts = [
+            format_money(deal.value_cents, deal.currency),
+            state,
+            deal.company.name if deal.company else "",
+        ]
+        return {
+            "title": deal.title,
+            "url": f"/deals/{deal.pk}/",
+            "detail": " · ".join(filter(None, parts)),
+        }
 
     @staticmethod
     def describe_note(note):
@@ -147,6 +164,9 @@ class SearchView(AccountViewMixin, TemplateView):
         detail = note.get_kind_display() + (f" on {record}" if record else "")
         return {"title": note_preview(note.body, limit=140), "url": url, "detail": detail}
 
-    DESCRIBE = {"contacts": describe_contact, "companies": describe_company,
-                "deals": describe_deal, "notes": describe_note}
-
+    DESCRIBE = {
+        "contacts": describe_contact,
+        "companies": describe_company,
+        "deals": describe_deal,
+        "notes": describe_note,
+    }

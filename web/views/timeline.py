@@ -89,10 +89,11 @@ def timeline_entries(request, record, *, page: int = 1):
     """
     target = _target_for(record)
     account = request.account
-    keys = timeline_keys(account=account, field=target.field, record_id=record.pk,
-                         with_deals=target.with_deals)
+    keys = timeline_keys(
+        account=account, field=target.field, record_id=record.pk, with_deals=target.with_deals
+    )
     start = (page - 1) * PAGE_SIZE
-    rows = list(keys[start:start + PAGE_SIZE + 1])  # one extra row says "there is more"
+    rows = list(keys[start : start + PAGE_SIZE + 1])  # one extra row says "there is more"
     entries = load_entries(account=account, keys=rows[:PAGE_SIZE])
     _attach_people_and_stages(account, entries)
     return entries, (page + 1 if len(rows) > PAGE_SIZE else None)
@@ -125,8 +126,7 @@ def _attach_people_and_stages(account, entries) -> None:
 
 
 def _log_form(request, kind: str, data=None):
-    return LOG_FORMS[kind](data, account=request.account, user=request.user,
-                           prefix=f"log-{kind}")
+    return LOG_FORMS[kind](data, account=request.account, user=request.user, prefix=f"log-{kind}")
 
 
 def _log_kind(value) -> str:
@@ -164,8 +164,11 @@ class TimelineRecordMixin(AccountViewMixin):
     @classmethod
     def for_record_type(cls, record_type: str):
         target = TARGETS[record_type]
-        view = type(f"{target.model.__name__}{cls.__name__}", (cls,),
-                    {"model": target.model, "record_type": record_type})
+        view = type(
+            f"{target.model.__name__}{cls.__name__}",
+            (cls,),
+            {"model": target.model, "record_type": record_type},
+        )
         return view.as_view()
 
     def get_record(self):
@@ -190,9 +193,15 @@ class TimelinePageView(TimelineRecordMixin, View):
         record = self.get_record()
         page = parse_page_number(request.GET.get("page"), last=LAST_PAGE)
         entries, next_page = timeline_entries(request, record, page=page)
-        timeline = Timeline(record_type=record_type, record=record, entries=entries,
-                            next_page=next_page, log_kind=DEFAULT_LOG_KIND, form=None,
-                            page=page)
+        timeline = Timeline(
+            record_type=record_type,
+            record=record,
+            entries=entries,
+            next_page=next_page,
+            log_kind=DEFAULT_LOG_KIND,
+            form=None,
+            page=page,
+        )
         response = render(request, "web/_timeline.html#entries", {"timeline": timeline})
         patch_vary_headers(response, ["HX-Request"])
         return response
@@ -206,8 +215,14 @@ class TimelineLogView(TimelineRecordMixin, View):
     def get(self, request, record_type, pk):
         record = self.get_record()
         kind = _log_kind(request.GET.get("kind"))
-        timeline = Timeline(record_type=record_type, record=record, entries=[],
-                            next_page=None, log_kind=kind, form=_log_form(request, kind))
+        timeline = Timeline(
+            record_type=record_type,
+            record=record,
+            entries=[],
+            next_page=None,
+            log_kind=kind,
+            form=_log_form(request, kind),
+        )
         return render(request, "web/_log_forms.html", {"timeline": timeline})
 
     def post(self, request, record_type, pk):
@@ -220,9 +235,15 @@ class TimelineLogView(TimelineRecordMixin, View):
             form = None
         if not request.htmx:  # without JavaScript: back to the record's page
             if not saved:
-                messages.error(request, "; ".join(
-                    f"{form[name].label}: {' '.join(errors)}" if name in form.fields
-                    else " ".join(errors) for name, errors in form.errors.items()))
+                messages.error(
+                    request,
+                    "; ".join(
+                        f"{form[name].label}: {' '.join(errors)}"
+                        if name in form.fields
+                        else " ".join(errors)
+                        for name, errors in form.errors.items()
+                    ),
+                )
             return HttpResponseRedirect(back_to(request))
         timeline = timeline_context(request, record, form=form, log_kind=kind)
         response = render(request, "web/_timeline.html", {"timeline": timeline})

@@ -33,7 +33,8 @@ class Command(BaseCommand):
         except UsernameTaken as exc:
             raise CommandError(str(exc)) from exc
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in
-                                         exc.message_dict.items())) from exc
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            ) from exc
         self.stdout.write(f"Created account “{account.name}” with owner {username}.")
         self.stdout.write(str(account.pk))

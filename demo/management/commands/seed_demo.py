@@ -86,10 +86,30 @@ TITLES = [
     "Logistics Coordinator",
     "Buyer",
 ]
-INDUSTRIES = ["Software", "Retail", "Manufacturing", "Logistics", "Healthcare", "Finance",
-              "Food & Beverage", "Education", "Energy", "Media"]
-SUBSIDIARY_SUFFIXES = ["Europe", "Labs", "Logistics", "Asia Pacific", "Canada", "Digital",
-                       "Services", "Capital", "Health", "Retail"]
+INDUSTRIES = [
+    "Software",
+    "Retail",
+    "Manufacturing",
+    "Logistics",
+    "Healthcare",
+    "Finance",
+    "Food & Beverage",
+    "Education",
+    "Energy",
+    "Media",
+]
+SUBSIDIARY_SUFFIXES = [
+    "Europe",
+    "Labs",
+    "Logistics",
+    "Asia Pacific",
+    "Canada",
+    "Digital",
+    "Services",
+    "Capital",
+    "Health",
+    "Retail",
+]
 SOURCES = ["webinar", "referral", "trade show", "website", "cold call", "partner", "linkedin"]
 
 # 555-0100 to 555-0199 is reserved for fictional use in every North American area
@@ -106,9 +126,7 @@ class Command(BaseCommand):
             account, users = seed_users()
             tag_names = seed_tags(account)
             companies = seed_companies(account, owners=users)
-            created = seed_contacts(
-                account, owners=users, tag_names=tag_names, companies=companies
-            )
+            created = seed_contacts(account, owners=users, tag_names=tag_names, companies=companies)
             deal_count = seed_deals(account, owners=users)
             history = seed_history(account, owners=users)
         total = Contact.objects.for_account(account).count()
@@ -205,13 +223,20 @@ def fake_companies(account: Account, *, owners: list[User]) -> dict[str, tuple]:
     parents = []
     while len(companies) < COMPANY_COUNT - SUBSIDIARY_COUNT:
         name = fake.company()
-        domain = re.sub(r"[^a-z]", "", name.lower().split(" ")[0]) + "." + rng.choice(
-            ["com", "io", "co", "net"])
+        domain = (
+            re.sub(r"[^a-z]", "", name.lower().split(" ")[0])
+            + "."
+            + rng.choice(["com", "io", "co", "net"])
+        )
         if domain in companies:
             continue
         company = Company(
-            account=account, name=name, domain=domain, industry=rng.choice(INDUSTRIES),
-            size=rng.choice(Company.Size.values), owner=rng.choice(owners),
+            account=account,
+            name=name,
+            domain=domain,
+            industry=rng.choice(INDUSTRIES),
+            size=rng.choice(Company.Size.values),
+            owner=rng.choice(owners),
             custom_fields={"tier": rng.choice(["gold", "silver", "bronze"])},
         )
         companies[domain] = (company, None)
@@ -219,9 +244,13 @@ def fake_companies(account: Account, *, owners: list[User]) -> dict[str, tuple]:
     for suffix, parent in zip(SUBSIDIARY_SUFFIXES, parents, strict=False):
         domain = f"{re.sub(r'[^a-z]', '', suffix.lower())}.{parent.domain}"
         company = Company(
-            account=account, name=f"{parent.name} {suffix}", domain=domain,
-            industry=parent.industry, size=rng.choice(Company.Size.values),
-            owner=parent.owner, custom_fields={"tier": "subsidiary"},
+            account=account,
+            name=f"{parent.name} {suffix}",
+            domain=domain,
+            industry=parent.industry,
+            size=rng.choice(Company.Size.values),
+            owner=parent.owner,
+            custom_fields={"tier": "subsidiary"},
         )
         companies[domain] = (company, parent.domain)
     return companies
@@ -315,9 +344,20 @@ def _unique_email(first_name: str, last_name: str, domain: str, taken: set[str])
     return email
 
 
-DEAL_PRODUCTS = ["Annual licence", "Pilot", "Onboarding package", "Support renewal",
-                 "Expansion", "Data migration", "Training day", "Enterprise plan",
-                 "Integration work", "Hardware refresh", "Consulting retainer", "Upgrade"]
+DEAL_PRODUCTS = [
+    "Annual licence",
+    "Pilot",
+    "Onboarding package",
+    "Support renewal",
+    "Expansion",
+    "Data migration",
+    "Training day",
+    "Enterprise plan",
+    "Integration work",
+    "Hardware refresh",
+    "Consulting retainer",
+    "Upgrade",
+]
 LOST_REASONS = ["Went with a competitor", "No budget this year", "Timing", "Price"]
 
 
@@ -330,8 +370,11 @@ def seed_deals(account: Account, *, owners: list[User]) -> int:
     partners = pipelines.filter(name="Partnerships").first() or pipeline_create(
         account=account,
         name="Partnerships",
-        stages=[{"name": "Intro", "probability": 15}, {"name": "Pilot", "probability": 40},
-                {"name": "Contract", "probability": 80}],
+        stages=[
+            {"name": "Intro", "probability": 15},
+            {"name": "Pilot", "probability": 40},
+            {"name": "Contract", "probability": 80},
+        ],
     )
     stages = list(Stage.objects.for_account(account).filter(pipeline__in=[sales, partners]))
     by_pipeline = {p.pk: [s for s in stages if s.pipeline_id == p.pk] for p in (sales, partners)}
@@ -352,13 +395,17 @@ def seed_deals(account: Account, *, owners: list[User]) -> int:
         status = rng.choices(["open", "won", "lost", "abandoned"], [12, 4, 3, 1])[0]
         people = [c for c in contacts if c.company_id == company.pk]
         deal = Deal(
-            account=account, title=title, pipeline=pipeline, stage=stage,
+            account=account,
+            title=title,
+            pipeline=pipeline,
+            stage=stage,
             value_cents=rng.randrange(5, 400) * 100_000 // 10,
             currency="EUR" if i % 4 == 3 else "USD",
             probability=rng.choice([None, None, None, 35, 60, 90]),
             status=status,
             expected_close_date=today + dt.timedelta(days=rng.randint(-30, 120)),
-            company=company, contact=people[0] if people else None,
+            company=company,
+            contact=people[0] if people else None,
             owner=rng.choice(owners),
         )
         if status != "open":
@@ -371,14 +418,28 @@ def seed_deals(account: Account, *, owners: list[User]) -> int:
     return scoped.count()
 
 
-EMAIL_SUBJECTS = ["Re: pricing for next year", "Proposal attached", "Quick question on the pilot",
-                  "Follow-up from our call", "Contract redlines", "Intro: our new CFO"]
-CALL_NOTES = ["Discussed rollout timing; they want a phased start.",
-              "Budget approved in principle; procurement next.",
-              "Left a voicemail, will try again Thursday.",
-              "Walked through the integration plan with their IT lead."]
-TASKS = ["Send the updated quote", "Book a demo with the ops team", "Chase the signed order form",
-         "Prepare the QBR deck", "Share case studies", "Confirm onboarding dates"]
+EMAIL_SUBJECTS = [
+    "Re: pricing for next year",
+    "Proposal attached",
+    "Quick question on the pilot",
+    "Follow-up from our call",
+    "Contract redlines",
+    "Intro: our new CFO",
+]
+CALL_NOTES = [
+    "Discussed rollout timing; they want a phased start.",
+    "Budget approved in principle; procurement next.",
+    "Left a voicemail, will try again Thursday.",
+    "Walked through the integration plan with their IT lead.",
+]
+TASKS = [
+    "Send the updated quote",
+    "Book a demo with the ops team",
+    "Chase the signed order form",
+    "Prepare the QBR deck",
+    "Share case studies",
+    "Confirm onboarding dates",
+]
 MEETINGS = ["Discovery meeting", "Quarterly business review", "On-site demo", "Pricing workshop"]
 
 
@@ -392,7 +453,8 @@ def seed_history(account: Account, *, owners: list[User]) -> int:
         rng = random.Random(SEED + 3)
         now = timezone.now()
         contacts = list(
-            Contact.objects.for_account(account).filter(company__isnull=False)
+            Contact.objects.for_account(account)
+            .filter(company__isnull=False)
             .order_by("email")[:80]
         )
         deal_by_company = {
@@ -402,25 +464,56 @@ def seed_history(account: Account, *, owners: list[User]) -> int:
         for i, contact in enumerate(contacts):
             deal = deal_by_company.get(contact.company_id)
             owner = rng.choice(owners)
-            links = {"account": account, "contact": contact, "company_id": contact.company_id,
-                     "deal": deal}
+            links = {
+                "account": account,
+                "contact": contact,
+                "company_id": contact.company_id,
+                "deal": deal,
+            }
             when = now - dt.timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 8))
-            new_activities.append(Activity(
-                **links, owner=owner, type=rng.choice(["call", "meeting"]),
-                subject=rng.choice(MEETINGS), due_at=when, status="completed",
-                completed_at=when + dt.timedelta(minutes=45)))
+            new_activities.append(
+                Activity(
+                    **links,
+                    owner=owner,
+                    type=rng.choice(["call", "meeting"]),
+                    subject=rng.choice(MEETINGS),
+                    due_at=when,
+                    status="completed",
+                    completed_at=when + dt.timedelta(minutes=45),
+                )
+            )
             due = now + dt.timedelta(days=rng.randint(-6, 14), hours=rng.randint(1, 6))
-            new_activities.append(Activity(
-                **links, owner=owner, type="task", subject=rng.choice(TASKS), due_at=due,
-                status="in_progress" if i % 7 == 0 else "pending"))
-            new_notes.append(Note(
-                **links, author=owner, kind="email", direction=rng.choice(
-                    ["inbound", "outbound"]), occurred_at=when - dt.timedelta(days=1),
-                body=f"<p><b>{rng.choice(EMAIL_SUBJECTS)}</b></p>"
-                     f"<p>Hi {contact.first_name}, thanks for the time this week.</p>"))
-            new_notes.append(Note(
-                **links, author=owner, kind="call", direction="outbound", occurred_at=when,
-                body=f"<p>{rng.choice(CALL_NOTES)}</p>"))
+            new_activities.append(
+                Activity(
+                    **links,
+                    owner=owner,
+                    type="task",
+                    subject=rng.choice(TASKS),
+                    due_at=due,
+                    status="in_progress" if i % 7 == 0 else "pending",
+                )
+            )
+            new_notes.append(
+                Note(
+                    **links,
+                    author=owner,
+                    kind="email",
+                    direction=rng.choice(["inbound", "outbound"]),
+                    occurred_at=when - dt.timedelta(days=1),
+                    body=f"<p><b>{rng.choice(EMAIL_SUBJECTS)}</b></p>"
+                    f"<p>Hi {contact.first_name}, thanks for the time this week.</p>",
+                )
+            )
+            new_notes.append(
+                Note(
+                    **links,
+                    author=owner,
+                    kind="call",
+                    direction="outbound",
+                    occurred_at=when,
+                    body=f"<p>{rng.choice(CALL_NOTES)}</p>",
+                )
+            )
         activities.bulk_create(new_activities)
         notes.bulk_create(new_notes)  # sanitised like save() (NoteQuerySet.bulk_create)
     return activities.count() + notes.count()

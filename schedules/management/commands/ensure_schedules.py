@@ -4,8 +4,10 @@ from schedules.recurring import ensure_schedules
 
 
 class Command(BaseCommand):
-    help = ("Queue the next run of every recurring job that has none (safe to repeat; "
-            "`migrate` does it too).")
+    help = (
+        "Queue the next run of every recurring job that has none (safe to repeat; "
+        "`migrate` does it too)."
+    )
 
     def handle(self, *args, **options):
         queued = ensure_schedules()

@@ -20,16 +20,39 @@ from contacts.spreadsheet_cells import CSV_QUOTING, neutralise_formula
 from web.views.contacts.listing import ContactListMixin
 
 EXPORT_CHUNK = 5000
-EXPORT_COLUMNS = ["first_name", "last_name", "email", "phone", "title", "company", "owner",
-                  "tags", "created_at"]
-VALUES = ("id", "first_name", "last_name", "email", "phone", "title", "company__name",
-          "owner__email", "owner__username", "created_at")
+EXPORT_COLUMNS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "title",
+    "company",
+    "owner",
+    "tags",
+    "created_at",
+]
+VALUES = (
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "title",
+    "company__name",
+    "owner__email",
+    "owner__username",
+    "created_at",
+)
 
 
 def tags_by_contact(account, contact_ids) -> dict[int, str]:
     names: dict[int, list[str]] = {}
-    links = (ContactTag.objects.for_account(account).filter(contact_id__in=contact_ids)
-             .order_by("tag__name_key", "tag_id").values_list("contact_id", "tag__name"))
+    links = (
+        ContactTag.objects.for_account(account)
+        .filter(contact_id__in=contact_ids)
+        .order_by("tag__name_key", "tag_id")
+        .values_list("contact_id", "tag__name")
+    )
     for contact_id, name in links:
         names.setdefault(contact_id, []).append(name)
     return {contact_id: ", ".join(tags) for contact_id, tags in names.items()}
@@ -51,13 +74,34 @@ def export_lines(account, queryset):
             tags = tags_by_contact(account, [row[0] for row in chunk])
             buffer.seek(0)
             buffer.truncate()
-            for (pk, first, last, email, phone, title, company, owner_email, owner_name,
-                 created_at) in chunk:
-                writer.writerow([neutralise_formula(value) for value in (
-                    first, last, email, str(phone) if phone else "", title, company or "",
-                    owner_email or owner_name or "", tags.get(pk, ""),
-                    timezone.localtime(created_at, zone).isoformat(timespec="seconds"),
-                )])
+            for (
+                pk,
+                first,
+                last,
+                email,
+                phone,
+                title,
+                company,
+                owner_email,
+                owner_name,
+                created_at,
+            ) in chunk:
+                writer.writerow(
+                    [
+                        neutralise_formula(value)
+                        for value in (
+                            first,
+                            last,
+                            email,
+                            str(phone) if phone else "",
+                            title,
+                            company or "",
+                            owner_email or owner_name or "",
+                            tags.get(pk, ""),
+                            timezone.localtime(created_at, zone).isoformat(timespec="seconds"),
+                        )
+                    ]
+                )
             yield buffer.getvalue()
 
 
@@ -67,7 +111,8 @@ class ContactExportView(ContactListMixin, View):
     def get(self, request):
         queryset = self.filtered()
         stamp = timezone.localtime(timezone.now(), request.account.zone).strftime("%Y-%m-%d")
-        response = StreamingHttpResponse(export_lines(request.account, queryset),
-                                         content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            export_lines(request.account, queryset), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="contacts-{stamp}.csv"'
         return response

@@ -49,8 +49,9 @@ class ContactFilters:
     @property
     def active(self) -> bool:
         """Whether anything narrows the list (the sort does not)."""
-        return bool(search_words(self.q) or self.tag or self.company or self.company_q
-                    or self.owner)
+        return bool(
+            search_words(self.q) or self.tag or self.company or self.company_q or self.owner
+        )
 
     def apply(self, queryset, user):
         """Narrow and order the account's contacts (no query runs here)."""
@@ -72,9 +73,14 @@ class ContactFilters:
         return queryset
 
     def params(self, **overrides) -> dict:
-        values = {"q": self.q, "tag": self.tag, "company": self.company or "",
-                  "company_q": self.company_q, "owner": self.owner,
-                  "sort": self.sort if self.sort != DEFAULT_SORT else ""}
+        values = {
+            "q": self.q,
+            "tag": self.tag,
+            "company": self.company or "",
+            "company_q": self.company_q,
+            "owner": self.owner,
+            "sort": self.sort if self.sort != DEFAULT_SORT else "",
+        }
         values.update(overrides)
         return {key: value for key, value in values.items() if value not in ("", None)}
 

@@ -30,7 +30,8 @@ COMPANY_MENU_LIMIT = 300
 def company_menu(account):
     """The account's companies for the filter menu, or None when there are too many."""
     companies = list(
-        Company.objects.for_account(account).only("id", "name")
+        Company.objects.for_account(account)
+        .only("id", "name")
         .order_by("name", "id")[: COMPANY_MENU_LIMIT + 1]
     )
     return None if len(companies) > COMPANY_MENU_LIMIT else companies
@@ -68,9 +69,11 @@ class ContactListView(ContactListMixin, View):
             "sort_links": {column: filters.sort_link(column) for column in SORTABLE_COLUMNS},
             "page_links": {
                 "previous": filters.querystring(page=page.previous_page_number())
-                if page.has_previous() else "",
+                if page.has_previous()
+                else "",
                 "next": filters.querystring(page=page.next_page_number())
-                if page.has_next() else "",
+                if page.has_next()
+                else "",
             },
             "current_url": request.get_full_path(),
             # Lazy: only the full page evaluates these.
@@ -81,12 +84,14 @@ class ContactListView(ContactListMixin, View):
             "member_options": members_of(request.account),
         }
         partial = request.htmx and not request.htmx.history_restore_request
-        response = render(request, self.template_name + ("#results" if partial else ""),
-                          context)
+        response = render(request, self.template_name + ("#results" if partial else ""), context)
         if partial:
             # The address bar shows the tidy URL (no empty fields), so it can be shared.
-            push_url(response, reverse("web:contacts") + filters.querystring(
-                page=page.number if page.number > 1 else ""))
+            push_url(
+                response,
+                reverse("web:contacts")
+                + filters.querystring(page=page.number if page.number > 1 else ""),
+            )
         patch_vary_headers(response, ["HX-Request"])
         return response
 
@@ -99,11 +104,13 @@ class ContactBulkView(AccountViewMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        form = BulkActionForm(request.POST, account=request.account,
-                              ids=request.POST.getlist("ids"))
+        form = BulkActionForm(
+            request.POST, account=request.account, ids=request.POST.getlist("ids")
+        )
         if not form.is_valid():
-            messages.error(request, " ".join(
-                message for errors in form.errors.values() for message in errors))
+            messages.error(
+                request, " ".join(message for errors in form.errors.values() for message in errors)
+            )
             return HttpResponseRedirect(self.back())
         data = form.cleaned_data
         account, ids, action = request.account, data["ids"], data["action"]
@@ -113,8 +120,11 @@ class ContactBulkView(AccountViewMixin, View):
             messages.success(request, f"Tagged {_contacts(count)} “{data['tag']}”.")
         elif action == "assign_owner":
             count = contacts_assign_owner(**done_by, owner=data["owner"])
-            who = data["owner"].get_full_name() or data["owner"].get_username() \
-                if data["owner"] else "nobody"
+            who = (
+                data["owner"].get_full_name() or data["owner"].get_username()
+                if data["owner"]
+                else "nobody"
+            )
             messages.success(request, f"Assigned {_contacts(count)} to {who}.")
         else:
             count = contacts_delete(**done_by)
@@ -132,4 +142,3 @@ class ContactBulkView(AccountViewMixin, View):
 
 def _contacts(count: int) -> str:
     return f"{count:,} contact" + ("" if count == 1 else "s")
-

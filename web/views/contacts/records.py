@@ -61,8 +61,10 @@ class ContactDetailView(ContactMixin, DetailView):
         context = super().get_context_data(**kwargs)
         contact, account = self.object, self.request.account
         deals = (
-            Deal.objects.for_account(account).filter(contact_id=contact.pk)
-            .select_related("stage", "pipeline").order_by("-created_at", "-id")
+            Deal.objects.for_account(account)
+            .filter(contact_id=contact.pk)
+            .select_related("stage", "pipeline")
+            .order_by("-created_at", "-id")
         )
         shown = list(deals[:DEALS_SHOWN])
         for deal in shown:
@@ -102,30 +104,44 @@ class ContactFormView(ContactMixin, View):
         validate = request.POST.get("_validate", "")
         if request.htmx and validate in form.fields:
             form.is_valid()
-            return render(request, "web/_field.html",
-                          {"field": form[validate], "validate_url": request.path})
+            return render(
+                request, "web/_field.html", {"field": form[validate], "validate_url": request.path}
+            )
         if not form.is_valid():
             return self.render_form(form, contact)
         try:
             with saving_at_version(form):
                 if self.creating:
-                    contact = contact_create(account=request.account, by=request.user,
-                                             source=Source.UI, data=form.record_data())
+                    contact = contact_create(
+                        account=request.account,
+                        by=request.user,
+                        source=Source.UI,
+                        data=form.record_data(),
+                    )
                 else:
-                    contact = contact_update(contact=contact, by=request.user,
-                                             source=Source.UI, data=form.record_data())
+                    contact = contact_update(
+                        contact=contact, by=request.user, source=Source.UI, data=form.record_data()
+                    )
         except EditConflict:
-            return self.render_form(form, contact, status=409,
-                                    conflict=conflict_context(form, request=request))
-        messages.success(request, f"{'Created' if self.creating else 'Saved'} "
-                                  f"{contact.full_name}.")
+            return self.render_form(
+                form, contact, status=409, conflict=conflict_context(form, request=request)
+            )
+        messages.success(request, f"{'Created' if self.creating else 'Saved'} {contact.full_name}.")
         return HttpResponseRedirect(reverse("web:contact", args=[contact.pk]))
 
     def render_form(self, form, contact, *, status=200, conflict=None):
-        return render(self.request, self.template_name, {
-            "form": form, "contact": contact, "creating": self.creating,
-            "tag_options": tag_options(self.request.account), "conflict": conflict,
-        }, status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "contact": contact,
+                "creating": self.creating,
+                "tag_options": tag_options(self.request.account),
+                "conflict": conflict,
+            },
+            status=status,
+        )
 
 
 class ContactCreateView(ContactFormView):
@@ -164,8 +180,9 @@ class ContactTagsView(ContactMixin, View):
                 Tag.objects.for_account(request.account),
                 pk=parse_id(request.POST["remove"]) or 0,
             )
-            contact = contact_tag_remove(contact=contact, by=request.user, source=Source.UI,
-                                         tag=tag)
+            contact = contact_tag_remove(
+                contact=contact, by=request.user, source=Source.UI, tag=tag
+            )
             toast = f"Removed “{tag.name}”"
         else:
             name = request.POST.get("name", "").strip()
@@ -174,18 +191,25 @@ class ContactTagsView(ContactMixin, View):
             except ValidationError:
                 error = "Type a tag of 1-50 characters."
             else:
-                contact = contact_tag_add(contact=contact, by=request.user, source=Source.UI,
-                                          name=name)
+                contact = contact_tag_add(
+                    contact=contact, by=request.user, source=Source.UI, name=name
+                )
                 tag = next(t for t in contact.tag_list if t.name_key == tag_key(name))
                 toast = f"Tagged “{tag.name}”"
         if not request.htmx:
             if error:
                 messages.error(request, error)
             return HttpResponseRedirect(reverse("web:contact", args=[contact.pk]))
-        response = render(request, "web/contacts/detail.html#tags", {
-            "contact": contact, "tags": list(contact.tags.all()), "tag_error": error,
-            "tag_options": tag_options(request.account),
-        })
+        response = render(
+            request,
+            "web/contacts/detail.html#tags",
+            {
+                "contact": contact,
+                "tags": list(contact.tags.all()),
+                "tag_error": error,
+                "tag_options": tag_options(request.account),
+            },
+        )
         if not error:
             response["HX-Trigger"] = json.dumps({"toast": toast})  # ASCII: escapes quotes
         return response
