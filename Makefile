@@ -23,9 +23,9 @@ run migrate seed: export DJANGO_DEBUG ?= 1
 
 help:
 	@echo "make run      install, migrate, seed the demo account and serve on http://127.0.0.1:$(PORT)"
-	@echo "make test     install, ruff check, then pytest (PYTEST_ARGS=... passes arguments on)"
+	@echo "make test     install, ruff check and format, migrations check, then pytest (PYTEST_ARGS=... passes arguments on)"
 	@echo "make install  create .venv/ from uv.lock (again only when uv.lock or pyproject.toml change)"
-	@echo "make lint     ruff check ."
+	@echo "make lint     ruff check . and ruff format --check ."
 	@echo "make migrate  apply migrations"
 	@echo "make seed     apply migrations and seed the demo account (idempotent)"
 	@echo "make assets   copy the front-end packages (npm, package-lock.json) into web/static/vendor/"
@@ -73,13 +73,20 @@ test: install assets
 			*) echo "Testing on DATABASE_URL=$$url";; \
 		esac; \
 	else echo "Testing on SQLite"; fi
+	@# Gates first (each reports, none hides the others): lint, format, migrations in step
+	@# with the models; then the suite.
 	@lint=0; $(VENV)/bin/ruff check . || lint=$$?; \
+	format=0; $(VENV)/bin/ruff format --check . || format=$$?; \
+	migrations=0; DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run || migrations=$$?; \
 	tests=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || tests=$$?; \
 	if [ $$lint -ne 0 ]; then echo "ruff check failed (see above)" >&2; fi; \
-	if [ $$lint -ne 0 ] || [ $$tests -ne 0 ]; then exit 1; fi
+	if [ $$format -ne 0 ]; then echo "ruff format --check failed: run .venv/bin/ruff format ." >&2; fi; \
+	if [ $$migrations -ne 0 ]; then echo "models changed without a migration: run manage.py makemigrations" >&2; fi; \
+	if [ $$lint -ne 0 ] || [ $$format -ne 0 ] || [ $$migrations -ne 0 ] || [ $$tests -ne 0 ]; then exit 1; fi
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 migrate: install
 	$(MANAGE) migrate --noinput
