@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from companies.models import Company
-from contacts.imports import _Directory
+from contacts.imports.lookups import Directory
 from contacts.models import Contact
 from tests.factories import CompanyFactory, ContactFactory
 
@@ -52,7 +52,7 @@ def test_companies_named_in_a_chunk_are_found_through_the_lower_case_indexes(acc
         cursor.execute("ANALYZE companies_company")
     cells = {"ACME ROCKETS", "www.Acme.com", "Nobody Ltd"}
     with CaptureQueriesContext(connection) as ctx:
-        directory = _Directory(account, {"company": cells})
+        directory = Directory(account, {"company": cells})
     assert directory.company("acme rockets") == acme
     assert directory.company("https://ACME.com/") == acme
     (sql,) = [q["sql"] for q in ctx.captured_queries if "companies_company" in q["sql"]]
