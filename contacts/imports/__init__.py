@@ -1,7 +1,8 @@
 """Importing contacts from a CSV file: reading the file, mapping its columns, checking rows.
 
 One module a step: `reading` (the file), `mapping` (columns to fields), `lookups`
-(the companies and members cells name), `checking` and `writing`; this package
+(the companies and members cells name), `rows` (cells to field values),
+`row_rules` (the model's rules for one row), `checking` and `writing`; this package
 re-exports what the web app, the tasks and the tests use.
 
 No HTTP here: the web views call `read_csv()` on upload and save a `ContactImport`;
@@ -24,7 +25,7 @@ Decisions a user meets:
 - An empty cell never overwrites a value when a duplicate updates an existing contact.
 """
 
-from contacts.imports.checking import CHUNK, CheckOutcome, check_import, failed_rows_csv
+from contacts.imports.checking import CheckOutcome, check_import, failed_rows_csv
 from contacts.imports.mapping import (
     FIELDS,
     HEADER_ALIASES,
@@ -51,6 +52,7 @@ from contacts.imports.reading import (
     records,
     sniff_delimiter,
 )
+from contacts.imports.rows import CHUNK
 from contacts.imports.writing import write_import
 
 __all__ = [

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from contacts.imports.checking import CheckOutcome, _api_rows, _chunks, _flatten, _validator
+from contacts.imports.checking import CheckOutcome
 from contacts.imports.reading import records
+from contacts.imports.row_rules import RowValidator
+from contacts.imports.rows import chunks, contact_rows, sentences
 from contacts.models_import import ContactImport
 from contacts.services import BulkImportInvalid, contact_bulk_import
 from events.models import Source
@@ -20,10 +22,10 @@ def write_import(contact_import: ContactImport, *, user) -> CheckOutcome:
     """
     account = contact_import.account
     width = len(contact_import.headers)
-    validate_row = _validator(account)
+    validate_row = RowValidator(account)
     outcome = CheckOutcome()
-    for batch in _chunks(list(records(contact_import.content, contact_import.delimiter))):
-        rows, _cache, problems = _api_rows(account, batch, contact_import.mapping, width)
+    for batch in chunks(list(records(contact_import.content, contact_import.delimiter))):
+        rows, problems = contact_rows(account, batch, contact_import.mapping, width)
         if problems:
             raise BulkImportInvalid(
                 [{"row": n, "messages": m} for n, m in sorted(problems.items())]
@@ -33,14 +35,14 @@ def write_import(contact_import: ContactImport, *, user) -> CheckOutcome:
                 account=account,
                 user=user,
                 source=Source.IMPORT,
-                rows=[api_row for _n, api_row, _c in rows],
+                rows=[row for _n, row in rows],
                 on_duplicate=contact_import.on_duplicate,
                 validate_row=validate_row,
             )
         except BulkImportInvalid as exc:
             raise BulkImportInvalid(
                 [
-                    {"row": rows[e["index"]][0], "messages": _flatten(e["errors"])}
+                    {"row": rows[e["index"]][0], "messages": sentences(e["errors"])}
                     for e in exc.errors
                 ]
             ) from exc

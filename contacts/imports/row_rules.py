@@ -1,0 +1,92 @@
+"""The rules one row of an import follows: the Contact model's own fields.
+
+The form fields come from the model (`formfield()`: its max lengths, its required
+first name, its email validator) and the phone is parsed in the account's region, as
+the web app's forms do; none of it goes through the API's serializers. The fields are
+built once an import rather than once a row (a form a row costs a deep copy of its
+fields each time), and nothing here queries the database: the company and the owner
+arrive already found (`lookups.Directory`).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from accounts.tags import normalise_tag_names, validate_tag_name
+from companies.models import Company
+from contacts.models import Contact
+
+MAX_TAGS = 100
+# In the order the API and the forms list them, so a row's messages read the same way.
+TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "title")
+INVALID_PHONE = "Enter a valid phone number."
+
+
+class RowValidator:
+    """`validator(row)`: one row's field values as `contact_bulk_import` writes them.
+
+    `row` maps field names to the non-empty cells of the row (a company and an owner as
+    rows of this account, tags as a list of names); raises `ValueError({field:
+    [messages]})` when a value breaks a rule. Only the fields in `row` come back, so an
+    update never blanks a field whose cell was empty.
+    """
+
+    def __init__(self, account):
+        self.account = account
+        model_field = Contact._meta.get_field
+        self.fields = {name: model_field(name).formfield() for name in TEXT_FIELDS}
+        self.fields["phone"] = model_field("phone").formfield(
+            region=account.phone_region or None, error_messages={"invalid": INVALID_PHONE}
+        )
+
+    def __call__(self, row: dict, related_cache=None) -> dict:
+        # `related_cache` is `contact_bulk_import`'s: rows name their company and owner
+        # as objects already, so there is nothing to look up in it.
+        values, errors = {}, {}
+        if "first_name" not in row:
+            errors["first_name"] = [self.fields["first_name"].error_messages["required"]]
+        for name in TEXT_FIELDS:
+            if name not in row:
+                continue
+            try:
+                value = self.fields[name].clean(row[name])
+            except ValidationError as exc:
+                errors[name] = exc.messages
+                continue
+            if name == "email":
+                value = value.lower()
+            elif name == "phone":
+                value = value.as_e164 if value else ""
+            values[name] = value
+        for name, model in (("company", Company), ("owner", User)):
+            if name in row:
+                found = self._related(row[name], model)
+                if found is None:
+                    errors[name] = [f"Not a {name} of this account."]
+                else:
+                    values[name] = found
+        if "tags" in row:
+            try:
+                values["tags"] = self._tags(row["tags"])
+            except ValidationError as exc:
+                errors["tags"] = exc.messages
+        if errors:
+            raise ValueError(errors)
+        return values
+
+    def _related(self, value, model):
+        """`value` when it is a row of this account (a member, for a user), else None."""
+        if not isinstance(value, model):
+            return None
+        if model is Company and value.account_id != self.account.pk:
+            return None
+        return value
+
+    @staticmethod
+    def _tags(names: list[str]) -> list[str]:
+        if len(names) > MAX_TAGS:
+            raise ValidationError(f"At most {MAX_TAGS} tags.")
+        for name in names:
+            validate_tag_name(name)
+        return normalise_tag_names(names)
