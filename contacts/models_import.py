@@ -11,6 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
@@ -21,24 +22,110 @@ class ContactImportQuerySet(AccountScopedQuerySet):
         """Newest first, without the file's text (which can be megabytes)."""
         return self.defer("content", "errors").order_by("-created_at", "-id")
 
-    def transition(
-        self, pk: int, *, to: str, expected=None, check_run: int | None = None, **fields
-    ) -> bool:
-        """Compare-and-set: move import `pk` to status `to`, with `fields`, only if its
-        status is still one the state machine allows before `to`
-        (`ContactImport.TRANSITIONS`), narrowed to `expected` when given, and its
-        check is still run number `check_run` when given. True when this call won; False
-        when the import had moved on meanwhile (another click, another tab, the
-        worker), in which case nothing changed. One UPDATE ... WHERE status IN (...).
-        """
-        allowed = ContactImport.TRANSITIONS[to]
-        expected = allowed if expected is None else tuple(expected)
-        if not set(expected) <= set(allowed):
-            raise ValueError(f"An import never goes from {expected} to {to}.")
-        rows = self.filter(pk=pk, status__in=expected)
+    def _transition(self, pk: int, action: str, *, check_run: int | None = None, **fields):
+        """Compare-and-set: apply `action` of `ContactImport.TRANSITIONS` to import `pk`,
+        writing `fields`, only if its status is still one `action` starts from (and its
+        check is still run number `check_run`, when given). True when this call won;
+        False when the import had moved on meanwhile (another click, another tab, the
+        worker), in which case nothing changed. One UPDATE ... WHERE status IN (...)."""
+        starts, to = ContactImport.TRANSITIONS[action]
+        rows = self.filter(pk=pk, status__in=starts)
         if check_run is not None:
             rows = rows.filter(run=check_run)
         return bool(rows.update(status=to, updated_at=timezone.now(), **fields))
+
+    def replace_file(self, pk: int, **file_fields) -> bool:
+        """A new file (its fields, mapping and name) for an import the user may still
+        change; the old results go. False when it started writing or was cancelled."""
+        return self._transition(
+            pk, "replace_file", errors=[], error_count=0, problem="", **file_fields
+        )
+
+    def queue_check(self, pk: int, **fields) -> int | None:
+        """Start a new check of every row (with `fields`: a new mapping or duplicate
+        rule): bumps `run`, so any older check stops at its next chunk, and clears the
+        last results. The new run number, or None when the import can no longer be
+        changed. Two queries."""
+        queued = self._transition(
+            pk,
+            "queue_check",
+            run=F("run") + 1,
+            processed=0,
+            errors=[],
+            error_count=0,
+            created=0,
+            updated=0,
+            skipped=0,
+            problem="",
+            finished_at=None,
+            **fields,
+        )
+        if not queued:
+            return None
+        return self.filter(pk=pk).values_list("run", flat=True)[0]
+
+    def finish_check(self, pk: int, *, check_run: int, outcome, row_count: int) -> bool:
+        """Record check `check_run`'s errors and planned counts: ready without errors,
+        else invalid. False when that check is no longer current."""
+        return self._transition(
+            pk,
+            "reject_rows" if outcome.errors else "pass_check",
+            check_run=check_run,
+            processed=row_count,
+            errors=outcome.errors,
+            error_count=len(outcome.errors),
+            created=outcome.created,
+            updated=outcome.updated,
+            skipped=outcome.skipped,
+            problem="",
+            finished_at=timezone.now(),
+        )
+
+    def fail_check(self, pk: int, *, check_run: int, problem: str) -> bool:
+        """Check `check_run` crashed: back to choosing columns, saying why."""
+        return self._transition(
+            pk, "fail_check", check_run=check_run, problem=problem, finished_at=timezone.now()
+        )
+
+    def queue_write(self, pk: int) -> bool:
+        """Claim a checked import for writing; False when it is not ready (any more)."""
+        return self._transition(pk, "queue_write", problem="")
+
+    def finish_write(self, pk: int, *, outcome, row_count: int) -> bool:
+        """Mark the import done with what it wrote, dropping the file's text (no longer
+        needed: don't keep megabytes of personal data). Call in the write's transaction:
+        False means it is no longer importing, and the write must roll back."""
+        return self._transition(
+            pk,
+            "finish_write",
+            content="",
+            errors=[],
+            created=outcome.created,
+            updated=outcome.updated,
+            skipped=outcome.skipped,
+            processed=row_count,
+            problem="",
+            finished_at=timezone.now(),
+        )
+
+    def reject_write(self, pk: int, *, errors: list[dict], problem: str) -> bool:
+        """Rows turned invalid between the check and the write: nothing was written."""
+        return self._transition(
+            pk,
+            "reject_rows",
+            errors=errors,
+            error_count=len(errors),
+            problem=problem,
+            finished_at=timezone.now(),
+        )
+
+    def fail_write(self, pk: int, *, problem: str) -> bool:
+        """The write crashed (and rolled back): ready to try again, saying why."""
+        return self._transition(pk, "fail_write", problem=problem, finished_at=timezone.now())
+
+    def cancel(self, pk: int) -> bool:
+        """Cancel an import that is not writing yet, dropping its file's text."""
+        return self._transition(pk, "cancel", content="", errors=[], finished_at=timezone.now())
 
     def report_progress(self, pk: int, *, check_run: int, processed: int) -> bool:
         """Record how many rows check number `check_run` has read; False when that check is
@@ -69,16 +156,21 @@ class ContactImport(AccountOwned):
     EDITABLE = (Status.MAPPING, Status.INVALID, Status.READY)
     CANCELLABLE = (Status.MAPPING, Status.VALIDATING, Status.INVALID, Status.READY)
     RUNNING = (Status.VALIDATING, Status.IMPORTING)
-    # The state machine: for each status, the statuses an import may reach it from.
-    # Every change goes through `ContactImport.objects.transition()`, a compare-and-set.
+    # The state machine, read in one place: each action, the statuses it starts from and
+    # the status it leads to. Every status change is a compare-and-set through one of
+    # the queryset's methods named for what happened (`.queue_write(pk)`,
+    # `.finish_check(...)`), which apply these and nothing else.
     TRANSITIONS = {
-        Status.MAPPING: (*EDITABLE, Status.VALIDATING),  # a new file; a check that crashed
-        Status.VALIDATING: EDITABLE,  # (re)check the rows
-        Status.INVALID: (Status.VALIDATING, Status.IMPORTING),  # rows turned invalid
-        Status.READY: (Status.VALIDATING, Status.IMPORTING),  # checked; a write that crashed
-        Status.IMPORTING: (Status.READY,),
-        Status.DONE: (Status.IMPORTING,),
-        Status.CANCELLED: CANCELLABLE,
+        "replace_file": (EDITABLE, Status.MAPPING),
+        "queue_check": (EDITABLE, Status.VALIDATING),
+        "pass_check": ((Status.VALIDATING,), Status.READY),
+        # the check found bad rows, or rows turned bad before the write
+        "reject_rows": ((Status.VALIDATING, Status.IMPORTING), Status.INVALID),
+        "fail_check": ((Status.VALIDATING,), Status.MAPPING),
+        "queue_write": ((Status.READY,), Status.IMPORTING),
+        "finish_write": ((Status.IMPORTING,), Status.DONE),
+        "fail_write": ((Status.IMPORTING,), Status.READY),
+        "cancel": (CANCELLABLE, Status.CANCELLED),
     }
 
     created_by = models.ForeignKey(

@@ -20,8 +20,6 @@ import runs in two user-visible steps:
 import logging
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django_tasks import task
 
 from contacts.imports import check_import, write_import
@@ -59,31 +57,17 @@ def check_contact_import(account_id: int, import_id: int, run: int) -> str:
     try:
         outcome = check_import(contact_import, on_progress=on_progress)
     except Exception:
-        imports.transition(
+        imports.fail_check(
             import_id,
-            to=Status.MAPPING,
-            expected=[Status.VALIDATING],
             check_run=run,
-            finished_at=timezone.now(),
             problem="Something went wrong while checking the rows; nothing was imported. "
             "Try again, and tell us if it happens again.",
         )
         raise
     if outcome is None:
         return "stopped"
-    finished = imports.transition(
-        import_id,
-        to=Status.INVALID if outcome.errors else Status.READY,
-        expected=[Status.VALIDATING],
-        check_run=run,
-        processed=contact_import.row_count,
-        errors=outcome.errors,
-        error_count=len(outcome.errors),
-        created=outcome.created,
-        updated=outcome.updated,
-        skipped=outcome.skipped,
-        problem="",
-        finished_at=timezone.now(),
+    finished = imports.finish_check(
+        import_id, check_run=run, outcome=outcome, row_count=contact_import.row_count
     )
     if not finished:
         return "stopped"
@@ -104,17 +88,8 @@ def write_contact_import(account_id: int, import_id: int) -> str:
     try:
         with transaction.atomic():
             outcome = write_import(contact_import, user=contact_import.created_by)
-            finished = imports.transition(
-                import_id,
-                to=Status.DONE,
-                content="",  # no longer needed: don't keep megabytes of personal data
-                errors=[],
-                created=outcome.created,
-                updated=outcome.updated,
-                skipped=outcome.skipped,
-                processed=contact_import.row_count,
-                problem="",
-                finished_at=timezone.now(),
+            finished = imports.finish_write(
+                import_id, outcome=outcome, row_count=contact_import.row_count
             )
             if not finished:  # no longer "importing": leave no contact behind
                 raise ImportSuperseded
@@ -123,24 +98,19 @@ def write_contact_import(account_id: int, import_id: int) -> str:
     except BulkImportInvalid as exc:
         # Something changed since the check (a contact with the same email was added,
         # a company deleted): nothing was written; show the rows like the check does.
-        imports.transition(
+        rejected = imports.reject_write(
             import_id,
-            to=Status.INVALID,
-            expected=[Status.IMPORTING],
             errors=exc.errors,
-            error_count=len(exc.errors),
-            finished_at=timezone.now(),
             problem="Some rows stopped being valid after they were checked (the account "
             "changed meanwhile). Nothing was imported.",
         )
-        return "invalid"
+        # Lost to another run of this write that finished first (its contacts are
+        # what made these rows duplicates): the import is done, not invalid.
+        return "invalid" if rejected else "stale"
     except Exception:
         logger.exception("Import %s of account %s failed", import_id, account_id)
-        imports.transition(
+        imports.fail_write(
             import_id,
-            to=Status.READY,
-            expected=[Status.IMPORTING],
-            finished_at=timezone.now(),
             problem="Something went wrong while importing; nothing was imported. Try again.",
         )
         raise
@@ -158,25 +128,14 @@ def contact_import_queue_check(*, contact_import, mapping=None, on_duplicate=Non
     nothing changed. Bumping `run` makes any older check of the same import stop at
     its next chunk. Two queries, plus the enqueue.
     """
-    fields = {
-        "run": F("run") + 1,
-        "processed": 0,
-        "errors": [],
-        "error_count": 0,
-        "created": 0,
-        "updated": 0,
-        "skipped": 0,
-        "problem": "",
-        "finished_at": None,
-    }
+    fields = {}
     if mapping is not None:
         fields["mapping"] = mapping
     if on_duplicate is not None:
         fields["on_duplicate"] = on_duplicate
-    imports = _imports(contact_import.account_id)
-    if not imports.transition(contact_import.pk, to=Status.VALIDATING, **fields):
+    run = _imports(contact_import.account_id).queue_check(contact_import.pk, **fields)
+    if run is None:
         return None
-    run = imports.filter(pk=contact_import.pk).values_list("run", flat=True)[0]
     check_contact_import.enqueue(
         account_id=contact_import.account_id, import_id=contact_import.pk, run=run
     )
@@ -185,9 +144,7 @@ def contact_import_queue_check(*, contact_import, mapping=None, on_duplicate=Non
 
 def contact_import_queue_write(*, contact_import) -> bool:
     """Queue the write of a checked import; False when it is not ready (any more)."""
-    started = _imports(contact_import.account_id).transition(
-        contact_import.pk, to=Status.IMPORTING, problem=""
-    )
+    started = _imports(contact_import.account_id).queue_write(contact_import.pk)
     if started:
         write_contact_import.enqueue(
             account_id=contact_import.account_id, import_id=contact_import.pk
@@ -201,10 +158,4 @@ def contact_import_cancel(*, contact_import) -> bool:
     False when it is too late (writing, or done). A check still running notices at
     its next chunk and stops.
     """
-    return _imports(contact_import.account_id).transition(
-        contact_import.pk,
-        to=Status.CANCELLED,
-        content="",
-        errors=[],
-        finished_at=timezone.now(),
-    )
+    return _imports(contact_import.account_id).cancel(contact_import.pk)

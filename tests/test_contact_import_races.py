@@ -5,7 +5,7 @@ after the other, and no email is stored twice."""
 import pytest
 from django.db import connection
 
-from contacts.imports import guess_mapping, read_csv
+from contacts.imports import CheckOutcome, guess_mapping, read_csv
 from contacts.models import Contact, ContactImport
 from contacts.tasks import write_contact_import
 from tests.races import own_client, together
@@ -128,3 +128,76 @@ def test_an_import_that_loses_a_race_with_a_single_create_plans_again(owner, mon
     assert (response.json()["created"], response.json()["skipped"]) == (EMAILS - 1, 1)
     assert len(calls) == 2
     assert len(stored_emails(owner, 0)) == EMAILS
+
+
+# -- the state machine's compare-and-sets, raced ---------------------------------------
+
+Status = ContactImport.Status
+PASSED = CheckOutcome(created=EMAILS)
+
+
+def import_in(actor, status):
+    contact_import = csv_import(actor, 0, "skip")
+    ContactImport.objects.for_account(actor.account).filter(pk=contact_import.pk).update(
+        status=status
+    )
+    return contact_import
+
+
+def status_of(contact_import):
+    return ContactImport.objects.for_account(contact_import.account_id).get(pk=contact_import.pk)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        lambda rows, pk: rows.cancel(pk),
+        lambda rows, pk: rows.replace_file(pk, file_name="fixed.csv"),
+        lambda rows, pk: rows.queue_check(pk) is not None,
+    ],
+    ids=["cancel", "replace_file", "queue_check"],
+)
+def test_import_clicked_with_another_change_of_a_ready_import_has_exactly_one_winner(owner, other):
+    for _round in range(ROUNDS):
+        contact_import = import_in(owner, Status.READY)
+        rows = ContactImport.objects.for_account(owner.account)
+        write_won, other_won = together(
+            lambda pk=contact_import.pk, rows=rows: rows.queue_write(pk),
+            lambda pk=contact_import.pk, rows=rows: other(rows, pk),
+        )
+        assert write_won != other_won, (write_won, other_won)
+        assert (status_of(contact_import).status == Status.IMPORTING) == write_won
+        Contact.objects.for_account(owner.account).delete()
+
+
+def test_a_cancel_racing_the_end_of_the_check_always_ends_cancelled(owner):
+    for _round in range(ROUNDS):
+        contact_import = import_in(owner, Status.VALIDATING)
+        rows = ContactImport.objects.for_account(owner.account)
+        pk = contact_import.pk
+        finished, cancelled = together(
+            lambda pk=pk, rows=rows: rows.finish_check(
+                pk, check_run=0, outcome=PASSED, row_count=EMAILS
+            ),
+            lambda pk=pk, rows=rows: rows.cancel(pk),
+        )
+        assert cancelled is True, (finished, cancelled)
+        stored = status_of(contact_import)
+        assert stored.status == Status.CANCELLED and stored.content == ""
+
+
+@pytest.mark.parametrize("on_duplicate", ["skip", "error"])
+def test_the_same_write_run_twice_at_once_writes_once_and_finishes_once(owner, on_duplicate):
+    """A retried task, or two workers: the second finds the first's contacts (duplicates
+    it may skip, or errors) and then the import done; it answers "stale" either way."""
+    for round_number in range(ROUNDS):
+        contact_import = csv_import(owner, round_number, on_duplicate)
+
+        def write(pk=contact_import.pk):
+            return write_contact_import.call(owner.account.pk, pk)
+
+        answers = together(write, write)
+        assert sorted(answers) == ["done", "stale"], answers
+        stored = status_of(contact_import)
+        assert stored.status == Status.DONE and stored.created == EMAILS
+        assert len(stored_emails(owner, round_number)) == EMAILS

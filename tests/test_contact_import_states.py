@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from contacts.imports import guess_mapping, read_csv
+from contacts.imports import CheckOutcome, guess_mapping, read_csv
 from contacts.models import Contact, ContactImport
 from contacts.tasks import (
     contact_import_cancel,
@@ -19,13 +19,34 @@ from contacts.tasks import (
 
 Status = ContactImport.Status
 TEXT = "First name,Email\nAda,ada@example.com\nGrace,grace@example.com\n"
+PASSED = CheckOutcome(created=2)
+FAILED = CheckOutcome(errors=[{"row": 2, "messages": ["bad"]}])
+# Each action of the state machine through the queryset method that applies it.
+ACTIONS = {
+    "replace_file": lambda rows, pk: rows.replace_file(pk, file_name="new.csv"),
+    "queue_check": lambda rows, pk: rows.queue_check(pk) is not None,
+    "pass_check": lambda rows, pk: rows.finish_check(pk, check_run=0, outcome=PASSED, row_count=2),
+    "reject_rows": lambda rows, pk: (
+        rows.finish_check(pk, check_run=0, outcome=FAILED, row_count=2)
+        or rows.reject_write(pk, errors=FAILED.errors, problem="changed")
+    ),
+    "fail_check": lambda rows, pk: rows.fail_check(pk, check_run=0, problem="crashed"),
+    "queue_write": lambda rows, pk: rows.queue_write(pk),
+    "finish_write": lambda rows, pk: rows.finish_write(pk, outcome=PASSED, row_count=2),
+    "fail_write": lambda rows, pk: rows.fail_write(pk, problem="crashed"),
+    "cancel": lambda rows, pk: rows.cancel(pk),
+}
 NEVER = [
-    (to, before)
-    for to in Status.values
+    (action, before)
+    for action, (starts, _to) in ContactImport.TRANSITIONS.items()
     for before in Status.values
-    if before not in ContactImport.TRANSITIONS[to]
+    if before not in starts
 ]
-ALLOWED = [(to, before) for to, befores in ContactImport.TRANSITIONS.items() for before in befores]
+ALLOWED = [
+    (action, before)
+    for action, (starts, _to) in ContactImport.TRANSITIONS.items()
+    for before in starts
+]
 
 
 def make_import(actor, status):
@@ -56,27 +77,48 @@ def imports_of(contact_import):
     return ContactImport.objects.for_account(contact_import.account_id)
 
 
+def test_every_action_has_its_queryset_method():
+    assert set(ACTIONS) == set(ContactImport.TRANSITIONS)
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(("to", "before"), NEVER)
-def test_a_transition_refuses_to_run_from_a_status_it_never_starts_from(owner, to, before):
+@pytest.mark.parametrize(("action", "before"), NEVER)
+def test_an_action_refuses_to_run_from_a_status_it_never_starts_from(owner, action, before):
     contact_import = make_import(owner, before)
-    assert imports(owner).transition(contact_import.pk, to=to) is False
+    assert ACTIONS[action](imports(owner), contact_import.pk) is False
     assert status_of(contact_import) == before
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("to", "before"), ALLOWED)
-def test_a_transition_runs_from_each_status_it_starts_from(owner, to, before):
+@pytest.mark.parametrize(("action", "before"), ALLOWED)
+def test_an_action_runs_from_each_status_it_starts_from(owner, action, before):
     contact_import = make_import(owner, before)
-    assert imports(owner).transition(contact_import.pk, to=to) is True
-    assert status_of(contact_import) == to
+    assert ACTIONS[action](imports(owner), contact_import.pk) is True
+    assert status_of(contact_import) == ContactImport.TRANSITIONS[action][1]
 
 
 @pytest.mark.django_db
-def test_asking_for_a_transition_the_machine_does_not_have_is_a_programming_error(owner):
-    contact_import = make_import(owner, Status.DONE)
-    with pytest.raises(ValueError):
-        imports(owner).transition(contact_import.pk, to=Status.READY, expected=[Status.DONE])
+def test_a_check_that_is_no_longer_current_cannot_finish_or_fail(owner):
+    contact_import = make_import(owner, Status.READY)
+    run = imports(owner).queue_check(contact_import.pk)
+    stale = run - 1
+    assert not imports(owner).finish_check(
+        contact_import.pk, check_run=stale, outcome=PASSED, row_count=2
+    )
+    assert not imports(owner).fail_check(contact_import.pk, check_run=stale, problem="x")
+    assert status_of(contact_import) == Status.VALIDATING
+    assert imports(owner).finish_check(
+        contact_import.pk, check_run=run, outcome=PASSED, row_count=2
+    )
+    assert status_of(contact_import) == Status.READY
+
+
+@pytest.mark.django_db
+def test_another_accounts_import_never_moves(owner, outsider):
+    contact_import = make_import(owner, Status.READY)
+    assert imports(outsider).queue_write(contact_import.pk) is False
+    assert imports(outsider).cancel(contact_import.pk) is False
+    assert status_of(contact_import) == Status.READY
 
 
 @pytest.mark.django_db

@@ -125,15 +125,10 @@ def contact_import_replace_file(
     writing meanwhile). One query.
     """
     mapping = carry_mapping(contact_import.headers, contact_import.mapping, csv_file.headers)
-    replaced = ContactImport.objects.for_account(contact_import.account_id).transition(
+    replaced = ContactImport.objects.for_account(contact_import.account_id).replace_file(
         contact_import.pk,
-        to=ContactImport.Status.MAPPING,
-        expected=ContactImport.EDITABLE,
         file_name=file_name[:255],
         mapping=mapping or guess_mapping(csv_file.headers),
-        errors=[],
-        error_count=0,
-        problem="",
         **file_fields(csv_file),
     )
     return (mapping is not None) if replaced else None
