@@ -4,9 +4,7 @@ where and what changed; staff reach only their accounts' records."""
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.admin_base import AccountScopedAdmin
@@ -22,6 +20,7 @@ from tests.factories import (
     NoteFactory,
     UserFactory,
 )
+from tests.queries import assert_same_count, capture_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -150,8 +149,8 @@ def test_the_history_page_takes_as_many_queries_for_80_events_as_for_2(staff, ac
             ],
         )
         staff.get(history_url(contact))
-        with CaptureQueriesContext(connection) as captured:
+        with capture_queries() as captured:
             assert staff.get(history_url(contact)).status_code == 200
-        return len(captured)
+        return captured
 
-    assert queries_for(2) == queries_for(80)
+    assert_same_count(queries_for(2), queries_for(80))

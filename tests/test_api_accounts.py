@@ -172,15 +172,12 @@ def test_the_account_cannot_be_deleted_through_the_api(owner):
 
 
 def test_a_token_and_its_default_account_cost_one_query(owner):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from accounts.api.authentication import TokenAuthentication
+    from tests.queries import assert_queries
 
     key = owner.client._credentials["HTTP_AUTHORIZATION"].split()[1]
-    with CaptureQueriesContext(connection) as ctx:
+    with assert_queries(1):
         user, token = TokenAuthentication().authenticate_credentials(key)
-    assert len(ctx.captured_queries) == 1
     assert user == owner.user and token.key == key
     assert user.default_membership_loaded.account == owner.account
     assert owner.client.get("/api/v1/me/").json()["account"] == owner.account.pk

@@ -7,6 +7,7 @@ import pytest
 
 from contacts.imports.row_rules import RowValidator
 from tests.factories import CompanyFactory
+from tests.queries import assert_queries
 
 pytestmark = pytest.mark.django_db
 IMPORTS_PACKAGE = Path(__file__).resolve().parent.parent / "contacts" / "imports"
@@ -74,9 +75,9 @@ def test_another_accounts_company_is_refused_even_when_handed_over(owner, outsid
     assert list(errors) == ["company"]
 
 
-def test_a_row_costs_no_query(owner, django_assert_num_queries):
+def test_a_row_costs_no_query(owner):
     acme = CompanyFactory(account=owner.account, name="Acme")
     validator = RowValidator(owner.account)
     row = {"first_name": "Ada", "email": "a@x.com", "company": acme, "owner": owner.user}
-    with django_assert_num_queries(0):
+    with assert_queries(0):
         assert validator(row)["company"] == acme

@@ -4,9 +4,7 @@ import codecs
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
-from django.test.utils import CaptureQueriesContext
 
 from contacts.imports import (
     MAX_ROWS,
@@ -24,6 +22,7 @@ from contacts.imports import (
 from contacts.models import Contact, ContactImport
 from contacts.tasks import check_contact_import, write_contact_import
 from tests.factories import CompanyFactory, ContactFactory
+from tests.queries import assert_same_count, capture_queries
 
 pytestmark = pytest.mark.django_db
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -300,12 +299,12 @@ def test_the_check_costs_the_same_queries_for_one_chunk_of_any_size(owner):
             f"P{i},p{i}@example.com,Acme\n" for i in range(n)
         )
         contact_import = make_import(owner, text)
-        with CaptureQueriesContext(connection) as ctx:
+        with capture_queries() as ctx:
             outcome = check_import(contact_import, on_progress=lambda n: True)
         assert not outcome.errors
-        return len(ctx)
+        return ctx
 
-    assert queries(3) == queries(300)
+    assert_same_count(queries(3), queries(300))
 
 
 # -- writing: all or nothing, across chunks ----------------------------------------------

@@ -2,14 +2,13 @@
 
 import pytest
 from django.core.paginator import Paginator
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts import paginator as paginator_module
 from accounts.paginator import DeferredJoinPaginator
 from companies.models import Company
 from contacts.models import Contact
 from tests.factories import CompanyFactory, ContactFactory
+from tests.queries import capture_queries
 
 
 @pytest.fixture
@@ -29,14 +28,10 @@ def test_every_page_matches_plain_offset(account, deferred_from_page_two, orderi
     assert deferred.num_pages == plain.num_pages == 4
     for number in plain.page_range:
         expected = [c.pk for c in plain.page(number)]
-        with CaptureQueriesContext(connection) as ctx:
+        with capture_queries() as ctx:
             got = [c.pk for c in deferred.page(number)]
         assert got == expected, number
-        page_sql = [
-            q["sql"]
-            for q in ctx.captured_queries
-            if q["sql"].startswith('SELECT "contacts_contact"')
-        ]
+        page_sql = [sql for sql in ctx.sql if sql.startswith('SELECT "contacts_contact"')]
         assert len(page_sql) == 1
         assert ("IN (SELECT" in page_sql[0]) == (number > 1)
 

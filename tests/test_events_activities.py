@@ -3,14 +3,14 @@ admin), goes through activities.services and appends its event in the same
 transaction; nothing for a no-op or a refused write. And `POST .../reopen/`."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from activities.models import Activity
 from activities.services import activity_complete, activity_update
 from events.models import Event, Source
 from tests.factories import ActivityFactory, DealFactory, UserFactory
+from tests.queries import capture_queries
 from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
@@ -106,13 +106,9 @@ def test_a_patch_that_changes_nothing_appends_nothing(owner, task):
 
 
 def test_a_patch_never_writes_the_status(owner, task):
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         owner.client.patch(f"{URL}{task.pk}/", {"description": "Ask for Ann"}, format="json")
-    (update,) = [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].startswith('UPDATE "activities_activity"')
-    ]
+    (update,) = [sql for sql in queries.sql if sql.startswith('UPDATE "activities_activity"')]
     set_clause = update.split(" SET ", 1)[1].split(" WHERE ", 1)[0]
     assert '"description"' in set_clause
     assert '"status"' not in set_clause and '"completed_at"' not in set_clause

@@ -15,6 +15,7 @@ from events.services import (
     take_event_turn,
 )
 from tests.factories import AccountFactory, UserFactory
+from tests.queries import assert_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -71,17 +72,17 @@ def test_a_change_that_rolls_back_leaves_no_event(owner):
     assert not Event.objects.for_account(owner.account).exists()
 
 
-def test_a_batch_is_appended_in_a_constant_number_of_queries(owner, django_assert_max_num_queries):
+def test_a_batch_is_appended_in_a_constant_number_of_queries(owner):
     def drafts(n):
         return [
             EventDraft(record_type="contact", record_id=i, action="created")
             for i in range(1, n + 1)
         ]
 
-    with django_assert_max_num_queries(4):
+    with assert_queries(at_most=4):
         events_append(account=owner.account, by=owner.user, source=Source.IMPORT, drafts=drafts(3))
     # 80 rows still fit one INSERT under SQLite's 999 parameters.
-    with django_assert_max_num_queries(4):
+    with assert_queries(at_most=4):
         events_append(account=owner.account, by=owner.user, source=Source.IMPORT, drafts=drafts(80))
     assert Event.objects.for_account(owner.account).count() == 83
 

@@ -5,12 +5,12 @@ source, changes and data; nothing for a no-op or a refused write."""
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from deals.models import Deal, Stage
 from deals.services import deal_update, deal_win
 from events.models import Event, Source
 from tests.factories import DealFactory, UserFactory
+from tests.queries import capture_queries
 from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
@@ -83,14 +83,11 @@ def test_a_patch_that_changes_nothing_appends_nothing_and_writes_nothing(owner, 
 
 
 def test_a_patch_writes_only_the_fields_sent_never_status_or_closed_at(owner, deal):
-    from django.db import connection
 
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         response = owner.client.patch(f"{URL}{deal.pk}/", {"title": "Renamed"}, format="json")
     assert response.status_code == 200
-    (update,) = [
-        q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "deals_deal"')
-    ]
+    (update,) = [sql for sql in queries.sql if sql.startswith('UPDATE "deals_deal"')]
     set_clause = update.split(" SET ", 1)[1].split(" WHERE ", 1)[0]
     assert '"title"' in set_clause and '"updated_at"' in set_clause
     assert '"status"' not in set_clause and '"closed_at"' not in set_clause
@@ -308,18 +305,15 @@ def test_a_deal_added_in_the_admin_is_recorded(admin_client, account, pipeline):
 
 
 def test_the_admins_bulk_delete_records_each_deal_in_one_batch(admin_client, owner, pipeline):
-    from django.db import connection
 
     deals = DealFactory.create_batch(3, pipeline=pipeline)
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         response = admin_client.post(
             "/admin/deals/deal/",
             {"action": "delete_selected", "post": "yes", "_selected_action": [d.pk for d in deals]},
         )
     assert response.status_code == 302
-    inserts = [
-        q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "events_event"')
-    ]
+    inserts = [sql for sql in queries.sql if sql.startswith('INSERT INTO "events_event"')]
     assert len(inserts) == 1
     assert not Deal.objects.for_account(owner.account).exists()
     events = [events_of(d) for d in deals]

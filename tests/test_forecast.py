@@ -3,14 +3,13 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from deals.forecast import forecast
 from deals.models import Deal, Stage
 from deals.services import deal_abandon, deal_lose, deal_win
 from events.models import Source
 from tests.factories import DealFactory, PipelineFactory
+from tests.queries import assert_queries, assert_same_count, capture_queries
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/crm/deals/forecast/"
@@ -128,16 +127,16 @@ def test_the_forecast_costs_the_same_queries_whatever_the_deal_count(owner):
     pipeline = PipelineFactory(account=owner.account)
 
     def count():
-        with CaptureQueriesContext(connection) as ctx:
+        with capture_queries() as ctx:
             assert owner.client.get(URL).status_code == 200
-        return len(ctx.captured_queries)
+        return ctx
 
     DealFactory.create_batch(3, pipeline=pipeline)
     small = count()
     DealFactory.create_batch(60, pipeline=pipeline, currency="EUR")
     for deal in DealFactory.create_batch(10, pipeline=pipeline):
         deal_win(deal=deal, by=None, source=Source.SYSTEM)
-    assert count() == small <= 4
+    assert_same_count(small, count(), at_most=4)
 
 
 def test_huge_values_are_summed_exactly(owner):
@@ -201,9 +200,9 @@ def test_rounding_per_group_would_be_wrong(owner):
 def test_the_grouped_pass_reads_deals_alone(owner, book):
     """The API's list queryset joins stages (for `stage_probability`); the forecast's pass
     over the deals must not, or it reads a stage row per deal."""
-    with CaptureQueriesContext(connection) as ctx:
+    with capture_queries() as ctx:
         owner.client.get(URL, {"search": "Deal", "status": ["open", "won"]})
-    grouped = [q["sql"] for q in ctx.captured_queries if "GROUP BY" in q["sql"]]
+    grouped = ctx.matching("GROUP BY")
     assert len(grouped) == 1 and "JOIN" not in grouped[0].upper()
 
 
@@ -224,7 +223,7 @@ def test_filters_through_a_join_keep_it(owner, book):
 
 def test_closed_deals_alone_cost_one_query(owner, book):
     deals = Deal.objects.for_account(owner.account).filter(status__in=Deal.CLOSED)
-    with CaptureQueriesContext(connection) as ctx:
+    with assert_queries(1):
         result = forecast(deals)
-    assert len(ctx.captured_queries) == 1 and result["stages"] == []
+    assert result["stages"] == []
     assert {t["currency"]: t["won_count"] for t in result["totals"]} == {"EUR": 1, "USD": 1}

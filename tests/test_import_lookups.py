@@ -6,12 +6,12 @@ is an index when one fits the query, and a priced-out scan when none does.
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from companies.models import Company
 from contacts.imports.lookups import Directory
 from contacts.models import Contact
 from tests.factories import CompanyFactory, ContactFactory
+from tests.queries import capture_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +51,10 @@ def test_companies_named_in_a_chunk_are_found_through_the_lower_case_indexes(acc
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE companies_company")
     cells = {"ACME ROCKETS", "www.Acme.com", "Nobody Ltd"}
-    with CaptureQueriesContext(connection) as ctx:
+    with capture_queries() as ctx:
         directory = Directory(account, {"company": cells})
     assert directory.company("acme rockets") == acme
     assert directory.company("https://ACME.com/") == acme
-    (sql,) = [q["sql"] for q in ctx.captured_queries if "companies_company" in q["sql"]]
+    (sql,) = ctx.matching("companies_company")
     found = plan(sql)
     assert "company_by_lower_name" in found and "company_by_lower_domain" in found, found

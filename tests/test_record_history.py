@@ -1,8 +1,6 @@
 """`GET /api/v1/crm/{type}/{id}/history/`: one record's events, newest first."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from events.models import Source
 from events.services import EventDraft, event_append, events_append
@@ -13,6 +11,7 @@ from tests.factories import (
     DealFactory,
     NoteFactory,
 )
+from tests.queries import assert_same_count, capture_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +136,8 @@ def test_history_takes_as_many_queries_for_30_events_as_for_3(owner):
         )
         url = f"/api/v1/crm/contacts/{contact.pk}/history/"
         owner.client.get(url)
-        with CaptureQueriesContext(connection) as captured:
+        with capture_queries() as captured:
             assert owner.client.get(url).status_code == 200
-        return len(captured)
+        return captured
 
-    assert queries_for(3) == queries_for(30)
+    assert_same_count(queries_for(3), queries_for(30))

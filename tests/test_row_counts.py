@@ -4,7 +4,6 @@ what an unfiltered list's `count` reads instead of COUNT(*)."""
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 
 from accounts import row_counts
 from accounts.models import RowCount
@@ -23,6 +22,7 @@ from tests.factories import (
     NoteFactory,
     PipelineFactory,
 )
+from tests.queries import assert_queries, capture_queries
 
 FACTORIES = {
     Contact: ContactFactory,
@@ -93,11 +93,10 @@ def _maker(model, account):
 def test_unfiltered_count_reads_the_counter_not_the_table():
     account = AccountFactory()
     ContactFactory.create_batch(2, account=account)
-    with CaptureQueriesContext(connection) as ctx:
+    with assert_queries(1) as ctx:
         assert Contact.objects.for_account(account).count() == 2
-    assert len(ctx.captured_queries) == 1
-    assert RowCount._meta.db_table in ctx.captured_queries[0]["sql"]
-    assert 'FROM "contacts_contact"' not in ctx.captured_queries[0]["sql"]
+    assert RowCount._meta.db_table in ctx.sql[0]
+    assert 'FROM "contacts_contact"' not in ctx.sql[0]
 
 
 @pytest.mark.django_db
@@ -113,9 +112,9 @@ def test_filtered_counts_still_count_the_rows():
         (Contact.objects.for_account(account).none(), 0),
         (Contact.objects.for_accounts([account]), 3),
     ]:
-        with CaptureQueriesContext(connection) as ctx:
+        with capture_queries() as ctx:
             assert queryset.count() == expected
-        assert all(RowCount._meta.db_table not in q["sql"] for q in ctx.captured_queries)
+        assert not ctx.matching(RowCount._meta.db_table)
 
 
 @pytest.mark.django_db

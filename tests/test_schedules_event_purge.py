@@ -11,6 +11,7 @@ from events.services import EventDraft, events_append
 from events.tasks import purge_expired_events
 from schedules.recurring import registered_jobs
 from tests.factories import AccountFactory
+from tests.queries import assert_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -55,11 +56,11 @@ def test_the_purge_works_through_more_old_events_than_one_batch():
     assert remaining(account) == kept
 
 
-def test_the_purge_takes_a_few_queries_per_batch_not_one_per_event(django_assert_max_num_queries):
+def test_the_purge_takes_a_few_queries_per_batch_not_one_per_event():
     account = AccountFactory()
     events_aged(account, *[100] * 40)
     # accounts, then per batch of 20: find ids, delete them; the last short batch ends it
-    with django_assert_max_num_queries(1 + 2 * 3):
+    with assert_queries(at_most=1 + 2 * 3):
         assert events_purge_expired(batch_size=20) == 40
 
 

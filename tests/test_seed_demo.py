@@ -19,6 +19,7 @@ from demo.management.commands.seed_demo import (
     fake_contacts,
 )
 from tests.factories import ContactFactory, UserFactory
+from tests.queries import assert_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -102,10 +103,10 @@ def test_it_prints_the_demo_login():
     assert seed().strip().splitlines()[-1] == "Demo login: demo / demo"
 
 
-def test_it_runs_in_a_bounded_number_of_queries(django_assert_max_num_queries):
-    with django_assert_max_num_queries(MAX_QUERIES):
+def test_it_runs_in_a_bounded_number_of_queries():
+    with assert_queries(at_most=MAX_QUERIES):
         seed()
-    with django_assert_max_num_queries(MAX_QUERIES):
+    with assert_queries(at_most=MAX_QUERIES):
         seed()
 
 

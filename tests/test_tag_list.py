@@ -1,8 +1,6 @@
 """`TaggedQuerySet.with_tag_list()`: each record's tags in one query, as lists read them."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from companies.models import Company
 from contacts.models import Contact
@@ -13,6 +11,7 @@ from tests.factories import (
     ContactTagFactory,
     TagFactory,
 )
+from tests.queries import assert_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +22,8 @@ def test_each_record_gets_its_own_tags_in_name_order_in_one_query(account):
     for contact, tags in ((first, [zed, alpha]), (second, [beta, alpha])):
         for tag in tags:
             ContactTagFactory(contact=contact, tag=tag)
-    with CaptureQueriesContext(connection) as ctx:
+    with assert_queries(2):
         loaded = {c.pk: c for c in Contact.objects.for_account(account).with_tag_list()}
-    assert len(ctx.captured_queries) == 2
     assert [t.name for t in loaded[first.pk].tag_list] == ["Alpha", "zed"]
     assert [t.name for t in loaded[second.pk].tag_list] == ["Alpha", "beta"]
     assert loaded[bare.pk].tag_list == []

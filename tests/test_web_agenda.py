@@ -8,11 +8,11 @@ from unittest import mock
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from accounts.tenancy import UnscopedQueryError
 from activities.models import DONE_ONLY, OPEN_ONLY, Activity, count_up_to
 from tests.factories import ActivityFactory, ContactFactory
+from tests.queries import assert_same_count, capture_queries
 from tests.web_client import client_for
 from web.views import agenda
 
@@ -274,10 +274,10 @@ def test_htmx_gets_only_the_results(owner):
 
 
 def queries_for(client, url, **extra):
-    with CaptureQueriesContext(connection) as ctx:
+    with capture_queries() as ctx:
         response = client.get(url, **extra)
     assert response.status_code == 200
-    return [query["sql"] for query in ctx.captured_queries]
+    return ctx
 
 
 @pytest.mark.parametrize(
@@ -325,15 +325,14 @@ def test_queries_do_not_grow_with_activities(owner, teammate, url):
     small = queries_for(client, url)
     grow(20)
     large = queries_for(client, url)
-    assert len(small) == len(large), "\n".join(large)
-    assert len(large) <= 7, "\n".join(large)  # the page's count comes with the tabs'
+    assert_same_count(small, large, at_most=7)  # the page's count comes with the tabs'
 
 
 def plans_of_activity_queries(client, url) -> list[str]:
     """EXPLAIN of each activity query the page runs, with sequential scans, bitmap
     scans and sorts priced out: what remains is an ordered index range, if any index
     fits the query (PostgreSQL falls back to the priced-out plan when none does)."""
-    statements = [sql for sql in queries_for(client, url) if "activities_activity" in sql]
+    statements = queries_for(client, url).matching("activities_activity")
     with connection.cursor() as cursor:
         for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
             cursor.execute(f"SET LOCAL {setting} = off")

@@ -1,8 +1,6 @@
 """The companies list, the company page and the company form."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from companies.models import Company
 from tests.factories import (
@@ -14,6 +12,7 @@ from tests.factories import (
     PipelineFactory,
     TagFactory,
 )
+from tests.queries import assert_same_count, capture_queries
 from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
@@ -113,9 +112,9 @@ def test_the_list_never_shows_another_accounts_companies(owner, outsider):
 
 
 def _list_queries(client):
-    with CaptureQueriesContext(connection) as ctx:
+    with capture_queries() as ctx:
         assert client.get("/companies/").status_code == 200
-    return len(ctx.captured_queries)
+    return ctx
 
 
 def test_the_list_costs_the_same_queries_whatever_the_company_count(owner, teammate):
@@ -131,7 +130,7 @@ def test_the_list_costs_the_same_queries_whatever_the_company_count(owner, teamm
             industry=f"I{i}",
         )
         ContactFactory(account=owner.account, company=company)
-    assert _list_queries(client) == few
+    assert_same_count(few, _list_queries(client))
 
 
 # -- the company page --------------------------------------------------------------------
@@ -182,14 +181,14 @@ def test_the_company_page_costs_the_same_queries_whatever_the_data(owner):
             CompanyTagFactory(company=company)
 
     def queries():
-        with CaptureQueriesContext(connection) as ctx:
+        with capture_queries() as ctx:
             assert client.get(f"/companies/{company.pk}/").status_code == 200
-        return len(ctx.captured_queries)
+        return ctx
 
     add(1)
     few = queries()
     add(12)
-    assert queries() == few
+    assert_same_count(few, queries())
 
 
 # -- the form --------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from unittest import mock
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     ActivityFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     NoteFactory,
     PipelineFactory,
 )
+from tests.queries import assert_same_count, capture_queries
 from tests.web_client import client_for
 from web.views import agenda
 from web.views.dashboard import format_money
@@ -147,9 +147,9 @@ def test_each_activity_query_is_an_index_range(owner):
         None,
     ):
         task(owner, "T", due_at)
-    with CaptureQueriesContext(connection) as ctx:
+    with capture_queries() as ctx:
         page(owner)
-    statements = [q["sql"] for q in ctx.captured_queries if "activities_activity" in q["sql"]]
+    statements = ctx.matching("activities_activity")
     assert len(statements) == 4  # the counts and three lists
     with connection.cursor() as cursor:
         # priced out, these remain only where no index fits the query
@@ -319,13 +319,12 @@ def test_queries_do_not_grow_with_data(owner, target):
     client = client_for(owner)
 
     def count():
-        with CaptureQueriesContext(connection) as ctx:
+        with capture_queries() as ctx:
             assert client.get("/", **extra).status_code == 200
-        return [query["sql"] for query in ctx.captured_queries]
+        return ctx
 
     grow(owner, 2)
     small = count()
     grow(owner, 15)
     large = count()
-    assert len(small) == len(large), "\n".join(large)
-    assert len(large) <= 17, "\n".join(large)
+    assert_same_count(small, large, at_most=17)

@@ -1,8 +1,6 @@
 """The deal page, the deal form and the state machine's actions from the page."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from deals.models import Deal
 from deals.services import deal_lose, deal_win
@@ -14,6 +12,7 @@ from tests.factories import (
     NoteFactory,
     PipelineFactory,
 )
+from tests.queries import assert_same_count, capture_queries
 from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
@@ -279,11 +278,11 @@ def test_the_deal_page_costs_the_same_queries_whatever_the_history(owner, deal):
     NoteFactory(account=owner.account, deal=deal, author=owner.user)
 
     def queries():
-        with CaptureQueriesContext(connection) as ctx:
+        with capture_queries() as ctx:
             assert client.get(f"/deals/{deal.pk}/").status_code == 200
-        return len(ctx.captured_queries)
+        return ctx
 
     few = queries()
     for _ in range(15):
         NoteFactory(account=owner.account, deal=deal, author=owner.user)
-    assert queries() == few
+    assert_same_count(few, queries())

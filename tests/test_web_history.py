@@ -5,13 +5,12 @@ deal's time in each stage."""
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from deals.services import deal_win
 from events.models import Event, Source
 from events.services import EventDraft, events_append
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, UserFactory
+from tests.queries import assert_same_count, capture_queries
 from tests.web_client import client_for
 from web.views.history import PAGE_SIZE
 
@@ -199,10 +198,10 @@ def test_a_deleted_owner_is_named_as_deleted_not_as_an_error(web, owner):
 
 
 def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         response = client.get(url)
     assert response.status_code == 200
-    return len(queries), [q["sql"] for q in queries.captured_queries]
+    return queries
 
 
 def fill_history(actor, deal, n, stages, teammate):
@@ -232,10 +231,9 @@ def test_the_history_costs_the_same_queries_with_more_events(web, owner, teammat
         contact=ContactFactory(account=owner.account),
     )
     fill_history(owner, deal, 2, stages, teammate)
-    small, _ = count_queries(web, f"/deals/{deal.pk}/history/")
+    small = count_queries(web, f"/deals/{deal.pk}/history/")
     fill_history(owner, deal, 20, stages, teammate)
-    large, sql = count_queries(web, f"/deals/{deal.pk}/history/")
-    assert small == large, "\n".join(sql)
+    assert_same_count(small, count_queries(web, f"/deals/{deal.pk}/history/"))
 
 
 def test_a_deal_shows_each_stage_with_the_time_spent_in_it(web, owner, pipeline):
