@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import TokenProxy
 from accounts.admin_base import (
     AccountScopedAdmin,
     AccountScopedRelatedListFilter,
+    NotFoundOutsideScope,
     SuperuserOnlyAdmin,
     may_change_user,
     scope_for_admin,
@@ -37,7 +38,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     list_display = ["name", "currency", "phone_region", "time_zone", "created_at"]
     search_fields = ["name"]
     inlines = [MembershipInline]
@@ -50,7 +51,7 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(NotFoundOutsideScope, DjangoUserAdmin):
     def get_queryset(self, request):
         return scope_for_admin(super().get_queryset(request), request)
 

@@ -11,6 +11,7 @@ task results) hold every account's data and are for superusers only.
 
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 
 from accounts.models import Account, Membership, User
 from accounts.tenancy import AccountOwned
@@ -73,7 +74,18 @@ class AccountScopedRelatedListFilter(admin.RelatedFieldListFilter):
         return [(obj.pk, str(obj)) for obj in queryset]
 
 
-class AccountScopedAdmin(admin.ModelAdmin):
+class NotFoundOutsideScope:
+    """A record outside the user's queryset (another account's, or none at all) is a
+    404 on its change, delete and history pages, as everywhere else in the product.
+
+    Django's admin answers a redirect to the index with "doesn't exist" instead; every
+    view that finds no object goes through this one method (Django 2.1+)."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(f"No {opts.verbose_name} with this id.")
+
+
+class AccountScopedAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     """Base ModelAdmin for every CRM model."""
 
     list_select_related = ["account"]

@@ -58,9 +58,13 @@ def test_staff_see_only_their_accounts_contacts(staff, account, other_account):
 
 def test_staff_get_404_on_another_accounts_contact(staff, other_account):
     theirs = ContactFactory(account=other_account)
-    response = staff.get(f"/admin/contacts/contact/{theirs.pk}/change/")
-    assert response.status_code in (302, 404)
-    assert staff.get(f"/admin/contacts/contact/{theirs.pk}/change/", follow=True).status_code == 200
+    for page in ("change", "delete", "history"):
+        response = staff.get(f"/admin/contacts/contact/{theirs.pk}/{page}/")
+        assert response.status_code == 404, page
+        assert str(theirs) not in response.content.decode()
+    missing = staff.get("/admin/contacts/contact/999999/change/")
+    assert missing.status_code == 404  # the same answer: existence is not revealed
+    assert staff.post(f"/admin/contacts/contact/{theirs.pk}/change/", {}).status_code == 404
     assert str(theirs) not in staff.get("/admin/contacts/contact/").content.decode()
 
 
