@@ -10,15 +10,27 @@ from tests.factories import AccountFactory, ContactFactory, MembershipFactory, U
 pytestmark = pytest.mark.django_db
 
 
-def test_a_token_is_issued_for_the_right_password():
-    UserFactory(username="ann")
+def test_a_token_is_issued_for_the_right_password_and_signs_its_user_in(account):
+    ann = UserFactory(username="ann")
+    MembershipFactory(account=account, user=ann)
     response = APIClient().post(
         "/api/v1/auth/token/", {"username": "ann", "password": "pw"}, format="json"
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
-    assert client.get("/api/v1/me/").status_code in (200, 403)
+    me = APIClient(HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/me/")
+    assert me.status_code == 200
+    assert (me.json()["username"], me.json()["account"]) == ("ann", account.pk)
+
+
+def test_a_token_of_a_user_in_no_account_authenticates_but_is_refused():
+    UserFactory(username="ann")
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "ann", "password": "pw"}, format="json"
+    )
+    me = APIClient(HTTP_AUTHORIZATION=f"Token {response.json()['token']}").get("/api/v1/me/")
+    assert me.status_code == 403  # signed in (not 401), but there is no account to act for
+    assert me.json() == {"detail": "You are not a member of any account."}
 
 
 def test_a_wrong_password_gets_no_token():
