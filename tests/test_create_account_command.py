@@ -48,6 +48,7 @@ def test_a_taken_username_is_an_error_and_writes_nothing():
     assert not Membership.objects.exists()
 
 
+@pytest.mark.slow
 def test_as_a_process_it_exits_non_zero_when_the_username_is_taken(tmp_path):
     """Slow-ish (two Django processes and a migrate, a few seconds), but it is what
     scripts see: the exit code, stdout and stderr of the real command."""

@@ -52,6 +52,8 @@ from tests.factories import (
     TagFactory,
 )
 
+pytestmark = pytest.mark.slow  # every API operation, 25 hypothesis examples each
+
 # Read at import time, before any test database exists: drf-spectacular builds the schema
 # without a query (views check `swagger_fake_view`), so this also proves the schema view
 # needs no database. `?format=json` only spares a YAML parse.

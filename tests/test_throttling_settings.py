@@ -40,26 +40,31 @@ def production_settings(*argv, **env):
     return result
 
 
+@pytest.mark.slow  # starts a Python process
 def test_by_default_counters_live_in_the_database_and_no_proxy_is_trusted():
     shown = json.loads(production_settings().stdout)
     assert shown == {"throttles": "DatabaseCache", "num_proxies": 0}
 
 
+@pytest.mark.slow  # starts a Python process
 def test_counters_live_in_redis_when_redis_url_is_set():
     result = production_settings(REDIS_URL="redis://127.0.0.1:6379/2")
     assert json.loads(result.stdout)["throttles"] == "RedisCache"
 
 
+@pytest.mark.slow  # starts a Python process
 def test_only_the_development_server_counts_in_its_own_memory():
     result = production_settings("manage.py", "runserver")
     assert json.loads(result.stdout)["throttles"] == "LocMemCache"
 
 
+@pytest.mark.slow  # starts a Python process
 def test_the_number_of_trusted_proxies_comes_from_the_environment():
     result = production_settings(DJANGO_TRUSTED_PROXIES="2")
     assert json.loads(result.stdout)["num_proxies"] == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["-1", "one"])
 def test_a_bad_number_of_trusted_proxies_stops_the_process(value):
     result = production_settings(DJANGO_TRUSTED_PROXIES=value)

@@ -21,7 +21,7 @@ from contacts.models import ContactImport
 from tests.test_web_tenancy_routes import KWARG_MODELS, fill, owner_records, web_routes
 from tests.web_client import client_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # hypothesis: seconds a route
 
 HOSTILE = [
     "²",
