@@ -69,7 +69,7 @@ class ContactImportQuerySet(AccountScopedQuerySet):
         else invalid. False when that check is no longer current."""
         return self._transition(
             pk,
-            "reject_rows" if outcome.errors else "pass_check",
+            "find_errors" if outcome.errors else "pass_check",
             check_run=check_run,
             processed=row_count,
             errors=outcome.errors,
@@ -112,7 +112,7 @@ class ContactImportQuerySet(AccountScopedQuerySet):
         """Rows turned invalid between the check and the write: nothing was written."""
         return self._transition(
             pk,
-            "reject_rows",
+            "reject_write",
             errors=errors,
             error_count=len(errors),
             problem=problem,
@@ -164,12 +164,12 @@ class ContactImport(AccountOwned):
         "replace_file": (EDITABLE, Status.MAPPING),
         "queue_check": (EDITABLE, Status.VALIDATING),
         "pass_check": ((Status.VALIDATING,), Status.READY),
-        # the check found bad rows, or rows turned bad before the write
-        "reject_rows": ((Status.VALIDATING, Status.IMPORTING), Status.INVALID),
-        "fail_check": ((Status.VALIDATING,), Status.MAPPING),
+        "find_errors": ((Status.VALIDATING,), Status.INVALID),
+        "fail_check": ((Status.VALIDATING,), Status.MAPPING),  # the check crashed
         "queue_write": ((Status.READY,), Status.IMPORTING),
         "finish_write": ((Status.IMPORTING,), Status.DONE),
-        "fail_write": ((Status.IMPORTING,), Status.READY),
+        "reject_write": ((Status.IMPORTING,), Status.INVALID),  # rows turned bad meanwhile
+        "fail_write": ((Status.IMPORTING,), Status.READY),  # the write crashed
         "cancel": (CANCELLABLE, Status.CANCELLED),
     }
 

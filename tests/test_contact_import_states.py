@@ -26,10 +26,8 @@ ACTIONS = {
     "replace_file": lambda rows, pk: rows.replace_file(pk, file_name="new.csv"),
     "queue_check": lambda rows, pk: rows.queue_check(pk) is not None,
     "pass_check": lambda rows, pk: rows.finish_check(pk, check_run=0, outcome=PASSED, row_count=2),
-    "reject_rows": lambda rows, pk: (
-        rows.finish_check(pk, check_run=0, outcome=FAILED, row_count=2)
-        or rows.reject_write(pk, errors=FAILED.errors, problem="changed")
-    ),
+    "find_errors": lambda rows, pk: rows.finish_check(pk, check_run=0, outcome=FAILED, row_count=2),
+    "reject_write": lambda rows, pk: rows.reject_write(pk, errors=FAILED.errors, problem="x"),
     "fail_check": lambda rows, pk: rows.fail_check(pk, check_run=0, problem="crashed"),
     "queue_write": lambda rows, pk: rows.queue_write(pk),
     "finish_write": lambda rows, pk: rows.finish_write(pk, outcome=PASSED, row_count=2),

@@ -1,4 +1,4 @@
-"""contacts/imports.py and contacts/tasks.py: reading CSV files, checking rows, writing them."""
+"""contacts/imports/ and contacts/tasks.py: reading CSV files, checking rows, writing them."""
 
 import codecs
 
