@@ -31,6 +31,7 @@ RECOVERY_LIMIT = 5.0
 RETRY_GRACE = 15.0  # how long a create keeps retrying once the load has stopped
 
 pytestmark = [
+    pytest.mark.slow,  # a live server, an outage and a recovery: ~9 s
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL outage"),
 ]

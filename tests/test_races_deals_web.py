@@ -19,6 +19,7 @@ from tests.web_client import client_for
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.slow,  # 8-13 s a pair of writes on PostgreSQL (--durations)
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
 ]
