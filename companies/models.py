@@ -13,6 +13,7 @@ from accounts.search import PrefixSearch, SearchIndex
 from accounts.tags import TaggedQuerySet
 from accounts.tenancy import AccountOwned
 from companies.domains import InvalidDomain, normalise_domain
+from events.loaded_values import KeepsLoadedValues
 
 SEARCH_VECTOR = SearchVector("name", Replace("domain", Value("."), Value(" ")), config="simple")
 COMPANY_SEARCH = PrefixSearch(vector=SEARCH_VECTOR, fields=("name", "domain"))
@@ -43,7 +44,7 @@ class CompanyQuerySet(TaggedQuerySet):
         return self.annotate(contact_count=Coalesce(Subquery(per_company), 0))
 
 
-class Company(AccountOwned):
+class Company(KeepsLoadedValues, AccountOwned):
     class Size(models.TextChoices):
         XS = "1-10", "1-10"
         S = "11-50", "11-50"

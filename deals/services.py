@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.errors import StateConflict
 from deals.models import Deal, Pipeline, Stage
 from events.models import Source
+from events.representations import representation
 from events.row_writes import (
     RecordKind,
     refreshed,
@@ -133,7 +134,7 @@ def deal_representation(deal: Deal) -> dict:
     """The deal as the API shows it (an event's `data`)."""
     from deals.api.serializers import DealSerializer  # it imports this module
 
-    return dict(DealSerializer(deal).data)
+    return representation(DealSerializer, deal)
 
 
 DEAL = RecordKind(

@@ -11,6 +11,7 @@ from accounts.calendar_range import validate_calendar_range
 from accounts.links import link_to, owner_link
 from accounts.search import PrefixSearch, SearchIndex
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
+from events.loaded_values import KeepsLoadedValues
 from notes.sanitize import plain_text, sanitize_body
 
 SEARCH_VECTOR = SearchVector("body", config="simple")
@@ -63,7 +64,7 @@ def _text(body) -> str:
     return body
 
 
-class Note(AccountOwned):
+class Note(KeepsLoadedValues, AccountOwned):
     class Kind(models.TextChoices):
         NOTE = "note", "Note"
         EMAIL = "email", "Email"
