@@ -1,7 +1,7 @@
 """Which account a request acts for."""
 
-from accounts.ids import parse_id
 from accounts.models import Membership
+from lib.ids import parse_id
 
 
 class NoSuchMembership(LookupError):

@@ -1,6 +1,6 @@
 """Ids and nesting a client can make absurd: still a 4xx, never a 500.
 
-The project reads every id from text through one parser (accounts/ids.py): ASCII digits
+The project reads every id from text through one parser (lib/ids.py): ASCII digits
 only, 1 to 2**63-1, and never int() on a string longer than a bigint (Python refuses
 more than 4,300 digits with a ValueError).
 """
@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.ids import MAX_ID, parse_id, parse_page_number
 from contacts.models import Contact
+from lib.ids import MAX_ID, parse_id, parse_page_number
 from tests.factories import AccountFactory, CompanyFactory, ContactFactory, MembershipFactory
 from tests.web_client import client_for
 
