@@ -15,7 +15,7 @@ from accounts.tenancy import AccountOwned
 from lib.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
 from lib.calendar_range import validate_calendar_range
 from lib.custom_fields import validate_custom_fields
-from lib.ids import parse_id
+from lib.ids import is_id_shaped, parse_id
 
 
 def context_account(context):
@@ -47,8 +47,7 @@ class AccountScopedRelatedField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         # Ids are integers (or their ASCII digits as text); floats, booleans and numbers
         # beyond a bigint never reach the database, where they would overflow.
-        digits = isinstance(data, str) and data.strip().isascii() and data.strip().isdigit()
-        if isinstance(data, bool) or not (isinstance(data, int) or digits):
+        if not is_id_shaped(data):
             self.fail("incorrect_type", data_type=type(data).__name__)
         pk = parse_id(data)
         if pk is None:
