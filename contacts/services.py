@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.ids import parse_id
 from accounts.models import Account, Tag, User, tag_key
 from accounts.tags import (
     attach_tag_lists,
@@ -34,6 +33,7 @@ from events.recording import (
 )
 from events.representations import representation, representations
 from events.services import events_append
+from lib.ids import parse_id
 
 # -- one contact -----------------------------------------------------------------
 

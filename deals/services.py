@@ -6,7 +6,6 @@ each recording its event (events/row_writes.py says how concurrent writes meet).
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.errors import StateConflict
 from deals.models import Deal, Pipeline, Stage
 from events.models import Source
 from events.representations import representation
@@ -20,6 +19,7 @@ from events.row_writes import (
     rows_delete,
     values_that_change,
 )
+from lib.errors import StateConflict
 
 DEFAULT_STAGES = [("Lead", 10), ("Qualified", 25), ("Proposal", 50), ("Negotiation", 75)]
 

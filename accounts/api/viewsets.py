@@ -17,7 +17,7 @@ from accounts.api.serializers import TagNameSerializer
 from accounts.api.throttles import rate_limit_headers
 from accounts.memberships import NoSuchMembership, resolve_membership
 from accounts.models import Tag
-from accounts.search import order_hits_by_sorting, search_words
+from lib.search import order_hits_by_sorting, search_words
 
 
 class AccountContextMixin:

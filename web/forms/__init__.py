@@ -15,13 +15,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import escape, linebreaks
 
-from accounts.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
-from accounts.calendar_range import validate_calendar_range
 from accounts.models import User
 from accounts.tags import normalise_tag_names, validate_tag_name
 from activities.models import Activity
 from activities.services import activity_create
 from events.models import Source
+from lib.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
+from lib.calendar_range import validate_calendar_range
 from notes.models import Note
 from notes.sanitize import sanitize_body
 from notes.services import note_create

@@ -3,10 +3,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.ids import parse_id
 from accounts.tags import validate_tag_name
 from companies.models import Company
 from contacts.models import Contact
+from lib.ids import parse_id
 from web.forms import MemberChoiceField, PhoneField, TagNamesField, members_of
 from web.forms.opened_values import OpenedValuesMixin
 from web.forms.versions import VersionedFormMixin
