@@ -83,6 +83,7 @@ class Company(AccountOwned):
                 condition=~Q(domain=""),
                 name="company_unique_domain",
                 violation_error_message="A company with this domain already exists.",
+                violation_error_code="unique_domain",
             ),
         ]
         indexes = [

@@ -41,6 +41,7 @@ class Pipeline(AccountOwned):
                 Lower("name"),
                 name="pipeline_unique_name",
                 violation_error_message="A pipeline with this name already exists.",
+                violation_error_code="unique_name",
             ),
         ]
 
@@ -63,6 +64,7 @@ class Stage(AccountOwned):
                 fields=["account", "pipeline", "name"],
                 name="stage_unique_name",
                 violation_error_message="Stage names must be unique within a pipeline.",
+                violation_error_code="unique_name",
             ),
             models.CheckConstraint(
                 condition=Q(probability__gte=0, probability__lte=100),

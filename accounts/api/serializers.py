@@ -1,8 +1,11 @@
+import copy
+
 from rest_framework import serializers
 
 from accounts.api.fields import AccountScopedRelatedField, MemberField, context_account
 from accounts.models import Account, Membership, Tag, User, tag_key
 from accounts.tags import validate_tag_name
+from accounts.uniqueness import unique_in_account, validate_unique_in_account
 
 
 class TagNameField(serializers.CharField):
@@ -33,6 +36,23 @@ class AccountScopedModelSerializer(serializers.ModelSerializer):
     @property
     def account(self):
         return context_account(self.context)
+
+    def validate_unique_in_account(self, attrs) -> None:
+        """The model's unique constraints that lead with `account` (email, domain, ...),
+        checked for the fields `attrs` writes: the constraint's message on that field
+        (a Django ValidationError, which DRF answers as a 400 on the field). One query
+        per constraint checked."""
+        model = self.Meta.model
+        instance = model() if self.instance is None else copy.copy(self.instance)
+        instance.account_id = self.account.pk
+        written = set()
+        for _constraint, names in unique_in_account(model):
+            for name in names:
+                if name in attrs:
+                    setattr(instance, name, attrs[name])
+                    written.add(name)
+        unwritten = {field.name for field in model._meta.concrete_fields} - written
+        validate_unique_in_account(instance, exclude=unwritten)
 
     def build_relational_field(self, field_name, relation_info):
         field_class, kwargs = super().build_relational_field(field_name, relation_info)

@@ -56,12 +56,6 @@ class CompanySerializer(TaggedModelSerializer):
             raise serializers.ValidationError(str(exc)) from exc
         if len(domain) > 253:
             raise serializers.ValidationError("A domain has at most 253 characters.")
-        if domain:
-            clash = Company.objects.for_account(self.account).filter(domain=domain)
-            if self.instance is not None:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise serializers.ValidationError("A company with this domain already exists.")
         return domain
 
     def validate_parent(self, parent):
@@ -73,3 +67,7 @@ class CompanySerializer(TaggedModelSerializer):
         ):
             raise serializers.ValidationError("A company cannot be its own ancestor.")
         return parent
+
+    def validate(self, attrs):
+        self.validate_unique_in_account(attrs)
+        return attrs

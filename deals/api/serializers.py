@@ -37,14 +37,6 @@ class PipelineSerializer(AccountScopedModelSerializer):
         fields = ["id", "name", "stages", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
-    def validate_name(self, value):
-        clash = Pipeline.objects.for_account(self.account).filter(name__iexact=value)
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError("A pipeline with this name already exists.")
-        return value
-
     def validate_stages(self, stages):
         # A PATCH is partial, and DRF makes nested items partial too: the list replaces
         # the stages, so every item still needs both fields.
@@ -69,6 +61,10 @@ class PipelineSerializer(AccountScopedModelSerializer):
                 f"Stage {strangers[0]} is not a stage of this pipeline."
             )
         return stages
+
+    def validate(self, attrs):
+        self.validate_unique_in_account(attrs)
+        return attrs
 
     def create(self, validated_data):
         return pipeline_create(
