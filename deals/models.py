@@ -207,12 +207,43 @@ class Deal(AccountOwned):
 
     def clean(self):
         super().clean()
-        if self.stage_id and self.pipeline_id and self.stage.pipeline_id != self.pipeline_id:
-            raise ValidationError({"stage": "The stage must belong to the deal's pipeline."})
+        if self.pipeline_id:
+            self.stage = self.stage_in_pipeline(
+                self.pipeline, self.stage if self.stage_id else None
+            )
         try:
             self.validate_stage_change()
         except InvalidTransition as exc:
             raise ValidationError({"stage": str(exc)}) from exc
+
+    def stage_in_pipeline(self, pipeline: Pipeline, stage: Stage | None = None, *, stages=None):
+        """The stage this deal takes in `pipeline`, as every face (API, web app, admin)
+        decides it: `stage` when it is one of the pipeline's (else ValidationError on
+        `stage`); left out, the deal's own stage if it stays in that pipeline, else
+        the pipeline's first stage (ValidationError on `pipeline` when it has none).
+
+        The first stage costs one query, unless `stages` (the account's stages, in
+        position order) is given. Whether a closed deal may move is
+        `validate_stage_change`'s question, not this one's.
+        """
+        if stage is not None:
+            if stage.pipeline_id != pipeline.pk:
+                raise ValidationError(
+                    {"stage": f"Pick a stage of the {pipeline.name} pipeline."}, code="stage"
+                )
+            return stage
+        if self.pk is not None and self.pipeline_id == pipeline.pk and self.stage_id:
+            return self.stage
+        if stages is None:
+            first = Stage.objects.for_account(pipeline.account_id).filter(pipeline=pipeline)
+            first = first.order_by("position", "id").first()
+        else:
+            first = next((s for s in stages if s.pipeline_id == pipeline.pk), None)
+        if first is None:
+            raise ValidationError(
+                {"pipeline": "This pipeline has no stages yet."}, code="no_stages"
+            )
+        return first
 
     def validate_stage_change(self) -> None:
         """Refuse to put a closed deal in another stage or pipeline (InvalidTransition).

@@ -1,11 +1,12 @@
 import copy
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.api.fields import AccountScopedRelatedField, MemberField, context_account
 from accounts.models import Account, Membership, Tag, User, tag_key
 from accounts.tags import validate_tag_name
-from accounts.uniqueness import unique_in_account, validate_unique_in_account
+from accounts.uniqueness import validate_unique_in_account
 
 
 class TagNameField(serializers.CharField):
@@ -37,22 +38,21 @@ class AccountScopedModelSerializer(serializers.ModelSerializer):
     def account(self):
         return context_account(self.context)
 
-    def validate_unique_in_account(self, attrs) -> None:
-        """The model's unique constraints that lead with `account` (email, domain, ...),
-        checked for the fields `attrs` writes: the constraint's message on that field
-        (a Django ValidationError, which DRF answers as a 400 on the field). One query
-        per constraint checked."""
+    def unique_in_account(self, name: str, value):
+        """`value` for the field `name`, checked against the model's unique constraints
+        that lead with `account` (email, domain, ...): for a `validate_<name>` method,
+        so the constraint's own message is the field's error. One query per
+        constraint on that field."""
         model = self.Meta.model
         instance = model() if self.instance is None else copy.copy(self.instance)
         instance.account_id = self.account.pk
-        written = set()
-        for _constraint, names in unique_in_account(model):
-            for name in names:
-                if name in attrs:
-                    setattr(instance, name, attrs[name])
-                    written.add(name)
-        unwritten = {field.name for field in model._meta.concrete_fields} - written
-        validate_unique_in_account(instance, exclude=unwritten)
+        setattr(instance, name, value)
+        others = {field.name for field in model._meta.concrete_fields} - {name}
+        try:
+            validate_unique_in_account(instance, exclude=others)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict.get(name, exc.messages)) from exc
+        return value
 
     def build_relational_field(self, field_name, relation_info):
         field_class, kwargs = super().build_relational_field(field_name, relation_info)

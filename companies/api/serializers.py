@@ -56,7 +56,7 @@ class CompanySerializer(TaggedModelSerializer):
             raise serializers.ValidationError(str(exc)) from exc
         if len(domain) > 253:
             raise serializers.ValidationError("A domain has at most 253 characters.")
-        return domain
+        return self.unique_in_account("domain", domain) if domain else domain
 
     def validate_parent(self, parent):
         instance = self.instance
@@ -67,7 +67,3 @@ class CompanySerializer(TaggedModelSerializer):
         ):
             raise serializers.ValidationError("A company cannot be its own ancestor.")
         return parent
-
-    def validate(self, attrs):
-        self.validate_unique_in_account(attrs)
-        return attrs

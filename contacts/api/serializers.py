@@ -40,16 +40,14 @@ class ContactSerializer(TaggedModelSerializer):
         }
 
     def validate_email(self, value):
-        return normalise_email(value)
+        email = normalise_email(value)
+        # A bulk import plans duplicates itself (skip, update or error, row by row).
+        if email and not self.context.get("bulk"):
+            self.unique_in_account("email", email)
+        return email
 
     def validate_phone(self, value):
         return value or ""
-
-    def validate(self, attrs):
-        # A bulk import plans duplicates itself (skip, update or error, row by row).
-        if not self.context.get("bulk"):
-            self.validate_unique_in_account(attrs)
-        return attrs
 
 
 class RowField(serializers.Field):
