@@ -208,13 +208,23 @@ class Deal(AccountOwned):
     def clean(self):
         super().clean()
         if self.pipeline_id:
-            self.stage = self.stage_in_pipeline(
-                self.pipeline, self.stage if self.stage_id else None
-            )
+            stage = self.stage if self.stage_id else self._stored_stage_in_pipeline()
+            self.stage = self.stage_in_pipeline(self.pipeline, stage)
         try:
             self.validate_stage_change()
         except InvalidTransition as exc:
             raise ValidationError({"stage": str(exc)}) from exc
+
+    def _stored_stage_in_pipeline(self) -> Stage | None:
+        """The stage this deal is stored in, if it is one of `self.pipeline`'s (a form
+        left the stage empty: the deal keeps it). One query; none for a new deal."""
+        if self.pk is None:
+            return None
+        return (
+            Stage.objects.for_account(self.account_id)
+            .filter(pipeline_id=self.pipeline_id, deals__pk=self.pk, deals__account=self.account_id)
+            .first()
+        )
 
     def stage_in_pipeline(self, pipeline: Pipeline, stage: Stage | None = None, *, stages=None):
         """The stage this deal takes in `pipeline`, as every face (API, web app, admin)
