@@ -128,9 +128,6 @@ class TagSerializer(AccountScopedModelSerializer):
         fields = ["id", "name", "color"]
 
     def validate_name(self, value):
-        clash = Tag.objects.for_account(self.account).filter(name_key=tag_key(value))
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError("A tag with this name already exists.")
+        # Unique by its key (case and spacing folded): the constraint's message.
+        self.unique_in_account("name_key", tag_key(value))
         return value
