@@ -231,3 +231,15 @@ def test_the_admin_takes_the_same_email_in_another_account(admin_client, account
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Contact.objects.for_account(account).get().email == "ann@example.com"
+
+
+def test_the_api_answers_a_duplicate_tag_name_in_any_case(owner, outsider):
+    assert owner.client.post("/api/v1/crm/tags/", {"name": "VIP"}, format="json").status_code == 201
+    response = owner.client.post("/api/v1/crm/tags/", {"name": " vip "}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"name": ["A tag with this name already exists."]}
+    tag_id = owner.client.get("/api/v1/crm/tags/").json()["results"][0]["id"]
+    renamed = owner.client.patch(f"/api/v1/crm/tags/{tag_id}/", {"name": "Vip"}, format="json")
+    assert renamed.status_code == 200, renamed.json()
+    elsewhere = outsider.client.post("/api/v1/crm/tags/", {"name": "vip"}, format="json")
+    assert elsewhere.status_code == 201
