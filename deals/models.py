@@ -226,7 +226,9 @@ class Deal(AccountOwned):
             .first()
         )
 
-    def stage_in_pipeline(self, pipeline: Pipeline, stage: Stage | None = None, *, stages=None):
+    def stage_in_pipeline(
+        self, pipeline: Pipeline, stage: Stage | None = None, *, stages=None
+    ) -> Stage:
         """The stage this deal takes in `pipeline`, as every face (API, web app, admin)
         decides it: `stage` when it is one of the pipeline's (else ValidationError on
         `stage`); left out, the deal's own stage if it stays in that pipeline, else

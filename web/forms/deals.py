@@ -23,7 +23,8 @@ class ContactChoiceField(forms.ModelChoiceField):
 class DealForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
     """Create or edit a deal of `account`.
 
-    The stage must belong to the pipeline; left empty it is the pipeline's first stage.
+    The model decides the stage (`Deal.stage_in_pipeline`, as for the API and the
+    admin): one of the pipeline's; left empty, the deal's own or the pipeline's first.
     A closed deal keeps its stage: reopen it first (the state machine's rule).
     """
 
