@@ -10,7 +10,7 @@ from contacts.imports.row_rules import RowValidator
 from contacts.imports.rows import chunks, contact_rows, sentences
 from contacts.models import Contact
 from contacts.models_import import ContactImport
-from contacts.spreadsheet_cells import neutralise_formula
+from lib.spreadsheet_cells import neutralise_formula
 
 
 @dataclass

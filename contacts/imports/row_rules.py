@@ -1,8 +1,9 @@
 """The rules one row of an import follows: the Contact model's own fields.
 
 The form fields come from the model (`formfield()`: its max lengths, its required
-first name, its email validator) and the phone is parsed in the account's region, as
-the web app's forms do; none of it goes through the API's serializers. The fields are
+first name, its email validator) and the phone is read by the one parser of typed
+numbers (`contacts.phones.parse_phone`) in the account's region, as the API, the web
+app and the admin read it; none of it goes through the API's serializers. The fields are
 built once an import rather than once a row (a form a row costs a deep copy of its
 fields each time), and nothing here queries the database: the company and the owner
 arrive already found (`lookups.Directory`).
@@ -10,17 +11,19 @@ arrive already found (`lookups.Directory`).
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from accounts.tags import normalise_tag_names, validate_tag_name
 from companies.models import Company
 from contacts.models import Contact
+from contacts.phones import InvalidPhoneNumber, parse_phone
 
 MAX_TAGS = 100
 # In the order the API and the forms list them, so a row's messages read the same way.
 TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "title")
-INVALID_PHONE = "Enter a valid phone number."
+MAX_PHONE_TEXT = 40  # what the API's phone field accepts before parsing
 
 
 class RowValidator:
@@ -36,9 +39,8 @@ class RowValidator:
         self.account = account
         model_field = Contact._meta.get_field
         self.fields = {name: model_field(name).formfield() for name in TEXT_FIELDS}
-        self.fields["phone"] = model_field("phone").formfield(
-            region=account.phone_region or None, error_messages={"invalid": INVALID_PHONE}
-        )
+        self.fields["phone"] = forms.CharField(max_length=MAX_PHONE_TEXT, required=False)
+        self.region = account.phone_region or None
 
     def __call__(self, row: dict, related_cache=None) -> dict:
         # `related_cache` is `contact_bulk_import`'s: rows name their company and owner
@@ -51,14 +53,12 @@ class RowValidator:
                 continue
             try:
                 value = self.fields[name].clean(row[name])
-            except ValidationError as exc:
-                errors[name] = exc.messages
+                if name == "phone":
+                    value = parse_phone(value, self.region)
+            except (ValidationError, InvalidPhoneNumber) as exc:
+                errors[name] = getattr(exc, "messages", None) or [str(exc)]
                 continue
-            if name == "email":
-                value = value.lower()
-            elif name == "phone":
-                value = value.as_e164 if value else ""
-            values[name] = value
+            values[name] = value.lower() if name == "email" else value
         for name, model in (("company", Company), ("owner", User)):
             if name in row:
                 found = self._related(row[name], model)
