@@ -14,7 +14,8 @@ from accounts.tenancy import UnscopedQueryError
 from activities.models import DONE_ONLY, OPEN_ONLY, Activity, count_up_to
 from tests.factories import ActivityFactory, ContactFactory
 from tests.web_client import client_for
-from web.views import agenda
+from web import activity_rows
+from web.activities import views as agenda
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +154,7 @@ def test_upcoming_lists_the_soonest_first_and_undated_ones_last_across_pages(
 
 
 def test_a_count_past_the_cap_says_so(owner, frozen_now, monkeypatch):
-    monkeypatch.setattr(agenda, "COUNT_CAP", 3)
+    monkeypatch.setattr(activity_rows, "COUNT_CAP", 3)
     for i in range(3):
         task(owner, f"Late {i}", NOW - dt.timedelta(days=1))
         task(owner, f"Later {i}", NOW + dt.timedelta(days=3))
@@ -164,7 +165,7 @@ def test_a_count_past_the_cap_says_so(owner, frozen_now, monkeypatch):
 
 
 def test_a_capped_list_says_so_and_next_still_reaches_its_end(owner, frozen_now, monkeypatch):
-    monkeypatch.setattr(agenda, "COUNT_CAP", 3)
+    monkeypatch.setattr(activity_rows, "COUNT_CAP", 3)
     monkeypatch.setattr(agenda, "PAGE_SIZE", 2)
     for i in range(9):
         task(owner, f"Task {i}", NOW + dt.timedelta(days=2, hours=i))

@@ -396,7 +396,7 @@ def test_export_writes_times_in_the_accounts_zone(web, owner):
 
 
 def test_export_chunks_keep_order_tags_and_owners(web, owner, monkeypatch):
-    from web.views.contacts import export
+    from web.contacts import export
 
     monkeypatch.setattr(export, "EXPORT_CHUNK", 3)
     owner.user.email = ""
@@ -688,7 +688,7 @@ def test_a_long_company_list_becomes_a_name_filter(owner, monkeypatch):
     from django.test import Client
 
     from tests.factories import CompanyFactory, ContactFactory
-    from web.views.contacts import listing
+    from web.contacts import views as listing
 
     monkeypatch.setattr(listing, "COMPANY_MENU_LIMIT", 3)
     acme = CompanyFactory(account=owner.account, name="Acme Rockets")

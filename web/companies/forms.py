@@ -1,0 +1,78 @@
+"""The company form: every related choice comes from the request's account."""
+
+from django import forms
+
+from accounts.models import User
+from companies.domains import InvalidDomain, normalise_domain
+from companies.models import Company
+from web.form_fields import MemberChoiceField, TagNamesField
+from web.form_versions import VersionedFormMixin
+from web.opened_values import OpenedValuesMixin
+
+
+class CompanyForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
+    """Create or edit a company of `account`.
+
+    The model's `clean()` normalises the domain and refuses a parent that would make
+    the company its own ancestor; the form adds the per-account domain uniqueness,
+    which model validation skips because `account` is not a form field. The view
+    writes `record_data()` through the company services.
+    """
+
+    parent = forms.ModelChoiceField(
+        queryset=Company.objects.none(),
+        required=False,
+        empty_label="— None (top-level company) —",
+        label="Parent company",
+    )
+    owner = MemberChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="— Nobody —"
+    )
+    tags = TagNamesField(label="Tags")
+
+    class Meta:
+        model = Company
+        fields = ["name", "domain", "industry", "size", "parent", "owner"]
+        labels = {"domain": "Web domain"}
+        help_texts = {"domain": "Such as acme.com; a full web address is fine too."}
+        widgets = {
+            "name": forms.TextInput(attrs={"autofocus": True}),
+            "domain": forms.TextInput(attrs={"placeholder": "acme.com", "autocomplete": "off"}),
+            "industry": forms.TextInput(attrs={"list": "industry-options"}),
+        }
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.instance.account = account
+        parents = Company.objects.for_account(account).only("id", "name")
+        if self.instance.pk is not None:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["owner"].queryset = User.objects.members_of(account)
+        self.fields["size"].choices = [("", "— Unknown —"), *Company.Size.choices]
+        self.fields["tags"].widget.attrs.update(
+            {"list": "tag-options", "autocomplete": "off", "placeholder": "customer, partner"}
+        )
+        if self.instance.pk is not None and not self.is_bound:
+            # One query: the company's tags, as the text the field shows.
+            self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter the company's name.")
+        return name
+
+    def clean_domain(self):
+        try:
+            domain = normalise_domain(self.cleaned_data.get("domain", ""))
+        except InvalidDomain as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if domain:
+            clash = Company.objects.for_account(self.account).filter(domain=domain)
+            if self.instance.pk is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise forms.ValidationError(f"Another company already uses the domain {domain}.")
+        return domain
