@@ -61,6 +61,13 @@ class AccountViewMixin(LoginRequiredMixin):
         except queryset.model.DoesNotExist:
             raise Http404("No such record.") from None
 
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # Another account's record is a 404 whatever the method: even a 405 would
+        # confirm that the id exists (one query, only on a refused method).
+        if self.pk_url_kwarg in self.kwargs:
+            self.get_object()
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
     def scope_queryset(self, queryset):
         """Hook: narrow or decorate the account's rows."""
         return queryset

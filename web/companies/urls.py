@@ -4,17 +4,16 @@ namespace)."""
 from django.urls import path
 
 from web.companies.views import (
-    CompanyCreateView,
     CompanyDetailView,
+    CompanyFormView,
     CompanyListView,
-    CompanyUpdateView,
 )
 from web.record_history import CompanyHistoryView
 
 urlpatterns = [
     path("", CompanyListView.as_view(), name="companies"),
-    path("new/", CompanyCreateView.as_view(), name="company-new"),
+    path("new/", CompanyFormView.as_view(), name="company-new"),
     path("<int:pk>/", CompanyDetailView.as_view(), name="company"),
     path("<int:pk>/history/", CompanyHistoryView.as_view(), name="company-history"),
-    path("<int:pk>/edit/", CompanyUpdateView.as_view(), name="company-edit"),
+    path("<int:pk>/edit/", CompanyFormView.as_view(), name="company-edit"),
 ]

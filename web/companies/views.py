@@ -5,29 +5,20 @@ The list filters through the API's own `CompanyFilter`, so `?search=`, `industry
 constant number of queries whatever the number of companies, contacts or deals.
 """
 
-from django.contrib import messages
-from django.http import HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
-from django.views.generic import CreateView, DetailView, UpdateView
-from django.views.generic.base import View
 
 from accounts.ids import parse_id
 from accounts.models import Tag, User
-from accounts.paginator import DeferredJoinPaginator
-from companies.api.filters import CompanyFilter
+from companies.filters import CompanyFilter
 from companies.models import Company
 from companies.services import company_create, company_update
 from contacts.models import Contact
 from deals.models import Deal
 from events.models import Source
 from web.companies.forms import CompanyForm
+from web.crud import RecordDetailView, RecordFormView, RecordListView
 from web.deal_display import deal_summary, decorate_deal
-from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
-from web.record_pages import RecordPageMixin
 from web.record_timeline import timeline_context
-from web.tenancy import AccountViewMixin
 
 PAGE_SIZE = 25
 RELATED_LIMIT = 50  # contacts and deals listed on the company page
@@ -42,62 +33,50 @@ SORTS = {
     "created": ("created_at", "id"),
     "-created": ("-created_at", "-id"),
 }
+LIST_FILTERS = ("search", "industry", "size", "owner", "tag")  # the ones the page shows
 
 
-class CompanyListView(AccountViewMixin, View):
+class CompanyListView(RecordListView):
     """GET: the companies page; over htmx (search as you type, filters), just the
     results partial. Queries: the count, the page (contact counts, owner and parent
     joined), the industries, the tags and the members for the filters."""
 
     model = Company
+    filterset_class = CompanyFilter
     template_name = "web/companies/list.html"
+    page_size = PAGE_SIZE
 
     def scope_queryset(self, queryset):
         return queryset.with_contact_count().select_related("owner", "parent")
 
-    def get(self, request):
-        filterset = CompanyFilter(request.GET, queryset=self.get_queryset(), request=request)
-        errors = (
-            []
-            if filterset.is_valid()
-            else [f"{name.title()}: {' '.join(errs)}" for name, errs in filterset.errors.items()]
-        )
-        sort = request.GET.get("sort", "name")
-        if sort not in SORTS:
-            sort = "name"
-        paginator = DeferredJoinPaginator(filterset.qs.order_by(*SORTS[sort]), PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
+    def order(self, queryset):
+        return queryset.order_by(*SORTS[self.sort()])
+
+    def sort(self) -> str:
+        sort = self.request.GET.get("sort", "name")
+        return sort if sort in SORTS else "name"
+
+    def get_context_data(self, *, filterset, page, errors):
+        request = self.request
         params = request.GET.copy()
         params.pop("page", None)
         sort_params = params.copy()
         sort_params.pop("sort", None)
         data = filterset.form.cleaned_data if hasattr(filterset.form, "cleaned_data") else {}
-        filtered = any(data.get(k) for k in ("search", "industry", "size", "owner", "tag"))
         context = {
             "page": page,
             "companies": page.object_list,
-            "sort": sort,
+            "sort": self.sort(),
             "query": params.urlencode(),
             "sort_query": sort_params.urlencode(),
-            "filters": {
-                key: request.GET.get(key, "")
-                for key in ("search", "industry", "size", "owner", "tag")
-            },
-            "filtered": filtered,
+            "filters": {key: request.GET.get(key, "") for key in LIST_FILTERS},
+            "filtered": any(data.get(k) for k in LIST_FILTERS),
             "errors": errors,
         }
-        if request.htmx:
-            response = render(request, f"{self.template_name}#results", context)
-        else:
+        if not self.is_partial():
             account = request.account
             context.update(
-                industries=list(
-                    Company.objects.for_account(account)
-                    .exclude(industry="")
-                    .order_by("industry")
-                    .values_list("industry", flat=True)
-                    .distinct()
-                ),
+                industries=industries(account),
                 sizes=Company.Size.choices,
                 members=list(User.objects.members_of(account)),
                 tags=list(
@@ -107,12 +86,22 @@ class CompanyListView(AccountViewMixin, View):
                     .order_by("name")
                 ),
             )
-            response = render(request, self.template_name, context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        return context
 
 
-class CompanyDetailView(RecordPageMixin, AccountViewMixin, DetailView):
+def industries(account) -> list[str]:
+    """The industries the account's companies name, for the filter and the form (one
+    query)."""
+    return list(
+        Company.objects.for_account(account)
+        .exclude(industry="")
+        .order_by("industry")
+        .values_list("industry", flat=True)
+        .distinct()
+    )
+
+
+class CompanyDetailView(RecordDetailView):
     """A company: fields, parent and subsidiaries, contacts, deals and the timeline."""
 
     model = Company
@@ -156,25 +145,26 @@ class CompanyDetailView(RecordPageMixin, AccountViewMixin, DetailView):
         return context
 
 
-class CompanyFormMixin(AccountViewMixin):
+class CompanyFormView(RecordFormView):
+    """A new company (`?parent=<id>` preselects the parent, for "Add a subsidiary"),
+    or a company's edit form; saved through the company services."""
+
     model = Company
     form_class = CompanyForm
     template_name = "web/companies/form.html"
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["account"] = self.request.account
-        return kwargs
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.creating:
+            parent = parse_id(self.request.GET.get("parent", ""))
+            if parent is not None:
+                initial["parent"] = parent
+            initial.setdefault("owner", self.request.user.pk)
+        return initial
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["industries"] = list(
-            Company.objects.for_account(self.request.account)
-            .exclude(industry="")
-            .order_by("industry")
-            .values_list("industry", flat=True)
-            .distinct()
-        )
+        context["industries"] = industries(self.request.account)
         context["tag_names"] = list(
             Tag.objects.for_account(self.request.account)
             .order_by("name")
@@ -185,46 +175,15 @@ class CompanyFormMixin(AccountViewMixin):
     def get_success_url(self):
         return reverse("web:company", args=[self.object.pk])
 
-    def form_valid(self, form):
-        """Writes through the company services (never `form.save()`)."""
+    def save(self, form):
         request = self.request
         if self.object is None:
-            self.object = company_create(
+            return company_create(
                 account=request.account, by=request.user, source=Source.UI, data=form.record_data()
             )
-        else:
-            self.object = company_update(
-                company=self.object, by=request.user, source=Source.UI, data=form.record_data()
-            )
-        return HttpResponseRedirect(self.get_success_url())
+        return company_update(
+            company=self.object, by=request.user, source=Source.UI, data=form.record_data()
+        )
 
-
-class CompanyCreateView(CompanyFormMixin, CreateView):
-    """A new company; `?parent=<id>` preselects the parent (for "Add a subsidiary")."""
-
-    def get_initial(self):
-        initial = super().get_initial()
-        parent = parse_id(self.request.GET.get("parent", ""))
-        if parent is not None:
-            initial["parent"] = parent
-        initial.setdefault("owner", self.request.user.pk)
-        return initial
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, f"Company “{self.object.name}” created.")
-        return response
-
-
-class CompanyUpdateView(CompanyFormMixin, UpdateView):
-    def form_valid(self, form):
-        try:
-            with saving_at_version(form):
-                response = super().form_valid(form)
-        except EditConflict:
-            context = self.get_context_data(
-                form=form, conflict=conflict_context(form, request=self.request)
-            )
-            return self.render_to_response(context, status=409)
-        messages.success(self.request, "Company saved.")
-        return response
+    def success_message(self, company) -> str:
+        return f"Company “{company.name}” created." if self.creating else "Company saved."

@@ -6,22 +6,21 @@ from django.urls import path
 from web.deals.board import BoardView
 from web.deals.views import (
     DealAbandonView,
-    DealCreateView,
     DealDetailView,
+    DealFormView,
     DealListView,
     DealLoseView,
     DealMoveView,
     DealReopenView,
-    DealUpdateView,
     DealWinView,
 )
 from web.record_history import DealHistoryView
 
 urlpatterns = [
     path("", DealListView.as_view(), name="deals"),
-    path("new/", DealCreateView.as_view(), name="deal-new"),
+    path("new/", DealFormView.as_view(), name="deal-new"),
     path("<int:pk>/", DealDetailView.as_view(), name="deal"),
-    path("<int:pk>/edit/", DealUpdateView.as_view(), name="deal-edit"),
+    path("<int:pk>/edit/", DealFormView.as_view(), name="deal-edit"),
     path("<int:pk>/history/", DealHistoryView.as_view(), name="deal-history"),
     path("<int:pk>/move/", DealMoveView.as_view(), name="deal-move"),
     path("<int:pk>/win/", DealWinView.as_view(), name="deal-win"),

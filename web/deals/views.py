@@ -12,17 +12,14 @@ import json
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
-from django.views.generic import CreateView, DetailView, UpdateView
 
 from accounts.ids import parse_id
 from accounts.models import User
-from accounts.paginator import DeferredJoinPaginator
-from deals.api.filters import DealFilter
+from deals.filters import DealFilter
 from deals.models import Deal, InvalidTransition, Stage
 from deals.services import (
     deal_abandon,
@@ -34,12 +31,11 @@ from deals.services import (
     deal_win,
 )
 from events.models import Source
+from web.crud import RecordDetailView, RecordFormView, RecordListView
 from web.deal_display import decorate_deal
 from web.deals.board import BOARD_ORDER, SESSION_PIPELINE, board_context, render_board
 from web.deals.forms import DealForm, LoseForm, MoveForm
-from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.formatting import format_money
-from web.record_pages import RecordPageMixin
 from web.record_timeline import timeline_context
 from web.tenancy import AccountViewMixin
 
@@ -47,7 +43,7 @@ PAGE_SIZE = 50
 LIST_FILTERS = ("pipeline", "stage", "status", "owner")  # the ones the page's form shows
 
 
-class DealListView(AccountViewMixin, View):
+class DealListView(RecordListView):
     """GET: deals a page at a time, in the board's order, filtered through the API's own
     `DealFilter` (`?pipeline=`, `stage`, `status`, `owner` as an id or `me`, ...); a
     board column past its cards links here for the rest of its stage. Queries: the
@@ -55,23 +51,21 @@ class DealListView(AccountViewMixin, View):
     and the members for the filters."""
 
     model = Deal
+    filterset_class = DealFilter
     template_name = "web/deals/list.html"
+    page_size = PAGE_SIZE
 
     def scope_queryset(self, queryset):
         return queryset.select_related("stage", "company", "owner")
 
-    def get(self, request):
-        filterset = DealFilter(request.GET, queryset=self.get_queryset(), request=request)
-        errors = (
-            []
-            if filterset.is_valid()
-            else [
-                f"{name.replace('_', ' ').capitalize()}: {' '.join(errs)}"
-                for name, errs in filterset.errors.items()
-            ]
-        )
-        paginator = DeferredJoinPaginator(filterset.qs.order_by(*BOARD_ORDER), PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
+    def order(self, queryset):
+        return queryset.order_by(*BOARD_ORDER)
+
+    def is_partial(self) -> bool:
+        return False  # the page has no htmx requests of its own
+
+    def get_context_data(self, *, filterset, page, errors):
+        request = self.request
         deals = list(page.object_list)
         for deal in deals:
             decorate_deal(deal)
@@ -84,12 +78,11 @@ class DealListView(AccountViewMixin, View):
             .order_by("pipeline__name", "pipeline", "position", "id")
         )
         pipelines = list({stage.pipeline_id: stage.pipeline for stage in stages}.values())
-        filters = {key: request.GET.get(key, "") for key in LIST_FILTERS}
-        context = {
+        return {
             "page": page,
             "deals": deals,
             "query": params.urlencode(),
-            "filters": filters,
+            "filters": {key: request.GET.get(key, "") for key in LIST_FILTERS},
             "filtered": bool(params),
             "errors": errors,
             "pipelines": pipelines,
@@ -98,10 +91,9 @@ class DealListView(AccountViewMixin, View):
             "members": list(User.objects.members_of(account)),
             "today": timezone.localdate(timezone=account.zone),
         }
-        return render(request, self.template_name, context)
 
 
-class DealDetailView(RecordPageMixin, AccountViewMixin, DetailView):
+class DealDetailView(RecordDetailView):
     """A deal: its fields, where it stands in its pipeline, the actions, the timeline.
     Constant queries: the deal (stage, pipeline, company, contact, owner joined), the
     pipeline's stages, and the timeline's own."""
@@ -132,68 +124,47 @@ class DealDetailView(RecordPageMixin, AccountViewMixin, DetailView):
         return context
 
 
-class DealFormMixin(AccountViewMixin):
+class DealFormView(RecordFormView):
+    """A new deal (`?pipeline=`, `?company=` and `?contact=` preselect those fields), or
+    a deal's edit form; saved through the deal services. A deal closed by someone else
+    since the form loaded is an error on its stage (the state machine's rule)."""
+
     model = Deal
     form_class = DealForm
     template_name = "web/deals/form.html"
+    save_refusals = (InvalidTransition,)
+    refusal_field = "stage"
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["account"] = self.request.account
-        return kwargs
+    def scope_queryset(self, queryset):
+        return queryset.select_related("stage")
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.creating:
+            for name in ("pipeline", "company", "contact"):
+                record_id = parse_id(self.request.GET.get(name, ""))
+                if record_id is not None:
+                    initial[name] = record_id
+            # Else the pipeline last shown on the board.
+            initial.setdefault("pipeline", self.request.session.get(SESSION_PIPELINE))
+            initial.setdefault("owner", self.request.user.pk)
+        return initial
 
     def get_success_url(self):
         return reverse("web:deal", args=[self.object.pk])
 
-
-class DealCreateView(DealFormMixin, CreateView):
-    """A new deal; `?pipeline=`, `?company=` and `?contact=` preselect those fields."""
-
-    def get_initial(self):
-        initial = super().get_initial()
-        for name in ("pipeline", "company", "contact"):
-            record_id = parse_id(self.request.GET.get(name, ""))
-            if record_id is not None:
-                initial[name] = record_id
-        # Else the pipeline last shown on the board.
-        initial.setdefault("pipeline", self.request.session.get(SESSION_PIPELINE))
-        initial.setdefault("owner", self.request.user.pk)
-        return initial
-
-    def form_valid(self, form):
-        self.object = deal_create(
-            account=self.request.account,
-            by=self.request.user,
-            source=Source.UI,
-            data=form.deal_data(),
-        )
-        messages.success(self.request, f"Deal “{self.object.title}” created.")
-        return HttpResponseRedirect(self.get_success_url())
-
-
-class DealUpdateView(DealFormMixin, UpdateView):
-    def scope_queryset(self, queryset):
-        return queryset.select_related("stage")
-
-    def form_valid(self, form):
-        try:
-            with saving_at_version(form):
-                self.object = deal_update(
-                    deal=self.object,
-                    by=self.request.user,
-                    source=Source.UI,
-                    data=form.changed_deal_data(),
-                )
-        except EditConflict:
-            context = self.get_context_data(
-                form=form, conflict=conflict_context(form, request=self.request)
+    def save(self, form):
+        request = self.request
+        if self.object is None:
+            return deal_create(
+                account=request.account, by=request.user, source=Source.UI, data=form.deal_data()
             )
-            return self.render_to_response(context, status=409)
-        except InvalidTransition as exc:  # closed by someone else since the form loaded
-            form.add_error("stage", str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, "Deal saved.")
-        return HttpResponseRedirect(self.get_success_url())
+        return deal_update(
+            deal=self.object, by=request.user, source=Source.UI, data=form.changed_deal_data()
+        )
+
+    def success_message(self, deal) -> str:
+        return f"Deal “{deal.title}” created." if self.creating else "Deal saved."
 
 
 class DealActionView(AccountViewMixin, View):

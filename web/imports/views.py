@@ -60,13 +60,6 @@ class ImportViewMixin(AccountViewMixin):
             queryset = queryset.defer("content", "errors")
         return self.get_object(queryset)
 
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        # Another account's import is a 404 whatever the method: even a 405 would
-        # confirm that the id exists.
-        if "pk" in self.kwargs:
-            self.get_import(with_text=False)
-        return super().http_method_not_allowed(request, *args, **kwargs)
-
 
 class ImportUploadView(ImportViewMixin, View):
     """Step 1: upload a file; below it, the account's recent imports."""

@@ -1,3 +1,7 @@
+"""The FilterSet of the notes list: one set of parameters for the API
+(notes/api/views.py) and the web app (web/notes/), so `?search=` and the
+others mean the same in both."""
+
 import django_filters
 
 from accounts.api.filters import DateTimeFilter, IdFilter, SearchFilter, UpdatedFilterSet

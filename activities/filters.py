@@ -1,3 +1,7 @@
+"""The FilterSet of the activities (the agenda) list: one set of parameters for the API
+(activities/api/views.py) and the web app (web/activities/), so `?search=` and the
+others mean the same in both."""
+
 import django_filters
 from django.utils import timezone
 

@@ -1,3 +1,7 @@
+"""The FilterSet of the deals list: one set of parameters for the API
+(deals/api/views.py) and the web app (web/deals/), so `?search=` and the
+others mean the same in both."""
+
 import django_filters
 
 from accounts.api.filters import IdFilter, OwnerFilter, SearchFilter, UpdatedFilterSet

@@ -1,3 +1,7 @@
+"""The FilterSet of the contacts list: one set of parameters for the API
+(contacts/api/views.py) and the web app (web/contacts/), so `?search=` and the
+others mean the same in both."""
+
 from accounts.api.filters import (
     AllTagsFilter,
     DateTimeFilter,

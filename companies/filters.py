@@ -1,3 +1,7 @@
+"""The FilterSet of the companies list: one set of parameters for the API
+(companies/api/views.py) and the web app (web/companies/), so `?search=` and the
+others mean the same in both."""
+
 import django_filters
 from django import forms
 from drf_spectacular.types import OpenApiTypes
