@@ -36,7 +36,7 @@ class RecordListView(AccountViewMixin, View):
 
     def get_filterset(self):
         return self.filterset_class(
-            self.request.GET, queryset=self.get_queryset(), request=self.request
+            list_params(self.request.GET), queryset=self.get_queryset(), request=self.request
         )
 
     def filter_errors(self, filterset) -> list[str]:
@@ -64,7 +64,7 @@ class RecordListView(AccountViewMixin, View):
         self.filterset = self.get_filterset()
         errors = self.filter_errors(self.filterset)
         paginator = DeferredJoinPaginator(self.order(self.filterset.qs), self.page_size)
-        page = paginator.get_page(request.GET.get("page"))
+        self.page = page = paginator.get_page(request.GET.get("page"))
         context = self.get_context_data(filterset=self.filterset, page=page, errors=errors)
         partial = self.is_partial()
         template = f"{self.template_name}#{self.results_partial}" if partial else self.template_name
@@ -75,6 +75,20 @@ class RecordListView(AccountViewMixin, View):
     def respond(self, response, *, partial: bool):
         """Hook: adjust the answer (e.g. push the tidy URL over htmx)."""
         return response
+
+
+def list_params(params):
+    """A list page's query string as its FilterSet reads it: an empty parameter is no
+    filter (a page's filter form sends all its fields, the API's clients only the ones
+    they use), and `q` is read as `search`, the name the API and every list use now
+    (the contacts and notes lists used `q` before: old links and bookmarks still work)."""
+    params = params.copy()
+    for name in list(params):
+        if not any(value.strip() for value in params.getlist(name)):
+            del params[name]
+    if "q" in params and "search" not in params:
+        params.setlist("search", params.getlist("q"))
+    return params
 
 
 class RecordDetailView(AccountViewMixin, DetailView):

@@ -13,11 +13,10 @@ from itertools import islice
 from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from django.views import View
 
 from contacts.models import ContactTag
 from contacts.spreadsheet_cells import CSV_QUOTING, neutralise_formula
-from web.contacts.views import ContactListMixin
+from web.contacts.views import ContactListView
 
 EXPORT_CHUNK = 5000
 EXPORT_COLUMNS = [
@@ -105,11 +104,11 @@ def export_lines(account, queryset):
             yield buffer.getvalue()
 
 
-class ContactExportView(ContactListMixin, View):
+class ContactExportView(ContactListView):
     """GET: the current filtered and sorted list as CSV."""
 
     def get(self, request):
-        queryset = self.filtered()
+        queryset = self.get_filterset().qs
         stamp = timezone.localtime(timezone.now(), request.account.zone).strftime("%Y-%m-%d")
         response = StreamingHttpResponse(
             export_lines(request.account, queryset), content_type="text/csv; charset=utf-8"

@@ -8,16 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
-from django.views.generic import DetailView
 from django_htmx.http import push_url
 
 from accounts.ids import parse_id
 from accounts.models import Tag, User, tag_key
-from accounts.paginator import DeferredJoinPaginator
 from accounts.tags import validate_tag_name
 from companies.models import Company
 from contacts.models import Contact
@@ -33,9 +30,9 @@ from contacts.services import (
 )
 from deals.models import Deal
 from events.models import Source
-from web.contacts.filters import ContactFilters
+from web.contacts.filters import ContactFilters, ContactListFilter
 from web.contacts.forms import BulkActionForm, ContactForm
-from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
+from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
 from web.formatting import format_money
 from web.record_timeline import timeline_context
 from web.tenancy import AccountViewMixin
@@ -58,31 +55,28 @@ def company_menu(account):
     return None if len(companies) > COMPANY_MENU_LIMIT else companies
 
 
-class ContactListMixin(AccountViewMixin):
-    model = Contact
-
-    def scope_queryset(self, queryset):
-        return queryset.select_related("company", "owner").with_tag_list()
-
-    def filtered(self):
-        self.filters = ContactFilters.from_query(self.request.GET)
-        return self.filters.apply(self.get_queryset(), self.request.user)
-
-
-class ContactListView(ContactListMixin, View):
+class ContactListView(RecordListView):
     """GET: the list page; over htmx (search, filters, sort, pages) only its results.
 
     Queries: the count, the page, the page's tags; the full page adds the filters'
     choices (tags, companies, members).
     """
 
+    model = Contact
+    filterset_class = ContactListFilter
     template_name = "web/contacts/list.html"
+    page_size = PAGE_SIZE
 
-    def get(self, request):
-        queryset = self.filtered()
-        page = DeferredJoinPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-        filters = self.filters
-        context = {
+    def scope_queryset(self, queryset):
+        return queryset.select_related("company", "owner").with_tag_list()
+
+    def is_partial(self) -> bool:
+        return bool(self.request.htmx and not self.request.htmx.history_restore_request)
+
+    def get_context_data(self, *, filterset, page, errors):
+        request = self.request
+        filters = ContactFilters.of(filterset)
+        return {
             "filters": filters,
             "page": page,
             "contacts": list(page.object_list),
@@ -104,16 +98,16 @@ class ContactListView(ContactListMixin, View):
             "company_options": company_menu(request.account),
             "member_options": User.objects.members_of(request.account),
         }
-        partial = request.htmx and not request.htmx.history_restore_request
-        response = render(request, self.template_name + ("#results" if partial else ""), context)
+
+    def respond(self, response, *, partial):
         if partial:
             # The address bar shows the tidy URL (no empty fields), so it can be shared.
+            number = self.page.number
             push_url(
                 response,
                 reverse("web:contacts")
-                + filters.querystring(page=page.number if page.number > 1 else ""),
+                + ContactFilters.of(self.filterset).querystring(page=number if number > 1 else ""),
             )
-        patch_vary_headers(response, ["HX-Request"])
         return response
 
 
@@ -165,14 +159,12 @@ def _contacts(count: int) -> str:
     return f"{count:,} contact" + ("" if count == 1 else "s")
 
 
-class ContactMixin(AccountViewMixin):
+class ContactMixin:
     model = Contact
+    context_object_name = "contact"
 
     def scope_queryset(self, queryset):
         return queryset.select_related("company", "owner")
-
-    def get_contact(self):
-        return self.get_object()
 
 
 def tag_options(account):
@@ -180,7 +172,7 @@ def tag_options(account):
     return Tag.objects.for_account(account).only("id", "name")
 
 
-class ContactDetailView(ContactMixin, DetailView):
+class ContactDetailView(ContactMixin, RecordDetailView):
     """The contact's page: fields, tags, company, deals and timeline.
 
     Queries: the contact, its tags, its deals and their count, the tag suggestions,
@@ -188,7 +180,6 @@ class ContactDetailView(ContactMixin, DetailView):
     """
 
     template_name = "web/contacts/detail.html"
-    context_object_name = "contact"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -212,101 +203,77 @@ class ContactDetailView(ContactMixin, DetailView):
         return context
 
 
-class ContactFormView(ContactMixin, View):
+class ContactFormView(ContactMixin, RecordFormView):
     """GET: the empty (or the contact's) form. POST: save, or show errors by the fields.
 
     POST `_validate=<field>` over htmx answers that field re-rendered with its errors
     (validation on blur) and saves nothing.
     """
 
+    form_class = ContactForm
     template_name = "web/contacts/form.html"
-    creating = True
 
-    def get_instance(self):
-        return None if self.creating else self.get_contact()
+    def get_initial(self):
+        return {"owner": self.request.user.pk} if self.creating else {}
 
-    def get(self, request, pk=None):
-        contact = self.get_instance()
-        initial = {"owner": request.user.pk} if contact is None else None
-        form = ContactForm(instance=contact, initial=initial, account=request.account)
-        return self.render_form(form, contact)
-
-    def post(self, request, pk=None):
-        contact = self.get_instance()
-        form = ContactForm(request.POST, instance=contact, account=request.account)
+    def post(self, request, *args, **kwargs):
         validate = request.POST.get("_validate", "")
-        if request.htmx and validate in form.fields:
-            form.is_valid()
-            return render(
-                request, "web/_field.html", {"field": form[validate], "validate_url": request.path}
-            )
-        if not form.is_valid():
-            return self.render_form(form, contact)
-        try:
-            with saving_at_version(form):
-                if self.creating:
-                    contact = contact_create(
-                        account=request.account,
-                        by=request.user,
-                        source=Source.UI,
-                        data=form.record_data(),
-                    )
-                else:
-                    contact = contact_update(
-                        contact=contact, by=request.user, source=Source.UI, data=form.record_data()
-                    )
-        except EditConflict:
-            return self.render_form(
-                form, contact, status=409, conflict=conflict_context(form, request=request)
-            )
-        messages.success(request, f"{'Created' if self.creating else 'Saved'} {contact.full_name}.")
-        return HttpResponseRedirect(reverse("web:contact", args=[contact.pk]))
+        if request.htmx and validate:
+            self.object = None if self.creating else self.get_object()
+            form = self.get_form()
+            if validate in form.fields:
+                form.is_valid()
+                return render(
+                    request,
+                    "web/_field.html",
+                    {"field": form[validate], "validate_url": request.path},
+                )
+        return super().post(request, *args, **kwargs)
 
-    def render_form(self, form, contact, *, status=200, conflict=None):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "contact": contact,
-                "creating": self.creating,
-                "tag_options": tag_options(self.request.account),
-                "conflict": conflict,
-            },
-            status=status,
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("tag_options", tag_options(self.request.account))
+        kwargs.setdefault("conflict", None)
+        return super().get_context_data(**kwargs)
+
+    def get_success_url(self):
+        return reverse("web:contact", args=[self.object.pk])
+
+    def save(self, form):
+        request = self.request
+        if self.object is None:
+            return contact_create(
+                account=request.account, by=request.user, source=Source.UI, data=form.record_data()
+            )
+        return contact_update(
+            contact=self.object, by=request.user, source=Source.UI, data=form.record_data()
         )
 
-
-class ContactCreateView(ContactFormView):
-    creating = True
-
-
-class ContactEditView(ContactFormView):
-    creating = False
+    def success_message(self, contact) -> str:
+        return f"{'Created' if self.creating else 'Saved'} {contact.full_name}."
 
 
-class ContactDeleteView(ContactMixin, View):
+class ContactDeleteView(ContactMixin, RecordDeleteView):
     """GET: ask first (for browsers without JavaScript). POST: delete, back to the list.
     The contact's notes, activities and deals stay, unlinked."""
 
-    def get(self, request, pk):
-        return render(request, "web/contacts/delete.html", {"contact": self.get_contact()})
+    template_name = "web/contacts/delete.html"
+    success_url = reverse_lazy("web:contacts")
 
-    def post(self, request, pk):
-        contact = self.get_contact()
-        contact_delete(contact=contact, by=request.user, source=Source.UI)
-        messages.success(request, f"Deleted {contact.full_name}.")
-        return HttpResponseRedirect(reverse("web:contacts"))
+    def delete(self, contact):
+        contact_delete(contact=contact, by=self.request.user, source=Source.UI)
+
+    def success_message(self, contact) -> str:
+        return f"Deleted {contact.full_name}."
 
 
-class ContactTagsView(ContactMixin, View):
+class ContactTagsView(ContactMixin, AccountViewMixin, View):
     """POST `name`: add a tag (created if new). POST `remove=<tag id>`: take one off.
     Over htmx the answer is the contact's tags card; otherwise back to the contact."""
 
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        contact = self.get_contact()
+        contact = self.get_object()
         error = ""
         if "remove" in request.POST:
             tag = get_object_or_404(

@@ -43,14 +43,14 @@ def highlight(text: str, words: list[str]):
     )
 
 
+LISTS = {"contacts": "web:contacts", "companies": "web:companies", "notes": "web:notes"}
+
+
 def see_all_url(kind: str, query: str) -> str:
-    """Contacts and companies have their own searchable lists; deals are listed here."""
-    if kind == "contacts":
-        return "/contacts/?" + urlencode({"search": query})
-    if kind == "companies":
-        return "/companies/?" + urlencode({"search": query})
-    if kind == "notes":
-        return reverse("web:notes") + "?" + urlencode({"q": query})
+    """Contacts, companies and notes have their own lists, searched with the same
+    `search` parameter as the API; deals are listed here."""
+    if kind in LISTS:
+        return reverse(LISTS[kind]) + "?" + urlencode({"search": query})
     return reverse("web:search") + "?" + urlencode({"q": query, "kind": kind})
 
 
