@@ -5,12 +5,13 @@ from django import forms
 from accounts.models import User
 from companies.domains import InvalidDomain, normalise_domain
 from companies.models import Company
+from web.account_forms import AccountModelForm
 from web.form_fields import MemberChoiceField, TagNamesField
 from web.form_versions import VersionedFormMixin
 from web.opened_values import OpenedValuesMixin
 
 
-class CompanyForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
+class CompanyForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
     """Create or edit a company of `account`.
 
     The model's `clean()` normalises the domain and refuses a parent that would make
@@ -20,7 +21,7 @@ class CompanyForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
     """
 
     parent = forms.ModelChoiceField(
-        queryset=Company.objects.none(),
+        queryset=Company.objects.only("id", "name"),
         required=False,
         empty_label="— None (top-level company) —",
         label="Parent company",
@@ -41,15 +42,11 @@ class CompanyForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
             "industry": forms.TextInput(attrs={"list": "industry-options"}),
         }
 
-    def __init__(self, *args, account, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.account = account
-        self.instance.account = account
-        parents = Company.objects.for_account(account).only("id", "name")
         if self.instance.pk is not None:
-            parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
-        self.fields["owner"].queryset = User.objects.members_of(account)
+            parents = self.fields["parent"].queryset.exclude(pk=self.instance.pk)
+            self.fields["parent"].queryset = parents
         self.fields["size"].choices = [("", "— Unknown —"), *Company.Size.choices]
         self.fields["tags"].widget.attrs.update(
             {"list": "tag-options", "autocomplete": "off", "placeholder": "customer, partner"}

@@ -8,12 +8,13 @@ from accounts.models import User
 from accounts.tags import validate_tag_name
 from companies.models import Company
 from contacts.models import Contact
+from web.account_forms import AccountModelForm
 from web.form_fields import MemberChoiceField, PhoneField, TagNamesField
 from web.form_versions import VersionedFormMixin
 from web.opened_values import OpenedValuesMixin
 
 
-class ContactForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
+class ContactForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
     """Create or edit a contact of `account`.
 
     The same rules as the API's ContactSerializer: email trimmed, lower-cased and
@@ -25,9 +26,11 @@ class ContactForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
 
     phone = PhoneField(label="Phone", required=False)
     company = forms.ModelChoiceField(
-        queryset=Company.objects.none(), required=False, empty_label="— No company —"
+        queryset=Company.objects.only("id", "name").order_by("name", "id"),
+        required=False,
+        empty_label="— No company —",
     )
-    owner = MemberChoiceField(queryset=None, required=False, empty_label="— Nobody —")
+    owner = MemberChoiceField(queryset=User.objects.all(), required=False, empty_label="— Nobody —")
     tags = TagNamesField(label="Tags")
 
     wide_fields = ("title", "tags")  # span the form's grid
@@ -45,15 +48,9 @@ class ContactForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
             "title": forms.TextInput(attrs={"placeholder": "Head of Purchasing"}),
         }
 
-    def __init__(self, *args, account, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.account = account
-        self.instance.account = account
-        self.fields["phone"].region = account.phone_region
-        self.fields["company"].queryset = (
-            Company.objects.for_account(account).only("id", "name").order_by("name", "id")
-        )
-        self.fields["owner"].queryset = User.objects.members_of(account)
+        self.fields["phone"].region = self.account.phone_region
         self.fields["tags"].widget.attrs.update(
             {"list": "tag-options", "autocomplete": "off", "placeholder": "vip, partner"}
         )

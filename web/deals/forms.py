@@ -9,6 +9,7 @@ from accounts.models import User
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import MAX_VALUE_CENTS, Deal, Pipeline, Stage
+from web.account_forms import AccountModelForm
 from web.form_fields import MemberChoiceField
 from web.form_versions import VersionedFormMixin
 from web.opened_values import OpenedValuesMixin
@@ -19,7 +20,7 @@ class ContactChoiceField(forms.ModelChoiceField):
         return f"{contact.full_name} ({contact.email})" if contact.email else contact.full_name
 
 
-class DealForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
+class DealForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
     """Create or edit a deal of `account`.
 
     The stage must belong to the pipeline; left empty it is the pipeline's first stage.
@@ -82,11 +83,9 @@ class DealForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
             "expected_close_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args, account, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.account = account
-        self.instance.account = account
-        self.fields["pipeline"].queryset = Pipeline.objects.for_account(account)
+        account = self.account
         # board.js shows only the chosen pipeline's stages (the server checks anyway).
         self.fields["pipeline"].widget.attrs["data-stages"] = "id_stage"
         # One query for every stage of the account, grouped by pipeline in the select.
@@ -100,9 +99,6 @@ class DealForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
         for stage in self.stages.values():
             groups.setdefault(stage.pipeline.name, []).append((stage.pk, stage.name))
         self.fields["stage"].choices = [("", "— First stage —"), *groups.items()]
-        self.fields["contact"].queryset = Contact.objects.for_account(account)
-        self.fields["company"].queryset = Company.objects.for_account(account)
-        self.fields["owner"].queryset = User.objects.members_of(account)
         if self.instance.pk is not None:
             self.initial.setdefault("value", Decimal(self.instance.value_cents) / 100)
         else:

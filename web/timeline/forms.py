@@ -12,6 +12,7 @@ from events.models import Source
 from notes.models import Note
 from notes.sanitize import sanitize_body
 from notes.services import note_create
+from web.account_forms import AccountFormMixin
 from web.form_fields import AccountDateTimeField, MemberChoiceField
 
 
@@ -102,7 +103,7 @@ class CallForm(_NoteBodyMixin, forms.Form):
         )
 
 
-class TaskForm(forms.Form):
+class TaskForm(AccountFormMixin, forms.Form):
     """Add a task (an activity of type "task") with an optional due date."""
 
     subject = forms.CharField(
@@ -117,10 +118,9 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args, account, user, **kwargs):
         kwargs.setdefault("initial", {"owner": user.pk})
-        super().__init__(*args, **kwargs)
-        self.account, self.user = account, user
+        super().__init__(*args, account=account, **kwargs)
+        self.user = user
         self.fields["due_at"].zone = account.zone
-        self.fields["owner"].queryset = User.objects.members_of(account)
 
     def clean_subject(self):
         subject = self.cleaned_data["subject"].strip()
