@@ -61,6 +61,15 @@ def test_it_requires_sign_in():
     assert "/login/" in response["Location"]
 
 
+def test_the_agenda_takes_the_apis_activity_parameters(owner, frozen_now):
+    """The agenda filters through the API's ActivityFilter: `contact` narrows it too."""
+    alice = ContactFactory(account=owner.account, first_name="Alice")
+    task(owner, "Call Alice", NOW + dt.timedelta(days=2), contact=alice)
+    task(owner, "Call Bob", NOW + dt.timedelta(days=2))
+    html = subjects(client_for(owner).get(f"/agenda/?tab=upcoming&contact={alice.pk}"))
+    assert "Call Alice" in html and "Call Bob" not in html
+
+
 def test_tabs_split_by_today_in_the_account_time_zone(owner, new_york, frozen_now):
     task(owner, "Late call", NOW - dt.timedelta(hours=1))
     task(owner, "Tonight in New York", dt.datetime(2026, 11, 26, 3, 0, tzinfo=UTC))

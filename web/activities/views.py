@@ -70,10 +70,12 @@ class AgendaView(AccountViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         request = self.request
         members = list(User.objects.members_of(request.account))
-        filters = AgendaFilter(request.GET, members=members, me=request.user)
+        filters = AgendaFilter(
+            request.GET, queryset=self.get_queryset(), request=request, members=members
+        )
         tab = filters.value("tab") or "overdue"
         day = Day.of(request.account)
-        tabs = tab_querysets(filters.narrow(self.get_queryset()), day)
+        tabs = tab_querysets(filters.qs, day)
         # The open tab is counted past the requested page, so its pages can be
         # numbered up to there and COUNT_CAP rows beyond: "Next" always reaches the end.
         skipped = (
@@ -90,7 +92,7 @@ class AgendaView(AccountViewMixin, TemplateView):
         query.pop("tab", None)
         total_known = counts[tab] <= activity_rows.COUNT_CAP + skipped
         context.update(
-            filters=filters,
+            filters=filters.form,
             tab=tab,
             tabs=[(name, label, counts[name], shown_count(counts[name])) for name, label in TABS],
             page=page,
