@@ -11,6 +11,7 @@ narrowed by `scope_queryset()`. Writes go through the area's services, never
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views import View
 from django.views.generic import DetailView
@@ -18,6 +19,7 @@ from django.views.generic.detail import SingleObjectTemplateResponseMixin
 from django.views.generic.edit import ModelFormMixin, ProcessFormView
 
 from accounts.paginator import DeferredJoinPaginator
+from events.models import Source
 from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.tenancy import AccountViewMixin
 
@@ -107,6 +109,9 @@ class RecordFormView(
     `save_refusals` (a rule the write path enforces) become an error on
     `refusal_field`."""
 
+    create_service = None  # e.g. company_create(*, account, by, source, data)
+    update_service = None  # e.g. company_update(*, company, by, source, data)
+    record_url_name = ""  # the record's page, where a save leads
     save_refusals: tuple = ()
     refusal_field = None
 
@@ -147,8 +152,19 @@ class RecordFormView(
         return HttpResponseRedirect(self.get_success_url())
 
     def save(self, form):
-        """Hook: create or update the record through the area's services; returns it."""
-        raise NotImplementedError
+        """Create or update the record through the area's services; returns it."""
+        changes = {"by": self.request.user, "source": Source.UI, "data": self.record_data(form)}
+        if self.object is None:
+            return self.create_service(account=self.request.account, **changes)
+        record_name = self.model._meta.model_name
+        return self.update_service(**{record_name: self.object}, **changes)
+
+    def record_data(self, form) -> dict:
+        """Hook: what the services write (for an edit, only what the user changed)."""
+        return form.record_data()
+
+    def get_success_url(self):
+        return reverse(self.record_url_name, args=[self.object.pk])
 
     def success_message(self, record) -> str:
         raise NotImplementedError

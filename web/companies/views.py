@@ -5,8 +5,6 @@ The list filters through the API's own `CompanyFilter`, so `?search=`, `industry
 constant number of queries whatever the number of companies, contacts or deals.
 """
 
-from django.urls import reverse
-
 from accounts.ids import parse_id
 from accounts.models import Tag, User
 from companies.filters import CompanyFilter
@@ -14,7 +12,6 @@ from companies.models import Company
 from companies.services import company_create, company_update
 from contacts.models import Contact
 from deals.models import Deal
-from events.models import Source
 from web.companies.forms import CompanyForm
 from web.crud import RecordDetailView, RecordFormView, RecordListView
 from web.deal_display import deal_summary, decorate_deal
@@ -152,6 +149,9 @@ class CompanyFormView(RecordFormView):
     model = Company
     form_class = CompanyForm
     template_name = "web/companies/form.html"
+    create_service = staticmethod(company_create)
+    update_service = staticmethod(company_update)
+    record_url_name = "web:company"
 
     def get_initial(self):
         initial = super().get_initial()
@@ -171,19 +171,6 @@ class CompanyFormView(RecordFormView):
             .values_list("name", flat=True)
         )
         return context
-
-    def get_success_url(self):
-        return reverse("web:company", args=[self.object.pk])
-
-    def save(self, form):
-        request = self.request
-        if self.object is None:
-            return company_create(
-                account=request.account, by=request.user, source=Source.UI, data=form.record_data()
-            )
-        return company_update(
-            company=self.object, by=request.user, source=Source.UI, data=form.record_data()
-        )
 
     def success_message(self, company) -> str:
         return f"Company “{company.name}” created." if self.creating else "Company saved."

@@ -212,6 +212,9 @@ class ContactFormView(ContactMixin, RecordFormView):
 
     form_class = ContactForm
     template_name = "web/contacts/form.html"
+    create_service = staticmethod(contact_create)
+    update_service = staticmethod(contact_update)
+    record_url_name = "web:contact"
 
     def get_initial(self):
         return {"owner": self.request.user.pk} if self.creating else {}
@@ -234,19 +237,6 @@ class ContactFormView(ContactMixin, RecordFormView):
         kwargs.setdefault("tag_options", tag_options(self.request.account))
         kwargs.setdefault("conflict", None)
         return super().get_context_data(**kwargs)
-
-    def get_success_url(self):
-        return reverse("web:contact", args=[self.object.pk])
-
-    def save(self, form):
-        request = self.request
-        if self.object is None:
-            return contact_create(
-                account=request.account, by=request.user, source=Source.UI, data=form.record_data()
-            )
-        return contact_update(
-            contact=self.object, by=request.user, source=Source.UI, data=form.record_data()
-        )
 
     def success_message(self, contact) -> str:
         return f"{'Created' if self.creating else 'Saved'} {contact.full_name}."

@@ -132,6 +132,9 @@ class DealFormView(RecordFormView):
     model = Deal
     form_class = DealForm
     template_name = "web/deals/form.html"
+    create_service = staticmethod(deal_create)
+    update_service = staticmethod(deal_update)
+    record_url_name = "web:deal"
     save_refusals = (InvalidTransition,)
     refusal_field = "stage"
 
@@ -150,18 +153,8 @@ class DealFormView(RecordFormView):
             initial.setdefault("owner", self.request.user.pk)
         return initial
 
-    def get_success_url(self):
-        return reverse("web:deal", args=[self.object.pk])
-
-    def save(self, form):
-        request = self.request
-        if self.object is None:
-            return deal_create(
-                account=request.account, by=request.user, source=Source.UI, data=form.deal_data()
-            )
-        return deal_update(
-            deal=self.object, by=request.user, source=Source.UI, data=form.changed_deal_data()
-        )
+    def record_data(self, form) -> dict:
+        return form.deal_data() if self.object is None else form.changed_deal_data()
 
     def success_message(self, deal) -> str:
         return f"Deal “{deal.title}” created." if self.creating else "Deal saved."
