@@ -2,7 +2,8 @@
 (contacts/api/views.py) and the web app (web/contacts/), so `?search=` and the
 others mean the same in both."""
 
-from accounts.api.filters import (
+from contacts.models import Contact
+from lib.api.filters import (
     AllTagsFilter,
     DateTimeFilter,
     IdFilter,
@@ -10,7 +11,6 @@ from accounts.api.filters import (
     SearchFilter,
     UpdatedFilterSet,
 )
-from contacts.models import Contact
 
 
 class ContactFilter(UpdatedFilterSet):

@@ -3,14 +3,15 @@
 from django.db import models
 from django.db.models import Q
 
-from accounts.custom_fields import validate_custom_fields
-from accounts.links import owner_link
 from accounts.models import Tag
-from accounts.search import SearchIndex
 from accounts.tags import TaggedQuerySet
 from accounts.tenancy import AccountOwned
 from contacts.phones import StoredPhoneNumberField
 from contacts.search import CONTACT_SEARCH, SEARCH_VECTOR
+from events.loaded_values import KeepsLoadedValues
+from lib.custom_fields import validate_custom_fields
+from lib.links import owner_link
+from lib.search import SearchIndex
 
 
 class ContactQuerySet(TaggedQuerySet):
@@ -30,7 +31,7 @@ class ContactQuerySet(TaggedQuerySet):
         return self.filter(owner_id=user_id)
 
 
-class Contact(AccountOwned):
+class Contact(KeepsLoadedValues, AccountOwned):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True, default="")
     email = models.EmailField(max_length=254, blank=True, default="")

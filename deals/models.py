@@ -12,12 +12,12 @@ from djmoney.models.fields import CurrencyField
 from djmoney.money import Money
 from djmoney.settings import CURRENCY_CHOICES
 
-from accounts.calendar_range import validate_calendar_range
-from accounts.errors import StateConflict
-from accounts.links import owner_link
 from accounts.models import validate_currency
-from accounts.search import PrefixSearch, SearchIndex
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
+from lib.calendar_range import validate_calendar_range
+from lib.errors import StateConflict
+from lib.links import owner_link
+from lib.search import PrefixSearch, SearchIndex
 
 SEARCH_VECTOR = SearchVector("title", config="simple")
 DEAL_SEARCH = PrefixSearch(vector=SEARCH_VECTOR, fields=("title",))
@@ -196,7 +196,7 @@ class Deal(AccountOwned):
             models.Index(fields=["account", "company"], name="deal_by_company"),
             models.Index(fields=["account", "owner"], name="deal_by_owner"),
             models.Index(fields=["account", "updated_at"], name="deal_by_updated"),
-            # Search (accounts/search.py): PostgreSQL only; needs the btree_gin extension.
+            # Search (lib/search.py): PostgreSQL only; needs the btree_gin extension.
             SearchIndex(F("account"), SEARCH_VECTOR, name="deal_search"),
         ]
 

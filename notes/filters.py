@@ -4,7 +4,7 @@ others mean the same in both."""
 
 import django_filters
 
-from accounts.api.filters import DateTimeFilter, IdFilter, SearchFilter, UpdatedFilterSet
+from lib.api.filters import DateTimeFilter, IdFilter, SearchFilter, UpdatedFilterSet
 from notes.models import Note
 
 

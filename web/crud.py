@@ -18,8 +18,8 @@ from django.views.generic import DetailView
 from django.views.generic.detail import SingleObjectTemplateResponseMixin
 from django.views.generic.edit import ModelFormMixin, ProcessFormView
 
-from accounts.paginator import DeferredJoinPaginator
 from events.models import Source
+from lib.paginator import DeferredJoinPaginator
 from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.tenancy import AccountViewMixin
 

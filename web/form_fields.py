@@ -13,9 +13,9 @@ import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
-from accounts.calendar_range import validate_calendar_range
 from accounts.tags import normalise_tag_names, validate_tag_name
+from lib.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
+from lib.calendar_range import validate_calendar_range
 from web.formatting import local_time
 
 MAX_TAGS = 100

@@ -13,8 +13,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from accounts.ids import parse_id
 from accounts.memberships import NoSuchMembership, resolve_membership
+from lib.ids import parse_id
 
 SESSION_KEY = "account_id"
 

@@ -4,9 +4,9 @@ member's id, and the tab (the view splits the list by tab)."""
 
 import django_filters
 
-from accounts.ids import parse_id
 from activities.filters import ActivityFilter
 from activities.models import Activity
+from lib.ids import parse_id
 from web.activity_rows import TABS
 
 

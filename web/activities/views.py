@@ -24,11 +24,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.ids import parse_page_number
 from accounts.models import User
 from activities.models import Activity, InvalidTransition
 from activities.services import activity_cancel, activity_complete, activity_start
 from events.models import Source
+from lib.ids import parse_page_number
 from web import activity_rows
 from web.activities.filters import AgendaFilter
 from web.activity_rows import (

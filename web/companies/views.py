@@ -5,13 +5,13 @@ The list filters through the API's own `CompanyFilter`, so `?search=`, `industry
 constant number of queries whatever the number of companies, contacts or deals.
 """
 
-from accounts.ids import parse_id
 from accounts.models import Tag, User
 from companies.filters import CompanyFilter
 from companies.models import Company
 from companies.services import company_create, company_update
 from contacts.models import Contact
 from deals.models import Deal
+from lib.ids import parse_id
 from web.companies.forms import CompanyForm
 from web.crud import RecordDetailView, RecordFormView, RecordListView
 from web.deal_display import deal_summary, decorate_deal

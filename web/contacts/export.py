@@ -15,7 +15,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from contacts.models import ContactTag
-from contacts.spreadsheet_cells import CSV_QUOTING, neutralise_formula
+from lib.spreadsheet_cells import CSV_QUOTING, neutralise_formula
 from web.contacts.views import ContactListView
 
 EXPORT_CHUNK = 5000

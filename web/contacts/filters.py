@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 
 import django_filters
 
-from accounts.api.filters import OwnerFilter, UserIdOrMeField
-from accounts.search import order_hits_by_sorting, search_words
 from contacts.filters import ContactFilter
+from lib.api.filters import OwnerFilter, UserIdOrMeField
+from lib.search import order_hits_by_sorting, search_words
 
 SORTS = {
     "name": ("last_name", "first_name", "id"),

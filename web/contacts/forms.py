@@ -3,11 +3,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.ids import parse_id
 from accounts.models import User
 from accounts.tags import validate_tag_name
 from companies.models import Company
 from contacts.models import Contact
+from lib.ids import parse_id
 from web.account_forms import AccountModelForm
 from web.form_fields import MemberChoiceField, PhoneField, TagNamesField
 from web.form_versions import VersionedFormMixin

@@ -13,7 +13,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django_htmx.http import push_url
 
-from accounts.ids import parse_id
 from accounts.models import Tag, User, tag_key
 from accounts.tags import validate_tag_name
 from companies.models import Company
@@ -30,6 +29,7 @@ from contacts.services import (
 )
 from deals.models import Deal
 from events.models import Source
+from lib.ids import parse_id
 from web.contacts.filters import ContactFilters, ContactListFilter
 from web.contacts.forms import BulkActionForm, ContactForm
 from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView

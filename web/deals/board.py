@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
-from accounts.ids import parse_id
 from accounts.models import User
 from deals.forecast import forecast
 from deals.models import Deal, Pipeline, Stage
+from lib.ids import parse_id
 from web.deal_display import decorate_deal
 from web.formatting import format_money
 from web.tenancy import AccountViewMixin

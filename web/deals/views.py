@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from accounts.ids import parse_id
 from accounts.models import User
 from deals.filters import DealFilter
 from deals.models import Deal, InvalidTransition, Stage
@@ -31,6 +30,7 @@ from deals.services import (
     deal_win,
 )
 from events.models import Source
+from lib.ids import parse_id
 from web.crud import RecordDetailView, RecordFormView, RecordListView
 from web.deal_display import decorate_deal
 from web.deals.board import BOARD_ORDER, SESSION_PIPELINE, board_context, render_board

@@ -6,7 +6,7 @@ body as HTML and nothing else. Three queries besides the session's: the filter h
 no query, the page costs a count and the rows (with their links, select_related).
 """
 
-from accounts.search import order_hits_by_sorting, search_words
+from lib.search import order_hits_by_sorting, search_words
 from notes.filters import NoteFilter
 from notes.models import Note
 from web.crud import RecordListView

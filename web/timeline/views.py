@@ -10,10 +10,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from accounts.ids import parse_page_number
 from activities.models import Activity, InvalidTransition
 from activities.services import activity_complete
 from events.models import Source
+from lib.ids import parse_page_number
 from timeline.entries import ACTIVITY, Entry
 from web.record_timeline import (
     DEFAULT_LOG_KIND,
