@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
@@ -40,6 +39,7 @@ from web.activity_rows import (
     shown_count,
     tab_querysets,
 )
+from web.htmx_partials import PartialByTargetMixin
 from web.moments import Day
 from web.tenancy import AccountViewMixin
 
@@ -60,11 +60,13 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
-class AgendaView(AccountViewMixin, TemplateView):
+class AgendaView(PartialByTargetMixin, AccountViewMixin, TemplateView):
     """`GET /agenda/?tab=&owner=&type=&page=`: 3 queries besides the session's."""
 
     model = Activity
     template_name = "web/agenda/list.html"
+    partials = {"agenda-tabs": "tabs"}
+    default_partial = "results"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -104,18 +106,6 @@ class AgendaView(AccountViewMixin, TemplateView):
             list_url=request.get_full_path(),
         )
         return context
-
-    def get_template_names(self):
-        if self.request.htmx:
-            target = self.request.htmx.target
-            part = "tabs" if target == "agenda-tabs" else "results"
-            return [f"{self.template_name}#{part}"]
-        return [self.template_name]
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        patch_vary_headers(response, ["HX-Request", "HX-Target"])
-        return response
 
 
 ACTIONS = {

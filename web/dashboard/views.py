@@ -10,7 +10,6 @@ import datetime as dt
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
 from activities.models import Activity
@@ -29,6 +28,7 @@ from web.activity_rows import (
     tab_querysets,
 )
 from web.formatting import format_money
+from web.htmx_partials import PartialByTargetMixin
 from web.moments import Day, describe_moment
 from web.note_display import note_record
 from web.tenancy import AccountViewMixin
@@ -53,13 +53,10 @@ def percent(part: int, whole: int) -> str:
     return f"{max(part * 100 / whole, 1.5):.1f}%"
 
 
-class DashboardView(AccountViewMixin, TemplateView):
+class DashboardView(PartialByTargetMixin, AccountViewMixin, TemplateView):
     model = Activity
     template_name = "web/dashboard.html"
-
-    def get_template_names(self):
-        part = PARTS.get(self.request.htmx.target) if self.request.htmx else None
-        return [f"{self.template_name}#{part[0]}" if part else self.template_name]
+    partials = {target: part for target, (part, _builders) in PARTS.items()}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -82,11 +79,6 @@ class DashboardView(AccountViewMixin, TemplateView):
             next=self.request.get_full_path(),
         )
         return context
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        patch_vary_headers(response, ["HX-Request", "HX-Target"])
-        return response
 
     # -- my activities -----------------------------------------------------------------
 

@@ -8,7 +8,6 @@ import re
 
 from django.core.paginator import Paginator
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -21,6 +20,7 @@ from lib.search import order_hits_by_sorting, search_words
 from notes.models import Note
 from notes.sanitize import plain_text
 from web.formatting import format_money
+from web.htmx_partials import PartialByTargetMixin
 from web.note_display import note_record
 from web.tenancy import AccountViewMixin
 
@@ -54,8 +54,9 @@ def see_all_url(kind: str, query: str) -> str:
     return reverse("web:search") + "?" + urlencode({"q": query, "kind": kind})
 
 
-class SearchView(AccountViewMixin, TemplateView):
+class SearchView(PartialByTargetMixin, AccountViewMixin, TemplateView):
     template_name = "web/search/results.html"
+    partials = {"search-results": "results"}
     KINDS = ("contacts", "companies", "deals", "notes")
     LABELS = {"contacts": "Contacts", "companies": "Companies", "deals": "Deals", "notes": "Notes"}
 
@@ -94,16 +95,6 @@ class SearchView(AccountViewMixin, TemplateView):
             context["groups"].append(self.group(name, hits[:TOP_N], query, more=len(hits) > TOP_N))
         context["total_shown"] = sum(len(group["hits"]) for group in context["groups"])
         return context
-
-    def get_template_names(self):
-        if self.request.htmx and self.request.htmx.target == "search-results":
-            return [f"{self.template_name}#results"]
-        return [self.template_name]
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        patch_vary_headers(response, ["HX-Request", "HX-Target"])
-        return response
 
     @staticmethod
     def hits(queryset, query):

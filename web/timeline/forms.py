@@ -24,6 +24,24 @@ def note_body_from_text(text: str) -> str:
 class _NoteBodyMixin:
     # What a logged note or call carries into the notes' write path.
     NOTE_FIELDS = ("body", "kind", "direction", "author_id", "contact_id", "company_id", "deal_id")
+    kind = None  # the Note.Kind the form logs
+
+    def __init__(self, *args, account, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account, self.user = account, user
+
+    def build(self, link: dict) -> Note:
+        """The unsaved note, linked by `link`; a call carries its direction."""
+        calls = "direction" in self.fields
+        direction = {"direction": self.cleaned_data["direction"]} if calls else {}
+        return Note(
+            account=self.account,
+            author=self.user,
+            kind=self.kind,
+            body=self.cleaned_data["body"],
+            **direction,
+            **link,
+        )
 
     def create(self, link: dict) -> Note:
         """The note linked by `link` (`{"deal_id": 7}`), through the notes' write path
@@ -49,6 +67,8 @@ class _NoteBodyMixin:
 class NoteForm(_NoteBodyMixin, forms.Form):
     """Add a note to a timeline."""
 
+    kind = Note.Kind.NOTE
+
     body = forms.CharField(
         label="Note",
         max_length=9_000,
@@ -56,22 +76,11 @@ class NoteForm(_NoteBodyMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What happened? What's next?"}),
     )
 
-    def __init__(self, *args, account, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.account, self.user = account, user
-
-    def build(self, link: dict) -> Note:
-        return Note(
-            account=self.account,
-            author=self.user,
-            kind=Note.Kind.NOTE,
-            body=self.cleaned_data["body"],
-            **link,
-        )
-
 
 class CallForm(_NoteBodyMixin, forms.Form):
     """Log a call: a note of kind "call" with its direction."""
+
+    kind = Note.Kind.CALL
 
     direction = forms.ChoiceField(
         label="Direction",
@@ -87,20 +96,6 @@ class CallForm(_NoteBodyMixin, forms.Form):
             attrs={"rows": 3, "placeholder": "Who did you speak to, and what was agreed?"}
         ),
     )
-
-    def __init__(self, *args, account, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.account, self.user = account, user
-
-    def build(self, link: dict) -> Note:
-        return Note(
-            account=self.account,
-            author=self.user,
-            kind=Note.Kind.CALL,
-            direction=self.cleaned_data["direction"],
-            body=self.cleaned_data["body"],
-            **link,
-        )
 
 
 class TaskForm(AccountFormMixin, forms.Form):
