@@ -84,6 +84,7 @@ class Company(KeepsLoadedValues, AccountOwned):
                 condition=~Q(domain=""),
                 name="company_unique_domain",
                 violation_error_message="A company with this domain already exists.",
+                violation_error_code="unique_domain",
             ),
         ]
         indexes = [

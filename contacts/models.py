@@ -14,6 +14,11 @@ from lib.links import owner_link
 from lib.search import SearchIndex
 
 
+def normalise_email(email: str | None) -> str:
+    """An email as stored: trimmed and lower-cased, so uniqueness ignores case."""
+    return (email or "").strip().lower()
+
+
 class ContactQuerySet(TaggedQuerySet):
     def search(self, text: str):
         """Contacts whose names or email match every word of `text` as a prefix."""
@@ -62,6 +67,7 @@ class Contact(KeepsLoadedValues, AccountOwned):
                 condition=~Q(email=""),
                 name="contact_unique_email",
                 violation_error_message="A contact with this email already exists.",
+                violation_error_code="unique_email",
             ),
         ]
         indexes = [
@@ -83,8 +89,13 @@ class Contact(KeepsLoadedValues, AccountOwned):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    def clean(self):
+        super().clean()
+        # Before the (account, email) constraint is checked: it compares stored text.
+        self.email = normalise_email(self.email)
+
     def save(self, *args, **kwargs):
-        self.email = self.email.strip().lower()
+        self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
 
 

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_idempotency_key'),
+        ('accounts', '0006_alter_tag_tag_unique_name'),
     ]
 
     operations = [
