@@ -4,6 +4,7 @@ import zoneinfo
 
 import phonenumbers
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as AuthUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, router, transaction
@@ -31,8 +32,23 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"“{value}” is not an IANA time zone (such as Europe/Paris).")
 
 
+class UserQuerySet(models.QuerySet):
+    def members_of(self, account):
+        """The users a record of `account` may be assigned to (its members), by name.
+        Lazy: no query until it is read."""
+        return self.filter(memberships__account=account).order_by(
+            "first_name", "last_name", "username"
+        )
+
+
+class UserManager(AuthUserManager.from_queryset(UserQuerySet)):
+    """Django's user manager, with the queryset's `members_of(account)`."""
+
+
 class User(AbstractUser):
     """A person who signs in. Belongs to accounts through memberships."""
+
+    objects = UserManager()
 
     class Meta:
         db_table = "accounts_user"

@@ -264,7 +264,7 @@ def contact_bulk_import(
     related_cache = _load_related(
         rows,
         {
-            "owner": User.objects.filter(memberships__account=account),
+            "owner": User.objects.members_of(account),
             "company": Company.objects.for_account(account),
         },
     )

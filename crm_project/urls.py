@@ -13,7 +13,7 @@ from events.api import urls as event_urls
 from notes.api import urls as note_urls
 from timeline import urls as timeline_urls
 from web import urls as web_urls
-from web.views.auth import sign_in_limited
+from web.auth.views import sign_in_limited
 
 api_v1 = [
     *auth_urlpatterns,
@@ -47,6 +47,6 @@ urlpatterns = [
 ]
 
 handler400 = "lib.api.errors.handler400"
-handler403 = "web.views.errors.permission_denied"
+handler403 = "web.errors.permission_denied"
 handler404 = "lib.api.errors.handler404"
 handler500 = "lib.api.errors.handler500"

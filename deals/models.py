@@ -177,7 +177,7 @@ class Deal(AccountOwned):
                 name="deal_forecast",
             ),
             # The board's first cards of each column, in the board's order (close date,
-            # NULLs last, then newest), without a sort: web/views/pipeline.py.
+            # NULLs last, then newest), without a sort: web/deals/board.py.
             models.Index(
                 fields=[
                     "account",

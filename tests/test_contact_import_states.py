@@ -145,7 +145,7 @@ def test_a_mapping_saved_after_import_was_clicked_does_not_cancel_the_import(own
 
 @pytest.mark.django_db
 def test_the_mapping_page_says_so_when_import_won_the_race(owner, monkeypatch):
-    from web.views import imports as views
+    from web.imports import views
 
     contact_import = make_import(owner, Status.READY)
     queue_check = views.contact_import_queue_check

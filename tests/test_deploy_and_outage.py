@@ -75,7 +75,7 @@ def test_the_api_answers_503_with_json_while_the_database_is_down(owner, monkeyp
 def test_the_ui_answers_503_while_the_database_is_down(owner, monkeypatch):
     from django.test import Client
 
-    from web.views.dashboard import DashboardView
+    from web.dashboard.views import DashboardView
 
     def down(self, request, *args, **kwargs):
         raise OperationalError("connection refused")

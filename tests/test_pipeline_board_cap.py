@@ -20,7 +20,7 @@ CAP = 3
 
 @pytest.fixture(autouse=True)
 def small_columns(monkeypatch):
-    monkeypatch.setattr("web.views.pipeline.COLUMN_CARDS", CAP)
+    monkeypatch.setattr("web.deals.board.COLUMN_CARDS", CAP)
 
 
 def stage(pipeline, name):
@@ -189,7 +189,7 @@ def test_the_board_costs_the_same_queries_past_the_cap(owner, pipeline):
 
 
 def test_the_deals_list_pages_in_board_order(owner, pipeline, monkeypatch):
-    monkeypatch.setattr("web.views.deals.PAGE_SIZE", 2)
+    monkeypatch.setattr("web.deals.views.DealListView.page_size", 2)
     lead = stage(pipeline, "Lead")
     dates = [dt.date(2030, 1, 3), None, dt.date(2030, 1, 1), dt.date(2030, 1, 2)]
     deals = {

@@ -14,7 +14,8 @@ from activities.models import DONE_ONLY, OPEN_ONLY, Activity, count_up_to
 from tests.factories import ActivityFactory, ContactFactory
 from tests.queries import assert_same_count, capture_queries
 from tests.web_client import client_for
-from web.views import agenda
+from web import activity_rows
+from web.activities import views as agenda
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,15 @@ def test_it_requires_sign_in():
     response = Client().get("/agenda/")
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_the_agenda_takes_the_apis_activity_parameters(owner, frozen_now):
+    """The agenda filters through the API's ActivityFilter: `contact` narrows it too."""
+    alice = ContactFactory(account=owner.account, first_name="Alice")
+    task(owner, "Call Alice", NOW + dt.timedelta(days=2), contact=alice)
+    task(owner, "Call Bob", NOW + dt.timedelta(days=2))
+    html = subjects(client_for(owner).get(f"/agenda/?tab=upcoming&contact={alice.pk}"))
+    assert "Call Alice" in html and "Call Bob" not in html
 
 
 def test_tabs_split_by_today_in_the_account_time_zone(owner, new_york, frozen_now):
@@ -153,7 +163,7 @@ def test_upcoming_lists_the_soonest_first_and_undated_ones_last_across_pages(
 
 
 def test_a_count_past_the_cap_says_so(owner, frozen_now, monkeypatch):
-    monkeypatch.setattr(agenda, "COUNT_CAP", 3)
+    monkeypatch.setattr(activity_rows, "COUNT_CAP", 3)
     for i in range(3):
         task(owner, f"Late {i}", NOW - dt.timedelta(days=1))
         task(owner, f"Later {i}", NOW + dt.timedelta(days=3))
@@ -164,7 +174,7 @@ def test_a_count_past_the_cap_says_so(owner, frozen_now, monkeypatch):
 
 
 def test_a_capped_list_says_so_and_next_still_reaches_its_end(owner, frozen_now, monkeypatch):
-    monkeypatch.setattr(agenda, "COUNT_CAP", 3)
+    monkeypatch.setattr(activity_rows, "COUNT_CAP", 3)
     monkeypatch.setattr(agenda, "PAGE_SIZE", 2)
     for i in range(9):
         task(owner, f"Task {i}", NOW + dt.timedelta(days=2, hours=i))

@@ -104,25 +104,53 @@ def test_an_empty_account_gets_a_welcoming_empty_state(web):
 def test_search_over_htmx_answers_only_the_results(web, owner):
     ContactFactory(account=owner.account, first_name="Alice", last_name="Able")
     ContactFactory(account=owner.account, first_name="Bob", last_name="Brown")
-    response = web.get("/contacts/?q=ali", **HTMX)
+    response = web.get("/contacts/?search=ali", **HTMX)
     html = response.content.decode()
     assert response.status_code == 200
     assert "Alice Able" in html and "Bob Brown" not in html
     assert "<html" not in html and 'id="contact-filters"' not in html
     assert "HX-Request" in response["Vary"]
     # The export link follows the search (swapped out of band).
-    assert 'id="export-link"' in html and "export/?q=ali" in html
+    assert 'id="export-link"' in html and "export/?search=ali" in html
+
+
+def test_an_old_link_with_q_still_searches_and_shows_search(web, owner):
+    ContactFactory(account=owner.account, first_name="Alice", last_name="Able")
+    ContactFactory(account=owner.account, first_name="Bob", last_name="Brown")
+    response = web.get("/contacts/?q=ali", **HTMX)
+    html = response.content.decode()
+    assert "Alice Able" in html and "Bob Brown" not in html
+    assert response["HX-Push-Url"] == "/contacts/?search=ali"
+
+
+def test_the_list_takes_the_apis_parameters(web, owner):
+    """The same FilterSet as GET /api/v1/crm/contacts/: `created_after` works here too."""
+    old = ContactFactory(account=owner.account, first_name="Old")
+    ContactFactory(account=owner.account, first_name="New")
+    Contact.objects.for_account(owner.account).filter(pk=old.pk).update(
+        created_at="2001-01-01T00:00Z"
+    )
+    html = web.get("/contacts/?created_after=2020-01-01T00:00:00Z", **HTMX).content.decode()
+    assert "New" in html and "Old" not in html
+
+
+def test_the_filter_forms_empty_fields_filter_nothing(web, owner):
+    ContactFactory(account=owner.account, first_name="Alice", last_name="Able")
+    html = web.get(
+        "/contacts/?search=ali&tag=&company=&company_q=&owner=&sort=", **HTMX
+    ).content.decode()
+    assert "Alice Able" in html
 
 
 def test_a_search_that_matches_nothing_says_so(web, owner):
     ContactFactory(account=owner.account, first_name="Alice")
-    html = web.get("/contacts/?q=zzz", **HTMX).content.decode()
+    html = web.get("/contacts/?search=zzz", **HTMX).content.decode()
     assert "No contacts match" in html
 
 
 def test_an_htmx_history_restore_gets_the_full_page(web):
     html = web.get(
-        "/contacts/?q=a", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+        "/contacts/?search=a", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     ).content.decode()
     assert 'id="contact-filters"' in html
 
@@ -197,10 +225,10 @@ def test_pages_hold_25_contacts_and_show_the_total(web, owner):
 def test_the_list_costs_the_same_queries_for_2_or_20_contacts(web, owner):
     fill(owner.account, 2, owner)
     small = count_queries(web, "get", "/contacts/")
-    small_htmx = count_queries(web, "get", "/contacts/?q=contact", **HTMX)
+    small_htmx = count_queries(web, "get", "/contacts/?search=contact", **HTMX)
     fill(owner.account, 18, owner)
     large = count_queries(web, "get", "/contacts/")
-    large_htmx = count_queries(web, "get", "/contacts/?q=contact", **HTMX)
+    large_htmx = count_queries(web, "get", "/contacts/?search=contact", **HTMX)
     assert_same_count(small, large, at_most=12)
     assert_same_count(small_htmx, large_htmx)
 
@@ -355,7 +383,7 @@ def test_export_streams_the_filtered_list_as_csv(web, owner, outsider):
         )
     ContactFactory(account=owner.account, first_name="Bob", last_name="Brown")
     ContactFactory(account=outsider.account, first_name="Oscar")
-    response = web.get("/contacts/export/?q=alice")
+    response = web.get("/contacts/export/?search=alice")
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = read_csv(response)
@@ -394,7 +422,7 @@ def test_export_writes_times_in_the_accounts_zone(web, owner):
 
 
 def test_export_chunks_keep_order_tags_and_owners(web, owner, monkeypatch):
-    from web.views.contacts import export
+    from web.contacts import export
 
     monkeypatch.setattr(export, "EXPORT_CHUNK", 3)
     owner.user.email = ""
@@ -683,7 +711,7 @@ def test_a_long_company_list_becomes_a_name_filter(owner, monkeypatch):
     from django.test import Client
 
     from tests.factories import CompanyFactory, ContactFactory
-    from web.views.contacts import listing
+    from web.contacts import views as listing
 
     monkeypatch.setattr(listing, "COMPANY_MENU_LIMIT", 3)
     acme = CompanyFactory(account=owner.account, name="Acme Rockets")

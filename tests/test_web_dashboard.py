@@ -18,8 +18,8 @@ from tests.factories import (
 )
 from tests.queries import assert_same_count, capture_queries
 from tests.web_client import client_for
-from web.views import agenda
-from web.views.dashboard import format_money
+from web import activity_rows
+from web.formatting import format_money
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_each_row_completes_with_one_click_through_htmx(owner):
 
 
 def test_counts_past_the_cap_say_so_in_the_page_and_its_htmx_parts(owner, monkeypatch):
-    monkeypatch.setattr(agenda, "COUNT_CAP", 6)
+    monkeypatch.setattr(activity_rows, "COUNT_CAP", 6)
     now = dt.datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     for hours in range(1, 9):
         task(owner, f"Late {hours}", now - dt.timedelta(hours=hours))

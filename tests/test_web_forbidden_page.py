@@ -4,7 +4,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from tests.factories import MembershipFactory, UserFactory
-from web.views.errors import permission_denied
+from web.errors import permission_denied
 
 pytestmark = pytest.mark.django_db
 

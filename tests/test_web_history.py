@@ -12,7 +12,7 @@ from events.services import EventDraft, events_append
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, UserFactory
 from tests.queries import assert_same_count, capture_queries
 from tests.web_client import client_for
-from web.views.history import PAGE_SIZE
+from web.record_history import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

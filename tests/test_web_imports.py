@@ -14,7 +14,7 @@ from contacts.imports import guess_mapping, read_csv
 from contacts.models import Contact, ContactImport
 from tests.factories import ContactFactory
 from tests.queries import assert_same_count, capture_queries
-from web.views.imports import ImportDetailView
+from web.imports.views import ImportDetailView
 
 pytestmark = pytest.mark.django_db
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -125,7 +125,7 @@ def test_bad_files_get_a_clear_error_not_a_crash(owner, data, message):
 
 
 def test_a_file_over_the_size_limit_is_refused(owner, monkeypatch):
-    monkeypatch.setattr("web.views.imports.MAX_BYTES", 100)
+    monkeypatch.setattr("web.imports.forms.MAX_BYTES", 100)
     response = upload(browser(owner), "First name\n" + "Ada\n" * 100)
     assert response.status_code == 400
     assert "the limit is" in response.content.decode()

@@ -69,7 +69,7 @@ def test_search_matches_every_word_as_a_prefix(owner):
     note(owner, "Discussed pricing for the renewal")
     note(owner, "Pricing only")
     note(owner, "Nothing related")
-    html = page(owner, "/notes/?q=pric+renew")
+    html = page(owner, "/notes/?search=pric+renew")
     assert "Discussed pricing" in html
     assert "Pricing only" not in html and "Nothing related" not in html
     assert "1 note matching" in html
@@ -90,7 +90,7 @@ def test_an_unknown_kind_is_reported_not_a_crash(owner):
 
 def test_no_match_explains_how_search_works(owner):
     note(owner, "Something")
-    assert "No notes match" in page(owner, "/notes/?q=zzz")
+    assert "No notes match" in page(owner, "/notes/?search=zzz")
 
 
 def test_it_paginates(owner):
@@ -104,7 +104,7 @@ def test_it_paginates(owner):
 def test_htmx_gets_only_the_results(owner):
     note(owner, "Some words")
     response = client_for(owner).get(
-        "/notes/?q=some", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="notes-results"
+        "/notes/?search=some", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="notes-results"
     )
     html = response.content.decode()
     assert "Some words" in html and "<html" not in html
@@ -114,7 +114,7 @@ def test_htmx_gets_only_the_results(owner):
 def test_another_accounts_notes_never_appear(owner, outsider):
     note(outsider, "Globex secret")
     assert "Globex" not in page(owner)
-    assert "Globex" not in page(owner, "/notes/?q=globex")
+    assert "Globex" not in page(owner, "/notes/?search=globex")
 
 
 def test_queries_do_not_grow_with_notes(owner):
@@ -135,8 +135,21 @@ def test_queries_do_not_grow_with_notes(owner):
         return ctx
 
     grow(2)
-    small = [count("/notes/"), count("/notes/?q=word&kind=email")]
+    small = [count("/notes/"), count("/notes/?search=word&kind=email")]
     grow(20)
-    large = [count("/notes/"), count("/notes/?q=word&kind=email")]
+    large = [count("/notes/"), count("/notes/?search=word&kind=email")]
     for before, after in zip(small, large, strict=True):
         assert_same_count(before, after, at_most=7)
+
+
+def test_the_filter_forms_empty_fields_are_no_filter_and_no_error(owner):
+    note(owner, "Discussed pricing")
+    html = page(owner, "/notes/?search=pric&kind=")
+    assert "Discussed pricing" in html and "Select a valid choice" not in html
+
+
+def test_an_old_link_with_q_still_searches(owner):
+    note(owner, "Discussed pricing")
+    note(owner, "Nothing related")
+    html = page(owner, "/notes/?q=pric")
+    assert "Discussed pricing" in html and "Nothing related" not in html

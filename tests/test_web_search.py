@@ -1,5 +1,7 @@
 """Global search: contacts, companies, deals and notes matching every word as a prefix."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -85,6 +87,25 @@ def test_top_five_each_with_a_see_all_link(owner):
     assert 'href="/contacts/?search=zulu"' in html
     assert 'href="/search/?q=zulu&amp;kind=deals"' in html
     assert "5+" in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "make"),
+    [
+        ("contacts", lambda account, name: ContactFactory(account=account, first_name=name)),
+        ("companies", lambda account, name: CompanyFactory(account=account, name=name)),
+        ("notes", lambda account, name: NoteFactory(account=account, body=f"<p>{name}</p>")),
+    ],
+)
+def test_see_all_lands_on_the_list_filtered_by_the_search(owner, kind, make):
+    for i in range(6):
+        make(owner.account, f"Zulu{i}")
+    make(owner.account, "Yankee")
+    html = page(owner, "/search/?q=zulu")
+    link = re.search(rf'href="(/{kind}/\?[^"]*)"', html)
+    assert link is not None, f"no See all link to the {kind} list"
+    listed = page(owner, link.group(1).replace("&amp;", "&"))
+    assert "Zulu5" in listed and "Yankee" not in listed
 
 
 def test_see_all_deals_lists_them_all_paginated(owner):

@@ -1,4 +1,4 @@
-"""The shared record timeline of the staff UI (web/views/timeline.py and
+"""The shared record timeline of the staff UI (web/record_timeline.py and
 templates/web/_timeline.html): entries, "Load more", the inline forms, "Complete"."""
 
 import datetime
@@ -21,7 +21,8 @@ from tests.factories import (
     PipelineFactory,
 )
 from tests.queries import assert_same_count, capture_queries
-from web.views.timeline import PAGE_SIZE, format_money, timeline_context
+from web.formatting import format_money
+from web.record_timeline import PAGE_SIZE, timeline_context
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

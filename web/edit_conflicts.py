@@ -1,6 +1,6 @@
 """Edit forms never overwrite a change they did not see.
 
-An edit form carries the version it was opened on (web/forms/versions.py). The view
+An edit form carries the version it was opened on (web/form_versions.py). The view
 saves inside `saving_at_version(form)`: one transaction that first locks the record's
 row (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the IMMEDIATE transaction already
 holds the database's write lock) and compares its version. If the record changed since,
@@ -69,7 +69,7 @@ def conflict_context(form, *, request) -> dict:
     events = _events_since(account, record_type, current.pk, form.cleaned_data["version"])
     describe_events(events, account=account, record_type=record_type)
     saved = type(form)(instance=current, account=account)
-    # The fields the user edited since opening the form (web/forms/opened_values.py).
+    # The fields the user edited since opening the form (web/opened_values.py).
     mine = [name for name in form.changed_data if name != "version"]
     differences = [
         {

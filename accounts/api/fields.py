@@ -41,7 +41,7 @@ class AccountScopedRelatedField(serializers.PrimaryKeyRelatedField):
         if issubclass(queryset.model, AccountOwned):
             return queryset.for_account(account)
         if queryset.model is User:
-            return queryset.filter(memberships__account=account)
+            return queryset.members_of(account)
         raise TypeError(f"No account scope for {queryset.model.__name__}")
 
     def to_internal_value(self, data):

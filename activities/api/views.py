@@ -3,8 +3,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.viewsets import AccountScopedViewSet
-from activities.api.filters import ActivityFilter
 from activities.api.serializers import ActivitySerializer
+from activities.filters import ActivityFilter
 from activities.models import Activity
 from activities.services import (
     activity_cancel,

@@ -1,6 +1,6 @@
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin, TagActionsMixin
-from companies.api.filters import CompanyFilter
 from companies.api.serializers import CompanySerializer
+from companies.filters import CompanyFilter
 from companies.models import Company
 from companies.services import (
     company_create,

@@ -4,13 +4,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin, TagActionsMixin
-from contacts.api.filters import ContactFilter
 from contacts.api.serializers import (
     BulkImportResultSerializer,
     BulkImportRowsSchema,
     BulkImportSerializer,
     ContactSerializer,
 )
+from contacts.filters import ContactFilter
 from contacts.models import Contact
 from contacts.services import (
     BulkImportInvalid,

@@ -46,7 +46,7 @@ class Directory:
         self.members: dict[str, list[User]] = {}
         if owners:
             members = (
-                User.objects.filter(memberships__account=account)
+                User.objects.members_of(account)
                 .annotate(username_lower=Lower("username"), email_lower=Lower("email"))
                 .filter(Q(username_lower__in=owners) | Q(email_lower__in=owners))
             )

@@ -5,7 +5,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin
-from deals.api.filters import DealFilter, PipelineFilter
 from deals.api.serializers import (
     DealSerializer,
     ForecastSerializer,
@@ -13,6 +12,7 @@ from deals.api.serializers import (
     MoveSerializer,
     PipelineSerializer,
 )
+from deals.filters import DealFilter, PipelineFilter
 from deals.forecast import forecast
 from deals.models import Deal, Pipeline, Stage
 from deals.services import (

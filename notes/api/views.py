@@ -1,8 +1,8 @@
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin
 from events.api.history import HistoryActionMixin
 from events.models import Source
-from notes.api.filters import NoteFilter
 from notes.api.serializers import NoteSerializer
+from notes.filters import NoteFilter
 from notes.models import Note
 from notes.services import note_create, note_delete, note_update
 

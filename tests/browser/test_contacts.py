@@ -44,7 +44,7 @@ def test_create_search_and_edit_a_contact(signed_in, owner):
     page.get_by_label("Search contacts").press_sequentially("hop", delay=30)
     expect(page.get_by_role("link", name="Alan Turing")).to_have_count(0)
     expect(page.get_by_role("link", name="Grace Hopper")).to_be_visible()
-    expect(page).to_have_url(re.compile(r"\?q=hop$"))
+    expect(page).to_have_url(re.compile(r"\?search=hop$"))
     expect(page.locator("#contact-count")).to_contain_text("1 contact")
 
     page.get_by_role("link", name="Grace Hopper").click()
@@ -192,7 +192,7 @@ def test_filters_and_pages_work_from_the_keyboard(signed_in, owner):
     page.keyboard.type("person00")
     page.keyboard.press("Enter")
     expect(page.locator("#contact-count")).to_contain_text("1 contact")
-    expect(page).to_have_url(re.compile(r"\?q=person00&tag=vip$"))
+    expect(page).to_have_url(re.compile(r"\?search=person00&tag=vip$"))
     assert page.evaluate("window.stillHere") is True
     assert page.csp_errors == []
 

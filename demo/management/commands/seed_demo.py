@@ -157,7 +157,7 @@ def seed_users() -> tuple[Account, list[User]]:
             first_name=owner.first_name, last_name=owner.last_name
         )
 
-    members = {user.username: user for user in User.objects.filter(memberships__account=account)}
+    members = {user.username: user for user in User.objects.members_of(account)}
     missing = [person for person in PEOPLE if person.username not in members]
     taken = list(
         User.objects.annotate(lname=Lower("username"))

@@ -1,0 +1,21 @@
+"""URLs of the agenda (included by web/urls.py under "agenda/", "web" namespace).
+
+The activity actions live here too; every page that lists activities posts to them
+(`{% url 'web:activity-complete' activity.pk %}`, `-start`, `-cancel`).
+"""
+
+from django.urls import path
+
+from web.activities.views import ActivityActionView, AgendaView
+
+urlpatterns = [
+    path("", AgendaView.as_view(), name="agenda"),
+    *(
+        path(
+            f"activities/<int:pk>/{action}/",
+            ActivityActionView.as_view(action=action),
+            name=f"activity-{action}",
+        )
+        for action in ("start", "complete", "cancel")
+    ),
+]

@@ -1,0 +1,194 @@
+"""One CRUD base for the record pages, shaped like neapolitan's CRUDView: a list, a
+record's page, its create and edit form and its delete, each a small class an area
+subclasses with its model, template and hooks (web/contacts/views.py,
+web/companies/views.py, web/deals/views.py, web/notes/views.py).
+
+Rows come only from `AccountViewMixin.get_queryset()`/`get_object()` (web/tenancy.py),
+narrowed by `scope_queryset()`. Writes go through the area's services, never
+`form.save()`: a form view implements `save(form)` and a delete view `delete(record)`.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views import View
+from django.views.generic import DetailView
+from django.views.generic.detail import SingleObjectTemplateResponseMixin
+from django.views.generic.edit import ModelFormMixin, ProcessFormView
+
+from events.models import Source
+from lib.paginator import DeferredJoinPaginator
+from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
+from web.tenancy import AccountViewMixin
+
+
+class RecordListView(AccountViewMixin, View):
+    """GET: the account's rows filtered by `filterset_class` (the API's own FilterSet,
+    or a subclass adding web-only fields), a page at a time through the deferred-join
+    paginator. Over htmx only the template's `results_partial`; the answer varies on
+    `HX-Request`. Queries: the count and the page, plus what `get_context_data` adds."""
+
+    filterset_class = None
+    template_name = ""
+    results_partial = "results"
+    page_size = 25
+    vary_on = ("HX-Request",)
+
+    def get_filterset(self):
+        return self.filterset_class(
+            list_params(self.request.GET), queryset=self.get_queryset(), request=self.request
+        )
+
+    def filter_errors(self, filterset) -> list[str]:
+        """The bad parameters, as "Owner: Enter a user id or “me”." (their filters are
+        left out, as the API's are not: a page shows what it can)."""
+        if filterset.is_valid():
+            return []
+        return [
+            f"{name.replace('_', ' ').capitalize()}: {' '.join(errors)}"
+            for name, errors in filterset.errors.items()
+        ]
+
+    def order(self, queryset):
+        """Hook: the list's order (the FilterSet may have set it already)."""
+        return queryset
+
+    def is_partial(self) -> bool:
+        return bool(self.request.htmx)
+
+    def get_context_data(self, **context) -> dict:
+        """Hook: what the page shows besides `filterset`, `page` and `errors`."""
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = self.get_filterset()
+        errors = self.filter_errors(self.filterset)
+        paginator = DeferredJoinPaginator(self.order(self.filterset.qs), self.page_size)
+        self.page = page = paginator.get_page(request.GET.get("page"))
+        context = self.get_context_data(filterset=self.filterset, page=page, errors=errors)
+        partial = self.is_partial()
+        template = f"{self.template_name}#{self.results_partial}" if partial else self.template_name
+        response = self.respond(render(request, template, context), partial=partial)
+        patch_vary_headers(response, self.vary_on)
+        return response
+
+    def respond(self, response, *, partial: bool):
+        """Hook: adjust the answer (e.g. push the tidy URL over htmx)."""
+        return response
+
+
+def list_params(params):
+    """A list page's query string as its FilterSet reads it: an empty parameter is no
+    filter (a page's filter form sends all its fields, the API's clients only the ones
+    they use), and `q` is read as `search`, the name the API and every list use now
+    (the contacts and notes lists used `q` before: old links and bookmarks still work)."""
+    params = params.copy()
+    for name in list(params):
+        if not any(value.strip() for value in params.getlist(name)):
+            del params[name]
+    if "q" in params and "search" not in params:
+        params.setlist("search", params.getlist("q"))
+    return params
+
+
+class RecordDetailView(AccountViewMixin, DetailView):
+    """GET: one record of the account (404 for another account's, whatever the method)."""
+
+
+class RecordFormView(
+    AccountViewMixin, SingleObjectTemplateResponseMixin, ModelFormMixin, ProcessFormView
+):
+    """GET: the empty form (no `pk` in the URL) or the record's. POST: validate, then
+    `save(form)` through the area's services, under the edit-conflict check of an edit
+    form (a record changed since the form was opened is a 409 with both versions);
+    a success message, then the record's page.
+
+    The form gets the request's `account` (web/account_forms.py). Exceptions listed in
+    `save_refusals` (a rule the write path enforces) become an error on
+    `refusal_field`."""
+
+    create_service = None  # e.g. company_create(*, account, by, source, data)
+    update_service = None  # e.g. company_update(*, company, by, source, data)
+    record_url_name = ""  # the record's page, where a save leads
+    save_refusals: tuple = ()
+    refusal_field = None
+
+    @property
+    def creating(self) -> bool:
+        return self.pk_url_kwarg not in self.kwargs
+
+    def get(self, request, *args, **kwargs):
+        self.object = None if self.creating else self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = None if self.creating else self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["account"] = self.request.account
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("creating", self.creating)
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        try:
+            with saving_at_version(form):
+                self.object = self.save(form)
+        except EditConflict:
+            conflict = conflict_context(form, request=self.request)
+            return self.render_to_response(
+                self.get_context_data(form=form, conflict=conflict), status=409
+            )
+        except self.save_refusals as exc:
+            form.add_error(self.refusal_field, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message(self.object))
+        return HttpResponseRedirect(self.get_success_url())
+
+    def save(self, form):
+        """Create or update the record through the area's services; returns it."""
+        changes = {"by": self.request.user, "source": Source.UI, "data": self.record_data(form)}
+        if self.object is None:
+            return self.create_service(account=self.request.account, **changes)
+        record_name = self.model._meta.model_name
+        return self.update_service(**{record_name: self.object}, **changes)
+
+    def record_data(self, form) -> dict:
+        """Hook: what the services write (for an edit, only what the user changed)."""
+        return form.record_data()
+
+    def get_success_url(self):
+        return reverse(self.record_url_name, args=[self.object.pk])
+
+    def success_message(self, record) -> str:
+        raise NotImplementedError
+
+
+class RecordDeleteView(AccountViewMixin, View):
+    """GET: ask first (for browsers without JavaScript). POST: `delete(record)` through
+    the area's services, a success message, then `success_url`."""
+
+    template_name = ""
+    context_object_name = "object"
+    success_url = "/"
+
+    def get(self, request, *args, **kwargs):
+        return render(request, self.template_name, {self.context_object_name: self.get_object()})
+
+    def post(self, request, *args, **kwargs):
+        record = self.get_object()
+        self.delete(record)
+        messages.success(request, self.success_message(record))
+        return HttpResponseRedirect(self.success_url)
+
+    def delete(self, record) -> None:
+        raise NotImplementedError
+
+    def success_message(self, record) -> str:
+        raise NotImplementedError

@@ -1,0 +1,77 @@
+"""Forms of the CSV import: the upload (checked against the size the site accepts)
+and the columns' mapping."""
+
+from django import forms
+from django.conf import settings
+
+from contacts.imports import FIELDS, IGNORE, MAX_BYTES, CsvProblem, mapping_problems, read_csv
+from contacts.models import ContactImport
+
+
+def upload_limit() -> int:
+    """The largest file the page accepts: MAX_BYTES, or less when the site refuses
+    request bodies that large (crm_project/middleware.py answers 413 before any view
+    runs), so the limit the page states and checks is the one that really applies."""
+    body_limit = settings.MAX_UPLOAD_BYTES
+    if body_limit is None:
+        return MAX_BYTES
+    return min(MAX_BYTES, body_limit - 16 * 1024)  # room for the form's other parts
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+        error_messages={
+            "required": "Choose a CSV file to upload.",
+            "empty": "The file is empty. Upload a CSV file with a header row and contacts.",
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > upload_limit():
+            raise forms.ValidationError(
+                f"The file is {megabytes(upload.size)}; the limit is "
+                f"{megabytes(upload_limit())}. Split it into smaller files."
+            )
+        try:
+            self.csv_file = read_csv(upload.read())
+        except CsvProblem as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+
+class MappingForm(forms.Form):
+    """A field choice per column of the file, and what to do with duplicate emails."""
+
+    on_duplicate = forms.ChoiceField(
+        label="When a contact with the same email already exists",
+        choices=ContactImport.OnDuplicate.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, headers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = [(IGNORE, "— Don't import —"), *FIELDS.items()]
+        for index, header in enumerate(headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header or f"Column {index + 1}", choices=choices, required=False
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["mapping"] = [
+            cleaned.get(f"column_{i}") or IGNORE for i in range(len(self.headers))
+        ]
+        for problem in mapping_problems(cleaned["mapping"]):
+            self.add_error(None, problem)
+        return cleaned
+
+    def columns(self):
+        return [self[f"column_{i}"] for i in range(len(self.headers))]
