@@ -191,6 +191,19 @@ class AccountOwned(models.Model):
     class Meta:
         abstract = True
 
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        # A save's UPDATE names the row's account and never sets it again (a row does
+        # not change account): on Citus that sends it to the account's shard alone,
+        # where by `id` alone it visits every shard and setting account_id is refused.
+        return super()._do_update(
+            base_qs.filter(account_id=self.account_id),
+            using,
+            pk_val,
+            [value for value in values if value[0].attname != "account_id"],
+            update_fields,
+            forced_update,
+        )
+
     def clean(self):
         super().clean()
         self.validate_same_account()

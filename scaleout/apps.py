@@ -7,3 +7,8 @@ class ScaleoutConfig(AppConfig):
 
     name = "scaleout"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from scaleout import tenant_joins
+
+        tenant_joins.install()

@@ -88,3 +88,8 @@ def drop_from_workers(settings_dict: dict, source_db: str, dbname: str) -> None:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname))
             )
+
+
+def source_database(test_name: str) -> str:
+    """The cluster's own database behind pytest-django's `test_<name>`."""
+    return test_name.removeprefix("test_")
