@@ -111,6 +111,23 @@ class AccountScopedQuerySet(models.QuerySet):
                 return counted(self.model, account_id)
         return super().count()
 
+    def pinned_account(self) -> int | None:
+        """The one account this queryset is filtered to (`account_id = x` among the
+        conditions all rows must meet), else None."""
+        where = self.query.where
+        if where.negated or where.connector != "AND":
+            return None
+        for child in where.children:
+            if (
+                isinstance(child, Exact)
+                and isinstance(child.lhs, Col)
+                and child.lhs.target.name == "account"
+                and child.lhs.alias == self.query.base_table
+                and isinstance(child.rhs, int)
+            ):
+                return child.rhs
+        return None
+
     def _counted_account(self) -> int | None:
         """The account whose whole table this is, when a trigger-kept counter
         (accounts/row_counts.py) answers count() exactly; else None."""

@@ -9,6 +9,7 @@ class ScaleoutConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from scaleout import tenant_joins
+        from scaleout import tenant_deletes, tenant_joins
 
         tenant_joins.install()
+        tenant_deletes.install()

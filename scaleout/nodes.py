@@ -93,3 +93,24 @@ def drop_from_workers(settings_dict: dict, source_db: str, dbname: str) -> None:
 def source_database(test_name: str) -> str:
     """The cluster's own database behind pytest-django's `test_<name>`."""
     return test_name.removeprefix("test_")
+
+
+def drop_leftover_test_database(settings_dict: dict, test_name: str) -> None:
+    """Drop `test_name` from every node of a Citus cluster before a test run.
+
+    Citus's maintenance daemon stays connected to every database with the extension,
+    so a test database left by an interrupted run cannot be dropped the plain way
+    pytest-django tries; WITH (FORCE) ends those sessions first."""
+    source = source_database(test_name)
+    coordinator = _conninfo(settings_dict, settings_dict["HOST"], settings_dict["PORT"], source)
+    try:
+        with psycopg.connect(coordinator, autocommit=True) as conn:
+            preload = conn.execute("SELECT current_setting('shared_preload_libraries')").fetchone()
+            if "citus" not in preload[0]:
+                return
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(test_name))
+            )
+    except psycopg.OperationalError:
+        return  # no such database yet: nothing can be left over either
+    drop_from_workers(settings_dict, source, test_name)

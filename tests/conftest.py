@@ -33,6 +33,19 @@ ROUTED_SUITES = ("tests.test_api_", "tests.test_web_")
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """On Citus, a test database an interrupted run left behind is dropped first."""
+    from django.conf import settings
+
+    from scaleout import nodes
+
+    default = settings.DATABASES["default"]
+    if default["ENGINE"] == "django.db.backends.postgresql":
+        test_name = default.get("TEST", {}).get("NAME") or f"test_{default['NAME']}"
+        nodes.drop_leftover_test_database(default, test_name)
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """On a Citus coordinator, the migrated test database joins the cluster and is
     distributed as `make citus` distributes its own (scaleout/); elsewhere, as is."""
