@@ -68,6 +68,16 @@ class AccountScopedQuerySet(models.QuerySet):
         clone._dangerously_unscoped = True
         return clone
 
+    def _as_manager(cls):
+        # Subclasses' managers (`ContactQuerySet.as_manager()`) are AccountScopedManagers
+        # too, so their related managers filter by account (see there).
+        manager = AccountScopedManager.from_queryset(cls)()
+        manager._built_with_as_manager = True
+        return manager
+
+    _as_manager.queryset_only = True
+    as_manager = classmethod(_as_manager)
+
     # -- the fail-closed check -------------------------------------------------
     def _clone(self):
         clone = super()._clone()
@@ -182,7 +192,23 @@ class AccountScopedQuerySet(models.QuerySet):
         return super().explain(*args, **kwargs)
 
 
-AccountScopedManager = models.Manager.from_queryset(AccountScopedQuerySet)
+class AccountScopedManager(models.Manager.from_queryset(AccountScopedQuerySet)):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Django's related managers (`company.contacts`, `contact.tags`) subclass the
+        # default manager and filter by the row alone; they filter by its account too,
+        # so on Citus they reach one shard. Prefetches (several rows, maybe several
+        # accounts) do not go through this method.
+        apply_rel_filters = cls.__dict__.get("_apply_rel_filters")
+        if apply_rel_filters is None:
+            return
+
+        def _apply_rel_filters(self, queryset):
+            queryset = apply_rel_filters(self, queryset)
+            account_id = getattr(self.instance, "account_id", None)
+            return queryset if account_id is None else queryset.filter(account_id=account_id)
+
+        cls._apply_rel_filters = _apply_rel_filters
 
 
 class AccountOwned(models.Model):
@@ -220,6 +246,14 @@ class AccountOwned(models.Model):
             update_fields,
             forced_update,
         )
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # Reloaded by its account too, so on Citus the read reaches one shard.
+        if from_queryset is None and self.account_id is not None:
+            from_queryset = self.__class__._base_manager.db_manager(
+                using, hints={"instance": self}
+            ).filter(account_id=self.account_id)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
     def clean(self):
         super().clean()

@@ -4,7 +4,8 @@ Django joins a foreign key on `id` alone (`contact.company_id = company.id`). On
 that join does not show the two rows share a shard, so it is planned as a
 repartition join across every shard. With `account_id = account_id` added to the ON
 clause of every join between two `AccountOwned` tables, Citus sees a co-located join,
-and with the query's own `account_id = x` it runs on one shard. The same idea as
+and with the query's own `account_id = x` it runs on one shard. Likewise a foreign
+key followed from a row (`deal.stage`) is fetched by id and by the row's account. The same idea as
 Citus's django-multitenant. The condition is always true for our data (a record only
 ever points at records of its own account), so it is applied on every database: one
 SQL shape everywhere, exercised by every suite; the models are unchanged.
@@ -31,6 +32,12 @@ def _same_account(field, alias, related_alias):
     return Exact(Col(alias, account), Col(related_alias, account))
 
 
+def _same_account_as(field, instance):
+    # `deal.stage` fetches the stage by id and by the deal's account.
+    account_id = getattr(instance, "account_id", None)
+    return {} if account_id is None else {"account_id": account_id}
+
+
 def tenant_foreign_keys():
     """Foreign keys from one account-owned model to another (not to Account itself)."""
     for model in apps.get_models():
@@ -48,3 +55,4 @@ def tenant_foreign_keys():
 def install() -> None:
     for field in tenant_foreign_keys():
         field.get_extra_restriction = MethodType(_same_account, field)
+        field.get_extra_descriptor_filter = MethodType(_same_account_as, field)

@@ -10,6 +10,7 @@ and live servers have theirs.
 
 from __future__ import annotations
 
+import os
 import re
 
 CHECKED = ("select", "insert", "update", "delete", "with")
@@ -52,6 +53,10 @@ class RoutingRecorder:
                 cursor.execute("RELEASE SAVEPOINT relay_routing_check")
         if tasks > 1:
             self.fan_outs.append((tasks, sql))
+            # CITUS_ROUTING_LOG=file collects every fan-out of a run, one a line.
+            if log := os.environ.get("CITUS_ROUTING_LOG"):
+                with open(log, "a") as out:
+                    out.write(f"{tasks}\t{' '.join(sql.split())}\n")
 
     def report(self) -> str:
         lines = [f"{len(self.fan_outs)} statement(s) fan out to several shards:"]

@@ -140,7 +140,14 @@ class DealFactory(DjangoModelFactory):
 
     pipeline = factory.SubFactory(PipelineFactory)
     account = factory.SelfAttribute("pipeline.account")
-    stage = factory.LazyAttribute(lambda d: d.pipeline.stages.order_by("position").first())
+    stage = factory.LazyAttribute(
+        lambda d: (
+            Stage.objects.for_account(d.account)
+            .filter(pipeline=d.pipeline)
+            .order_by("position")
+            .first()
+        )
+    )
     title = factory.Sequence(lambda n: f"Deal {n}")
     value_cents = 100_000
     currency = "USD"
