@@ -205,7 +205,7 @@ class AccountScopedManager(models.Manager.from_queryset(AccountScopedQuerySet)):
 
         def _apply_rel_filters(self, queryset):
             queryset = apply_rel_filters(self, queryset)
-            account_id = getattr(self.instance, "account_id", None)
+            account_id = self.instance.__dict__.get("account_id")
             return queryset if account_id is None else queryset.filter(account_id=account_id)
 
         cls._apply_rel_filters = _apply_rel_filters
@@ -249,10 +249,12 @@ class AccountOwned(models.Model):
 
     def refresh_from_db(self, using=None, fields=None, from_queryset=None):
         # Reloaded by its account too, so on Citus the read reaches one shard.
-        if from_queryset is None and self.account_id is not None:
+        # (Read from __dict__: account_id itself may be the deferred field reloaded.)
+        account_id = self.__dict__.get("account_id")
+        if from_queryset is None and account_id is not None:
             from_queryset = self.__class__._base_manager.db_manager(
                 using, hints={"instance": self}
-            ).filter(account_id=self.account_id)
+            ).filter(account_id=account_id)
         super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
     def clean(self):

@@ -27,28 +27,53 @@ _delete_batch = subqueries.DeleteQuery.delete_batch
 _update_batch = subqueries.UpdateQuery.update_batch
 
 
-def _accounts_of(objs) -> set | None:
-    accounts = {getattr(obj, "account_id", None) for obj in objs}
-    return None if not accounts or None in accounts else accounts
+def _accounts(collector, model, objs) -> set | None:
+    """The accounts `objs` (rows of `model`) belong to, or None when unknown.
+
+    The collector loads related rows with only their keys (account_id deferred):
+    those rows were found under `account_id IN (...)` (below), so their model's
+    accounts were recorded then; reading the deferred field would cost a query a row."""
+    recorded = collector.__dict__.setdefault("_relay_accounts", {})
+    accounts = {obj.__dict__.get("account_id") for obj in objs}
+    if None in accounts:
+        if model not in recorded:
+            return None
+        accounts.discard(None)
+        accounts |= recorded[model]
+    return accounts or None
 
 
 def related_objects(self, related_model, related_fields, objs):
     queryset = _related_objects(self, related_model, related_fields, objs)
-    accounts = _accounts_of(objs) if issubclass(related_model, AccountOwned) else None
-    return queryset.filter(account_id__in=accounts) if accounts else queryset
+    objs = list(objs)
+    if not objs or not issubclass(related_model, AccountOwned):
+        return queryset
+    accounts = _accounts(self, type(objs[0]), objs)
+    if accounts is None:
+        return queryset
+    self._relay_accounts.setdefault(related_model, set()).update(accounts)
+    return queryset.filter(account_id__in=sorted(accounts))
 
 
 def collector_delete(self):
     scope: dict = {}
+
+    def add(model, objs):
+        if not issubclass(model, AccountOwned) or not objs:
+            return
+        accounts = _accounts(self, model, objs)
+        if accounts is None or (model in scope and scope[model] is None):
+            scope[model] = None  # a row of unknown account: this model stays unscoped
+        else:
+            scope[model] = scope.get(model, set()) | accounts
+
     for model, instances in self.data.items():
-        if issubclass(model, AccountOwned):
-            scope.setdefault(model, set()).update(obj.account_id for obj in instances)
+        add(model, list(instances))
     for instances_list in self.field_updates.values():
         for instances in instances_list:
             if isinstance(instances, list | set) and instances:
-                model = next(iter(instances)).__class__
-                if issubclass(model, AccountOwned):
-                    scope.setdefault(model, set()).update(obj.account_id for obj in instances)
+                objs = list(instances)
+                add(type(objs[0]), objs)
     token = _ACCOUNTS.set(scope)
     try:
         return _collector_delete(self)

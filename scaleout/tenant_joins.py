@@ -34,7 +34,7 @@ def _same_account(field, alias, related_alias):
 
 def _same_account_as(field, instance):
     # `deal.stage` fetches the stage by id and by the deal's account.
-    account_id = getattr(instance, "account_id", None)
+    account_id = instance.__dict__.get("account_id")  # never a query for a deferred one
     return {} if account_id is None else {"account_id": account_id}
 
 

@@ -149,6 +149,15 @@ class DealFactory(DjangoModelFactory):
         )
     )
     title = factory.Sequence(lambda n: f"Deal {n}")
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        # DealFactory(account=a) gets a pipeline of `a`, not of a new account: a deal
+        # in one account on another's pipeline is data no write path makes.
+        if "account" in params and "pipeline" not in params:
+            params = {**params, "pipeline": PipelineFactory(account=params["account"])}
+        return super()._generate(strategy, params)
+
     value_cents = 100_000
     currency = "USD"
 
