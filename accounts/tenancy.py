@@ -197,10 +197,11 @@ class AccountScopedManager(models.Manager.from_queryset(AccountScopedQuerySet)):
         super().__init_subclass__(**kwargs)
         # Django's related managers (`company.contacts`, `contact.tags`) subclass the
         # default manager and filter by the row alone; they filter by its account too,
-        # so on Citus they reach one shard. Prefetches (several rows, maybe several
-        # accounts) do not go through this method.
+        # so on Citus they reach one shard; their prefetches by the accounts of the
+        # rows they prefetch for.
         apply_rel_filters = cls.__dict__.get("_apply_rel_filters")
-        if apply_rel_filters is None:
+        get_prefetch_querysets = cls.__dict__.get("get_prefetch_querysets")
+        if apply_rel_filters is None or get_prefetch_querysets is None:
             return
 
         def _apply_rel_filters(self, queryset):
@@ -208,7 +209,16 @@ class AccountScopedManager(models.Manager.from_queryset(AccountScopedQuerySet)):
             account_id = self.instance.__dict__.get("account_id")
             return queryset if account_id is None else queryset.filter(account_id=account_id)
 
+        def prefetch_querysets(self, instances, querysets=None):
+            # A prefetch's rows belong to the accounts of the rows they are fetched for.
+            accounts = {instance.__dict__.get("account_id") for instance in instances}
+            if accounts and None not in accounts:
+                queryset = querysets[0] if querysets else super(cls, self).get_queryset()
+                querysets = [queryset.filter(account_id__in=sorted(accounts))]
+            return get_prefetch_querysets(self, instances, querysets)
+
         cls._apply_rel_filters = _apply_rel_filters
+        cls.get_prefetch_querysets = prefetch_querysets
 
 
 class AccountOwned(models.Model):
