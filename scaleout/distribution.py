@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from accounts import row_counts
 from scaleout import row_count_triggers
 
 DISTRIBUTION_COLUMN = "account_id"
@@ -259,8 +260,12 @@ def distribute(connection, log=lambda line: None) -> Plan:
                 f'FOREIGN KEY ({columns}) REFERENCES "{fk.target}" ({target_columns}) '
                 "DEFERRABLE INITIALLY DEFERRED",
             )
-        for table in new_distributed:
-            if table in row_count_triggers.counted_tables():
+        for table in the_plan.distributed:
+            if table not in row_count_triggers.counted_tables():
+                continue
+            if table in new_distributed or not row_counts.has_triggers(connection, table):
                 for statement in row_count_triggers.install_sql(table):
                     _run(cursor, log, statement)
+                if table not in new_distributed:  # rows written meanwhile went uncounted
+                    row_counts.recount(table)
     return the_plan

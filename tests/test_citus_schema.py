@@ -139,3 +139,17 @@ def test_distribute_schema_again_changes_nothing(on_citus):
     before = citus_tables(connection.cursor())
     call_command("distribute_schema", verbosity=0)
     assert citus_tables(connection.cursor()) == before
+
+
+def test_distribute_schema_puts_lost_counting_triggers_back_and_recounts(on_citus):
+    from accounts import row_counts
+
+    account = AccountFactory()
+    ContactFactory.create_batch(2, account=account)
+    row_counts.uninstall_triggers(connection, "contacts_contact")
+    ContactFactory(account=account)  # not counted: no trigger
+    call_command("distribute_schema", verbosity=0)
+    assert row_counts.has_triggers(connection, "contacts_contact")
+    assert Contact.objects.for_account(account).count() == 3
+    ContactFactory(account=account)
+    assert Contact.objects.for_account(account).count() == 4
