@@ -120,7 +120,7 @@ screenshots: install assets
 	$(MANAGE) migrate --noinput -v0 && $(MANAGE) seed_demo >/dev/null && \
 	{ $(MANAGE) runserver 127.0.0.1:8899 --noreload >/dev/null 2>&1 & server=$$!; \
 	  trap 'kill $$server 2>/dev/null' EXIT; sleep 3; \
-	  SCREENSHOT_BASE_URL=http://127.0.0.1:8899 $(VENV)/bin/python web/screenshots.py; }
+	  SCREENSHOT_BASE_URL=http://127.0.0.1:8899 $(VENV)/bin/python bench/screenshots.py; }
 
 # Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default relay_bench on 127.0.0.1):
 # generates SCALE × (1M contacts, ...), serves with gunicorn, measures over HTTP.

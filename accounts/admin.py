@@ -12,6 +12,7 @@ from accounts.admin_base import (
     scope_for_admin,
 )
 from accounts.models import Account, Membership, Tag, User
+from accounts.services import tag_update, tags_delete
 
 # Tables that Django and third-party apps register hold every account's rows: API
 # tokens (a key is a way into its account), task arguments and tracebacks, and the
@@ -89,3 +90,21 @@ class TagAdmin(AccountScopedAdmin):
     list_filter = [("account", AccountScopedRelatedListFilter)]
     search_fields = ["name"]
     ordering = ["name"]
+
+    # Through the services, as the API: a rename or delete moves the tagged records'
+    # versions.
+    def save_model(self, request, obj, form, change):
+        if change:
+            tag_update(tag=obj, data={name: form.cleaned_data[name] for name in form.changed_data})
+        else:
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        tags_delete(account_id=obj.account_id, tag_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        for account_id in {tag.account_id for tag in queryset}:
+            tags_delete(
+                account_id=account_id,
+                tag_ids=[tag.pk for tag in queryset if tag.account_id == account_id],
+            )

@@ -23,8 +23,8 @@ import re
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.errors import StateConflict
 from accounts.models import IdempotencyKey
+from lib.errors import StateConflict
 
 KEY_LIFETIME = dt.timedelta(hours=24)
 VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")

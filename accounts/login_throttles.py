@@ -20,7 +20,7 @@ import secrets
 from django.utils.crypto import salted_hmac
 
 from accounts.api.throttles import SharedCounterThrottle, client_address, throttle_counters
-from accounts.counter_locks import counter_lock
+from lib.counter_locks import counter_lock
 
 DEVICE_COOKIE = "relay_device"
 DEVICE_COOKIE_SALT = "accounts.login_throttles.device"

@@ -1,7 +1,7 @@
 """Which account a request acts for."""
 
-from accounts.ids import parse_id
 from accounts.models import Membership
+from lib.ids import is_id_shaped, parse_id
 
 
 class NoSuchMembership(LookupError):
@@ -16,10 +16,9 @@ def resolve_membership(user, requested_account_id: str | int | None) -> Membersh
     """
     memberships = Membership.objects.filter(user=user).select_related("account")
     if requested_account_id not in (None, ""):
-        text = str(requested_account_id).strip()
-        if not (text.isascii() and text.isdigit()):
+        if not is_id_shaped(requested_account_id):
             raise NoSuchMembership("X-Account must be an account id (an integer).")
-        account_id = parse_id(text)
+        account_id = parse_id(requested_account_id)
         if account_id is None:  # 0, or beyond any id: no such account, without a query
             raise NoSuchMembership("You are not a member of that account.")
         membership = memberships.filter(account_id=account_id).first()

@@ -146,6 +146,7 @@ class Tag(AccountOwned):
                 fields=["account", "name_key"],
                 name="tag_unique_name",
                 violation_error_message="A tag with this name already exists.",
+                violation_error_code="unique_name",
             ),
         ]
 

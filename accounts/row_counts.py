@@ -21,6 +21,13 @@ the ORM, bulk_create, cascades, raw SQL and the benchmark's COPY-style loads.
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.db import connections, migrations, router, transaction
+from django.db.migrations.recorder import MigrationRecorder
+
+# The table of accounts.models.RowCount, named here rather than read from the model:
+# tenancy's count() calls this module, and models import tenancy, so reaching back for
+# the model would close an import cycle (tests/test_row_counts.py checks they agree).
 COUNTER = "accounts_rowcount"
 
 _PG_FUNCTIONS = f"""
@@ -125,8 +132,6 @@ def uninstall(schema_editor, table: str) -> None:
 
 def operation(table: str):
     """The migration operation that counts `table`'s rows per account."""
-    from django.db import migrations
-
     return migrations.RunPython(
         lambda apps, schema_editor: install(schema_editor.connection, table),
         lambda apps, schema_editor: uninstall(schema_editor, table),
@@ -151,8 +156,6 @@ def has_triggers(connection, table: str) -> bool:
 
 
 def counted_models():
-    from django.apps import apps
-
     return [m for m in apps.get_models() if getattr(m, "row_counted", False)]
 
 
@@ -161,9 +164,6 @@ def ensure_installed(using: str = "default", **kwargs) -> None:
 
     SQLite alters a column by copying the table into a new one, which drops the
     table's triggers; PostgreSQL keeps them, so there this finds nothing to do."""
-    from django.db import connections, transaction
-    from django.db.migrations.recorder import MigrationRecorder
-
     connection = connections[using]
     tables = set(connection.introspection.table_names())
     if COUNTER not in tables:
@@ -187,8 +187,6 @@ def ensure_installed(using: str = "default", **kwargs) -> None:
 
 def recount(table: str, using: str = "default") -> None:
     """Rebuild one table's counters from COUNT(*) (after a load that bypassed triggers)."""
-    from django.db import connections, transaction
-
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute(
             f"LOCK TABLE {table} IN SHARE MODE"
@@ -203,14 +201,10 @@ def counted(model, account_id: int) -> int:
 
     One query, written as SQL: it runs on every list page, and compiling the same
     one-row lookup through the ORM cost more (about 0.5 ms) than running it."""
-    from django.db import connections, router
-
-    from accounts.models import RowCount
-
     using = router.db_for_read(model)
     with connections[using].cursor() as cursor:
         cursor.execute(
-            f"SELECT n FROM {RowCount._meta.db_table} WHERE account_id = %s AND table_name = %s",
+            f"SELECT n FROM {COUNTER} WHERE account_id = %s AND table_name = %s",
             [int(account_id), model._meta.db_table],
         )
         found = cursor.fetchone()

@@ -5,6 +5,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
 from django.db.models.query import ModelIterable
+from django.utils import timezone
 
 from accounts.models import Tag, tag_key
 from accounts.tenancy import AccountScopedQuerySet
@@ -140,3 +141,25 @@ def attach_tag_lists(model, records) -> None:
     )
     for link in links:
         by_id[getattr(link, f"{record_field}_id")].tag_list.append(getattr(link, tag_field))
+
+
+def tagged_records_touch(*, account_id: int, tag_ids) -> None:
+    """Move `updated_at` on every record carrying one of the tags: renaming or deleting
+    a tag changes those records as the API shows them, so their version (ETag) must
+    move, and the recorded writes trust an unmoved version to mean an unchanged row
+    (events.recording.current). One UPDATE per tagged model."""
+    now = timezone.now()
+    for link in Tag._meta.related_objects:
+        if not link.one_to_many:  # the records' `tags` themselves; their links follow
+            continue
+        through = link.related_model  # ContactTag, CompanyTag
+        record_field = next(
+            f
+            for f in through._meta.concrete_fields
+            if f.is_relation and f.name not in {"account", link.field.name}
+        )
+        record_field.related_model.objects.for_account(account_id).filter(
+            pk__in=through.objects.for_account(account_id)
+            .filter(tag_id__in=list(tag_ids))
+            .values(record_field.attname)
+        ).update(updated_at=now)

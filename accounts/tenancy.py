@@ -19,6 +19,8 @@ from django.db.models.expressions import Col
 from django.db.models.lookups import Exact, In
 from django.db.models.sql.where import AND, WhereNode
 
+from accounts.row_counts import counted
+
 
 class UnscopedQueryError(RuntimeError):
     """A CRM query reached the database without naming its account."""
@@ -116,8 +118,6 @@ class AccountScopedQuerySet(models.QuerySet):
             self._require_scope()
             account_id = self._counted_account()
             if account_id is not None:
-                from accounts.row_counts import counted
-
                 return counted(self.model, account_id)
         return super().count()
 

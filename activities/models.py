@@ -9,10 +9,10 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
-from accounts.calendar_range import validate_calendar_range
-from accounts.errors import StateConflict
-from accounts.links import link_to, owner_link
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
+from lib.calendar_range import validate_calendar_range
+from lib.errors import StateConflict
+from lib.links import link_to, owner_link
 
 
 class InvalidTransition(StateConflict):

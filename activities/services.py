@@ -7,6 +7,7 @@ from django.db import transaction
 
 from activities.models import Activity
 from events.models import Source
+from events.representations import representation
 from events.row_writes import (
     RecordKind,
     refreshed,
@@ -23,7 +24,7 @@ def activity_representation(activity: Activity) -> dict:
     """The activity as the API shows it (an event's `data`)."""
     from activities.api.serializers import ActivitySerializer  # it imports this module
 
-    return dict(ActivitySerializer(activity).data)
+    return representation(ActivitySerializer, activity)
 
 
 ACTIVITY = RecordKind(

@@ -27,8 +27,8 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from accounts.models import Account  # noqa: E402
-from accounts.search import order_hits_by_sorting  # noqa: E402
 from contacts.models import Contact  # noqa: E402
+from lib.search import order_hits_by_sorting  # noqa: E402
 
 FIRST = [
     "Alice",

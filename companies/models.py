@@ -6,13 +6,14 @@ from django.db import connection, models
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, Replace
 
-from accounts.custom_fields import validate_custom_fields
-from accounts.links import owner_link
 from accounts.models import Tag
-from accounts.search import PrefixSearch, SearchIndex
 from accounts.tags import TaggedQuerySet
 from accounts.tenancy import AccountOwned
 from companies.domains import InvalidDomain, normalise_domain
+from events.loaded_values import KeepsLoadedValues
+from lib.custom_fields import validate_custom_fields
+from lib.links import owner_link
+from lib.search import PrefixSearch, SearchIndex
 
 SEARCH_VECTOR = SearchVector("name", Replace("domain", Value("."), Value(" ")), config="simple")
 COMPANY_SEARCH = PrefixSearch(vector=SEARCH_VECTOR, fields=("name", "domain"))
@@ -46,7 +47,7 @@ class CompanyQuerySet(TaggedQuerySet):
         return self.annotate(contact_count=Coalesce(Subquery(per_company), 0))
 
 
-class Company(AccountOwned):
+class Company(KeepsLoadedValues, AccountOwned):
     class Size(models.TextChoices):
         XS = "1-10", "1-10"
         S = "11-50", "11-50"
@@ -86,6 +87,7 @@ class Company(AccountOwned):
                 condition=~Q(domain=""),
                 name="company_unique_domain",
                 violation_error_message="A company with this domain already exists.",
+                violation_error_code="unique_domain",
             ),
         ]
         indexes = [
@@ -98,7 +100,7 @@ class Company(AccountOwned):
             # The CSV import finds companies by name or domain in any case.
             models.Index(F("account"), Lower("name"), name="company_by_lower_name"),
             models.Index(F("account"), Lower("domain"), name="company_by_lower_domain"),
-            # Search (accounts/search.py): PostgreSQL only; needs the btree_gin extension.
+            # Search (lib/search.py): PostgreSQL only; needs the btree_gin extension.
             SearchIndex(F("account"), SEARCH_VECTOR, name="company_search"),
         ]
 

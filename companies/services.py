@@ -17,13 +17,14 @@ from events.recording import (
     record_tags_change,
     record_update,
 )
+from events.representations import representation, representations
 from events.services import events_append
 
 
 def company_representation(company: Company) -> dict:
     """The company's API representation (an event's `data`); its `tag_list` must be
     loaded. One query for `contact_count` unless the row was annotated with it."""
-    return CompanySerializer(company).data
+    return representation(CompanySerializer, company)
 
 
 def _scoped(company: Company):
@@ -48,7 +49,7 @@ def company_update(*, company: Company, by, source: Source, data: dict) -> Compa
     names); `company.updated` with what changed. Returns the company as stored."""
     return record_update(
         queryset=_scoped(company),
-        pk=company.pk,
+        record=company,
         by=by,
         source=source,
         record_type="company",
@@ -61,7 +62,7 @@ def company_delete(*, company: Company, by, source: Source) -> None:
     """Delete the company (its contacts and subsidiaries stay, unlinked); `company.deleted`."""
     record_delete(
         queryset=_scoped(company),
-        pk=company.pk,
+        record=company,
         by=by,
         source=source,
         record_type="company",
@@ -73,7 +74,7 @@ def company_tag_add(*, company: Company, by, source: Source, name: str) -> Compa
     """Add one tag by name (created if needed); `company.updated` when it is new here."""
     return record_tags_change(
         queryset=_scoped(company),
-        pk=company.pk,
+        record=company,
         by=by,
         source=source,
         record_type="company",
@@ -86,7 +87,7 @@ def company_tag_remove(*, company: Company, by, source: Source, tag: Tag) -> Com
     """Take one tag off this company (the tag stays); `company.updated` if it had it."""
     return record_tags_change(
         queryset=_scoped(company),
-        pk=company.pk,
+        record=company,
         by=by,
         source=source,
         record_type="company",
@@ -114,7 +115,7 @@ def companies_delete(*, account, by, source: Source, ids) -> int:
             .with_contact_count()
             .with_tag_list()
         }
-        befores = CompanySerializer([annotated[pk] for pk in ids], many=True).data
+        befores = representations(CompanySerializer, [annotated[pk] for pk in ids])
         Company.objects.for_account(account).filter(pk__in=ids).delete()
         events_append(
             account=account,

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from accounts.admin_base import (
@@ -8,6 +9,7 @@ from accounts.admin_base import (
 from companies.admin import CompanyAdmin
 from contacts import services
 from contacts.models import Contact, ContactTag
+from contacts.phones import InvalidPhoneNumber, parse_phone
 from events.admin_history import RecordHistoryAdmin
 from events.recorded_admin import RecordedAdmin
 
@@ -17,6 +19,40 @@ class ContactTagInline(AccountScopedInline):
     extra = 0
     autocomplete_fields = ["tag"]
     fields = ["tag"]
+
+
+class ContactAdminForm(forms.ModelForm):
+    """The phone is typed text, read by the one parser (`contacts.phones.parse_phone`)
+    in the chosen account's region, as the API and the web app read it."""
+
+    phone = forms.CharField(
+        required=False, max_length=40, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+
+    class Meta:
+        model = Contact
+        fields = [
+            "account",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "title",
+            "company",
+            "owner",
+            "custom_fields",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        account = data.get("account")
+        try:
+            data["phone"] = parse_phone(
+                data.get("phone", ""), account.phone_region if account else None
+            )
+        except InvalidPhoneNumber as exc:
+            self.add_error("phone", str(exc))
+        return data
 
 
 @admin.register(Contact)
@@ -41,6 +77,7 @@ class ContactAdmin(RecordHistoryAdmin, RecordedAdmin, AccountScopedAdmin):
     autocomplete_fields = ["company", "owner"]
     list_select_related = ["account", "company", "owner"]
     readonly_fields = ["created_at", "updated_at"]
+    form = ContactAdminForm
     fields = [
         "account",
         ("first_name", "last_name"),

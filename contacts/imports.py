@@ -39,8 +39,8 @@ from contacts.api.serializers import ContactSerializer
 from contacts.models import Contact
 from contacts.models_import import ContactImport
 from contacts.services import BulkImportInvalid, contact_bulk_import
-from contacts.spreadsheet_cells import neutralise_formula
 from events.models import Source
+from lib.spreadsheet_cells import neutralise_formula
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200

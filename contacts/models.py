@@ -3,14 +3,20 @@
 from django.db import models
 from django.db.models import Q
 
-from accounts.custom_fields import validate_custom_fields
-from accounts.links import owner_link
 from accounts.models import Tag
-from accounts.search import SearchIndex
 from accounts.tags import TaggedQuerySet
 from accounts.tenancy import AccountOwned
 from contacts.phones import StoredPhoneNumberField
 from contacts.search import CONTACT_SEARCH, SEARCH_VECTOR
+from events.loaded_values import KeepsLoadedValues
+from lib.custom_fields import validate_custom_fields
+from lib.links import owner_link
+from lib.search import SearchIndex
+
+
+def normalise_email(email: str | None) -> str:
+    """An email as stored: trimmed and lower-cased, so uniqueness ignores case."""
+    return (email or "").strip().lower()
 
 
 class ContactQuerySet(TaggedQuerySet):
@@ -30,7 +36,7 @@ class ContactQuerySet(TaggedQuerySet):
         return self.filter(owner_id=user_id)
 
 
-class Contact(AccountOwned):
+class Contact(KeepsLoadedValues, AccountOwned):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True, default="")
     email = models.EmailField(max_length=254, blank=True, default="")
@@ -61,6 +67,7 @@ class Contact(AccountOwned):
                 condition=~Q(email=""),
                 name="contact_unique_email",
                 violation_error_message="A contact with this email already exists.",
+                violation_error_code="unique_email",
             ),
         ]
         indexes = [
@@ -82,8 +89,13 @@ class Contact(AccountOwned):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    def clean(self):
+        super().clean()
+        # Before the (account, email) constraint is checked: it compares stored text.
+        self.email = normalise_email(self.email)
+
     def save(self, *args, **kwargs):
-        self.email = self.email.strip().lower()
+        self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
 
 

@@ -4,7 +4,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db.models import Value
 from django.db.models.functions import Replace
 
-from accounts.search import PrefixSearch
+from lib.search import PrefixSearch
 
 SEARCH_VECTOR = SearchVector(
     "first_name",

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.ids import parse_id
 from accounts.models import Account, Tag, User, tag_key
 from accounts.tags import (
     attach_tag_lists,
@@ -32,7 +31,9 @@ from events.recording import (
     record_tags_change,
     record_update,
 )
+from events.representations import representation, representations
 from events.services import events_append
+from lib.ids import parse_id
 
 # -- one contact -----------------------------------------------------------------
 
@@ -40,13 +41,13 @@ from events.services import events_append
 def contact_representation(contact: Contact) -> dict:
     """The contact's API representation (an event's `data`); its `tag_list` must be
     loaded, so this costs no query."""
-    return ContactSerializer(contact).data
+    return representation(ContactSerializer, contact)
 
 
 def contacts_representations(contacts: list[Contact]) -> list[dict]:
     """API representations of many contacts: loads their tags in one query."""
     attach_tag_lists(Contact, contacts)
-    return ContactSerializer(contacts, many=True).data
+    return representations(ContactSerializer, contacts)
 
 
 def contact_create(*, account, by, source: Source, data: dict) -> Contact:
@@ -67,7 +68,7 @@ def contact_update(*, contact: Contact, by, source: Source, data: dict) -> Conta
     as names); `contact.updated` with what changed. Returns the contact as stored."""
     return record_update(
         queryset=Contact.objects.for_account(contact.account_id),
-        pk=contact.pk,
+        record=contact,
         by=by,
         source=source,
         record_type="contact",
@@ -81,7 +82,7 @@ def contact_delete(*, contact: Contact, by, source: Source) -> None:
     `contact.deleted`."""
     record_delete(
         queryset=Contact.objects.for_account(contact.account_id),
-        pk=contact.pk,
+        record=contact,
         by=by,
         source=source,
         record_type="contact",
@@ -93,7 +94,7 @@ def contact_tag_add(*, contact: Contact, by, source: Source, name: str) -> Conta
     """Add one tag by name (created if needed); `contact.updated` when it is new here."""
     return record_tags_change(
         queryset=Contact.objects.for_account(contact.account_id),
-        pk=contact.pk,
+        record=contact,
         by=by,
         source=source,
         record_type="contact",
@@ -106,7 +107,7 @@ def contact_tag_remove(*, contact: Contact, by, source: Source, tag: Tag) -> Con
     """Take one tag off this contact (the tag stays); `contact.updated` if it had it."""
     return record_tags_change(
         queryset=Contact.objects.for_account(contact.account_id),
-        pk=contact.pk,
+        record=contact,
         by=by,
         source=source,
         record_type="contact",
@@ -139,7 +140,7 @@ def contacts_add_tag(*, account, by, source: Source, ids, name: str) -> int:
     with transaction.atomic():
         contacts = _locked_batch(account, ids)
         tag = tags_get_or_create(account=account, names=[name])[tag_key(name)]
-        befores = ContactSerializer(contacts, many=True).data
+        befores = representations(ContactSerializer, contacts)
         gaining = [c for c in contacts if tag.pk not in {t.pk for t in c.tag_list}]
         ContactTag.objects.for_account(account).bulk_create(
             [ContactTag(account_id=account.pk, contact_id=c.pk, tag=tag) for c in gaining],
@@ -162,7 +163,7 @@ def contacts_assign_owner(*, account, by, source: Source, ids, owner) -> int:
     owner_id = owner.pk if owner is not None else None
     with transaction.atomic():
         contacts = _locked_batch(account, ids)
-        befores = ContactSerializer(contacts, many=True).data
+        befores = representations(ContactSerializer, contacts)
         moving = [c for c in contacts if c.owner_id != owner_id]
         now = timezone.now()
         Contact.objects.for_account(account).filter(pk__in=[c.pk for c in moving]).update(
@@ -179,7 +180,7 @@ def contacts_delete(*, account, by, source: Source, ids) -> int:
     stay, unlinked). Returns how many were deleted."""
     with transaction.atomic():
         contacts = _locked_batch(account, ids)
-        befores = ContactSerializer(contacts, many=True).data
+        befores = representations(ContactSerializer, contacts)
         Contact.objects.for_account(account).filter(pk__in=[c.pk for c in contacts]).delete()
         events_append(
             account=account,
@@ -191,7 +192,7 @@ def contacts_delete(*, account, by, source: Source, ids) -> int:
 
 
 def _append_updates(account, by, source, contacts, befores) -> None:
-    afters = ContactSerializer(contacts, many=True).data
+    afters = representations(ContactSerializer, contacts)
     events_append(
         account=account,
         by=by,
@@ -414,7 +415,7 @@ def _append_import_events(account, user, source, plan, befores) -> None:
     """`contact.created` or `contact.updated` for each contact the import wrote: one
     serialization of the batch (`_write` set their tags), one bulk insert."""
     written = list({id(t): t for t, outcome in plan if outcome != "skipped"}.values())
-    afters = ContactSerializer([t.contact for t in written], many=True).data
+    afters = representations(ContactSerializer, [t.contact for t in written])
     drafts = []
     for target, after in zip(written, afters, strict=True):
         if target.is_new:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 
-from accounts.api.errors import RETRY_AFTER_SECONDS, is_api_path, json_error
+from lib.api.errors import RETRY_AFTER_SECONDS, is_api_path, json_error
 
 
 class RejectOversizedBodyMiddleware:

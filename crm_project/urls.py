@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.api import routes as account_routes
 from accounts.api.urls import auth_urlpatterns, crm_urlpatterns
 from activities.api import urls as activity_urls
 from companies.api import urls as company_urls
@@ -23,7 +22,6 @@ api_v1 = [
         include(
             [
                 *crm_urlpatterns,
-                *account_routes.urlpatterns,
                 *company_urls.urlpatterns,
                 *contact_urls.urlpatterns,
                 *deal_urls.urlpatterns,
@@ -48,7 +46,7 @@ urlpatterns = [
     path("", include(web_urls)),
 ]
 
-handler400 = "accounts.api.errors.handler400"
+handler400 = "lib.api.errors.handler400"
 handler403 = "web.views.errors.permission_denied"
-handler404 = "accounts.api.errors.handler404"
-handler500 = "accounts.api.errors.handler500"
+handler404 = "lib.api.errors.handler404"
+handler500 = "lib.api.errors.handler500"

@@ -113,12 +113,20 @@ class DealAdmin(RecordHistoryAdmin, AccountScopedAdmin):
         _transition("Reopened", "reopen", "were already open"),
     ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # Left empty, the model's clean() picks the stage (Deal.stage_in_pipeline).
+        if "stage" in form.base_fields:
+            form.base_fields["stage"].required = False
+            form.base_fields["stage"].help_text = "Left empty: the pipeline's first stage."
+        return form
+
     def save_model(self, request, obj, form, change):
-        data = {
-            name: form.cleaned_data[name]
-            for name in form.changed_data
-            if name in services.DEAL_EDITABLE
-        }
+        # `obj` as the model's clean() left it: the stage it picked, not the empty field.
+        editable = services.DEAL_EDITABLE
+        data = {name: getattr(obj, name) for name in form.changed_data if name in editable}
+        if "pipeline" in data:
+            data["stage"] = obj.stage
         if change:
             services.deal_update(deal=obj, by=request.user, source=Source.ADMIN, data=data)
         else:

@@ -12,12 +12,12 @@ from djmoney.models.fields import CurrencyField
 from djmoney.money import Money
 from djmoney.settings import CURRENCY_CHOICES
 
-from accounts.calendar_range import validate_calendar_range
-from accounts.errors import StateConflict
-from accounts.links import owner_link
 from accounts.models import validate_currency
-from accounts.search import PrefixSearch, SearchIndex
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
+from lib.calendar_range import validate_calendar_range
+from lib.errors import StateConflict
+from lib.links import owner_link
+from lib.search import PrefixSearch, SearchIndex
 
 SEARCH_VECTOR = SearchVector("title", config="simple")
 DEAL_SEARCH = PrefixSearch(vector=SEARCH_VECTOR, fields=("title",))
@@ -41,6 +41,7 @@ class Pipeline(AccountOwned):
                 Lower("name"),
                 name="pipeline_unique_name",
                 violation_error_message="A pipeline with this name already exists.",
+                violation_error_code="unique_name",
             ),
         ]
 
@@ -63,6 +64,7 @@ class Stage(AccountOwned):
                 fields=["account", "pipeline", "name"],
                 name="stage_unique_name",
                 violation_error_message="Stage names must be unique within a pipeline.",
+                violation_error_code="unique_name",
             ),
             models.CheckConstraint(
                 condition=Q(probability__gte=0, probability__lte=100),
@@ -196,7 +198,7 @@ class Deal(AccountOwned):
             models.Index(fields=["account", "company"], name="deal_by_company"),
             models.Index(fields=["account", "owner"], name="deal_by_owner"),
             models.Index(fields=["account", "updated_at"], name="deal_by_updated"),
-            # Search (accounts/search.py): PostgreSQL only; needs the btree_gin extension.
+            # Search (lib/search.py): PostgreSQL only; needs the btree_gin extension.
             SearchIndex(F("account"), SEARCH_VECTOR, name="deal_search"),
         ]
 
@@ -205,12 +207,55 @@ class Deal(AccountOwned):
 
     def clean(self):
         super().clean()
-        if self.stage_id and self.pipeline_id and self.stage.pipeline_id != self.pipeline_id:
-            raise ValidationError({"stage": "The stage must belong to the deal's pipeline."})
+        if self.pipeline_id:
+            stage = self.stage if self.stage_id else self._stored_stage_in_pipeline()
+            self.stage = self.stage_in_pipeline(self.pipeline, stage)
         try:
             self.validate_stage_change()
         except InvalidTransition as exc:
             raise ValidationError({"stage": str(exc)}) from exc
+
+    def _stored_stage_in_pipeline(self) -> Stage | None:
+        """The stage this deal is stored in, if it is one of `self.pipeline`'s (a form
+        left the stage empty: the deal keeps it). One query; none for a new deal."""
+        if self.pk is None:
+            return None
+        return (
+            Stage.objects.for_account(self.account_id)
+            .filter(pipeline_id=self.pipeline_id, deals__pk=self.pk, deals__account=self.account_id)
+            .first()
+        )
+
+    def stage_in_pipeline(
+        self, pipeline: Pipeline, stage: Stage | None = None, *, stages=None
+    ) -> Stage:
+        """The stage this deal takes in `pipeline`, as every face (API, web app, admin)
+        decides it: `stage` when it is one of the pipeline's (else ValidationError on
+        `stage`); left out, the deal's own stage if it stays in that pipeline, else
+        the pipeline's first stage (ValidationError on `pipeline` when it has none).
+
+        The first stage costs one query, unless `stages` (the account's stages, in
+        position order) is given. Whether a closed deal may move is
+        `validate_stage_change`'s question, not this one's.
+        """
+        if stage is not None:
+            if stage.pipeline_id != pipeline.pk:
+                raise ValidationError(
+                    {"stage": f"Pick a stage of the {pipeline.name} pipeline."}, code="stage"
+                )
+            return stage
+        if self.pk is not None and self.pipeline_id == pipeline.pk and self.stage_id:
+            return self.stage
+        if stages is None:
+            first = Stage.objects.for_account(pipeline.account_id).filter(pipeline=pipeline)
+            first = first.order_by("position", "id").first()
+        else:
+            first = next((s for s in stages if s.pipeline_id == pipeline.pk), None)
+        if first is None:
+            raise ValidationError(
+                {"pipeline": "This pipeline has no stages yet."}, code="no_stages"
+            )
+        return first
 
     def validate_stage_change(self) -> None:
         """Refuse to put a closed deal in another stage or pipeline (InvalidTransition).

@@ -6,9 +6,9 @@ each recording its event (events/row_writes.py says how concurrent writes meet).
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.errors import StateConflict
 from deals.models import Deal, Pipeline, Stage
 from events.models import Source
+from events.representations import representation
 from events.row_writes import (
     RecordKind,
     refreshed,
@@ -19,6 +19,7 @@ from events.row_writes import (
     rows_delete,
     values_that_change,
 )
+from lib.errors import StateConflict
 
 DEFAULT_STAGES = [("Lead", 10), ("Qualified", 25), ("Proposal", 50), ("Negotiation", 75)]
 
@@ -133,7 +134,7 @@ def deal_representation(deal: Deal) -> dict:
     """The deal as the API shows it (an event's `data`)."""
     from deals.api.serializers import DealSerializer  # it imports this module
 
-    return dict(DealSerializer(deal).data)
+    return representation(DealSerializer, deal)
 
 
 DEAL = RecordKind(

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.utils import timezone
 
-from accounts.errors import StateConflict
 from events.models import Source
 from events.services import EventDraft, changes_between, event_append, events_append
+from lib.errors import StateConflict
 
 # Never in `changes` (contract, "Events"): timestamps the write itself sets.
 ALWAYS_DERIVED = frozenset({"created_at", "updated_at"})

@@ -126,7 +126,9 @@ def events_append(*, account, by, source: Source, drafts: Iterable[EventDraft]) 
         )
     if not rows:
         return []
-    with transaction.atomic():
+    # No savepoint: called inside the change's transaction, a failure here must undo
+    # the change too, and a savepoint would cost two more round trips per write.
+    with transaction.atomic(savepoint=False):
         take_event_turn(account_id)
         return Event.objects.for_account(account_id).bulk_create(rows)
 

@@ -7,10 +7,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.calendar_range import validate_calendar_range
-from accounts.links import link_to, owner_link
-from accounts.search import PrefixSearch, SearchIndex
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
+from events.loaded_values import KeepsLoadedValues
+from lib.calendar_range import validate_calendar_range
+from lib.links import link_to, owner_link
+from lib.search import PrefixSearch, SearchIndex
 from notes.sanitize import plain_text, sanitize_body
 
 SEARCH_VECTOR = SearchVector("body", config="simple")
@@ -63,7 +64,7 @@ def _text(body) -> str:
     return body
 
 
-class Note(AccountOwned):
+class Note(KeepsLoadedValues, AccountOwned):
     class Kind(models.TextChoices):
         NOTE = "note", "Note"
         EMAIL = "email", "Email"
@@ -103,7 +104,7 @@ class Note(AccountOwned):
             models.Index(fields=["account", "deal", "occurred_at"], name="note_by_deal"),
             models.Index(fields=["account", "created_at"], name="note_by_created"),
             models.Index(fields=["account", "updated_at"], name="note_by_updated"),
-            # Search (accounts/search.py): PostgreSQL only; needs the btree_gin extension.
+            # Search (lib/search.py): PostgreSQL only; needs the btree_gin extension.
             SearchIndex(F("account"), SEARCH_VECTOR, name="note_search"),
         ]
 

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from events.models import Source
 from events.recording import draft_deleted, record_create, record_delete, record_update
+from events.representations import representation, representations
 from events.services import events_append
 from notes.api.serializers import NoteSerializer
 from notes.models import Note
@@ -16,7 +17,7 @@ from notes.models import Note
 
 def note_representation(note: Note) -> dict:
     """The note's API representation (an event's `data`); no query."""
-    return NoteSerializer(note).data
+    return representation(NoteSerializer, note)
 
 
 def note_create(*, account, by, source: Source, data: dict) -> Note:
@@ -37,7 +38,7 @@ def note_update(*, note: Note, by, source: Source, data: dict) -> Note:
     """Write the fields of `data` that differ from the stored note; `note.updated`."""
     return record_update(
         queryset=Note.objects.for_account(note.account_id),
-        pk=note.pk,
+        record=note,
         by=by,
         source=source,
         record_type="note",
@@ -50,7 +51,7 @@ def note_delete(*, note: Note, by, source: Source) -> None:
     """Delete the note; `note.deleted`."""
     record_delete(
         queryset=Note.objects.for_account(note.account_id),
-        pk=note.pk,
+        record=note,
         by=by,
         source=source,
         record_type="note",
@@ -68,7 +69,7 @@ def notes_delete(*, account, by, source: Source, ids) -> int:
             .select_for_update(of=("self",))
             .order_by("pk")
         )
-        befores = NoteSerializer(notes, many=True).data
+        befores = representations(NoteSerializer, notes)
         Note.objects.for_account(account).filter(pk__in=[n.pk for n in notes]).delete()
         events_append(
             account=account,

@@ -103,9 +103,9 @@ def test_timelines_paginate_like_lists(owner):
 
 
 def test_deep_timeline_pages_work_past_the_deferred_join_threshold(owner, monkeypatch):
-    """Lists page deep through their ids (accounts/paginator.py); a timeline is a UNION,
+    """Lists page deep through their ids (lib/paginator.py); a timeline is a UNION,
     which has none to join, so it keeps the plain OFFSET."""
-    from accounts import paginator
+    from lib import paginator
 
     monkeypatch.setattr(paginator, "DEFERRED_FROM", 2)
     contact = ContactFactory(account=owner.account)

@@ -1,6 +1,6 @@
 """Ids and nesting a client can make absurd: still a 4xx, never a 500.
 
-The project reads every id from text through one parser (accounts/ids.py): ASCII digits
+The project reads every id from text through one parser (lib/ids.py): ASCII digits
 only, 1 to 2**63-1, and never int() on a string longer than a bigint (Python refuses
 more than 4,300 digits with a ValueError).
 """
@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.ids import MAX_ID, parse_id, parse_page_number
 from contacts.models import Contact
+from lib.ids import MAX_ID, is_id_shaped, parse_id, parse_page_number
 from tests.factories import AccountFactory, CompanyFactory, ContactFactory, MembershipFactory
 from tests.web_client import client_for
 
@@ -50,6 +50,30 @@ NOT_ASCII_DIGITS = ["²", "①", "٣", "１", "1²"]
 )
 def test_parse_id_accepts_only_ascii_digits_of_a_bigint(value, expected):
     assert parse_id(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", True),
+        (" 42 ", True),
+        ("0", True),
+        (0, True),
+        (MAX_ID + 1, True),
+        (HUGE, True),
+        ("-1", False),
+        ("+1", False),
+        ("1.0", False),
+        ("", False),
+        ("  ", False),
+        (None, False),
+        (True, False),
+        (1.0, False),
+        *[(text, False) for text in NOT_ASCII_DIGITS],
+    ],
+)
+def test_is_id_shaped_tells_a_type_error_from_an_id_out_of_range(value, expected):
+    assert is_id_shaped(value) is expected
 
 
 @pytest.mark.parametrize(
@@ -97,6 +121,20 @@ def test_an_x_account_of_5000_digits_is_refused(owner):
     response = owner.client.get("/api/v1/crm/contacts/", HTTP_X_ACCOUNT=HUGE)
     assert response.status_code == 403
     assert response.json() == {"detail": "You are not a member of that account."}
+
+
+@pytest.mark.parametrize(
+    ("value", "status", "detail"),
+    [
+        ("0", 403, "You are not a member of that account."),
+        ("-1", 400, "X-Account must be an account id (an integer)."),
+        ("²", 400, "X-Account must be an account id (an integer)."),
+    ],
+)
+def test_an_x_account_that_is_not_an_id_says_so(owner, value, status, detail):
+    response = owner.client.get("/api/v1/crm/contacts/", HTTP_X_ACCOUNT=value)
+    assert response.status_code == status
+    assert response.json() == {"detail": detail}
 
 
 @pytest.mark.parametrize("value", [HUGE, "²", "-1", "0", ""])

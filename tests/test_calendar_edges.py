@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.calendar_range import validate_calendar_range
 from activities.models import Activity
 from deals.models import Deal
+from lib.calendar_range import validate_calendar_range
 from notes.models import Note
 from tests.factories import ActivityFactory, ContactFactory, DealFactory, NoteFactory
 from tests.web_client import client_for

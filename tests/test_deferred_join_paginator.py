@@ -1,14 +1,14 @@
-"""Deep pages load through their ids (accounts/paginator.py) and match plain OFFSET."""
+"""Deep pages load through their ids (lib/paginator.py) and match plain OFFSET."""
 
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts import paginator as paginator_module
-from accounts.paginator import DeferredJoinPaginator
 from companies.models import Company
 from contacts.models import Contact
+from lib import paginator as paginator_module
+from lib.paginator import DeferredJoinPaginator
 from tests.factories import CompanyFactory, ContactFactory
 
 

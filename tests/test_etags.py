@@ -4,11 +4,11 @@ import pytest
 
 from accounts.api.record_writes import if_match_accepts
 from accounts.models import Account, Tag
-from accounts.versions import etag_of
 from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal, Pipeline
+from lib.versions import etag_of
 from notes.models import Note
 from tests.factories import (
     ActivityFactory,

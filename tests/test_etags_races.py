@@ -4,9 +4,9 @@ several rounds): of two writes sent with the same ETag, exactly one lands."""
 import pytest
 from django.db import connection
 
-from accounts.versions import etag_of
 from contacts.models import Contact
 from deals.models import Deal
+from lib.versions import etag_of
 from tests.factories import ContactFactory, DealFactory, PipelineFactory
 from tests.races import own_client, together
 

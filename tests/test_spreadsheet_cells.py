@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from contacts.imports import guess_mapping, read_csv
 from contacts.models import ContactImport
-from contacts.spreadsheet_cells import neutralise_formula
 from contacts.tasks import check_contact_import
+from lib.spreadsheet_cells import neutralise_formula
 from tests.factories import ContactFactory
 
 # (what a user typed, what the file must hold so a spreadsheet shows it as text)

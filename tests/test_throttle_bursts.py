@@ -1,5 +1,5 @@
 """A burst of parallel attempts passes a limit no more often than the limit allows,
-with the counters in each kind of shared cache (accounts/counter_locks.py)."""
+with the counters in each kind of shared cache (lib/counter_locks.py)."""
 
 import threading
 import uuid

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from accounts.versions import etag_of, version_of, version_of_moment
+from lib.versions import etag_of, version_of, version_of_moment
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,10 +4,10 @@ saves; an unchanged record saves as before."""
 
 import pytest
 
-from accounts.versions import version_of
 from contacts.models import Contact
 from events.models import Source
 from events.services import event_append
+from lib.versions import version_of
 from tests.factories import CompanyFactory, ContactFactory, DealFactory
 from tests.html_forms import form_data
 from tests.web_client import client_for

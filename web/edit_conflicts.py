@@ -18,8 +18,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
-from accounts.versions import version_of, version_of_moment
 from events.models import Event
+from lib.versions import version_of, version_of_moment
 from web.event_changes import describe_events
 
 RECENT_EVENTS = 20  # the other changes shown; more than a few is rare between two reads

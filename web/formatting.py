@@ -20,7 +20,7 @@ def format_money(cents: int, currency: str, *, whole: bool = False) -> str:
 def local_time(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     """`value` in the account's `zone`; in UTC when that zone's clock would leave
     Python's calendar (0001-01-01T00:00Z in New York). The API and the forms refuse
-    such values (accounts/calendar_range.py), but a row stored before may hold one."""
+    such values (lib/calendar_range.py), but a row stored before may hold one."""
     try:
         return timezone.localtime(value, zone)
     except OverflowError:

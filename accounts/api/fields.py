@@ -9,13 +9,13 @@ from drf_spectacular.plumbing import build_array_type, build_basic_type, build_o
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
-from accounts.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
-from accounts.calendar_range import validate_calendar_range
-from accounts.custom_fields import validate_custom_fields
-from accounts.ids import parse_id
 from accounts.models import User
 from accounts.tags import normalise_tag_names, validate_tag_name
 from accounts.tenancy import AccountOwned
+from lib.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
+from lib.calendar_range import validate_calendar_range
+from lib.custom_fields import validate_custom_fields
+from lib.ids import is_id_shaped, parse_id
 
 
 def context_account(context):
@@ -47,8 +47,7 @@ class AccountScopedRelatedField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         # Ids are integers (or their ASCII digits as text); floats, booleans and numbers
         # beyond a bigint never reach the database, where they would overflow.
-        digits = isinstance(data, str) and data.strip().isascii() and data.strip().isdigit()
-        if isinstance(data, bool) or not (isinstance(data, int) or digits):
+        if not is_id_shaped(data):
             self.fail("incorrect_type", data_type=type(data).__name__)
         pk = parse_id(data)
         if pk is None:
@@ -158,7 +157,7 @@ class AccountDateTimeField(serializers.DateTimeField):
     """A timestamp; one sent without an offset is read in the account's time zone.
 
     Answers are in UTC (`...Z`), like every other timestamp of the API. Only years
-    2-9998 are accepted, so every time zone can show it (accounts/calendar_range.py).
+    2-9998 are accepted, so every time zone can show it (lib/calendar_range.py).
     """
 
     default_validators = [validate_calendar_range]

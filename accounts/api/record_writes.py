@@ -21,7 +21,6 @@ from django.http.request import RawPostDataException
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 
-from accounts.api.errors import IdempotencyKeyReused, PreconditionFailed
 from accounts.idempotency import (
     REPLAYED_HEADERS,
     InvalidKey,
@@ -30,7 +29,8 @@ from accounts.idempotency import (
     idempotency_key_complete,
     request_fingerprint,
 )
-from accounts.versions import etag_of
+from lib.api.errors import IdempotencyKeyReused, PreconditionFailed
+from lib.versions import etag_of
 
 # RFC 9110 entity-tags: optionally weak (W/), quoted, no quote inside.
 ENTITY_TAG = re.compile(r'\s*(W/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')

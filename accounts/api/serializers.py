@@ -1,8 +1,12 @@
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.api.fields import AccountScopedRelatedField, MemberField, context_account
 from accounts.models import Account, Membership, Tag, User, tag_key
 from accounts.tags import validate_tag_name
+from accounts.uniqueness import validate_unique_in_account
 
 
 class TagNameField(serializers.CharField):
@@ -33,6 +37,22 @@ class AccountScopedModelSerializer(serializers.ModelSerializer):
     @property
     def account(self):
         return context_account(self.context)
+
+    def unique_in_account(self, name: str, value):
+        """`value` for the field `name`, checked against the model's unique constraints
+        that lead with `account` (email, domain, ...): for a `validate_<name>` method,
+        so the constraint's own message is the field's error. One query per
+        constraint on that field."""
+        model = self.Meta.model
+        instance = model() if self.instance is None else copy.copy(self.instance)
+        instance.account_id = self.account.pk
+        setattr(instance, name, value)
+        others = {field.name for field in model._meta.concrete_fields} - {name}
+        try:
+            validate_unique_in_account(instance, exclude=others)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict.get(name, exc.messages)) from exc
+        return value
 
     def build_relational_field(self, field_name, relation_info):
         field_class, kwargs = super().build_relational_field(field_name, relation_info)
@@ -108,9 +128,6 @@ class TagSerializer(AccountScopedModelSerializer):
         fields = ["id", "name", "color"]
 
     def validate_name(self, value):
-        clash = Tag.objects.for_account(self.account).filter(name_key=tag_key(value))
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError("A tag with this name already exists.")
+        # Unique by its key (case and spacing folded): the constraint's message.
+        self.unique_in_account("name_key", tag_key(value))
         return value

@@ -12,7 +12,7 @@ from django.core.cache import caches
 from django.utils.connection import ConnectionProxy
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle, UserRateThrottle
 
-from accounts.counter_locks import counter_lock
+from lib.counter_locks import counter_lock
 
 # Resolved on each use, like django.core.cache.cache, so each thread gets its own
 # connection and a test that swaps CACHES is obeyed.
@@ -33,7 +33,7 @@ class SharedCounterThrottle(SimpleRateThrottle):
     """A DRF rate throttle whose counters every worker process shares."""
 
     cache = throttle_counters
-    # Whether each count takes a turn per key (accounts/counter_locks.py). DRF reads the
+    # Whether each count takes a turn per key (lib/counter_locks.py). DRF reads the
     # attempts, decides, then writes them back: without a turn, parallel requests all
     # read the same count and all pass. The sign-in limits guard passwords and take it.
     atomic = True

@@ -15,6 +15,7 @@ from accounts.api.serializers import (
 from accounts.api.viewsets import AccountContextMixin, AccountScopedViewSet
 from accounts.login_throttles import SignInLimits
 from accounts.models import Account, Membership, Tag, User
+from accounts.services import tag_update, tags_delete
 
 
 class TokenView(ObtainAuthToken):
@@ -98,3 +99,9 @@ class TagViewSet(AccountScopedViewSet):
     ordering_fields = ["name", "created_at"]
     ordering = ["name"]
     filterset_fields = []
+
+    def perform_update(self, serializer):
+        serializer.instance = tag_update(tag=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        tags_delete(account_id=instance.account_id, tag_ids=[instance.pk])

@@ -7,7 +7,7 @@ lists, filters and actions all go through the same account scope.
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -17,7 +17,7 @@ from accounts.api.serializers import TagNameSerializer
 from accounts.api.throttles import rate_limit_headers
 from accounts.memberships import NoSuchMembership, resolve_membership
 from accounts.models import Tag
-from accounts.search import order_hits_by_sorting, search_words
+from lib.search import order_hits_by_sorting, search_words
 
 
 class AccountContextMixin:
@@ -81,7 +81,11 @@ class AccountScopedMixin(RecordWritesMixin, AccountContextMixin):
                     **{self.lookup_field: lookup}
                 )
             )
-        record = super().get_object()
+        # A list's filters and ordering do not apply to one record (DRF's get_object
+        # would run them, building the FilterSet on every read and write of a record).
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        record = generics.get_object_or_404(self.get_queryset(), **{self.lookup_field: lookup})
+        self.check_object_permissions(self.request, record)
         self.check_precondition(record)
         return record
 

@@ -1,8 +1,8 @@
 import django_filters
 from django.utils import timezone
 
-from accounts.api.filters import DateTimeFilter, IdFilter, OwnerFilter, UpdatedFilterSet
 from activities.models import Activity
+from lib.api.filters import DateTimeFilter, IdFilter, OwnerFilter, UpdatedFilterSet
 
 
 class ActivityFilter(UpdatedFilterSet):

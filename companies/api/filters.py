@@ -3,9 +3,9 @@ from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from accounts.api.filters import AllTagsFilter, OwnerFilter, SearchFilter, UpdatedFilterSet
-from accounts.ids import parse_id
 from companies.models import Company
+from lib.api.filters import AllTagsFilter, OwnerFilter, SearchFilter, UpdatedFilterSet
+from lib.ids import parse_id
 
 
 class IdOrNoneField(forms.CharField):

@@ -56,13 +56,7 @@ class CompanySerializer(TaggedModelSerializer):
             raise serializers.ValidationError(str(exc)) from exc
         if len(domain) > 253:
             raise serializers.ValidationError("A domain has at most 253 characters.")
-        if domain:
-            clash = Company.objects.for_account(self.account).filter(domain=domain)
-            if self.instance is not None:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise serializers.ValidationError("A company with this domain already exists.")
-        return domain
+        return self.unique_in_account("domain", domain) if domain else domain
 
     def validate_parent(self, parent):
         instance = self.instance

@@ -1,15 +1,15 @@
 """The phone field: any common notation in, E.164 out."""
 
-import phonenumbers
 from rest_framework import serializers
 
 from accounts.api.fields import context_account
+from contacts.phones import INVALID_PHONE_MESSAGE, InvalidPhoneNumber, parse_phone
 
 
 class PhoneField(serializers.CharField):
     """Parses a number in the account's default region and stores it as E.164."""
 
-    default_error_messages = {"invalid_phone": "Enter a valid phone number."}
+    default_error_messages = {"invalid_phone": INVALID_PHONE_MESSAGE}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 40)
@@ -22,12 +22,9 @@ class PhoneField(serializers.CharField):
         account = context_account(self.context)
         region = account.phone_region if account is not None else None
         try:
-            number = phonenumbers.parse(text, region)
-        except phonenumbers.NumberParseException:
+            return parse_phone(text, region)
+        except InvalidPhoneNumber:
             self.fail("invalid_phone")
-        if not phonenumbers.is_valid_number(number):
-            self.fail("invalid_phone")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def to_representation(self, value):
         return str(value) if value else ""

@@ -1,4 +1,5 @@
-from accounts.api.filters import (
+from contacts.models import Contact
+from lib.api.filters import (
     AllTagsFilter,
     DateTimeFilter,
     IdFilter,
@@ -6,7 +7,6 @@ from accounts.api.filters import (
     SearchFilter,
     UpdatedFilterSet,
 )
-from contacts.models import Contact
 
 
 class ContactFilter(UpdatedFilterSet):

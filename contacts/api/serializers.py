@@ -3,7 +3,7 @@ from rest_framework import serializers
 from accounts.api.fields import CustomFieldsField, TagNamesField
 from accounts.api.serializers import TaggedModelSerializer
 from contacts.api.fields import PhoneField
-from contacts.models import Contact
+from contacts.models import Contact, normalise_email
 
 
 class ContactSerializer(TaggedModelSerializer):
@@ -40,14 +40,11 @@ class ContactSerializer(TaggedModelSerializer):
         }
 
     def validate_email(self, value):
-        value = (value or "").strip().lower()
-        if value and not self.context.get("bulk"):
-            clash = Contact.objects.for_account(self.account).filter(email=value)
-            if self.instance is not None:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise serializers.ValidationError("A contact with this email already exists.")
-        return value
+        email = normalise_email(value)
+        # A bulk import plans duplicates itself (skip, update or error, row by row).
+        if email and not self.context.get("bulk"):
+            self.unique_in_account("email", email)
+        return email
 
     def validate_phone(self, value):
         return value or ""

@@ -1,7 +1,7 @@
 import django_filters
 
-from accounts.api.filters import IdFilter, OwnerFilter, SearchFilter, UpdatedFilterSet
 from deals.models import MAX_VALUE_CENTS, Deal, Pipeline
+from lib.api.filters import IdFilter, OwnerFilter, SearchFilter, UpdatedFilterSet
 
 
 class DealFilter(UpdatedFilterSet):

@@ -38,12 +38,7 @@ class PipelineSerializer(AccountScopedModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def validate_name(self, value):
-        clash = Pipeline.objects.for_account(self.account).filter(name__iexact=value)
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError("A pipeline with this name already exists.")
-        return value
+        return self.unique_in_account("name", value)
 
     def validate_stages(self, stages):
         # A PATCH is partial, and DRF makes nested items partial too: the list replaces
@@ -148,18 +143,11 @@ class DealSerializer(AccountScopedModelSerializer):
         return code
 
     def validate(self, attrs):
-        pipeline = attrs.get("pipeline") or getattr(self.instance, "pipeline", None)
-        stage = attrs.get("stage")
-        if stage is None and (self.instance is None or "pipeline" in attrs):
-            if self.instance is not None and self.instance.stage.pipeline_id == pipeline.pk:
-                stage = self.instance.stage
-            else:
-                stage = Stage.objects.for_account(self.account).filter(pipeline=pipeline).first()
-            if stage is None:
-                raise serializers.ValidationError({"pipeline": ["This pipeline has no stages."]})
-            attrs["stage"] = stage
-        if stage is not None and stage.pipeline_id != pipeline.pk:
-            raise serializers.ValidationError({"stage": ["The stage must belong to the pipeline."]})
+        if self.instance is None or {"pipeline", "stage"} & set(attrs):
+            pipeline = attrs.get("pipeline") or self.instance.pipeline
+            deal = self.instance or Deal(account=self.account)
+            # The model's rule; its Django ValidationError is a 400 on the field.
+            attrs["stage"] = deal.stage_in_pipeline(pipeline, attrs.get("stage"))
         if self.instance is None:
             attrs.setdefault("currency", self.account.currency)
             attrs.setdefault("owner", self.context["request"].user)

@@ -80,7 +80,9 @@ class DealViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet)
     def perform_destroy(self, instance):
         deal_delete(deal=instance, by=self.request.user, source=Source.API)
 
-    def _answer(self, deal):
+    def _answer(self):
+        # Read the deal again through the scoped queryset: a move changes its stage, so
+        # the annotated stage probability the action's instance carries is stale.
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=MoveSerializer, responses=DealSerializer)
@@ -105,14 +107,14 @@ class DealViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet)
             stage=stage,
             probability=body.validated_data.get("probability"),
         )
-        return self._answer(deal)
+        return self._answer()
 
     @extend_schema(request=None, responses=DealSerializer)
     @action(detail=True, methods=["post"])
     def win(self, request, pk=None):
         deal = self.get_object()
         deal_win(deal=deal, by=request.user, source=Source.API)
-        return self._answer(deal)
+        return self._answer()
 
     @extend_schema(request=LoseSerializer, responses=DealSerializer)
     @action(detail=True, methods=["post"])
@@ -123,21 +125,21 @@ class DealViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet)
         deal_lose(
             deal=deal, by=request.user, source=Source.API, reason=body.validated_data["reason"]
         )
-        return self._answer(deal)
+        return self._answer()
 
     @extend_schema(request=None, responses=DealSerializer)
     @action(detail=True, methods=["post"])
     def abandon(self, request, pk=None):
         deal = self.get_object()
         deal_abandon(deal=deal, by=request.user, source=Source.API)
-        return self._answer(deal)
+        return self._answer()
 
     @extend_schema(request=None, responses=DealSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         deal = self.get_object()
         deal_reopen(deal=deal, by=request.user, source=Source.API)
-        return self._answer(deal)
+        return self._answer()
 
     @extend_schema(responses=ForecastSerializer)
     @action(detail=False, methods=["get"], pagination_class=None)

@@ -1,6 +1,6 @@
 import django_filters
 
-from accounts.api.filters import DateTimeFilter, IdFilter, SearchFilter, UpdatedFilterSet
+from lib.api.filters import DateTimeFilter, IdFilter, SearchFilter, UpdatedFilterSet
 from notes.models import Note
 
 

@@ -10,18 +10,18 @@ since the company and deal pages share them.
 
 import datetime
 
-import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import escape, linebreaks
 
-from accounts.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
-from accounts.calendar_range import validate_calendar_range
 from accounts.models import User
 from accounts.tags import normalise_tag_names, validate_tag_name
 from activities.models import Activity
 from activities.services import activity_create
+from contacts.phones import INVALID_PHONE_MESSAGE, InvalidPhoneNumber, parse_phone
 from events.models import Source
+from lib.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
+from lib.calendar_range import validate_calendar_range
 from notes.models import Note
 from notes.sanitize import sanitize_body
 from notes.services import note_create
@@ -45,10 +45,10 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 
 class PhoneField(forms.CharField):
-    """Any common notation in, E.164 out, read in the account's region (like the
-    API's `contacts.api.fields.PhoneField`)."""
+    """Any common notation in, E.164 out, read in the account's region: the same
+    parser as the API's `contacts.api.fields.PhoneField` (`contacts.phones.parse_phone`)."""
 
-    default_error_messages = {"invalid_phone": "Enter a valid phone number."}
+    default_error_messages = {"invalid_phone": INVALID_PHONE_MESSAGE}
 
     def __init__(self, *, region=None, **kwargs):
         kwargs.setdefault("max_length", 40)
@@ -63,18 +63,12 @@ class PhoneField(forms.CharField):
         return value
 
     def clean(self, value):
-        text = super().clean(value)
-        if not text:
-            return ""
         try:
-            number = phonenumbers.parse(text, self.region)
-        except phonenumbers.NumberParseException:
+            return parse_phone(super().clean(value), self.region)
+        except InvalidPhoneNumber:
             raise ValidationError(
                 self.error_messages["invalid_phone"], code="invalid_phone"
             ) from None
-        if not phonenumbers.is_valid_number(number):
-            raise ValidationError(self.error_messages["invalid_phone"], code="invalid_phone")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class TagNamesField(forms.CharField):

@@ -3,21 +3,23 @@
 from django import forms
 
 from accounts.models import User
-from companies.domains import InvalidDomain, normalise_domain
 from companies.models import Company
 from web.forms import MemberChoiceField, TagNamesField, members_of
+from web.forms.model_rules import ModelRulesMixin
 from web.forms.opened_values import OpenedValuesMixin
 from web.forms.versions import VersionedFormMixin
 
 
-class CompanyForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
+class CompanyForm(ModelRulesMixin, VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
     """Create or edit a company of `account`.
 
     The model's `clean()` normalises the domain and refuses a parent that would make
-    the company its own ancestor; the form adds the per-account domain uniqueness,
-    which model validation skips because `account` is not a form field. The view
-    writes `record_data()` through the company services.
+    the company its own ancestor; its (account, domain) constraint refuses a domain
+    another company uses, worded here with the domain. The view writes
+    `record_data()` through the company services.
     """
+
+    normalised_by_model = ("domain",)
 
     parent = forms.ModelChoiceField(
         queryset=Company.objects.none(),
@@ -35,6 +37,9 @@ class CompanyForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
         fields = ["name", "domain", "industry", "size", "parent", "owner"]
         labels = {"domain": "Web domain"}
         help_texts = {"domain": "Such as acme.com; a full web address is fine too."}
+        error_messages = {
+            "domain": {"unique_domain": "Another company already uses the domain %(value)s."}
+        }
         widgets = {
             "name": forms.TextInput(attrs={"autofocus": True}),
             "domain": forms.TextInput(attrs={"placeholder": "acme.com", "autocomplete": "off"}),
@@ -63,16 +68,3 @@ class CompanyForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
         if not name:
             raise forms.ValidationError("Enter the company's name.")
         return name
-
-    def clean_domain(self):
-        try:
-            domain = normalise_domain(self.cleaned_data.get("domain", ""))
-        except InvalidDomain as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        if domain:
-            clash = Company.objects.for_account(self.account).filter(domain=domain)
-            if self.instance.pk is not None:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise forms.ValidationError(f"Another company already uses the domain {domain}.")
-        return domain

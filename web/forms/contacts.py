@@ -3,24 +3,27 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.ids import parse_id
 from accounts.tags import validate_tag_name
 from companies.models import Company
 from contacts.models import Contact
+from lib.ids import parse_id
 from web.forms import MemberChoiceField, PhoneField, TagNamesField, members_of
+from web.forms.model_rules import ModelRulesMixin
 from web.forms.opened_values import OpenedValuesMixin
 from web.forms.versions import VersionedFormMixin
 
 
-class ContactForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
+class ContactForm(ModelRulesMixin, VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
     """Create or edit a contact of `account`.
 
     The same rules as the API's ContactSerializer: email trimmed, lower-cased and
-    unique in the account (model validation skips that constraint because `account`
-    is not a form field), phone parsed in the account's region and stored as E.164,
+    unique in the account (the model's clean() and its constraint), phone parsed in
+    the account's region and stored as E.164 (`contacts.phones.parse_phone`),
     company and owner chosen among the account's own rows, tags as names. The view
     writes `record_data()` through the contact services.
     """
+
+    normalised_by_model = ("email",)
 
     phone = PhoneField(label="Phone", required=False)
     company = forms.ModelChoiceField(
@@ -65,16 +68,6 @@ class ContactForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
         if not name:
             raise ValidationError("Enter a first name.")
         return name
-
-    def clean_email(self):
-        email = (self.cleaned_data.get("email") or "").strip().lower()
-        if email:
-            clash = Contact.objects.for_account(self.account).filter(email=email)
-            if self.instance.pk is not None:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise ValidationError("A contact with this email already exists.")
-        return email
 
 
 class BulkActionForm(forms.Form):

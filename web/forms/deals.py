@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from djmoney.settings import CURRENCY_CHOICES
 
 from accounts.models import User
@@ -22,7 +23,8 @@ class ContactChoiceField(forms.ModelChoiceField):
 class DealForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
     """Create or edit a deal of `account`.
 
-    The stage must belong to the pipeline; left empty it is the pipeline's first stage.
+    The model decides the stage (`Deal.stage_in_pipeline`, as for the API and the
+    admin): one of the pipeline's; left empty, the deal's own or the pipeline's first.
     A closed deal keeps its stage: reopen it first (the state machine's rule).
     """
 
@@ -120,23 +122,20 @@ class DealForm(VersionedFormMixin, OpenedValuesMixin, forms.ModelForm):
         stage_id = data.get("stage")
         if pipeline is None:
             return data
-        if stage_id is None:
-            own = [s for s in self.stages.values() if s.pipeline_id == pipeline.pk]
-            if self.instance.pk is not None and self.instance.pipeline_id == pipeline.pk:
-                stage = self.instance.stage
-            elif own:
-                stage = own[0]
-            else:
-                self.add_error("pipeline", "This pipeline has no stages yet.")
-                return data
-        else:
+        stage = None
+        if stage_id is not None:
             stage = self.stages.get(stage_id)
-            if stage is None or stage.pipeline_id != pipeline.pk:
+            if stage is None:  # not a stage of this account
                 self.add_error("stage", f"Pick a stage of the {pipeline.name} pipeline.")
                 return data
-        # The model's clean() (run next, with the pipeline set) refuses a new stage
-        # or pipeline for a closed deal.
-        self.instance.stage = stage
+        # The model decides the stage (as for the API and the admin); its clean(), run
+        # next with the pipeline set, refuses a new stage or pipeline for a closed deal.
+        try:
+            self.instance.stage = self.instance.stage_in_pipeline(
+                pipeline, stage, stages=self.stages.values()
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return data
 
     def deal_data(self) -> dict:

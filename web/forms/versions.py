@@ -1,6 +1,6 @@
 """Edit forms that carry the version of the record they were opened on.
 
-`VersionedFormMixin` adds a hidden `version` (accounts/versions.py, the same version
+`VersionedFormMixin` adds a hidden `version` (lib/versions.py, the same version
 the API's ETags carry). The view saves inside `web.edit_conflicts.saving_at_version`,
 which refuses the save when the record changed since that version.
 """
@@ -8,7 +8,7 @@ which refuses the save when the record changed since that version.
 from django import forms
 from django.core.validators import RegexValidator
 
-from accounts.versions import version_of
+from lib.versions import version_of
 
 
 class VersionedFormMixin:

@@ -2,7 +2,7 @@
 
 Django's `date` filter converts to the active time zone first and fails on a value that
 zone cannot show (0001-01-01T00:00Z in New York). This one shows such a value in UTC
-instead, so one old row cannot break a page (see accounts/calendar_range.py).
+instead, so one old row cannot break a page (see lib/calendar_range.py).
 """
 
 import datetime as dt

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
-from accounts.ids import parse_id, parse_page_number
 from accounts.models import User
 from activities.models import Activity, count_up_to
+from lib.ids import parse_id, parse_page_number
 from web.formatting import local_time
 from web.tenancy import AccountViewMixin
 

@@ -13,15 +13,15 @@ from django.utils.cache import patch_vary_headers
 from django.views.generic import CreateView, DetailView, UpdateView
 from django.views.generic.base import View
 
-from accounts.ids import parse_id
 from accounts.models import Tag
-from accounts.paginator import DeferredJoinPaginator
 from companies.api.filters import CompanyFilter
 from companies.models import Company
 from companies.services import company_create, company_update
 from contacts.models import Contact
 from deals.models import Deal
 from events.models import Source
+from lib.ids import parse_id
+from lib.paginator import DeferredJoinPaginator
 from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.forms import members_of
 from web.forms.companies import CompanyForm

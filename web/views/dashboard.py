@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
-from accounts.ids import parse_id
 from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact
 from deals.forecast import forecast
 from deals.models import Deal, Stage
+from lib.ids import parse_id
 from notes.models import Note
 from notes.sanitize import plain_text
 from web.formatting import format_money

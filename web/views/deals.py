@@ -19,8 +19,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 
-from accounts.ids import parse_id
-from accounts.paginator import DeferredJoinPaginator
 from deals.api.filters import DealFilter
 from deals.forecast import forecast
 from deals.models import Deal, InvalidTransition, Stage
@@ -34,6 +32,8 @@ from deals.services import (
     deal_win,
 )
 from events.models import Source
+from lib.ids import parse_id
+from lib.paginator import DeferredJoinPaginator
 from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.formatting import format_money
 from web.forms import members_of

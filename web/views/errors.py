@@ -7,7 +7,7 @@ a bare "Forbidden".
 
 from django.shortcuts import render
 
-from accounts.api.errors import is_api_path, json_error
+from lib.api.errors import is_api_path, json_error
 
 
 def permission_denied(request, exception=None):

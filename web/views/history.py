@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
-from accounts.ids import parse_id
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal, Stage
 from events.models import Event
+from lib.ids import parse_id
 from web.event_changes import describe_events
 from web.formatting import format_duration, local_time
 from web.stage_visits import in_stage_since, stage_visits

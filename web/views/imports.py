@@ -32,12 +32,12 @@ from contacts.imports import (
     records,
 )
 from contacts.models import ContactImport
-from contacts.spreadsheet_cells import CSV_QUOTING
 from contacts.tasks import (
     contact_import_cancel,
     contact_import_queue_check,
     contact_import_queue_write,
 )
+from lib.spreadsheet_cells import CSV_QUOTING
 from web.tenancy import AccountViewMixin
 
 Status = ContactImport.Status

@@ -9,8 +9,8 @@ from django import forms
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
-from accounts.paginator import DeferredJoinPaginator
-from accounts.search import order_hits_by_sorting
+from lib.paginator import DeferredJoinPaginator
+from lib.search import order_hits_by_sorting
 from notes.models import Note
 from web.tenancy import AccountViewMixin
 from web.views.agenda import Day, describe_moment

@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
-from accounts.ids import parse_id
 from deals.forecast import forecast
 from deals.models import Deal, Pipeline, Stage
+from lib.ids import parse_id
 from web.formatting import format_money
 from web.forms import members_of
 from web.tenancy import AccountViewMixin

@@ -14,10 +14,10 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
-from accounts.search import order_hits_by_sorting, search_words
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal
+from lib.search import order_hits_by_sorting, search_words
 from notes.models import Note
 from web.formatting import format_money
 from web.tenancy import AccountViewMixin

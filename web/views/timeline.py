@@ -19,7 +19,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from accounts.ids import parse_page_number
 from accounts.models import User
 from activities.models import Activity, InvalidTransition
 from activities.services import activity_complete
@@ -27,6 +26,7 @@ from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal, Stage
 from events.models import Source
+from lib.ids import parse_page_number
 from notes.sanitize import sanitize_body
 from timeline.entries import ACTIVITY, DEAL, NOTE, Entry, load_entries, timeline_keys
 from web.formatting import format_money

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views import View
 
 from contacts.models import ContactTag
-from contacts.spreadsheet_cells import CSV_QUOTING, neutralise_formula
+from lib.spreadsheet_cells import CSV_QUOTING, neutralise_formula
 from web.views.contacts.listing import ContactListMixin
 
 EXPORT_CHUNK = 5000

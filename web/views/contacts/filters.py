@@ -8,8 +8,8 @@ The list, its CSV export and the bulk actions' way back all read the same parame
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from accounts.ids import parse_id
-from accounts.search import order_hits_by_sorting, search_words
+from lib.ids import parse_id
+from lib.search import order_hits_by_sorting, search_words
 
 SORTS = {
     "name": ("last_name", "first_name", "id"),

@@ -10,11 +10,11 @@ from django.views import View
 from django_htmx.http import push_url
 
 from accounts.models import Tag
-from accounts.paginator import DeferredJoinPaginator
 from companies.models import Company
 from contacts.models import Contact
 from contacts.services import contacts_add_tag, contacts_assign_owner, contacts_delete
 from events.models import Source
+from lib.paginator import DeferredJoinPaginator
 from web.forms import members_of
 from web.forms.contacts import BulkActionForm
 from web.tenancy import AccountViewMixin

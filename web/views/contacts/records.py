@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
 
-from accounts.ids import parse_id
 from accounts.models import Tag, tag_key
 from accounts.tags import validate_tag_name
 from contacts.models import Contact
@@ -23,6 +22,7 @@ from contacts.services import (
 )
 from deals.models import Deal
 from events.models import Source
+from lib.ids import parse_id
 from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.formatting import format_money
 from web.forms.contacts import ContactForm

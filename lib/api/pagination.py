@@ -1,6 +1,6 @@
 from rest_framework import pagination
 
-from accounts.paginator import DeferredJoinPaginator
+from lib.paginator import DeferredJoinPaginator
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

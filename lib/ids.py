@@ -10,6 +10,20 @@ MAX_ID = 2**63 - 1
 _MAX_DIGITS = len(str(MAX_ID))  # 19
 
 
+def is_id_shaped(value) -> bool:
+    """Whether `value` is written as an id at all: an int (not a bool), or text of
+    ASCII digits once trimmed, whatever its range. Lets a caller tell "that is not an
+    id" (a type error) from "no such record" (0, or beyond any id)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return bool(text) and text.isascii() and text.isdigit()
+
+
 def parse_id(value) -> int | None:
     """`value` (text, or an int) as a record id, or None when it cannot be one.
 

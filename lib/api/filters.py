@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
-from accounts.ids import parse_id
+from lib.ids import parse_id
 
 
 class StableOrderingFilter(OrderingFilter):

@@ -7,7 +7,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.errors import StateConflict
+from lib.errors import StateConflict
 
 
 class PreconditionFailed(APIException):

@@ -1,0 +1,1 @@
+"""The API's generic parts: parsing, pagination, errors, schema and filters."""
