@@ -19,7 +19,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 # turns debug on unless told otherwise (DJANGO_DEBUG=0 make run).
 run migrate seed: export DJANGO_DEBUG ?= 1
 
-.PHONY: help install assets run test lint migrate seed clean screenshots bench chaos
+.PHONY: help install assets run test lint migrate seed clean screenshots bench chaos citus citus-stop
 
 help:
 	@echo "make run      install, migrate, seed the demo account and serve on http://127.0.0.1:$(PORT)"
@@ -30,6 +30,8 @@ help:
 	@echo "make seed     apply migrations and seed the demo account (idempotent)"
 	@echo "make assets   copy the front-end packages (npm, package-lock.json) into web/static/vendor/"
 	@echo "make screenshots  PNGs of every main page (desktop and phone) into screenshots/"
+	@echo "make citus    start a local Citus cluster (coordinator + 2 workers), migrate and distribute; prints DATABASE_URL"
+	@echo "make citus-stop  stop it (data kept in .citus/)"
 	@echo "make clean    remove .venv/, collected static files and caches (keeps db.sqlite3)"
 
 install: $(SYNCED)
@@ -133,3 +135,12 @@ bench: install assets
 # Restart PostgreSQL under load and check what the clients saw (needs the local cluster).
 chaos: install
 	$(VENV)/bin/python bench/chaos.py
+
+# A local Citus cluster (coordinator and two workers on ports 9700-9702, data in .citus/):
+# installs Citus if missing, migrates and distributes the schema; the last line printed
+# is its DATABASE_URL, for `make run` and `make test`.
+citus: install
+	scaleout/cluster.sh start
+
+citus-stop:
+	scaleout/cluster.sh stop

@@ -109,11 +109,14 @@ class TaggedQuerySet(AccountScopedQuerySet):
         """Records that carry every one of the tag names (any case); one subquery a tag."""
         field = self.model._meta.get_field("tags")
         through, fk = field.remote_field.through, field.m2m_field_name()
+        # The account itself rather than the outer row's, when known: on Citus a
+        # subquery correlated only by account_id reaches every shard.
+        account = self.pinned_account() or OuterRef("account_id")
         queryset = self
         for name in names:
             queryset = queryset.filter(
                 pk__in=through.objects.filter(
-                    account_id=OuterRef("account_id"), tag__name_key=tag_key(name)
+                    account_id=account, tag__name_key=tag_key(name)
                 ).values(f"{fk}_id")
             )
         return queryset

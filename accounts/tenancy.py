@@ -70,6 +70,16 @@ class AccountScopedQuerySet(models.QuerySet):
         clone._dangerously_unscoped = True
         return clone
 
+    def _as_manager(cls):
+        # Subclasses' managers (`ContactQuerySet.as_manager()`) are AccountScopedManagers
+        # too, so their related managers filter by account (see there).
+        manager = AccountScopedManager.from_queryset(cls)()
+        manager._built_with_as_manager = True
+        return manager
+
+    _as_manager.queryset_only = True
+    as_manager = classmethod(_as_manager)
+
     # -- the fail-closed check -------------------------------------------------
     def _clone(self):
         clone = super()._clone()
@@ -110,6 +120,23 @@ class AccountScopedQuerySet(models.QuerySet):
             if account_id is not None:
                 return counted(self.model, account_id)
         return super().count()
+
+    def pinned_account(self) -> int | None:
+        """The one account this queryset is filtered to (`account_id = x` among the
+        conditions all rows must meet), else None."""
+        where = self.query.where
+        if where.negated or where.connector != "AND":
+            return None
+        for child in where.children:
+            if (
+                isinstance(child, Exact)
+                and isinstance(child.lhs, Col)
+                and child.lhs.target.name == "account"
+                and child.lhs.alias == self.query.base_table
+                and isinstance(child.rhs, int)
+            ):
+                return child.rhs
+        return None
 
     def _counted_account(self) -> int | None:
         """The account whose whole table this is, when a trigger-kept counter
@@ -165,7 +192,33 @@ class AccountScopedQuerySet(models.QuerySet):
         return super().explain(*args, **kwargs)
 
 
-AccountScopedManager = models.Manager.from_queryset(AccountScopedQuerySet)
+class AccountScopedManager(models.Manager.from_queryset(AccountScopedQuerySet)):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Django's related managers (`company.contacts`, `contact.tags`) subclass the
+        # default manager and filter by the row alone; they filter by its account too,
+        # so on Citus they reach one shard; their prefetches by the accounts of the
+        # rows they prefetch for.
+        apply_rel_filters = cls.__dict__.get("_apply_rel_filters")
+        get_prefetch_querysets = cls.__dict__.get("get_prefetch_querysets")
+        if apply_rel_filters is None or get_prefetch_querysets is None:
+            return
+
+        def _apply_rel_filters(self, queryset):
+            queryset = apply_rel_filters(self, queryset)
+            account_id = self.instance.__dict__.get("account_id")
+            return queryset if account_id is None else queryset.filter(account_id=account_id)
+
+        def prefetch_querysets(self, instances, querysets=None):
+            # A prefetch's rows belong to the accounts of the rows they are fetched for.
+            accounts = {instance.__dict__.get("account_id") for instance in instances}
+            if accounts and None not in accounts:
+                queryset = querysets[0] if querysets else super(cls, self).get_queryset()
+                querysets = [queryset.filter(account_id__in=sorted(accounts))]
+            return get_prefetch_querysets(self, instances, querysets)
+
+        cls._apply_rel_filters = _apply_rel_filters
+        cls.get_prefetch_querysets = prefetch_querysets
 
 
 class AccountOwned(models.Model):
@@ -190,6 +243,29 @@ class AccountOwned(models.Model):
 
     class Meta:
         abstract = True
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        # A save's UPDATE names the row's account and never sets it again (a row does
+        # not change account): on Citus that sends it to the account's shard alone,
+        # where by `id` alone it visits every shard and setting account_id is refused.
+        return super()._do_update(
+            base_qs.filter(account_id=self.account_id),
+            using,
+            pk_val,
+            [value for value in values if value[0].attname != "account_id"],
+            update_fields,
+            forced_update,
+        )
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # Reloaded by its account too, so on Citus the read reaches one shard.
+        # (Read from __dict__: account_id itself may be the deferred field reloaded.)
+        account_id = self.__dict__.get("account_id")
+        if from_queryset is None and account_id is not None:
+            from_queryset = self.__class__._base_manager.db_manager(
+                using, hints={"instance": self}
+            ).filter(account_id=account_id)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
     def clean(self):
         super().clean()

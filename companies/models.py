@@ -30,8 +30,11 @@ class CompanyQuerySet(TaggedQuerySet):
     def with_contact_count(self):
         """Annotate `contact_count`: one correlated count per row returned (so per page,
         not per company of the account), joined on (account_id, company_id)."""
+        # The account itself when known: on Citus a subquery correlated only by
+        # account_id reaches every shard.
+        account = self.pinned_account() or OuterRef("account_id")
         per_company = (
-            Company.objects.filter(pk=OuterRef("pk"), account_id=OuterRef("account_id"))
+            Company.objects.filter(pk=OuterRef("pk"), account_id=account)
             .alias(
                 own_contacts=FilteredRelation(
                     "contacts", condition=Q(contacts__account_id=F("account_id"))

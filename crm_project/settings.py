@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "notes.apps.NotesConfig",
     "web.apps.WebConfig",
     "demo.apps.DemoConfig",
+    "scaleout.apps.ScaleoutConfig",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,68 @@ def make_actor(account, role=Membership.Role.MEMBER, **user_kwargs):
     return Actor(user=user, account=account, client=client)
 
 
+CITUS = {"on": False}
+# The suites whose every statement must reach one shard on Citus (tests/citus_routing.py).
+ROUTED_SUITES = ("tests.test_api_", "tests.test_web_")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """On Citus, a test database an interrupted run left behind is dropped first."""
+    from django.conf import settings
+
+    from scaleout import nodes
+
+    default = settings.DATABASES["default"]
+    if default["ENGINE"] == "django.db.backends.postgresql":
+        test_name = default.get("TEST", {}).get("NAME") or f"test_{default['NAME']}"
+        nodes.drop_leftover_test_database(default, test_name)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On a Citus coordinator, the migrated test database joins the cluster and is
+    distributed as `make citus` distributes its own (scaleout/); elsewhere, as is."""
+    from django.core.management import call_command
+
+    from scaleout import nodes
+
+    with django_db_blocker.unblock():
+        citus = nodes.server_preloads_citus(connection)
+    CITUS["on"] = citus
+    if not citus:
+        yield
+        return
+    name = connection.settings_dict["NAME"]
+    source = nodes.source_database(name)
+    with django_db_blocker.unblock():
+        nodes.join_cluster(connection, source)
+        call_command("distribute_schema", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        nodes.drop_from_workers(connection.settings_dict, source, name)
+
+
+@pytest.fixture(autouse=True)
+def _single_shard_routing(request):
+    """On Citus, a test of the API or web suites fails if any of its statements fans
+    out to several shards (reference-table reads go to one)."""
+    if not request.module.__name__.startswith(ROUTED_SUITES):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    if not CITUS["on"]:
+        yield
+        return
+    from tests.citus_routing import RoutingRecorder
+
+    recorder = RoutingRecorder(connection)
+    with connection.execute_wrapper(recorder):
+        yield
+    if recorder.fan_outs:
+        pytest.fail(recorder.report(), pytrace=False)
+
+
 @pytest.fixture
 def account(db):
     return AccountFactory(name="Acme")

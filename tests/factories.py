@@ -140,8 +140,24 @@ class DealFactory(DjangoModelFactory):
 
     pipeline = factory.SubFactory(PipelineFactory)
     account = factory.SelfAttribute("pipeline.account")
-    stage = factory.LazyAttribute(lambda d: d.pipeline.stages.order_by("position").first())
+    stage = factory.LazyAttribute(
+        lambda d: (
+            Stage.objects.for_account(d.account)
+            .filter(pipeline=d.pipeline)
+            .order_by("position")
+            .first()
+        )
+    )
     title = factory.Sequence(lambda n: f"Deal {n}")
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        # DealFactory(account=a) gets a pipeline of `a`, not of a new account: a deal
+        # in one account on another's pipeline is data no write path makes.
+        if "account" in params and "pipeline" not in params:
+            params = {**params, "pipeline": PipelineFactory(account=params["account"])}
+        return super()._generate(strategy, params)
+
     value_cents = 100_000
     currency = "USD"
 

@@ -13,6 +13,7 @@ from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal
 from notes.models import Note
+from scaleout import nodes
 from tests.factories import (
     AccountFactory,
     ActivityFactory,
@@ -154,6 +155,8 @@ def test_api_creates_and_deletes_keep_the_count(owner):
 
 @pytest.mark.django_db
 def test_moving_rows_between_accounts_moves_their_count():
+    if nodes.has_extension(connection):
+        pytest.skip("Citus refuses to change a row's distribution column (account_id)")
     a, b = AccountFactory(), AccountFactory()
     contact = ContactFactory(account=a)
     Contact.objects.for_account(a).filter(pk=contact.pk).update(account=b)
@@ -196,6 +199,8 @@ def test_every_counted_table_has_its_triggers():
 
 @pytest.mark.django_db
 def test_lost_triggers_are_put_back_and_the_table_recounted():
+    if nodes.has_extension(connection):
+        pytest.skip("on Citus distribute_schema puts them back (tests/test_citus_schema.py)")
     account = AccountFactory()
     ContactFactory.create_batch(2, account=account)
     row_counts.uninstall_triggers(connection, "contacts_contact")
