@@ -3,9 +3,7 @@
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     CompanyFactory,
@@ -14,6 +12,7 @@ from tests.factories import (
     NoteFactory,
     PipelineFactory,
 )
+from tests.queries import capture_queries, numbered
 from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
@@ -178,16 +177,16 @@ def test_queries_are_one_per_kind_whatever_the_data(owner):
             NoteFactory(account=owner.account, body=f"Acme note {i}", contact=contact, deal=deal)
 
     def count(url):
-        with CaptureQueriesContext(connection) as ctx:
+        with capture_queries() as queries:
             assert client.get(url).status_code == 200
-        return [query["sql"] for query in ctx.captured_queries]
+        return queries.sql
 
     empty = count("/search/")
     grow(1)
     small = count("/search/?q=acme")
     grow(12)
     large = count("/search/?q=acme")
-    assert len(small) == len(large) == len(empty) + 4, "\n".join(large)
+    assert len(small) == len(large) == len(empty) + 4, numbered(large)
     small_deals = count("/search/?q=acme&kind=deals")
     grow(5)
     assert len(count("/search/?q=acme&kind=deals")) == len(small_deals)
