@@ -47,9 +47,16 @@ install_citus() {
     local lib
     lib=$("$PGBIN/pg_config" --pkglibdir 2>/dev/null || echo /usr/lib/postgresql/15/lib)
     [ -f "$lib/citus.so" ] && return 0
-    local script=${CITUS_INSTALL:-$ROOT/../shared/citus/install.sh}
-    if [ -x "$script" ]; then
-        "$script"
+    # The workplace's installer sits beside the checkout (../shared); a clone made
+    # elsewhere (CI's fresh clone) finds it at its fixed place.
+    local script=${CITUS_INSTALL:-}
+    if [ -z "$script" ]; then
+        for script in "$ROOT/../shared/citus/install.sh" /work/shared/citus/install.sh; do
+            [ -f "$script" ] && break
+        done
+    fi
+    if [ -f "$script" ]; then
+        bash "$script"
     else
         echo "citus: not installed and $script not found; install postgresql-15-citus-12.1" \
             "(https://docs.citusdata.com/en/stable/installation/) and retry" >&2
