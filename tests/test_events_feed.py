@@ -144,7 +144,7 @@ def test_a_teammate_sees_the_accounts_events_and_an_outsider_none(owner, teammat
 def test_an_outsider_cannot_read_the_owners_feed_by_naming_the_account(owner, outsider):
     append(owner)
     response = outsider.client.get(FEED, HTTP_X_ACCOUNT=str(owner.account.pk))
-    assert response.status_code in (403, 404)
+    assert response.status_code == 403
     assert "results" not in response.json()
 
 

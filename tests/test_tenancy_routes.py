@@ -92,7 +92,7 @@ def _account_is_mine(outsider, owner):
         format="json",
         HTTP_X_ACCOUNT=str(owner.account.pk),
     )
-    assert response.status_code in (403, 404)
+    assert response.status_code == 403
     owner.account.refresh_from_db()
     assert owner.account.name != "Renamed"
 
