@@ -6,18 +6,18 @@ says how concurrent writes meet)."""
 from django.db import transaction
 
 from activities.models import Activity
+from events.kinds import register
 from events.models import Source
 from events.representations import representation
 from events.row_writes import (
     RecordKind,
     refreshed,
-    row_delete,
     row_insert,
     row_lock,
     row_update,
-    rows_delete,
     values_that_change,
 )
+from trash.services import records_trash, records_trash_queryset
 
 
 def activity_representation(activity: Activity) -> dict:
@@ -27,11 +27,14 @@ def activity_representation(activity: Activity) -> dict:
     return representation(ActivitySerializer, activity)
 
 
-ACTIVITY = RecordKind(
-    model=Activity,
-    record_type="activity",
-    represent=activity_representation,
-    derived=frozenset({"is_overdue"}),
+ACTIVITY = register(
+    RecordKind(
+        model=Activity,
+        record_type="activity",
+        represent=activity_representation,
+        derived=frozenset({"is_overdue"}),
+        title=lambda data: data["subject"],
+    )
 )
 # The fields a client edits; status and completed_at change by transition only.
 ACTIVITY_EDITABLE = frozenset(
@@ -124,10 +127,10 @@ def activity_reopen(*, activity: Activity, by, source: Source) -> Activity:
 @transaction.atomic
 def activity_delete(*, activity: Activity, by, source: Source) -> None:
     """Delete the activity; `activity.deleted` carries it as it was."""
-    row_delete(ACTIVITY, current=row_lock(ACTIVITY, activity), by=by, source=source)
+    records_trash(ACTIVITY, rows=[row_lock(ACTIVITY, activity)], by=by, source=source)
 
 
 def activity_delete_many(*, activities, by, source: Source) -> int:
     """Delete the activities of a queryset (the admin's bulk delete), an
     `activity.deleted` event for each, appended in one batch; how many were deleted."""
-    return rows_delete(ACTIVITY, queryset=activities, by=by, source=source)
+    return records_trash_queryset(ACTIVITY, queryset=activities, by=by, source=source)

@@ -9,16 +9,16 @@ from django.db import transaction
 from accounts.models import Tag
 from companies.api.serializers import CompanySerializer
 from companies.models import Company
+from events.kinds import RecordKind, register
 from events.models import Source
 from events.recording import (
-    draft_deleted,
+    current,
     record_create,
-    record_delete,
     record_tags_change,
     record_update,
 )
 from events.representations import representation, representations
-from events.services import events_append
+from trash.services import records_trash
 
 
 def company_representation(company: Company) -> dict:
@@ -58,16 +58,38 @@ def company_update(*, company: Company, by, source: Source, data: dict) -> Compa
     )
 
 
-def company_delete(*, company: Company, by, source: Source) -> None:
-    """Delete the company (its contacts and subsidiaries stay, unlinked); `company.deleted`."""
-    record_delete(
-        queryset=_scoped(company),
-        record=company,
-        by=by,
-        source=source,
+def companies_representations(companies) -> list[dict]:
+    """API representations of many companies, counted and tagged in two queries (not
+    one per company), in the order given."""
+    ids = [c.pk for c in companies]
+    annotated = {
+        c.pk: c
+        for c in Company.objects.for_accounts({c.account_id for c in companies})
+        .filter(pk__in=ids)
+        .with_contact_count()
+        .with_tag_list()
+    }
+    return representations(CompanySerializer, [annotated[pk] for pk in ids])
+
+
+COMPANY = register(
+    RecordKind(
+        model=Company,
         record_type="company",
-        serialize=company_representation,
+        represent=company_representation,
+        represent_many=companies_representations,
+        derived=frozenset({"contact_count"}),
+        title=lambda data: data["name"],
     )
+)
+
+
+def company_delete(*, company: Company, by, source: Source) -> None:
+    """Move the company to the trash (its contacts, subsidiaries, deals, activities and
+    notes stay, unlinked); `company.deleted`."""
+    with transaction.atomic():
+        locked = current(_scoped(company), company)
+        records_trash(COMPANY, rows=[locked], by=by, source=source)
 
 
 def company_tag_add(*, company: Company, by, source: Source, name: str) -> Company:
@@ -97,8 +119,8 @@ def company_tag_remove(*, company: Company, by, source: Source, tag: Tag) -> Com
 
 
 def companies_delete(*, account, by, source: Source, ids) -> int:
-    """Delete the account's companies among `ids`, one `company.deleted` each, in a
-    constant number of queries. Returns how many were deleted."""
+    """Move the account's companies among `ids` to the trash, one `company.deleted`
+    each, in a constant number of queries. Returns how many were deleted."""
     with transaction.atomic():
         companies = list(
             Company.objects.for_account(account)
@@ -106,21 +128,4 @@ def companies_delete(*, account, by, source: Source, ids) -> int:
             .select_for_update(of=("self",))
             .order_by("pk")
         )
-        ids = [c.pk for c in companies]
-        # Counted and tagged in two queries, not one per company.
-        annotated = {
-            c.pk: c
-            for c in Company.objects.for_account(account)
-            .filter(pk__in=ids)
-            .with_contact_count()
-            .with_tag_list()
-        }
-        befores = representations(CompanySerializer, [annotated[pk] for pk in ids])
-        Company.objects.for_account(account).filter(pk__in=ids).delete()
-        events_append(
-            account=account,
-            by=by,
-            source=source,
-            drafts=[draft_deleted("company", before) for before in befores],
-        )
-    return len(ids)
+        return records_trash(COMPANY, rows=companies, by=by, source=source)

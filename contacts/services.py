@@ -21,19 +21,20 @@ from accounts.tags import (
 from companies.models import Company
 from contacts.api.serializers import ContactSerializer
 from contacts.models import Contact, ContactTag
+from events.kinds import RecordKind, register
 from events.models import Source
 from events.recording import (
+    current,
     draft_created,
-    draft_deleted,
     draft_updated,
     record_create,
-    record_delete,
     record_tags_change,
     record_update,
 )
 from events.representations import representation, representations
 from events.services import events_append
 from lib.ids import parse_id
+from trash.services import records_trash
 
 # -- one contact -----------------------------------------------------------------
 
@@ -77,17 +78,23 @@ def contact_update(*, contact: Contact, by, source: Source, data: dict) -> Conta
     )
 
 
-def contact_delete(*, contact: Contact, by, source: Source) -> None:
-    """Delete the contact (its notes, deals and activities stay, unlinked);
-    `contact.deleted`."""
-    record_delete(
-        queryset=Contact.objects.for_account(contact.account_id),
-        record=contact,
-        by=by,
-        source=source,
+CONTACT = register(
+    RecordKind(
+        model=Contact,
         record_type="contact",
-        serialize=contact_representation,
+        represent=contact_representation,
+        represent_many=contacts_representations,
+        title=lambda data: f"{data['first_name']} {data['last_name']}".strip(),
     )
+)
+
+
+def contact_delete(*, contact: Contact, by, source: Source) -> None:
+    """Move the contact to the trash (its notes, deals and activities stay, unlinked);
+    `contact.deleted`."""
+    with transaction.atomic():
+        locked = current(Contact.objects.for_account(contact.account_id), contact)
+        records_trash(CONTACT, rows=[locked], by=by, source=source)
 
 
 def contact_tag_add(*, contact: Contact, by, source: Source, name: str) -> Contact:
@@ -176,19 +183,10 @@ def contacts_assign_owner(*, account, by, source: Source, ids, owner) -> int:
 
 
 def contacts_delete(*, account, by, source: Source, ids) -> int:
-    """Delete the account's contacts among `ids` (their notes, deals and activities
-    stay, unlinked). Returns how many were deleted."""
+    """Move the account's contacts among `ids` to the trash (their notes, deals and
+    activities stay, unlinked). Returns how many were deleted."""
     with transaction.atomic():
-        contacts = _locked_batch(account, ids)
-        befores = representations(ContactSerializer, contacts)
-        Contact.objects.for_account(account).filter(pk__in=[c.pk for c in contacts]).delete()
-        events_append(
-            account=account,
-            by=by,
-            source=source,
-            drafts=[draft_deleted("contact", before) for before in befores],
-        )
-    return len(contacts)
+        return records_trash(CONTACT, rows=_locked_batch(account, ids), by=by, source=source)
 
 
 def _append_updates(account, by, source, contacts, befores) -> None:

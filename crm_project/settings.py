@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "accounts.apps.AccountsConfig",
     "schedules.apps.SchedulesConfig",
     "events.apps.EventsConfig",
+    "trash.apps.TrashConfig",
     "companies.apps.CompaniesConfig",
     "contacts.apps.ContactsConfig",
     "deals.apps.DealsConfig",

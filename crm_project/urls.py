@@ -12,6 +12,7 @@ from deals.api import urls as deal_urls
 from events.api import urls as event_urls
 from notes.api import urls as note_urls
 from timeline import urls as timeline_urls
+from trash.api import urls as trash_urls
 from web import urls as web_urls
 from web.auth.views import sign_in_limited
 
@@ -29,6 +30,7 @@ api_v1 = [
                 *note_urls.urlpatterns,
                 *timeline_urls.urlpatterns,
                 *event_urls.urlpatterns,
+                *trash_urls.urlpatterns,
             ]
         ),
     ),

@@ -6,4 +6,5 @@ class DealsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from deals import receivers  # noqa: F401
+        # The receivers; the services register the record type (events.kinds).
+        from deals import receivers, services  # noqa: F401

@@ -7,19 +7,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from deals.models import Deal, Pipeline, Stage
+from events.kinds import register
 from events.models import Source
 from events.representations import representation
 from events.row_writes import (
     RecordKind,
     refreshed,
-    row_delete,
     row_insert,
     row_lock,
     row_update,
-    rows_delete,
     values_that_change,
 )
 from lib.errors import StateConflict
+from trash.models import TrashedRecord
+from trash.services import records_trash, records_trash_queryset
 
 DEFAULT_STAGES = [("Lead", 10), ("Qualified", 25), ("Proposal", 50), ("Negotiation", 75)]
 
@@ -85,6 +86,19 @@ def pipeline_replace_stages(*, pipeline: Pipeline, stages: list[dict]) -> None:
             raise StageHasDeals(
                 f"Stages with deals cannot be removed: {', '.join(names)}. Move the deals first."
             )
+        # After the live deals (a deal trashed meanwhile was still seen there): a
+        # trashed deal keeps its stage, so that restoring it never fails.
+        trashed = TrashedRecord.objects.for_account(pipeline.account_id).holding(
+            "deal", "stage_id", removed
+        )
+        held = sorted(
+            {existing[row["stage_id"]].name for row in trashed.values_list("row", flat=True)}
+        )
+        if held:
+            raise StageHasDeals(
+                f"Stages that deleted deals in the trash need cannot be removed: "
+                f"{', '.join(held)}. Empty the trash of those deals first."
+            )
         scoped.filter(pk__in=removed).delete()
     kept = [existing[i] for i in kept_ids]
     if kept:
@@ -121,9 +135,16 @@ def pipeline_replace_stages(*, pipeline: Pipeline, stages: list[dict]) -> None:
 
 @transaction.atomic
 def pipeline_delete(*, pipeline: Pipeline) -> None:
-    """Delete a pipeline and its stages; refused while it has deals."""
+    """Delete a pipeline and its stages; refused while it has deals, also deals in
+    the trash (so that restoring a deal never fails on its pipeline)."""
     if Deal.objects.for_account(pipeline.account_id).filter(pipeline=pipeline).exists():
         raise PipelineHasDeals("A pipeline with deals cannot be deleted.")
+    # After the live deals: a deal trashed meanwhile was still seen there.
+    trashed = TrashedRecord.objects.for_account(pipeline.account_id)
+    if trashed.holding("deal", "pipeline_id", [pipeline.pk]).exists():
+        raise PipelineHasDeals(
+            "Deleted deals in the trash need this pipeline: restore them or empty the trash first."
+        )
     pipeline.delete()
 
 
@@ -137,12 +158,15 @@ def deal_representation(deal: Deal) -> dict:
     return representation(DealSerializer, deal)
 
 
-DEAL = RecordKind(
-    model=Deal,
-    record_type="deal",
-    represent=deal_representation,
-    derived=frozenset({"effective_probability", "stage_entered_at"}),
-    prefetch=("stage",),
+DEAL = register(
+    RecordKind(
+        model=Deal,
+        record_type="deal",
+        represent=deal_representation,
+        derived=frozenset({"effective_probability", "stage_entered_at"}),
+        prefetch=("stage",),
+        title=lambda data: data["title"],
+    )
 )
 # The fields a client edits; status, closed_at and lost_reason change by transition only.
 DEAL_EDITABLE = frozenset(
@@ -279,10 +303,10 @@ def deal_reopen(*, deal: Deal, by, source: Source) -> Deal:
 @transaction.atomic
 def deal_delete(*, deal: Deal, by, source: Source) -> None:
     """Delete the deal; `deal.deleted` carries it as it was."""
-    row_delete(DEAL, current=row_lock(DEAL, deal), by=by, source=source)
+    records_trash(DEAL, rows=[row_lock(DEAL, deal)], by=by, source=source)
 
 
 def deal_delete_many(*, deals, by, source: Source) -> int:
     """Delete the deals of a queryset (the admin's bulk delete), a `deal.deleted` event
     for each, appended in one batch; how many were deleted."""
-    return rows_delete(DEAL, queryset=deals, by=by, source=source)
+    return records_trash_queryset(DEAL, queryset=deals, by=by, source=source)

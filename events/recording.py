@@ -230,18 +230,6 @@ def record_update(
     return record
 
 
-def record_delete(
-    *, queryset, record, by, source: Source, record_type: str, serialize: Serialize
-) -> None:
-    """Delete the row and append `<type>.deleted` with its representation just before."""
-    with transaction.atomic():
-        record = current(queryset, record)
-        before = serialize(record)
-        account_id = record.account_id
-        record.delete()
-        _append(draft_deleted(record_type, before), account=account_id, by=by, source=source)
-
-
 def record_tags_change(
     *,
     queryset,

@@ -5,14 +5,19 @@ sanitised by the model on every save."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import html
 
+from django.db import transaction
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from events.kinds import RecordKind, register
 from events.models import Source
-from events.recording import draft_deleted, record_create, record_delete, record_update
-from events.representations import representation, representations
-from events.services import events_append
+from events.recording import current, record_create, record_update
+from events.representations import representation
 from notes.api.serializers import NoteSerializer
 from notes.models import Note
+from trash.services import records_trash
 
 
 def note_representation(note: Note) -> dict:
@@ -47,21 +52,27 @@ def note_update(*, note: Note, by, source: Source, data: dict) -> Note:
     )
 
 
+def note_title(data: dict) -> str:
+    """The start of the note as plain text (the trash's title)."""
+    text = html.unescape(strip_tags(data.get("body") or ""))
+    return Truncator(" ".join(text.split())).chars(80)
+
+
+NOTE = register(
+    RecordKind(model=Note, record_type="note", represent=note_representation, title=note_title)
+)
+
+
 def note_delete(*, note: Note, by, source: Source) -> None:
-    """Delete the note; `note.deleted`."""
-    record_delete(
-        queryset=Note.objects.for_account(note.account_id),
-        record=note,
-        by=by,
-        source=source,
-        record_type="note",
-        serialize=note_representation,
-    )
+    """Move the note to the trash; `note.deleted`."""
+    with transaction.atomic():
+        locked = current(Note.objects.for_account(note.account_id), note)
+        records_trash(NOTE, rows=[locked], by=by, source=source)
 
 
 def notes_delete(*, account, by, source: Source, ids) -> int:
-    """Delete the account's notes among `ids`, one `note.deleted` each, in a constant
-    number of queries. Returns how many were deleted."""
+    """Move the account's notes among `ids` to the trash, one `note.deleted` each, in a
+    constant number of queries. Returns how many were deleted."""
     with transaction.atomic():
         notes = list(
             Note.objects.for_account(account)
@@ -69,12 +80,4 @@ def notes_delete(*, account, by, source: Source, ids) -> int:
             .select_for_update(of=("self",))
             .order_by("pk")
         )
-        befores = representations(NoteSerializer, notes)
-        Note.objects.for_account(account).filter(pk__in=[n.pk for n in notes]).delete()
-        events_append(
-            account=account,
-            by=by,
-            source=source,
-            drafts=[draft_deleted("note", before) for before in befores],
-        )
-    return len(notes)
+        return records_trash(NOTE, rows=notes, by=by, source=source)

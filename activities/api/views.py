@@ -15,11 +15,11 @@ from activities.services import (
     activity_start,
     activity_update,
 )
-from events.api.history import HistoryActionMixin
 from events.models import Source
+from trash.api.history import RecordHistoryMixin
 
 
-class ActivityViewSet(HistoryActionMixin, AccountScopedViewSet):
+class ActivityViewSet(RecordHistoryMixin, AccountScopedViewSet):
     """Calls, meetings and tasks. Status changes only through start/complete/cancel/
     reopen."""
 

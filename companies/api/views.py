@@ -9,12 +9,12 @@ from companies.services import (
     company_tag_remove,
     company_update,
 )
-from events.api.history import HistoryActionMixin
 from events.models import Source
+from trash.api.history import RecordHistoryMixin
 
 
 class CompanyViewSet(
-    HistoryActionMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
+    RecordHistoryMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
 ):
     """Companies. Deleting one keeps its contacts and subsidiaries, unlinked."""
 

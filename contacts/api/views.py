@@ -21,8 +21,8 @@ from contacts.services import (
     contact_tag_remove,
     contact_update,
 )
-from events.api.history import HistoryActionMixin
 from events.models import Source
+from trash.api.history import RecordHistoryMixin
 
 BulkImportErrors = inline_serializer(
     "BulkImportErrors",
@@ -40,7 +40,7 @@ BulkImportErrors = inline_serializer(
 
 
 class ContactViewSet(
-    HistoryActionMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
+    RecordHistoryMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
 ):
     model = Contact
     serializer_class = ContactSerializer

@@ -26,8 +26,8 @@ from deals.services import (
     deal_win,
     pipeline_delete,
 )
-from events.api.history import HistoryActionMixin
 from events.models import Source
+from trash.api.history import RecordHistoryMixin
 
 
 class PipelineViewSet(AccountScopedViewSet):
@@ -46,7 +46,7 @@ class PipelineViewSet(AccountScopedViewSet):
         pipeline_delete(pipeline=instance)
 
 
-class DealViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet):
+class DealViewSet(RecordHistoryMixin, SearchOrderingMixin, AccountScopedViewSet):
     """Deals. `status` changes only through the actions, each answering with the deal."""
 
     model = Deal

@@ -14,7 +14,7 @@ class HistoryActionMixin:
     # read by (record type, id), never joined to the record, so a history stays
     # readable once the record is gone: only `history_of()` asks whether the request
     # may see the record, today through the viewset's scoped `get_object()` (404 for
-    # another account's or a deleted record). The trash will widen that one check.
+    # another account's or a deleted record); trash/api/history.py widens it to the trash.
 
     def history_of(self, pk) -> tuple[str, int]:
         """The (record type, id) whose history this request may read, or 404."""

@@ -1,13 +1,13 @@
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin
-from events.api.history import HistoryActionMixin
 from events.models import Source
 from notes.api.serializers import NoteSerializer
 from notes.filters import NoteFilter
 from notes.models import Note
 from notes.services import note_create, note_delete, note_update
+from trash.api.history import RecordHistoryMixin
 
 
-class NoteViewSet(HistoryActionMixin, SearchOrderingMixin, AccountScopedViewSet):
+class NoteViewSet(RecordHistoryMixin, SearchOrderingMixin, AccountScopedViewSet):
     """Notes and logged emails, calls and SMS; bodies are sanitised on save."""
 
     model = Note
