@@ -22,6 +22,7 @@ from django.db import models, transaction
 
 from accounts.models import tag_key
 from accounts.tags import attach_tag_lists, normalise_tag_names, tags_replace
+from events.link_targets import lock_link_targets
 from events.loaded_values import remembered
 from events.models import Source
 from events.services import EventDraft, changes_between, event_append
@@ -180,6 +181,7 @@ def record_create(
     tag_names = data.pop("tags", None)
     with transaction.atomic():
         record = model(account=account, **data)
+        lock_link_targets(model, record.account_id, data)
         record.save()
         if tag_names:
             _set_tags(record, tag_names)
@@ -216,6 +218,11 @@ def record_update(
         )
         if not changed and not tags_changed:
             return record
+        lock_link_targets(
+            type(record),
+            record.account_id,
+            {name: getattr(record, record._meta.get_field(name).attname) for name in changed},
+        )
         record.save(update_fields=[*changed, "updated_at"])
         _remember(record, [*changed, "updated_at"])
         if tags_changed:

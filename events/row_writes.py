@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from events.kinds import RecordKind
+from events.link_targets import lock_link_targets
 from events.models import Source
 from events.services import event_append
 from lib.errors import StateConflict
@@ -74,6 +75,7 @@ def row_update(
     if not values:
         return False
     before = kind.represent(current)
+    lock_link_targets(kind.model, current.account_id, values)
     values = {**values, "updated_at": timezone.now()}
     rows = (
         kind.model.objects.for_account(current.account_id)
@@ -102,6 +104,11 @@ def row_insert(kind: RecordKind, *, record, by, source: Source) -> None:
     """Insert the new `record` and append its `<type>.created` event (its `data` is the
     whole record; `changes` stays empty, as nothing existed before)."""
     with transaction.atomic():
+        lock_link_targets(
+            kind.model,
+            record.account_id,
+            {f.name: getattr(record, f.attname) for f in kind.model._meta.concrete_fields},
+        )
         record.save(force_insert=True)
         event_append(
             account=record.account_id,

@@ -18,6 +18,7 @@ from django.views.generic import DetailView
 from django.views.generic.detail import SingleObjectTemplateResponseMixin
 from django.views.generic.edit import ModelFormMixin, ProcessFormView
 
+from events.link_targets import LinkTargetGone
 from events.models import Source
 from lib.paginator import DeferredJoinPaginator
 from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
@@ -147,6 +148,9 @@ class RecordFormView(
             )
         except self.save_refusals as exc:
             form.add_error(self.refusal_field, str(exc))
+            return self.form_invalid(form)
+        except LinkTargetGone as exc:  # a company (say) picked in the form was deleted
+            form.add_error(None, str(exc))
             return self.form_invalid(form)
         messages.success(self.request, self.success_message(self.object))
         return HttpResponseRedirect(self.get_success_url())
