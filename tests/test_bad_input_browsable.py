@@ -65,6 +65,9 @@ def fill(route, records, tag_of):
     values = {
         "pk": getattr(records.get(resource), "pk", None),
         "tag_id": getattr(tag_of.get(resource), "pk", None),
+        # The trash's restore, of a record that is not in the trash: a 404 to browse.
+        "record_type": "contacts",
+        "record_id": records[Contact].pk,
     }
 
     def replace(match):

@@ -147,7 +147,40 @@ def _events_are_mine(outsider, owner):
     assert theirs.pk < mine.pk
 
 
+def _trash_is_mine(outsider, owner):
+    theirs = FACTORIES[Contact](owner.account)
+    mine = FACTORIES[Contact](outsider.account)
+    owner.client.delete(f"/api/v1/crm/contacts/{theirs.pk}/")
+    outsider.client.delete(f"/api/v1/crm/contacts/{mine.pk}/")
+    for query in ({}, {"type": "contact"}):
+        body = outsider.client.get("/api/v1/crm/trash/", query).json()
+        assert [entry["id"] for entry in body["results"]] == [mine.pk], query
+
+
+def _restores_only_mine(outsider, owner):
+    """Every type: the owner's trashed record is not in the outsider's trash (404),
+    and stays in the owner's."""
+    from trash.models import TrashedRecord
+
+    for plural, model in (
+        ("contacts", Contact),
+        ("companies", Company),
+        ("deals", Deal),
+        ("activities", Activity),
+        ("notes", Note),
+    ):
+        theirs = FACTORIES[model](owner.account)
+        assert owner.client.delete(f"/api/v1/crm/{plural}/{theirs.pk}/").status_code == 204
+        url = f"/api/v1/crm/trash/{plural}/{theirs.pk}/restore/"
+        assert outsider.client.post(url).status_code == 404
+        assert outsider.client.get(f"/api/v1/crm/{plural}/{theirs.pk}/history/").status_code == 404
+        kept = TrashedRecord.objects.for_account(owner.account).filter(record_id=theirs.pk)
+        assert kept.exists()
+
+
 CASES = {
+    "trash-list": Case("singleton", check=_trash_is_mine),
+    "trash-restore": Case("singleton", check=_restores_only_mine),
     "contact-list": Case("viewset"),
     "contact-detail": Case("viewset"),
     "contact-add-tag": Case("viewset"),
