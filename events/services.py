@@ -20,10 +20,12 @@ writing transaction take the database's write lock up front, so all writers take
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from events.models import RECORD_TYPES, Event, Source
@@ -130,7 +132,55 @@ def events_append(*, account, by, source: Source, drafts: Iterable[EventDraft]) 
     # the change too, and a savepoint would cost two more round trips per write.
     with transaction.atomic(savepoint=False):
         take_event_turn(account_id)
+        if connection.vendor == "postgresql" and len(rows) > 1:
+            return _insert_as_one_document(account_id, rows)
         return Event.objects.for_account(account_id).bulk_create(rows)
+
+
+# The batch as one JSON document, unpacked by PostgreSQL: one parameter instead of nine
+# per row (bulk_create's), which for the bulk import's 1,000 events of JSON halves what
+# the insert costs the application (docs/benchmarks.md). Ids follow the batch's order.
+_INSERT_DOCUMENT = """INSERT INTO {table} (account_id, type, at, actor_id, source, record_type, record_id,
+                     changes, data)
+SELECT %s, r.type, r.at, r.actor_id, r.source, r.record_type, r.record_id, r.changes, r.data
+FROM ROWS FROM (jsonb_to_recordset(%s::jsonb) AS (
+    type text, at timestamptz, actor_id bigint, source text, record_type text,
+    record_id bigint, changes jsonb, data jsonb
+)) WITH ORDINALITY AS r(type, at, actor_id, source, record_type, record_id, changes,
+                        data, position)
+ORDER BY r.position
+RETURNING id
+"""
+
+
+def _insert_as_one_document(account_id: int, rows: list[Event]) -> list[Event]:
+    document = json.dumps(
+        [
+            {
+                "type": row.type,
+                "at": row.at.isoformat(),  # to the microsecond
+                "actor_id": row.actor_id,
+                "source": row.source,
+                "record_type": row.record_type,
+                "record_id": row.record_id,
+                "changes": row.changes,
+                "data": row.data,
+            }
+            for row in rows
+        ],
+        cls=DjangoJSONEncoder,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_DOCUMENT.format(table=connection.ops.quote_name(Event._meta.db_table)),
+            [account_id, document],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+        row._state.adding = False
+        row._state.db = connection.alias
+    return rows
 
 
 def take_event_turn(account_id: int) -> None:
