@@ -19,6 +19,7 @@ from events.recording import (
     record_update,
 )
 from events.representations import representation, representations
+from events.services import events_append
 from trash.services import records_trash
 
 

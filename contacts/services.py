@@ -252,14 +252,38 @@ def contacts_update(*, account, by, source: Source, data_by_id: dict[int, dict])
 
 
 def _check_related(account, rows: list[dict]) -> None:
-    """Every company and owner id the rows name is the account's: two queries at most."""
+    """Every company and owner id the rows name is the account's: two queries at most.
+    The companies are locked against deletion until the transaction ends, as one
+    record's write does (events/link_targets.py), but in one query."""
     for name, queryset in (
         ("company", Company.objects.for_account(account)),
         ("owner", User.objects.members_of(account)),
     ):
         ids = {row[name] for row in rows if row.get(name) is not None}
-        if ids and queryset.filter(pk__in=ids).count() != len(ids):
+        if not ids:
+            continue
+        found = (
+            _key_share_companies(account, ids)
+            if name == "company"
+            else queryset.filter(pk__in=ids).count()
+        )
+        if found != len(ids):
             raise ValueError(f"Not a {name} of this account.")
+
+
+def _key_share_companies(account, ids: set[int]) -> int:
+    """How many of the account's companies among `ids` exist, locked FOR KEY SHARE on
+    PostgreSQL (Django's select_for_update() has no such mode)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return Company.objects.for_account(account).filter(pk__in=ids).count()
+    table = connection.ops.quote_name(Company._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE account_id = %s AND id = ANY(%s) FOR KEY SHARE",
+            [account.pk, sorted(ids)],
+        )
+        return len(cursor.fetchall())
 
 
 def _append_updates(account, by, source, contacts, befores) -> None:

@@ -11,6 +11,7 @@ from contacts.tasks import check_contact_import, write_contact_import
 from events.models import Event, Source
 from tests.factories import CompanyFactory, ContactFactory, DealFactory
 from tests.queries import assert_same_count, capture_queries
+from trash.models import TrashedRecord
 
 pytestmark = pytest.mark.django_db
 Status = ContactImport.Status
@@ -205,9 +206,12 @@ def test_undo_deletes_what_it_created_and_restores_what_it_updated(owner):
     )
     text = HEADER + "Ada,New,ada@example.com,\nGrace,Hopper,grace@example.com,\n"
     contact_import = imported(make_import(owner, text, on_duplicate="update"))
+    grace_id = contacts(owner).get(email="grace@example.com").pk
     report = contact_import_undo(contact_import=contact_import, by=owner.user)
     assert (report.deleted, report.reverted, report.kept_fields) == (1, 1, 0)
     assert list(contacts(owner).values_list("pk", "last_name")) == [(ada.pk, "Old")]
+    trashed = TrashedRecord.objects.for_account(owner.account).of_type("contact")
+    assert [t.record_id for t in trashed] == [grace_id]  # restorable from the trash
     contact_import.refresh_from_db()
     assert contact_import.status == Status.UNDONE
     assert contact_import.undo_report["deleted"] == 1
