@@ -119,4 +119,4 @@ class ContactTag(AccountOwned):
         return f"{self.tag} on {self.contact}"
 
 
-from contacts.models_import import ContactImport  # noqa: E402,F401  (re-exported)
+from contacts.models_import import ContactImport, ContactImportRecord  # noqa: E402,F401  (re-exported)

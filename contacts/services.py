@@ -189,6 +189,103 @@ def contacts_delete(*, account, by, source: Source, ids) -> int:
         return records_trash(CONTACT, rows=_locked_batch(account, ids), by=by, source=source)
 
 
+# The fields `contacts_update` writes, by API name: the ones an import can write.
+BULK_UPDATE_FIELDS = ("first_name", "last_name", "email", "phone", "title", "company", "owner")
+
+
+def contacts_update(*, account, by, source: Source, data_by_id: dict[int, dict]) -> int:
+    """Write field values to many of the account's contacts: `{contact id: {field:
+    value}}` with API names (`company` and `owner` as ids or None, `tags` as names,
+    replacing the contact's tags), for the fields of `BULK_UPDATE_FIELDS` and tags.
+
+    As `contact_update` for each, in a constant number of queries: the rows are locked,
+    only values that differ are written (with `updated_at`), and each contact that
+    changed gets its `contact.updated`. Ids that are not the account's contacts (any
+    more) are left out; a company or owner that is not the account's is a ValueError,
+    and nothing is written. Returns how many contacts changed.
+    """
+    unknown = {name for values in data_by_id.values() for name in values} - {
+        *BULK_UPDATE_FIELDS,
+        "tags",
+    }
+    if unknown:
+        raise ValueError(f"contacts_update cannot write {sorted(unknown)}.")
+    with transaction.atomic():
+        contacts = _locked_batch(account, data_by_id)
+        _check_related(account, [data_by_id[c.pk] for c in contacts])
+        befores = representations(ContactSerializer, contacts)
+        changed_fields: set[str] = set()
+        names_by_contact: dict[int, list[str]] = {}
+        changed: list[Contact] = []
+        for contact, before in zip(contacts, befores, strict=True):
+            values = dict(data_by_id[contact.pk])
+            names = values.pop("tags", None)
+            fields = [name for name, value in values.items() if before[name] != value]
+            for name in fields:
+                attname = Contact._meta.get_field(name).attname
+                setattr(contact, attname, values[name])
+            if names is not None and sorted(normalise_tag_names(names)) != sorted(
+                t["name"] for t in before["tags"]
+            ):
+                names_by_contact[contact.pk] = names
+            if fields or contact.pk in names_by_contact:
+                changed_fields.update(fields)
+                changed.append(contact)
+        now = timezone.now()
+        for contact in changed:
+            contact.updated_at = now
+        if changed:
+            Contact.objects.for_account(account).bulk_update(
+                changed, sorted({*changed_fields, "updated_at"})
+            )
+        tags = tags_replace(
+            account=account, through=ContactTag, field="contact", names_by_object=names_by_contact
+        )
+        for contact in contacts:
+            if contact.pk in names_by_contact:
+                contact.tag_list = sorted(
+                    (tags[tag_key(n)] for n in normalise_tag_names(names_by_contact[contact.pk])),
+                    key=lambda tag: (tag.name_key, tag.pk),
+                )
+        _append_updates(account, by, source, contacts, befores)
+    return len(changed)
+
+
+def _check_related(account, rows: list[dict]) -> None:
+    """Every company and owner id the rows name is the account's: two queries at most.
+    The companies are locked against deletion until the transaction ends, as one
+    record's write does (events/link_targets.py), but in one query."""
+    for name, queryset in (
+        ("company", Company.objects.for_account(account)),
+        ("owner", User.objects.members_of(account)),
+    ):
+        ids = {row[name] for row in rows if row.get(name) is not None}
+        if not ids:
+            continue
+        found = (
+            _key_share_companies(account, ids)
+            if name == "company"
+            else queryset.filter(pk__in=ids).count()
+        )
+        if found != len(ids):
+            raise ValueError(f"Not a {name} of this account.")
+
+
+def _key_share_companies(account, ids: set[int]) -> int:
+    """How many of the account's companies among `ids` exist, locked FOR KEY SHARE on
+    PostgreSQL (Django's select_for_update() has no such mode)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return Company.objects.for_account(account).filter(pk__in=ids).count()
+    table = connection.ops.quote_name(Company._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE account_id = %s AND id = ANY(%s) FOR KEY SHARE",
+            [account.pk, sorted(ids)],
+        )
+        return len(cursor.fetchall())
+
+
 def _append_updates(account, by, source, contacts, befores) -> None:
     afters = representations(ContactSerializer, contacts)
     events_append(
@@ -221,6 +318,9 @@ class BulkImportResult:
     updated: int = 0
     skipped: int = 0
     ids: list[int] = field(default_factory=list)
+    # The `contact.created` and `contact.updated` events appended, one per contact
+    # written (an import records them: contacts.models_import.ContactImportRecord).
+    events: list = field(default_factory=list)
 
 
 @dataclass
@@ -291,7 +391,7 @@ def contact_bulk_import(
                 with transaction.atomic():
                     plan, befores = _plan(account, user, valid, errors, on_duplicate)
                     result = _write(account, plan)
-                    _append_import_events(account, user, source, plan, befores)
+                    result.events = _append_import_events(account, user, source, plan, befores)
                     return result
             except IntegrityError:
                 if attempt == WRITE_ATTEMPTS:
@@ -409,7 +509,7 @@ def _write(account, plan) -> BulkImportResult:
     return result
 
 
-def _append_import_events(account, user, source, plan, befores) -> None:
+def _append_import_events(account, user, source, plan, befores) -> list:
     """`contact.created` or `contact.updated` for each contact the import wrote: one
     serialization of the batch (`_write` set their tags), one bulk insert."""
     written = list({id(t): t for t, outcome in plan if outcome != "skipped"}.values())
@@ -420,4 +520,4 @@ def _append_import_events(account, user, source, plan, befores) -> None:
             drafts.append(draft_created("contact", after))
         else:
             drafts.append(draft_updated("contact", befores[target.contact.pk], after))
-    events_append(account=account, by=user, source=source, drafts=drafts)
+    return events_append(account=account, by=user, source=source, drafts=drafts)

@@ -17,14 +17,17 @@ import runs in two user-visible steps:
    "Writing…" with an indeterminate bar instead; the rows were counted in step 1.
 """
 
+import datetime
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
-from contacts.imports import check_import, write_import
+from contacts.imports import check_import, contact_import_undo, write_import
 from contacts.models_import import ContactImport
 from contacts.services import BulkImportInvalid
+from schedules.recurring import recurring
 
 logger = logging.getLogger(__name__)
 Status = ContactImport.Status
@@ -67,7 +70,11 @@ def check_contact_import(account_id: int, import_id: int, run: int) -> str:
     if outcome is None:
         return "stopped"
     finished = imports.finish_check(
-        import_id, check_run=run, outcome=outcome, row_count=contact_import.row_count
+        import_id,
+        check_run=run,
+        outcome=outcome,
+        row_count=contact_import.row_count,
+        keep_valid_rows=contact_import.keeps_valid_rows,
     )
     if not finished:
         return "stopped"
@@ -88,9 +95,17 @@ def write_contact_import(account_id: int, import_id: int) -> str:
     try:
         with transaction.atomic():
             outcome = write_import(contact_import, user=contact_import.created_by)
-            finished = imports.finish_write(
-                import_id, outcome=outcome, row_count=contact_import.row_count
-            )
+            if contact_import.keeps_valid_rows:
+                finished = imports.finish_partial_write(
+                    import_id,
+                    outcome=outcome,
+                    row_count=contact_import.row_count,
+                    failed_rows=outcome.errors,
+                )
+            else:
+                finished = imports.finish_write(
+                    import_id, outcome=outcome, row_count=contact_import.row_count
+                )
             if not finished:  # no longer "importing": leave no contact behind
                 raise ImportSuperseded
     except ImportSuperseded:
@@ -117,11 +132,52 @@ def write_contact_import(account_id: int, import_id: int) -> str:
     return "done"
 
 
+@task()
+def undo_contact_import(account_id: int, import_id: int, user_id: int | None) -> str:
+    """Undo a finished import in the background (`contact_import_undo`)."""
+    contact_import = (
+        _imports(account_id)
+        .filter(pk=import_id, status=Status.UNDOING)
+        .select_related("account")
+        .first()
+    )
+    if contact_import is None:
+        return "stale"
+    try:
+        report = contact_import_undo(contact_import=contact_import, by=user_id)
+    except Exception:
+        logger.exception("Undoing import %s of account %s failed", import_id, account_id)
+        _imports(account_id).fail_undo(
+            import_id, problem="Something went wrong while undoing; nothing was changed."
+        )
+        raise
+    return "stale" if report is None else "undone"
+
+
+@recurring(name="contacts.expire_import_failed_rows", every=datetime.timedelta(hours=1))
+def expire_import_failed_rows() -> str:
+    """Forget the failed rows that imports of the valid rows kept, a week after they
+    finished: they hold people's data the user has had time to download. Every
+    account's, in one UPDATE."""
+    expired = ContactImport.objects.dangerously_unscoped().with_expired_failed_rows(
+        timezone.now() - FAILED_ROWS_KEPT
+    )
+    return f"forgot the failed rows of {expired.update(failed_rows=[], error_count=0)} imports"
+
+
+FAILED_ROWS_KEPT = datetime.timedelta(days=7)
+# Undone inside the request up to this many contacts; larger imports in the background.
+UNDO_INLINE_MAX = 500
+
+
 # -- starting and stopping the work (called by the web views) -------------------------
 
 
-def contact_import_queue_check(*, contact_import, mapping=None, on_duplicate=None) -> int | None:
-    """Queue a check of every row (with a new mapping, if given); returns its run number.
+def contact_import_queue_check(
+    *, contact_import, mapping=None, on_duplicate=None, mode=None, create_companies=None
+) -> int | None:
+    """Queue a check of every row (with a new mapping and choices, if given); returns
+    its run number.
 
     Only from a status in which the import can still be changed: None when it moved
     on meanwhile (the user clicked "Import" in another tab, or cancelled), and
@@ -133,6 +189,10 @@ def contact_import_queue_check(*, contact_import, mapping=None, on_duplicate=Non
         fields["mapping"] = mapping
     if on_duplicate is not None:
         fields["on_duplicate"] = on_duplicate
+    if mode is not None:
+        fields["mode"] = mode
+    if create_companies is not None:
+        fields["create_companies"] = create_companies
     run = _imports(contact_import.account_id).queue_check(contact_import.pk, **fields)
     if run is None:
         return None
@@ -159,3 +219,24 @@ def contact_import_cancel(*, contact_import) -> bool:
     its next chunk and stops.
     """
     return _imports(contact_import.account_id).cancel(contact_import.pk)
+
+
+def contact_import_start_undo(*, contact_import, by) -> bool:
+    """Undo a finished import: at once when it wrote few contacts, else queued for the
+    worker (the import shows "Undoing" meanwhile). False when it is not done (any more):
+    undone already, or being undone."""
+    if contact_import.created + contact_import.updated <= UNDO_INLINE_MAX:
+        return contact_import_undo(contact_import=contact_import, by=by) is not None
+    if not _imports(contact_import.account_id).queue_undo(contact_import.pk):
+        return False
+    undo_contact_import.enqueue(
+        account_id=contact_import.account_id,
+        import_id=contact_import.pk,
+        user_id=getattr(by, "pk", by),
+    )
+    return True
+
+
+def contact_import_dismiss_failed_rows(*, contact_import) -> bool:
+    """Forget the failed rows a finished import kept; False when it had none."""
+    return _imports(contact_import.account_id).dismiss_failed_rows(contact_import.pk)

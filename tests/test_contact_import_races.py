@@ -5,9 +5,10 @@ after the other, and no email is stored twice."""
 import pytest
 from django.db import connection
 
-from contacts.imports import CheckOutcome, guess_mapping, read_csv
+from contacts.imports import CheckOutcome, contact_import_undo, guess_mapping, read_csv
 from contacts.models import Contact, ContactImport
 from contacts.tasks import write_contact_import
+from events.models import Event
 from tests.races import own_client, together
 
 pytestmark = [
@@ -201,3 +202,29 @@ def test_the_same_write_run_twice_at_once_writes_once_and_finishes_once(owner, o
         stored = status_of(contact_import)
         assert stored.status == Status.DONE and stored.created == EMAILS
         assert len(stored_emails(owner, round_number)) == EMAILS
+
+
+# -- undo ----------------------------------------------------------------------------
+
+
+def test_two_undos_at_once_do_the_work_exactly_once(owner):
+    """Two clicks on "Undo this import" (or a click and the background task): one
+    deletes the contacts and appends their events, the other finds the import undone."""
+    for round_number in range(ROUNDS):
+        contact_import = csv_import(owner, round_number, "skip")
+        assert write_contact_import.call(owner.account.pk, contact_import.pk) == "done"
+        contact_import.refresh_from_db()
+
+        def undo(contact_import=contact_import):
+            return contact_import_undo(contact_import=contact_import, by=owner.user)
+
+        reports = together(undo, undo)
+        assert sorted(r is None for r in reports) == [False, True], reports
+        winner = next(r for r in reports if r is not None)
+        assert winner.deleted == EMAILS
+        assert stored_emails(owner, round_number) == []
+        deletes = Event.objects.for_account(owner.account).filter(
+            type="contact.deleted", data__email__startswith=f"r{round_number}-"
+        )
+        assert deletes.count() == EMAILS
+        assert status_of(contact_import).status == Status.UNDONE

@@ -33,6 +33,9 @@ ACTIONS = {
     "finish_write": lambda rows, pk: rows.finish_write(pk, outcome=PASSED, row_count=2),
     "fail_write": lambda rows, pk: rows.fail_write(pk, problem="crashed"),
     "cancel": lambda rows, pk: rows.cancel(pk),
+    "queue_undo": lambda rows, pk: rows.queue_undo(pk),
+    "undo": lambda rows, pk: rows.claim_undo(pk),
+    "fail_undo": lambda rows, pk: rows.fail_undo(pk, problem="crashed"),
 }
 NEVER = [
     (action, before)

@@ -211,10 +211,10 @@ def test_the_check_reports_errors_by_spreadsheet_row_and_writes_nothing(owner):
     assert not contacts(owner).exists()
 
 
-def test_the_failed_rows_csv_has_the_original_columns_and_an_errors_column(owner):
+def test_the_failed_rows_csv_has_the_original_columns_and_an_error_column(owner):
     contact_import = run_check(make_import(owner, "First name,Email\nAda,ada@x.com\n,bad\n"))
     rows = list(failed_rows_csv(contact_import))
-    assert rows[0] == ["First name", "Email", "errors"]
+    assert rows[0] == ["First name", "Email", "error"]
     assert rows[1][:2] == ["", "bad"]
     assert "First name: This field is required." in rows[1][2]
     assert len(rows) == 2

@@ -109,7 +109,7 @@ def test_the_failed_rows_file_neutralises_every_payload_and_keeps_phone_numbers(
     header, *rows = read(
         client.get(reverse("web:contacts-import-errors", args=[contact_import.pk]))
     )
-    assert header == ["First name", "Last name", "Phone", "Email", "errors"]
+    assert header == ["First name", "Last name", "Phone", "Email", "error"]
     assert len(rows) == len(PAYLOADS)
     for row, (_value, safe) in zip(rows, PAYLOADS, strict=True):
         assert row[1] == safe and row[3] == safe

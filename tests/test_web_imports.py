@@ -181,7 +181,7 @@ def test_errors_are_shown_by_row_and_downloadable(owner):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     body = list(csv.reader(io.StringIO(text, newline="")))
-    assert body[0] == ["First name", "Last name", "Email", "Tags", "errors"]
+    assert body[0] == ["First name", "Last name", "Email", "Tags", "error"]
     assert body[1][:4] == ["", "Hopper", "not-an-email", ""]
     assert len(body) == 2
     assert not contacts(owner).exists()

@@ -2,7 +2,8 @@
 
 One module a step: `reading` (the file), `mapping` (columns to fields), `lookups`
 (the companies and members cells name), `rows` (cells to field values),
-`row_rules` (the model's rules for one row), `checking` and `writing`; this package
+`row_rules` (the model's rules for one row), `checking`, `writing` and `undoing`; this
+package
 re-exports what the web app, the tasks and the tests use.
 
 No HTTP here: the web views call `read_csv()` on upload and save a `ContactImport`;
@@ -18,7 +19,12 @@ Decisions a user meets:
   (and are skipped), so "row 14" is what the user sees in Excel.
 - A *company* cell names one of the account's companies by name (any case) or by
   domain (`acme.com`, `www.acme.com`, `https://acme.com/`); an unknown or ambiguous
-  company is an error on the row, never created silently.
+  company is an error on the row, unless the user chose to create the companies that
+  don't exist: then each distinct name (any case or spacing) becomes one company.
+- All or nothing (nothing is written while a row has errors), or only the valid
+  rows: the others are kept with the import as a file to download, until dismissed
+  or expired.
+- An import can be undone: see `undoing`.
 - An *owner* cell is a member's username or email; empty means the importing user
   for new contacts and "unchanged" for updated ones.
 - *Tags* are separated by `;` or `,`.
@@ -53,6 +59,7 @@ from contacts.imports.reading import (
     sniff_delimiter,
 )
 from contacts.imports.rows import CHUNK
+from contacts.imports.undoing import UndoReport, contact_import_undo
 from contacts.imports.writing import write_import
 
 __all__ = [
@@ -68,8 +75,10 @@ __all__ = [
     "CheckOutcome",
     "CsvFile",
     "CsvProblem",
+    "UndoReport",
     "carry_mapping",
     "check_import",
+    "contact_import_undo",
     "contact_import_replace_file",
     "decode",
     "failed_rows_csv",

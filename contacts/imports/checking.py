@@ -19,6 +19,7 @@ class CheckOutcome:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    companies_created: int = 0
 
 
 def check_import(contact_import: ContactImport, *, on_progress) -> CheckOutcome | None:
@@ -37,9 +38,11 @@ def check_import(contact_import: ContactImport, *, on_progress) -> CheckOutcome 
     on_duplicate = contact_import.on_duplicate
     outcome = CheckOutcome()
     seen_emails: dict[str, int] = {}
+    new_companies: dict | None = {} if contact_import.create_companies else None
+    companies_to_create: set[int] = set()
     checked = 0
     for batch in chunks(list(records(contact_import.content, contact_import.delimiter))):
-        rows, problems = contact_rows(account, batch, mapping, width)
+        rows, problems = contact_rows(account, batch, mapping, width, new_companies=new_companies)
         valid = []
         for number, row in rows:
             messages = problems.get(number, [])
@@ -70,6 +73,7 @@ def check_import(contact_import: ContactImport, *, on_progress) -> CheckOutcome 
                 seen_emails[email] = number
             if first is None and email not in existing:
                 outcome.created += 1
+                _count_new_company(data, companies_to_create)
                 continue
             if on_duplicate == ContactImport.OnDuplicate.ERROR:
                 message = (
@@ -82,22 +86,42 @@ def check_import(contact_import: ContactImport, *, on_progress) -> CheckOutcome 
                 outcome.skipped += 1
             else:
                 outcome.updated += 1
+                _count_new_company(data, companies_to_create)
         checked += len(batch)
         if on_progress(checked) is False:
             return None
     outcome.errors.sort(key=lambda e: e["row"])
+    outcome.companies_created = len(companies_to_create)
     return outcome
 
 
+def _count_new_company(data: dict, new: set[int]) -> None:
+    """Note the company a written row would create (unsaved: `contact_rows` made it)."""
+    company = data.get("company")
+    if company is not None and company.pk is None:
+        new.add(id(company))  # one instance per name (contact_rows)
+
+
 def failed_rows_csv(contact_import: ContactImport) -> Iterator[list[str]]:
-    """The header plus an "errors" column, then every failed row with its messages.
+    """The header plus an "error" column, then every failed row with its messages:
+    from the file while it is kept (a check's errors), else from the rows a finished
+    import of the valid rows left out (`failed_rows`).
 
     Every cell is neutralised as in the export: the user's own file may carry
     formulas, and the messages quote cells back."""
-    messages = {e["row"]: e["messages"] for e in contact_import.errors}
     width = len(contact_import.headers)
-    yield [neutralise_formula(h) for h in [*contact_import.headers, "errors"]]
+    yield [neutralise_formula(h) for h in [*contact_import.headers, "error"]]
+    for failed in failed_rows(contact_import):
+        row = [*(failed["cells"] + [""] * width)[:width], " | ".join(failed["messages"])]
+        yield [neutralise_formula(cell) for cell in row]
+
+
+def failed_rows(contact_import: ContactImport) -> Iterator[dict]:
+    """`{"row", "cells", "messages"}` of each failed row, in row order."""
+    if contact_import.is_finished:
+        yield from contact_import.failed_rows
+        return
+    messages = {e["row"]: e["messages"] for e in contact_import.errors}
     for number, cells in records(contact_import.content, contact_import.delimiter):
         if number in messages:
-            row = [*(cells + [""] * width)[:width], " | ".join(messages[number])]
-            yield [neutralise_formula(cell) for cell in row]
+            yield {"row": number, "cells": cells, "messages": messages[number]}

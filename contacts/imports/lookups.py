@@ -15,6 +15,20 @@ def split_tags(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;,]", text) if part.strip()]
 
 
+class UnknownCompany(LookupError):
+    """No company of the account has this name or domain (as opposed to several)."""
+
+
+def company_name(text: str) -> str:
+    """A company cell as the name of a company to create: trimmed, single spaces."""
+    return " ".join(text.split())
+
+
+def company_name_key(text: str) -> str:
+    """What makes two names the same company: case and spacing aside."""
+    return company_name(text).casefold()
+
+
 def domain_key(text: str) -> str:
     text = text.strip().lower()
     text = re.sub(r"^[a-z]+://", "", text).split("/", 1)[0]
@@ -25,7 +39,7 @@ class Directory:
     """The account's companies and members that one chunk's cells name: two queries."""
 
     def __init__(self, account, cells_by_field: dict[str, set[str]]):
-        names = {c.strip().lower() for c in cells_by_field.get("company", ())}
+        names = {company_name(c).lower() for c in cells_by_field.get("company", ())}
         domains = {domain_key(c) for c in cells_by_field.get("company", ())} - {""}
         self.companies_by_name: dict[str, list[Company]] = {}
         self.companies_by_domain: dict[str, list[Company]] = {}
@@ -56,11 +70,11 @@ class Directory:
                     self.members.setdefault(user.email_lower, []).append(user)
 
     def company(self, text: str) -> Company:
-        found = self.companies_by_name.get(text.strip().lower()) or self.companies_by_domain.get(
-            domain_key(text)
-        )
+        found = self.companies_by_name.get(
+            company_name(text).lower()
+        ) or self.companies_by_domain.get(domain_key(text))
         if not found:
-            raise LookupError(
+            raise UnknownCompany(
                 f"No company named or with the domain “{text.strip()}” in this account. "
                 "Add the company first, or leave the cell empty."
             )

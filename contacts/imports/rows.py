@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from contacts.imports.lookups import Directory, split_tags
+from companies.models import Company
+from contacts.imports.lookups import (
+    Directory,
+    UnknownCompany,
+    company_name,
+    company_name_key,
+    split_tags,
+)
 from contacts.imports.mapping import FIELDS, IGNORE
 
 CHUNK = 1_000
@@ -30,13 +37,22 @@ def sentences(errors, prefix="") -> list[str]:
     return messages
 
 
-def contact_rows(account, batch, mapping, width):
+COMPANY_NAME_MAX = Company._meta.get_field("name").max_length
+
+
+def contact_rows(account, batch, mapping, width, *, new_companies: dict | None = None):
     """Each CSV row of a chunk as the values of the fields it maps, non-empty cells only.
 
     Returns `(rows, problems)`: `rows` is `[(row number, values)]` with the company and
     the owner as rows of the account and the tags as a list of names, `problems`
     `{row number: [messages]}` for rows with too many cells and cells that name no
     company or member. Two queries for the whole chunk.
+
+    With `new_companies` (a dict the caller keeps across chunks), a company cell that
+    names no company of the account is not an error: it gets an unsaved `Company`,
+    one per name whatever its case or spacing (`company_name_key`), kept in
+    `new_companies` so every row naming it, in any chunk, shares it; the writer saves
+    them (`companies_create`) before the rows.
     """
     values = []
     cells_by_field: dict[str, set[str]] = {}
@@ -63,6 +79,21 @@ def contact_rows(account, batch, mapping, width):
                 continue
             try:
                 row[name] = find(row[name])
+            except UnknownCompany as exc:
+                if new_companies is None:
+                    problems.setdefault(number, []).append(f"{FIELDS[name]}: {exc}")
+                    del row[name]
+                elif len(company_name(row[name])) > COMPANY_NAME_MAX:
+                    problems.setdefault(number, []).append(
+                        f"{FIELDS[name]}: a new company's name can have at most "
+                        f"{COMPANY_NAME_MAX} characters."
+                    )
+                    del row[name]
+                else:
+                    key = company_name_key(row[name])
+                    if key not in new_companies:
+                        new_companies[key] = Company(account=account, name=company_name(row[name]))
+                    row[name] = new_companies[key]
             except LookupError as exc:
                 problems.setdefault(number, []).append(f"{FIELDS[name]}: {exc}")
                 del row[name]

@@ -30,6 +30,14 @@ def csv_file(name, text):
     return {"name": name, "mimeType": "text/csv", "buffer": text.encode()}
 
 
+def upload_and_match(page, text):
+    """Upload `text` as people.csv and wait for the column matcher."""
+    page.goto("/imports/contacts/")
+    page.get_by_label("CSV file", exact=True).set_input_files(csv_file("people.csv", text))
+    page.get_by_role("button", name="Upload and match columns").click()
+    page.get_by_role("heading", name="Match your columns to contact fields").wait_for()
+
+
 def test_a_file_with_an_error_is_fixed_then_imported(signed_in, owner):
     page = signed_in
     page.goto("/imports/contacts/")
@@ -93,10 +101,7 @@ def test_the_page_follows_a_running_check_until_it_is_done(signed_in, owner):
 
 def test_cancelling_asks_first_and_writes_nothing(signed_in, owner):
     page = signed_in
-    page.goto("/imports/contacts/")
-    page.get_by_label("CSV file", exact=True).set_input_files(csv_file("people.csv", FIXED))
-    page.get_by_role("button", name="Upload and match columns").click()
-    page.get_by_role("heading", name="Match your columns to contact fields").wait_for()
+    upload_and_match(page, FIXED)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Cancel import").click()
     page.get_by_role("heading", name="This import was cancelled").wait_for()
@@ -112,3 +117,31 @@ def test_the_column_matcher_fits_a_phone(signed_in, owner):
     page.get_by_role("heading", name="Match your columns to contact fields").wait_for()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]
+
+
+def test_import_the_valid_rows_only_then_undo_the_import(signed_in, owner):
+    page = signed_in
+    upload_and_match(page, WITH_ERROR)
+    page.get_by_label("Import the valid rows").check()
+    page.get_by_role("button", name="Check 2 rows").click()
+
+    page.get_by_role("heading", name="1 row with errors will be left out").wait_for()
+    page.get_by_role("button", name="Import 1 contact").click()
+    page.get_by_role("heading", name="Import finished").wait_for()
+    assert page.get_by_role("heading", name="1 row left out").is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download failed rows (CSV)").click()
+    assert download.value.suggested_filename == "failed-rows.csv"
+    assert page.get_by_role("link", name="Ada Lovelace").is_visible()
+    assert list(Contact.objects.for_account(owner.account).values_list("email", flat=True)) == [
+        "ada@example.com"
+    ]
+
+    page.get_by_role("link", name="Undo this import").click()
+    page.get_by_role("heading", name="Undo this import?").wait_for()
+    page.get_by_role("button", name="Undo this import").click()
+    page.get_by_role("heading", name="Import undone").wait_for()
+    assert "1 contact deleted" in page.get_by_role("status").first.inner_text()
+    assert not Contact.objects.for_account(owner.account).exists()
+    assert page.get_by_role("link", name="Undo this import").count() == 0
+    assert page.csp_errors == []

@@ -47,8 +47,22 @@ class UploadForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    """A field choice per column of the file, and what to do with duplicate emails."""
+    """A field choice per column of the file, what to do with duplicate emails and with
+    rows that have errors, and whether to create the companies rows name."""
 
+    mode = forms.ChoiceField(
+        label="When some rows have errors",
+        choices=ContactImport.Mode.choices,
+        initial=ContactImport.Mode.ALL_OR_NOTHING,
+        widget=forms.RadioSelect,
+        required=False,  # left out: all or nothing, as before there was a choice
+    )
+    create_companies = forms.BooleanField(
+        label="Create companies that don't exist yet",
+        required=False,
+        help_text="A company cell that names no company of the account (by name or "
+        "domain) creates one, once per name whatever its case.",
+    )
     on_duplicate = forms.ChoiceField(
         label="When a contact with the same email already exists",
         choices=ContactImport.OnDuplicate.choices,
@@ -66,6 +80,7 @@ class MappingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        cleaned["mode"] = cleaned.get("mode") or ContactImport.Mode.ALL_OR_NOTHING
         cleaned["mapping"] = [
             cleaned.get(f"column_{i}") or IGNORE for i in range(len(self.headers))
         ]

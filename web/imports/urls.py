@@ -5,11 +5,13 @@ from django.urls import path
 from web.imports.views import (
     ImportCancelView,
     ImportDetailView,
+    ImportDismissFailedRowsView,
     ImportExampleView,
     ImportFailedRowsView,
     ImportMappingView,
     ImportReplaceFileView,
     ImportStartView,
+    ImportUndoView,
     ImportUploadView,
 )
 
@@ -26,4 +28,10 @@ urlpatterns = [
         ImportFailedRowsView.as_view(),
         name="contacts-import-errors",
     ),
+    path(
+        "contacts/<int:pk>/failed-rows/dismiss/",
+        ImportDismissFailedRowsView.as_view(),
+        name="contacts-import-dismiss-failed-rows",
+    ),
+    path("contacts/<int:pk>/undo/", ImportUndoView.as_view(), name="contacts-import-undo"),
 ]

@@ -8,8 +8,9 @@ the page polling a running import loads the import without its text.
 import csv
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import OperationalError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views import View
@@ -23,11 +24,13 @@ from contacts.imports import (
     preview,
     records,
 )
-from contacts.models import ContactImport
+from contacts.models import Contact, ContactImport, ContactImportRecord
 from contacts.tasks import (
     contact_import_cancel,
+    contact_import_dismiss_failed_rows,
     contact_import_queue_check,
     contact_import_queue_write,
+    contact_import_start_undo,
 )
 from lib.spreadsheet_cells import CSV_QUOTING
 from web.imports.forms import MappingForm, UploadForm, megabytes, upload_limit
@@ -35,6 +38,7 @@ from web.tenancy import AccountViewMixin
 
 Status = ContactImport.Status
 ERRORS_SHOWN = 100
+RECORDS_PER_PAGE = 25
 EXAMPLE_CSV = (
     "First name,Last name,Email,Phone,Job title,Company,Owner,Tags\r\n"
     "Ada,Lovelace,ada@example.com,+1 202 555 0143,CTO,example.com,,vip; newsletter\r\n"
@@ -132,6 +136,8 @@ class ImportDetailView(ImportViewMixin, View):
             context.update(mapping_context(contact_import))
         elif contact_import.status == Status.INVALID:
             context.update(errors_context(contact_import))
+        elif contact_import.is_finished and not contact_import.is_running:
+            context.update(records_context(request, contact_import))
         template = self.template_name + ("#state" if request.htmx else "")
         response = render(request, template, context)
         patch_vary_headers(response, ["HX-Request"])
@@ -142,9 +148,12 @@ def mapping_context(contact_import, form=None) -> dict:
     headers = contact_import.headers
     if form is None:
         initial = {f"column_{i}": name for i, name in enumerate(contact_import.mapping)}
-        form = MappingForm(
-            headers=headers, initial=initial | {"on_duplicate": contact_import.on_duplicate}
-        )
+        choices = {
+            "on_duplicate": contact_import.on_duplicate,
+            "mode": contact_import.mode,
+            "create_companies": contact_import.create_companies,
+        }
+        form = MappingForm(headers=headers, initial=initial | choices)
     rows = preview(contact_import.content, contact_import.delimiter, len(headers))
     examples = [
         [row["cells"][i] for row in rows if row["cells"][i].strip()][:3]
@@ -172,6 +181,84 @@ def errors_context(contact_import) -> dict:
         "errors_shown": [e | {"cells": cells.get(e["row"], [])} for e in shown],
         "errors_hidden": max(0, contact_import.error_count - len(shown)),
     }
+
+
+def records_context(request, contact_import) -> dict:
+    """What a finished import created and updated, a page of one of the two lists, with
+    the contacts' names and links: four queries whatever the size."""
+    records = ContactImportRecord.objects.for_account(contact_import.account_id).of_import(
+        contact_import
+    )
+    counts = records.counts()
+    shown = request.GET.get("show")
+    if shown not in (ContactImportRecord.Action.CREATED, ContactImportRecord.Action.UPDATED):
+        shown = "updated" if counts["updated"] and not counts["created"] else "created"
+    page = Paginator(
+        records.listed(shown).only("record_id"), RECORDS_PER_PAGE, allow_empty_first_page=True
+    ).get_page(request.GET.get("page"))
+    ids = [record.record_id for record in page]
+    contacts = Contact.objects.for_account(contact_import.account_id).filter(pk__in=ids)
+    found = {c.pk: c for c in contacts.only("id", "account_id", "first_name", "last_name", "email")}
+    return {
+        "counts": counts,
+        "shown": shown,
+        "records_page": page,
+        "records_query": f"show={shown}",
+        "record_rows": [(record.record_id, found.get(record.record_id)) for record in page],
+    }
+
+
+class ImportUndoView(ImportViewMixin, View):
+    """ "Undo this import": a page that says what will happen, then the undo."""
+
+    template_name = "web/imports/undo.html"
+
+    def get(self, request, pk):
+        contact_import = self.get_import(with_text=False)
+        if not contact_import.can_undo:
+            return redirect("web:contacts-import-detail", pk=pk)
+        counts = (
+            ContactImportRecord.objects.for_account(contact_import.account_id)
+            .of_import(contact_import)
+            .counts()
+        )
+        return render(request, self.template_name, {"imp": contact_import, "counts": counts})
+
+    def post(self, request, pk):
+        contact_import = self.get_import(with_text=False)
+        if not contact_import_start_undo(contact_import=contact_import, by=request.user):
+            messages.error(request, "This import is not done, so there is nothing to undo.")
+        else:
+            contact_import.refresh_from_db(fields=["status", "undo_report"])
+            if contact_import.status == Status.UNDONE:
+                messages.success(request, undo_message(contact_import.undo_report))
+        return redirect("web:contacts-import-detail", pk=pk)
+
+
+def undo_message(report: dict) -> str:
+    """What an undo did, in a sentence or two."""
+    deleted, reverted = report.get("deleted", 0), report.get("reverted", 0)
+    text = (
+        f"Import undone: {deleted} contact{'s' if deleted != 1 else ''} deleted, "
+        f"{reverted} restored to earlier values."
+    )
+    kept = report.get("kept_fields", 0)
+    if kept:
+        text += (
+            f" {kept} field{'s' if kept != 1 else ''} kept because "
+            f"{'they were' if kept != 1 else 'it was'} edited since."
+        )
+    return text
+
+
+class ImportDismissFailedRowsView(ImportViewMixin, View):
+    """Forget the failed rows a finished import kept."""
+
+    def post(self, request, pk):
+        contact_import = self.get_import(with_text=False)
+        if contact_import_dismiss_failed_rows(contact_import=contact_import):
+            messages.success(request, "The failed rows were dismissed.")
+        return redirect("web:contacts-import-detail", pk=pk)
 
 
 class ImportMappingView(ImportViewMixin, View):
@@ -207,6 +294,8 @@ class ImportMappingView(ImportViewMixin, View):
             contact_import=contact_import,
             mapping=form.cleaned_data["mapping"],
             on_duplicate=form.cleaned_data["on_duplicate"],
+            mode=form.cleaned_data["mode"],
+            create_companies=form.cleaned_data["create_companies"],
         )
         if run is None:  # it moved on since the page loaded (e.g. "Import" in another tab)
             messages.error(request, moved_on_message(self.get_import(with_text=False)))
@@ -271,10 +360,13 @@ class ImportCancelView(ImportViewMixin, View):
 
 
 class ImportFailedRowsView(ImportViewMixin, View):
-    """The rows with errors, as a CSV: the file's columns plus an "errors" column."""
+    """The rows with errors, as "failed-rows.csv": the file's columns plus an "error"
+    column. 404 once there are none (dismissed, expired)."""
 
     def get(self, request, pk):
         contact_import = self.get_import()
+        if not contact_import.has_failed_rows:
+            raise Http404("This import has no failed rows.")
 
         class Echo:
             def write(self, value):
@@ -284,9 +376,7 @@ class ImportFailedRowsView(ImportViewMixin, View):
         # A BOM first, so Excel opens the file as UTF-8.
         lines = (writer.writerow(row) for row in failed_rows_csv(contact_import))
         response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
-        stem = contact_import.file_name.rsplit(".", 1)[0] or "contacts"
-        safe = "".join(c for c in stem if c.isalnum() or c in " -_")[:80] or "contacts"
-        response["Content-Disposition"] = f'attachment; filename="{safe} - errors.csv"'
+        response["Content-Disposition"] = 'attachment; filename="failed-rows.csv"'
         return response
 
 
