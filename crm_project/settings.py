@@ -263,7 +263,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # The record types (events, the trash) keep one name whatever other enums exist.
+    "ENUM_NAME_OVERRIDES": {"RecordTypeEnum": "events.models.RECORD_TYPES"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "lib.api.schema.add_error_responses",

@@ -17,11 +17,11 @@ from events.models import Source
 from trash.api.history import RecordHistoryMixin
 from trash.api.merge import MergeActionMixin, merge_request_serializer
 
-CompanyMergeRequest = merge_request_serializer("CompanyMergeRequest", COMPANY_MERGE_FIELDS)
+CompanyMerge = merge_request_serializer("CompanyMerge", COMPANY_MERGE_FIELDS)
 
 
 @extend_schema_view(
-    merge=extend_schema(request=CompanyMergeRequest, responses={200: CompanySerializer})
+    merge=extend_schema(request=CompanyMerge, responses={200: CompanySerializer})
 )
 class CompanyViewSet(
     MergeActionMixin, RecordHistoryMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
@@ -30,7 +30,7 @@ class CompanyViewSet(
 
     model = Company
     serializer_class = CompanySerializer
-    merge_serializer_class = CompanyMergeRequest
+    merge_serializer_class = CompanyMerge
     filterset_class = CompanyFilter
     ordering_fields = ["name", "created_at"]
     ordering = ["name", "id"]

@@ -47,18 +47,18 @@ BulkImportErrors = inline_serializer(
 )
 
 
-ContactMergeRequest = merge_request_serializer("ContactMergeRequest", CONTACT_MERGE_FIELDS)
+ContactMerge = merge_request_serializer("ContactMerge", CONTACT_MERGE_FIELDS)
 
 
 @extend_schema_view(
-    merge=extend_schema(request=ContactMergeRequest, responses={200: ContactSerializer})
+    merge=extend_schema(request=ContactMerge, responses={200: ContactSerializer})
 )
 class ContactViewSet(
     MergeActionMixin, RecordHistoryMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
 ):
     model = Contact
     serializer_class = ContactSerializer
-    merge_serializer_class = ContactMergeRequest
+    merge_serializer_class = ContactMerge
     filterset_class = ContactFilter
     ordering_fields = ["last_name", "first_name", "created_at", "updated_at"]
     ordering = ["last_name", "first_name", "id"]
