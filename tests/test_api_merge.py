@@ -94,9 +94,7 @@ def test_prefer_other_takes_the_others_value_when_it_is_not_empty(owner):
 
 def test_tags_are_united(owner):
     survivor, other = contact_pair(owner)
-    owner.client.patch(
-        f"{API}/contacts/{survivor.pk}/", {"tags": ["vip", "lead"]}, format="json"
-    )
+    owner.client.patch(f"{API}/contacts/{survivor.pk}/", {"tags": ["vip", "lead"]}, format="json")
     owner.client.patch(f"{API}/contacts/{other.pk}/", {"tags": ["VIP", "partner"]}, format="json")
     body = merge(owner, "contacts", survivor.pk, {"other": other.pk}).json()
     assert sorted(tag["name"] for tag in body["tags"]) == ["lead", "partner", "vip"]
@@ -238,9 +236,7 @@ def test_a_merge_costs_the_same_queries_for_few_and_many_items(owner, pipeline):
 # -- companies -------------------------------------------------------------------
 
 
-def test_a_company_merge_moves_contacts_subsidiaries_deals_activities_and_notes(
-    owner, pipeline
-):
+def test_a_company_merge_moves_contacts_subsidiaries_deals_activities_and_notes(owner, pipeline):
     survivor = CompanyFactory(account=owner.account, name="Acme", domain="", industry="")
     other = CompanyFactory(
         account=owner.account, name="ACME Inc", domain="acme.com", industry="Tools"

@@ -20,9 +20,7 @@ from trash.api.merge import MergeActionMixin, merge_request_serializer
 CompanyMerge = merge_request_serializer("CompanyMerge", COMPANY_MERGE_FIELDS)
 
 
-@extend_schema_view(
-    merge=extend_schema(request=CompanyMerge, responses={200: CompanySerializer})
-)
+@extend_schema_view(merge=extend_schema(request=CompanyMerge, responses={200: CompanySerializer}))
 class CompanyViewSet(
     MergeActionMixin, RecordHistoryMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
 ):

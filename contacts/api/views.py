@@ -50,9 +50,7 @@ BulkImportErrors = inline_serializer(
 ContactMerge = merge_request_serializer("ContactMerge", CONTACT_MERGE_FIELDS)
 
 
-@extend_schema_view(
-    merge=extend_schema(request=ContactMerge, responses={200: ContactSerializer})
-)
+@extend_schema_view(merge=extend_schema(request=ContactMerge, responses={200: ContactSerializer}))
 class ContactViewSet(
     MergeActionMixin, RecordHistoryMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
 ):
