@@ -20,6 +20,7 @@ from events.recording import (
 )
 from events.representations import representation, representations
 from events.services import events_append
+from trash.merging import record_merge
 from trash.services import records_trash
 
 
@@ -92,6 +93,61 @@ def company_delete(*, company: Company, by, source: Source) -> None:
     with transaction.atomic():
         locked = current(_scoped(company), company)
         records_trash(COMPANY, rows=[locked], by=by, source=source)
+
+
+# The fields a merge takes from the other company (and `prefer_other` may name); tags
+# are always united.
+COMPANY_MERGE_FIELDS = (
+    "name",
+    "domain",
+    "industry",
+    "size",
+    "parent",
+    "owner",
+    "custom_fields",
+)
+
+
+def company_merge(*, company: Company, other, prefer_other=(), by, source: Source) -> Company:
+    """Merge `other` (a company or its id) into `company`, which keeps its id: fields
+    as `contact_merge`'s; the other's contacts, subsidiaries, deals, activities and
+    notes move here; the other goes to the trash (`company.deleted`) and restoring it
+    undoes the merge. `company.merged`. Never leaves a company its own ancestor (see
+    `_parent_settle`)."""
+    return record_merge(
+        COMPANY,
+        record=company,
+        other=other,
+        fields=COMPANY_MERGE_FIELDS,
+        prefer_other=prefer_other,
+        by=by,
+        source=source,
+        settle=_parent_settle,
+    )
+
+
+def _parent_settle(survivor: Company, other: Company, values: dict) -> None:
+    """The survivor's parent after a merge, once the other's subsidiaries are the
+    survivor's: the merged value, else (when that would close a cycle) the survivor's
+    own, else the other's parent, else none. The other itself, about to go, stands for
+    its parent (a child merged with its parent takes the grandparent); a parent that is
+    the survivor or one of its descendants (a parent merged into its child, a
+    grandparent into its grandchild, whose former parent is now its subsidiary) is
+    passed over. One query per candidate tried (at most three)."""
+    tried = set()
+    for candidate in (values["parent_id"], survivor.parent_id, other.parent_id):
+        if candidate == other.pk:
+            candidate = other.parent_id
+        if candidate is None:
+            break
+        if candidate in tried:
+            continue
+        tried.add(candidate)
+        if not survivor.would_be_own_ancestor(candidate):
+            break
+    else:
+        candidate = None
+    values["parent_id"] = candidate
 
 
 def company_tag_add(*, company: Company, by, source: Source, name: str) -> Company:

@@ -34,6 +34,7 @@ from events.recording import (
 from events.representations import representation, representations
 from events.services import events_append
 from lib.ids import parse_id
+from trash.merging import record_merge
 from trash.services import records_trash
 
 # -- one contact -----------------------------------------------------------------
@@ -95,6 +96,38 @@ def contact_delete(*, contact: Contact, by, source: Source) -> None:
     with transaction.atomic():
         locked = current(Contact.objects.for_account(contact.account_id), contact)
         records_trash(CONTACT, rows=[locked], by=by, source=source)
+
+
+# The fields a merge takes from the other contact (and `prefer_other` may name); tags
+# are always united.
+CONTACT_MERGE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "title",
+    "company",
+    "owner",
+    "custom_fields",
+)
+
+
+def contact_merge(*, contact: Contact, other, prefer_other=(), by, source: Source) -> Contact:
+    """Merge `other` (a contact or its id) into `contact`, which keeps its id: empty
+    fields filled from the other, those in `prefer_other` taken from it when not empty,
+    custom fields key by key, tags united; the other's deals, activities and notes move
+    here; the other goes to the trash (`contact.deleted`) and restoring it undoes the
+    merge. `contact.merged`. ValidationError on `other` (itself, missing, another
+    account's, in the trash) or `prefer_other` (not a field above)."""
+    return record_merge(
+        CONTACT,
+        record=contact,
+        other=other,
+        fields=CONTACT_MERGE_FIELDS,
+        prefer_other=prefer_other,
+        by=by,
+        source=source,
+    )
 
 
 def contact_tag_add(*, contact: Contact, by, source: Source, name: str) -> Contact:

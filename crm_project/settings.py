@@ -263,6 +263,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The record types (events, the trash) keep one name whatever other enums exist.
     "ENUM_NAME_OVERRIDES": {
         "RecordTypeEnum": "events.models.RECORD_TYPES",
         "ActivityTypeEnum": "activities.models.Activity.Type",

@@ -194,13 +194,25 @@ def record_create(
 
 
 def record_update(
-    *, queryset, record, by, source: Source, record_type: str, data: dict, serialize: Serialize
+    *,
+    queryset,
+    record,
+    by,
+    source: Source,
+    record_type: str,
+    data: dict,
+    serialize: Serialize,
+    action: str = "updated",
+    noted: dict | None = None,
 ):
     """Write the fields of `data` whose value differs from the row's (and `tags`, as
-    names, when the set differs), bump `updated_at`, append `<type>.updated`.
+    names, when the set differs), bump `updated_at`, append `<type>.<action>`
+    (`updated` unless told otherwise).
 
-    Returns the row as it is now. A write that changes nothing writes and appends
-    nothing."""
+    `noted` adds entries to the event's `changes` that are not fields of the row
+    (a merge's `{"merged_from": [None, 7]}`); an event with them is appended, and
+    `updated_at` bumped, even when no field changed. Without them, a write that
+    changes nothing writes and appends nothing. Returns the row as it is now."""
     data = dict(data)
     tag_names = data.pop("tags", None)
     with transaction.atomic():
@@ -216,7 +228,7 @@ def record_update(
             sorted(tag_key(n) for n in normalise_tag_names(tag_names))
             != sorted(tag.name_key for tag in record.tag_list)
         )
-        if not changed and not tags_changed:
+        if not changed and not tags_changed and not noted:
             return record
         lock_link_targets(
             type(record),
@@ -228,12 +240,15 @@ def record_update(
         if tags_changed:
             _set_tags(record, tag_names)
             _load_tags(record)
-        _append(
-            draft_updated(record_type, before, serialize(record)),
-            account=record.account_id,
-            by=by,
-            source=source,
+        after = serialize(record)
+        draft = EventDraft(
+            record_type=record_type,
+            record_id=record.pk,
+            action=action,
+            changes={**record_changes(before, after), **(noted or {})},
+            data=after,
         )
+        _append(draft, account=record.account_id, by=by, source=source)
     return record
 
 

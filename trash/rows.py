@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 # Not kept: the trash row has its own account and record id.
@@ -13,7 +12,6 @@ _IMPLIED = ("id", "account_id")
 
 def row_values(record: models.Model) -> dict:
     """`{attname: value}` of every column but `id` and `account_id`, as JSON values."""
-    encoder = DjangoJSONEncoder()
     values = {}
     for field in record._meta.concrete_fields:
         if field.attname in _IMPLIED:
@@ -22,16 +20,18 @@ def row_values(record: models.Model) -> dict:
         if isinstance(field, models.JSONField):
             values[field.attname] = value  # already JSON
         else:
-            values[field.attname] = None if value is None else _json_scalar(encoder, value)
+            values[field.attname] = None if value is None else _json_scalar(field, record, value)
     return values
 
 
-def _json_scalar(encoder: DjangoJSONEncoder, value):
+def _json_scalar(field: models.Field, record: models.Model, value):
     if isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()  # to the microsecond, which the JSON encoder cuts
-    return encoder.default(value)  # decimals, UUIDs: as text
+    # Decimals, UUIDs, phone numbers (contacts.phones.StoredPhoneNumber, which the
+    # JSON encoder refuses): as text, which the field's to_python() reads back.
+    return field.value_to_string(record)
 
 
 def rebuilt(model: type[models.Model], *, account_id: int, record_id: int, values: dict):

@@ -20,6 +20,7 @@ urlpatterns = [
     path("timeline/", include("web.timeline.urls")),
     path("", include("web.auth.urls")),
     path("profile/", include("web.profile.urls")),
+    path("merge/", include("web.merge.urls")),
 ]
 
 __all__ = ["app_name", "auth_urlpatterns", "urlpatterns"]

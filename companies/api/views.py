@@ -1,25 +1,34 @@
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin, TagActionsMixin
 from companies.api.serializers import CompanySerializer
 from companies.filters import CompanyFilter
 from companies.models import Company
 from companies.services import (
+    COMPANY_MERGE_FIELDS,
     company_create,
     company_delete,
+    company_merge,
     company_tag_add,
     company_tag_remove,
     company_update,
 )
 from events.models import Source
 from trash.api.history import RecordHistoryMixin
+from trash.api.merge import MergeActionMixin, merge_request_serializer
+
+CompanyMerge = merge_request_serializer("CompanyMerge", COMPANY_MERGE_FIELDS)
 
 
+@extend_schema_view(merge=extend_schema(request=CompanyMerge, responses={200: CompanySerializer}))
 class CompanyViewSet(
-    RecordHistoryMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
+    MergeActionMixin, RecordHistoryMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
 ):
     """Companies. Deleting one keeps its contacts and subsidiaries, unlinked."""
 
     model = Company
     serializer_class = CompanySerializer
+    merge_serializer_class = CompanyMerge
     filterset_class = CompanyFilter
     ordering_fields = ["name", "created_at"]
     ordering = ["name", "id"]
@@ -52,3 +61,12 @@ class CompanyViewSet(
 
     def perform_remove_tag(self, record, tag):
         company_tag_remove(company=record, by=self.request.user, source=Source.API, tag=tag)
+
+    def perform_merge(self, record, other_id, prefer_other):
+        company_merge(
+            company=record,
+            other=other_id,
+            prefer_other=prefer_other,
+            by=self.request.user,
+            source=Source.API,
+        )

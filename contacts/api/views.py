@@ -1,4 +1,9 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,16 +18,19 @@ from contacts.api.serializers import (
 from contacts.filters import ContactFilter
 from contacts.models import Contact
 from contacts.services import (
+    CONTACT_MERGE_FIELDS,
     BulkImportInvalid,
     contact_bulk_import,
     contact_create,
     contact_delete,
+    contact_merge,
     contact_tag_add,
     contact_tag_remove,
     contact_update,
 )
 from events.models import Source
 from trash.api.history import RecordHistoryMixin
+from trash.api.merge import MergeActionMixin, merge_request_serializer
 
 BulkImportErrors = inline_serializer(
     "BulkImportErrors",
@@ -39,11 +47,16 @@ BulkImportErrors = inline_serializer(
 )
 
 
+ContactMerge = merge_request_serializer("ContactMerge", CONTACT_MERGE_FIELDS)
+
+
+@extend_schema_view(merge=extend_schema(request=ContactMerge, responses={200: ContactSerializer}))
 class ContactViewSet(
-    RecordHistoryMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
+    MergeActionMixin, RecordHistoryMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
 ):
     model = Contact
     serializer_class = ContactSerializer
+    merge_serializer_class = ContactMerge
     filterset_class = ContactFilter
     ordering_fields = ["last_name", "first_name", "created_at", "updated_at"]
     ordering = ["last_name", "first_name", "id"]
@@ -114,3 +127,12 @@ class ContactViewSet(
         except BulkImportInvalid as exc:
             return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response(BulkImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    def perform_merge(self, record, other_id, prefer_other):
+        contact_merge(
+            contact=record,
+            other=other_id,
+            prefer_other=prefer_other,
+            by=self.request.user,
+            source=Source.API,
+        )
