@@ -140,8 +140,8 @@ def events_append(*, account, by, source: Source, drafts: Iterable[EventDraft]) 
 # The batch as one JSON document, unpacked by PostgreSQL: one parameter instead of nine
 # per row (bulk_create's), which for the bulk import's 1,000 events of JSON halves what
 # the insert costs the application (docs/benchmarks.md). Ids follow the batch's order.
-_INSERT_DOCUMENT = """INSERT INTO {table} (account_id, type, at, actor_id, source, record_type, record_id,
-                     changes, data)
+_INSERT_DOCUMENT = """INSERT INTO {table}
+    (account_id, type, at, actor_id, source, record_type, record_id, changes, data)
 SELECT %s, r.type, r.at, r.actor_id, r.source, r.record_type, r.record_id, r.changes, r.data
 FROM ROWS FROM (jsonb_to_recordset(%s::jsonb) AS (
     type text, at timestamptz, actor_id bigint, source text, record_type text,
