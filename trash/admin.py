@@ -4,6 +4,8 @@ only), restore from it with an action, and delete from it for good."""
 from collections import defaultdict
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 
 from accounts.admin_base import AccountScopedAdmin, AccountScopedRelatedListFilter
 from events.models import Source
@@ -53,6 +55,13 @@ class TrashedRecordAdmin(AccountScopedAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Django refuses a POST to a read-only admin (403) before it looks the entry up:
+        # another account's entry must be a 404 whatever the method (one query more).
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No trashed record with this id.")
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_restore_permission(self, request):
         """Restoring takes the entry out of the trash: who may delete entries may."""
         return self.has_delete_permission(request)
@@ -65,7 +74,11 @@ class TrashedRecordAdmin(AccountScopedAdmin):
     def restore_selected(self, request, queryset):
         """Each record in its own transaction; those that clash are named, with why."""
         restored, refused = 0, []
-        entries = queryset.only("account_id", "record_type", "record_id", "title").order_by("pk")
+        entries = (
+            queryset.select_related(None)
+            .only("account_id", "record_type", "record_id", "title")
+            .order_by("pk")
+        )
         for entry in entries:
             try:
                 record_restore(
