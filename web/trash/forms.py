@@ -37,6 +37,6 @@ class RestoreForm(forms.Form):
 
 
 class RestoreAllForm(forms.Form):
-    """"Restore all" of the page's filter (`type`, optional)."""
+    """ "Restore all" of the page's filter (`type`, optional)."""
 
     type = forms.ChoiceField(choices=[("", "All"), *((t, t) for t in RECORD_TYPES)], required=False)

@@ -47,7 +47,7 @@ class Outcome:
         return "warning" if self.restored else "error"
 
     def message(self) -> SafeString:
-        """"Restored Ann Lee; 1 could not be restored: Bo Chen (its email is used by
+        """ "Restored Ann Lee; 1 could not be restored: Bo Chen (its email is used by
         Bo Chen)." with links, escaped."""
         parts = []
         if len(self.restored) == 1:
@@ -111,7 +111,7 @@ def restore_entries(entries, *, account, by) -> Outcome:
 
 
 def conflict_reason(entry: TrashedRecord, exc: RestoreConflict) -> SafeString:
-    """"its email is used by <a>Ann Lee</a>": the live record holding the value the
+    """ "its email is used by <a>Ann Lee</a>": the live record holding the value the
     trashed one needs (one query per clashing field), else the service's words."""
     kind = kind_named(entry.record_type)
     live = kind.model.objects.for_account(entry.account_id)
@@ -134,8 +134,8 @@ def record_page(record_type: str, record) -> str:
     none) the page of the record it is about, else its list. No query."""
     if record_type in ("contact", "company", "deal"):
         return reverse(f"web:{record_type}", args=[record.pk])
-    for attname, name in (("deal_id", "deal"), ("contact_id", "contact"), ("company_id", "company")):
-        target = getattr(record, attname, None)
+    for name in ("deal", "contact", "company"):
+        target = getattr(record, f"{name}_id", None)
         if target:
             return reverse(f"web:{name}", args=[target])
     return reverse("web:agenda" if record_type == "activity" else "web:notes")

@@ -153,9 +153,7 @@ class RestoreAllView(AccountViewMixin, View):
         if record_type:
             entries = entries.of_type(record_type)
         chosen = list(
-            entries.only("account_id", "record_type", "record_id", "title")[
-                : RESTORE_ALL_LIMIT + 1
-            ]
+            entries.only("account_id", "record_type", "record_id", "title")[: RESTORE_ALL_LIMIT + 1]
         )
         back = reverse("web:trash") + (f"?type={record_type}" if record_type else "")
         if not chosen:
