@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from events.kinds import kind_named
 from events.models import Source
@@ -101,7 +101,7 @@ def restore_entries(entries, *, account, by) -> Outcome:
                 source=Source.UI,
             )
         except NotInTrash:
-            reason = format_html("someone restored it or emptied the trash meanwhile")
+            reason = mark_safe("someone restored it or emptied the trash meanwhile")  # noqa: S308  (constant text)
             outcome.failed.append(NotRestored(entry.title, reason))
         except RestoreConflict as exc:
             outcome.failed.append(NotRestored(entry.title, conflict_reason(entry, exc)))
