@@ -101,7 +101,7 @@ def restore_entries(entries, *, account, by) -> Outcome:
                 source=Source.UI,
             )
         except NotInTrash:
-            reason = mark_safe("someone restored it or emptied the trash meanwhile")  # noqa: S308  (constant text)
+            reason = mark_safe("someone restored it or emptied the trash meanwhile")
             outcome.failed.append(NotRestored(entry.title, reason))
         except RestoreConflict as exc:
             outcome.failed.append(NotRestored(entry.title, conflict_reason(entry, exc)))
