@@ -43,6 +43,7 @@ def pages() -> dict[str, str]:
         "notes": "/notes/",
         "search": f"/search/?q={contact.last_name[:3]}",
         "profile": "/profile/",
+        "trash": "/trash/",
     }
 
 

@@ -25,6 +25,8 @@ from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal, Pipeline, Stage
+from events.kinds import kind_named
+from events.models import Source
 from notes.models import Note
 from tests.factories import (
     ActivityFactory,
@@ -40,6 +42,8 @@ from tests.factories import (
     UserFactory,
 )
 from tests.html_forms import form_data
+from trash.models import TrashedRecord
+from trash.services import records_trash
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +73,12 @@ def a_deal(account):
     )
 
 
+def a_trashed_contact(account):
+    contact = a_tagged_contact(account)
+    records_trash(kind_named("contact"), rows=[contact], by=None, source=Source.UI)
+    return TrashedRecord.objects.for_account(account).get(record_id=contact.pk)
+
+
 def a_teammate(account):
     return MembershipFactory(account=account, user__username="teammate").user
 
@@ -87,6 +97,7 @@ SAMPLES = {
         account=account, contact=a_tagged_contact(account), deal=a_deal(account)
     ),
     Note: lambda account: NoteFactory(account=account, contact=a_tagged_contact(account)),
+    TrashedRecord: a_trashed_contact,
     TokenProxy: lambda account: TokenProxy.objects.get(
         pk=Token.objects.create(user=a_teammate(account)).pk
     ),
@@ -114,8 +125,9 @@ URL_IDS = {TokenProxy: lambda token: token.user_id}
 SITE_WIDE = {Group, TokenProxy, DBTaskResult}
 # Only superusers create accounts.
 STAFF_CANNOT_ADD = {Account}
-# The task results' own admin (django_tasks_db) is read-only by design.
-READ_ONLY = {DBTaskResult}
+# The task results' own admin (django_tasks_db) is read-only by design, and so is the
+# trash (what a record was is kept as it was; it is restored or purged, never edited).
+READ_ONLY = {DBTaskResult, TrashedRecord}
 
 
 def registered_models():

@@ -18,6 +18,8 @@ from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact, ContactImport
 from deals.models import Deal, Pipeline, Stage
+from events.kinds import kind_named
+from events.models import Source
 from notes.models import Note
 from tests.factories import (
     ActivityFactory,
@@ -28,6 +30,8 @@ from tests.factories import (
     PipelineFactory,
     TagFactory,
 )
+from trash.models import TrashedRecord
+from trash.services import records_trash
 
 pytestmark = pytest.mark.django_db
 SECRET = "Zq9SecretOwnerMarker"
@@ -57,7 +61,15 @@ def owner_records(account):
             status=ContactImport.Status.READY,
         ),
         Stage: Stage.objects.for_account(account).filter(pipeline=pipeline).first(),
+        TrashedRecord: trashed_secret(account),
     }
+
+
+def trashed_secret(account):
+    """A deleted contact in the owner's trash, which the trash page must not show."""
+    contact = ContactFactory(account=account, first_name=f"{SECRET} Trashed")
+    records_trash(kind_named("contact"), rows=[contact], by=None, source=Source.UI)
+    return TrashedRecord.objects.for_account(account).get(record_id=contact.pk)
 
 
 # Path parameters other than `pk`, and the model they name.

@@ -17,12 +17,14 @@ from django.views import View
 from django.views.generic import DetailView
 from django.views.generic.detail import SingleObjectTemplateResponseMixin
 from django.views.generic.edit import ModelFormMixin, ProcessFormView
+from django_htmx.http import HttpResponseClientRedirect
 
 from events.link_targets import LinkTargetGone
 from events.models import Source
 from lib.paginator import DeferredJoinPaginator
 from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.tenancy import AccountViewMixin
+from web.undo import offer_undo
 
 
 class RecordListView(AccountViewMixin, View):
@@ -176,7 +178,9 @@ class RecordFormView(
 
 class RecordDeleteView(AccountViewMixin, View):
     """GET: ask first (for browsers without JavaScript). POST: `delete(record)` through
-    the area's services, a success message, then `success_url`."""
+    the area's services (the record goes to the trash), then `success_url` with the
+    success message and its Undo button (web/undo.py). Over htmx the redirect is an
+    `HX-Redirect`, so the next page, a full load, shows the message."""
 
     template_name = ""
     context_object_name = "object"
@@ -188,7 +192,14 @@ class RecordDeleteView(AccountViewMixin, View):
     def post(self, request, *args, **kwargs):
         record = self.get_object()
         self.delete(record)
-        messages.success(request, self.success_message(record))
+        offer_undo(
+            request,
+            self.success_message(record),
+            record_type=self.model._meta.model_name,
+            ids=[record.pk],
+        )
+        if request.htmx:
+            return HttpResponseClientRedirect(str(self.success_url))
         return HttpResponseRedirect(self.success_url)
 
     def delete(self, record) -> None:

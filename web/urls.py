@@ -18,6 +18,7 @@ urlpatterns = [
     path("notes/", include("web.notes.urls")),
     path("search/", include("web.search.urls")),
     path("timeline/", include("web.timeline.urls")),
+    path("trash/", include("web.trash.urls")),
     path("", include("web.auth.urls")),
     path("profile/", include("web.profile.urls")),
     path("merge/", include("web.merge.urls")),

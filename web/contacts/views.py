@@ -6,6 +6,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
@@ -36,6 +37,7 @@ from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordL
 from web.formatting import format_money
 from web.record_timeline import timeline_context
 from web.tenancy import AccountViewMixin
+from web.undo import offer_undo
 
 DEALS_SHOWN = 10
 PAGE_SIZE = 25
@@ -142,8 +144,23 @@ class ContactBulkView(AccountViewMixin, View):
             )
             messages.success(request, f"Assigned {_contacts(count)} to {who}.")
         else:
-            count = contacts_delete(**done_by)
-            messages.success(request, f"Deleted {_contacts(count)}.")
+            with transaction.atomic():
+                # The ids the delete will trash, locked first (in its order), so that
+                # the Undo restores exactly those, never one someone else deleted.
+                done_by["ids"] = list(
+                    Contact.objects.for_account(account)
+                    .filter(pk__in=ids)
+                    .select_for_update(of=("self",))
+                    .order_by("pk")
+                    .values_list("pk", flat=True)
+                )
+                count = contacts_delete(**done_by)
+            offer_undo(
+                request,
+                f"Deleted {_contacts(count)}.",
+                record_type="contact",
+                ids=done_by["ids"],
+            )
         return HttpResponseRedirect(self.back())
 
     def back(self) -> str:

@@ -40,6 +40,45 @@
   document.addEventListener("selection-changed", refreshSelection);
   document.addEventListener("htmx:afterSwap", refreshSelection);
 
+  // A message that offers an Undo (templates/web/_messages.html) leaves after its
+  // data-dismiss-after seconds, but never while the pointer is over it or focus is in
+  // it (WCAG 2.2.1): leaving it starts the count again. It can also be dismissed at
+  // once. Without JavaScript it simply stays.
+  function leave(item) {
+    var flash = item.parentNode;
+    if (item.contains(document.activeElement)) {
+      var main = document.getElementById("main");
+      if (main) { main.focus(); }
+    }
+    item.remove();
+    if (flash && !flash.querySelector(".flash__item")) { flash.remove(); }
+  }
+  function dismissLater(item) {
+    var seconds = parseFloat(item.getAttribute("data-dismiss-after")) || 10;
+    var timer = null;
+    var hovered = false;
+    function held() { return hovered || item.contains(document.activeElement); }
+    function stop() { window.clearTimeout(timer); }
+    function start() {
+      stop();
+      timer = window.setTimeout(function () {
+        if (!held()) { leave(item); }
+      }, seconds * 1000);
+    }
+    item.addEventListener("mouseenter", function () { hovered = true; stop(); });
+    item.addEventListener("mouseleave", function () { hovered = false; start(); });
+    item.addEventListener("focusin", stop);
+    item.addEventListener("focusout", function (event) {
+      if (!item.contains(event.relatedTarget)) { start(); }
+    });
+    item.querySelectorAll("[data-dismiss]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { stop(); leave(item); });
+    });
+    start();
+  }
+  document.querySelectorAll("[data-dismiss-after]").forEach(dismissLater);
+
   // A short message after htmx actions: the server sends HX-Trigger: {"toast": "Saved"}.
   document.addEventListener("toast", function (event) {
     var toast = document.getElementById("toast");
