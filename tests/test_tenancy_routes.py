@@ -184,6 +184,8 @@ CASES = {
     "contact-list": Case("viewset"),
     "contact-detail": Case("viewset"),
     "contact-add-tag": Case("viewset"),
+    "contact-merge": Case("viewset"),
+    "company-merge": Case("viewset"),
     "contact-remove-tag": Case("viewset", extra_kwargs={"tag_id": Tag}),
     "contact-bulk-import": Case("bulk", check=_bulk_import_refuses_foreign_ids),
     "company-list": Case("viewset"),

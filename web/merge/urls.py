@@ -2,10 +2,9 @@
 
 from django.urls import path
 
-from web.merge.views import CompanyMergeView, ContactMergeView, MergeUndoView
+from web.merge.views import CompanyMergeView, ContactMergeView
 
 urlpatterns = [
     path("contacts/<int:pk>/<int:other>/", ContactMergeView.as_view(), name="contact-merge"),
     path("companies/<int:pk>/<int:other>/", CompanyMergeView.as_view(), name="company-merge"),
-    path("undo/", MergeUndoView.as_view(), name="merge-undo"),
 ]

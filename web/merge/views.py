@@ -1,6 +1,6 @@
 """The merge screen: two contacts (or companies) side by side, a choice for each field
 where they disagree, what will move, then the merge through the record's service and
-an "Undo merge" that restores the merged-away record from the trash (which undoes the
+an "Undo" (web/undo.py) that restores the merged-away record from the trash (which undoes the
 merge, trash/services.py).
 
 `/merge/contacts/<pk>/<other>/` merges `other` into `pk`; the screen links to the
@@ -10,7 +10,6 @@ Queries: a constant number whatever how much would move (one count per kind of l
 
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,14 +22,11 @@ from contacts.models import Contact
 from contacts.services import CONTACT_MERGE_FIELDS, contact_merge
 from events.models import Source
 from lib.errors import StateConflict
-from lib.ids import parse_id
 from trash.links import reverse_links
 from trash.merging import is_empty
-from trash.services import NotInTrash, RestoreConflict, record_restore
 from web.merge.forms import MergeForm
 from web.tenancy import AccountViewMixin
-
-UNDO_TAG = "undo:"  # a message's extra tag "undo:contact:12" (as web/undo.py reads it)
+from web.undo import offer_undo
 
 
 @dataclass(frozen=True)
@@ -90,10 +86,12 @@ class MergeView(AccountViewMixin, View):
         except StateConflict as exc:
             form.add_error(None, str(exc))
             return self.page(record, other, form, status=409)
-        messages.success(
+        # Undo restores the merged-away record, which undoes the merge (trash/).
+        offer_undo(
             request,
             f"Merged “{other}” into “{survivor}”.",
-            extra_tags=f"{UNDO_TAG}{self.record_type}:{other.pk}",
+            record_type=self.record_type,
+            ids=[other.pk],
         )
         return HttpResponseRedirect(reverse(self.record_url_name, args=[survivor.pk]))
 
@@ -216,35 +214,3 @@ class CompanyMergeView(MergeView):
             by=self.request.user,
             source=Source.UI,
         )
-
-
-RECORD_URLS = {"contact": "web:contact", "company": "web:company"}
-
-
-class MergeUndoView(AccountViewMixin, View):
-    """POST `record=contact:12`: restore the merged-away record from the account's
-    trash, which undoes its merge; then its page. Not in the trash: 404. Its email or
-    domain taken since: 409, said on the page."""
-
-    http_method_names = ["post"]
-
-    def post(self, request):
-        record_type, _, pk = request.POST.get("record", "").partition(":")
-        record_id = parse_id(pk)
-        if record_type not in RECORD_URLS or record_id is None:
-            raise Http404("No such record in the trash.")
-        try:
-            record = record_restore(
-                account=request.account,
-                record_type=record_type,
-                record_id=record_id,
-                by=request.user,
-                source=Source.UI,
-            )
-        except NotInTrash as exc:
-            raise Http404("No such record in the trash.") from exc
-        except RestoreConflict as exc:
-            messages.error(request, f"The merge cannot be undone: {exc}")
-            return render(request, "web/merge/undo_refused.html", status=409)
-        messages.success(request, f"Merge undone: “{record}” is back.")
-        return HttpResponseRedirect(reverse(RECORD_URLS[record_type], args=[record.pk]))
