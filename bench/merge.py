@@ -28,7 +28,7 @@ django.setup()
 from accounts.models import Account, Membership, User  # noqa: E402
 from activities.models import Activity  # noqa: E402
 from contacts.models import Contact  # noqa: E402
-from contacts.services import contact_merge  # noqa: E402
+from contacts.services import contact_delete, contact_merge  # noqa: E402
 from deals.models import Deal, Pipeline, Stage  # noqa: E402
 from events.models import Source  # noqa: E402
 from notes.models import Note  # noqa: E402
@@ -71,7 +71,7 @@ def main() -> None:
     account = Account.objects.create(name="Merge bench")
     user = User.objects.create_user(username=f"merge-bench-{account.pk}")
     Membership.objects.create(account=account, user=user, role=Membership.Role.OWNER)
-    merges, restores = [], []
+    merges, restores, plain = [], [], []
     try:
         for round_number in range(args.rounds):
             survivor = Contact.objects.create(account=account, first_name="Ada", last_name="")
@@ -94,12 +94,29 @@ def main() -> None:
                 source=Source.API,
             )
             restores.append(time.perf_counter() - start)
+            # A plain delete and restore: a contact with a few links (the common case).
+            lone = Contact.objects.create(account=account, first_name="Lone", last_name="Bench")
+            fill(account, user, lone, 6)
+            contact_delete(contact=lone, by=user, source=Source.API)
+            start = time.perf_counter()
+            record_restore(
+                account=account,
+                record_type="contact",
+                record_id=lone.pk,
+                by=user,
+                source=Source.API,
+            )
+            plain.append(time.perf_counter() - start)
     finally:
         account.delete()
         user.delete()
-    for name, times in (("merge", merges), ("restore", restores)):
+    for name, times, items in (
+        ("merge", merges, args.items),
+        ("restore (the merge undone)", restores, args.items),
+        ("restore of a deleted contact", plain, 6),
+    ):
         print(
-            f"{name} of a contact with {args.items} items: "
+            f"{name}, a contact with {items} items: "
             f"median {statistics.median(times) * 1000:.0f} ms, "
             f"worst {max(times) * 1000:.0f} ms ({len(times)} rounds)"
         )
