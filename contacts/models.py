@@ -140,5 +140,5 @@ class ContactTag(AccountOwned):
         return f"{self.tag} on {self.contact}"
 
 
-from contacts.models_import import ContactImport  # noqa: E402,F401  (re-exported)
 from contacts.models_duplicates import ContactDuplicate  # noqa: E402,F401  (re-exported)
+from contacts.models_import import ContactImport  # noqa: E402,F401  (re-exported)

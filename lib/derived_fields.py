@@ -34,16 +34,16 @@ class DerivedFields(models.Model):
     class Meta:
         abstract = True
 
-    def derive_fields(self) -> None:
-        """Set every derived field from the row's current values."""
-        raise NotImplementedError
-
     def save(self, *args, **kwargs):
         self.derive_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and _touched(type(self), update_fields):
             kwargs["update_fields"] = {*update_fields, *self.derived_fields}
         super().save(*args, **kwargs)
+
+    def derive_fields(self) -> None:
+        """Set every derived field from the row's current values."""
+        raise NotImplementedError
 
 
 class DerivedFieldsQuerySet(models.QuerySet):
@@ -83,7 +83,7 @@ class DerivedFieldsQuerySet(models.QuerySet):
                 )
                 for obj in written:
                     obj.derive_fields()
-                self.model.objects.for_accounts(
-                    {account for account, _pk in rows}
-                ).bulk_update(written, list(self.model.derived_fields))
+                self.model.objects.for_accounts({account for account, _pk in rows}).bulk_update(
+                    written, list(self.model.derived_fields)
+                )
             return count

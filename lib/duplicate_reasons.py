@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass
 from itertools import combinations
 
+from django.db.models import Case, IntegerField, Q, Value, When
+
 
 @dataclass(frozen=True)
 class Reasons:
@@ -41,10 +43,27 @@ class Reasons:
         unlikely = math.prod(1 - self.scores[name] / 100 for name in names)
         return min(100, math.floor(100 * (1 - unlikely) + 1e-9))
 
+    def combinations(self):
+        """Every non-empty set of reasons, as tuples."""
+        for size in range(1, len(self.scores) + 1):
+            yield from combinations(self.scores, size)
+
     def score_sql(self, bits_column: str) -> str:
         """A SQL CASE giving the score of every combination of reasons in `bits_column`."""
-        cases = []
-        for size in range(1, len(self.scores) + 1):
-            for combo in combinations(self.scores, size):
-                cases.append(f"WHEN {self.bits(combo)} THEN {self.score(combo)}")
-        return f"CASE {bits_column} {' '.join(cases)} ELSE 0 END"
+        cases = " ".join(f"WHEN {self.bits(c)} THEN {self.score(c)}" for c in self.combinations())
+        return f"CASE {bits_column} {cases} ELSE 0 END"
+
+    def bits_expression(self, conditions: dict[str, Q]):
+        """ORM: the sum of the bits of the reasons whose condition (a Q) holds."""
+        total = Value(0)
+        for name, condition in conditions.items():
+            total = total + Case(When(condition, then=Value(self.bit(name))), default=Value(0))
+        return total
+
+    def score_expression(self, bits_field: str):
+        """ORM: the score of the reason bits in the annotation or field `bits_field`."""
+        whens = [
+            When(**{bits_field: self.bits(c)}, then=Value(self.score(c)))
+            for c in self.combinations()
+        ]
+        return Case(*whens, default=Value(0), output_field=IntegerField())

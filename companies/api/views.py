@@ -1,5 +1,6 @@
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin, TagActionsMixin
 from companies.api.serializers import CompanySerializer
+from companies.duplicates import company_duplicates, company_pairs
 from companies.filters import CompanyFilter
 from companies.models import Company
 from companies.services import (
@@ -11,10 +12,15 @@ from companies.services import (
 )
 from events.api.history import HistoryActionMixin
 from events.models import Source
+from lib.api.duplicates import DuplicatesActionsMixin
 
 
 class CompanyViewSet(
-    HistoryActionMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
+    DuplicatesActionsMixin,
+    HistoryActionMixin,
+    SearchOrderingMixin,
+    TagActionsMixin,
+    AccountScopedViewSet,
 ):
     """Companies. Deleting one keeps its contacts and subsidiaries, unlinked."""
 
@@ -29,12 +35,18 @@ class CompanyViewSet(
 
     def perform_create(self, serializer):
         owner = {"owner": self.request.user} if "owner" not in serializer.validated_data else {}
-        serializer.instance = company_create(
+        serializer.instance = self.created_record = company_create(
             account=self.request.account,
             by=self.request.user,
             source=Source.API,
             data=serializer.validated_data | owner,
         )
+
+    def duplicates_of(self, record):
+        return company_duplicates(record)
+
+    def duplicate_pairs(self):
+        return company_pairs(self.request.account)
 
     def perform_update(self, serializer):
         serializer.instance = company_update(

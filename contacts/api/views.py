@@ -10,6 +10,7 @@ from contacts.api.serializers import (
     BulkImportSerializer,
     ContactSerializer,
 )
+from contacts.duplicates import contact_duplicates, contact_pairs
 from contacts.filters import ContactFilter
 from contacts.models import Contact
 from contacts.services import (
@@ -23,6 +24,7 @@ from contacts.services import (
 )
 from events.api.history import HistoryActionMixin
 from events.models import Source
+from lib.api.duplicates import DuplicatesActionsMixin
 
 BulkImportErrors = inline_serializer(
     "BulkImportErrors",
@@ -40,7 +42,11 @@ BulkImportErrors = inline_serializer(
 
 
 class ContactViewSet(
-    HistoryActionMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
+    DuplicatesActionsMixin,
+    HistoryActionMixin,
+    SearchOrderingMixin,
+    TagActionsMixin,
+    AccountScopedViewSet,
 ):
     model = Contact
     serializer_class = ContactSerializer
@@ -53,12 +59,18 @@ class ContactViewSet(
 
     def perform_create(self, serializer):
         owner = {"owner": self.request.user} if "owner" not in serializer.validated_data else {}
-        serializer.instance = contact_create(
+        serializer.instance = self.created_record = contact_create(
             account=self.request.account,
             by=self.request.user,
             source=Source.API,
             data=serializer.validated_data | owner,
         )
+
+    def duplicates_of(self, record):
+        return contact_duplicates(record)
+
+    def duplicate_pairs(self):
+        return contact_pairs(self.request.account)
 
     def perform_update(self, serializer):
         serializer.instance = contact_update(
