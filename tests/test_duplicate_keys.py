@@ -84,15 +84,19 @@ def test_email_domain(email, domain):
 
 
 def keys_of(contact):
-    return Contact.objects.for_account(contact.account_id).values_list(
-        "name_key", "email_domain"
-    ).get(pk=contact.pk)
+    return (
+        Contact.objects.for_account(contact.account_id)
+        .values_list("name_key", "email_domain")
+        .get(pk=contact.pk)
+    )
 
 
 def company_keys_of(company):
-    return Company.objects.for_account(company.account_id).values_list(
-        "name_key", "domain_root"
-    ).get(pk=company.pk)
+    return (
+        Company.objects.for_account(company.account_id)
+        .values_list("name_key", "domain_root")
+        .get(pk=company.pk)
+    )
 
 
 @pytest.mark.django_db
@@ -155,7 +159,8 @@ def test_the_api_writes_the_keys_on_create_and_patch(owner):
     owner.client.patch(f"{url}{contact.pk}/", {"email": "z@r.io"}, format="json")
     assert keys_of(contact) == ("zoe ang", "r.io")
     company = owner.client.post(
-        "/api/v1/crm/companies/", {"name": "Initech, LLC", "domain": "www.eu.initech.com"},
+        "/api/v1/crm/companies/",
+        {"name": "Initech, LLC", "domain": "www.eu.initech.com"},
         format="json",
     ).json()
     assert company_keys_of(Company.objects.for_account(owner.account).get(pk=company["id"])) == (
@@ -179,9 +184,7 @@ def test_the_bulk_import_writes_the_keys_of_new_and_updated_contacts(owner):
         format="json",
     )
     assert response.status_code == 201, response.json()
-    keys = dict(
-        Contact.objects.for_account(owner.account).values_list("email", "name_key")
-    )
+    keys = dict(Contact.objects.for_account(owner.account).values_list("email", "name_key"))
     assert keys == {"n@b.com": "nuno gil", "o@a.com": "new name"}
 
 
