@@ -6,7 +6,7 @@ import pytest
 from companies.models import DuplicateScan
 from contacts.tasks import duplicate_scan_start
 from tests.factories import CompanyFactory, ContactFactory
-from tests.queries import assert_queries, assert_same_count, capture_queries
+from tests.queries import assert_same_count, capture_queries
 
 pytestmark = pytest.mark.django_db
 CONTACTS = "/api/v1/crm/contacts/"
@@ -91,7 +91,7 @@ def test_one_records_duplicates_cost_constant_queries(owner):
     contact(owner.account, first_name="Ada", last_name="King")
     with capture_queries() as small:
         owner.client.get(url)
-    for n in range(8):
+    for _n in range(8):
         contact(owner.account, first_name="Ada", last_name="King", phone="+14155550142")
     with capture_queries() as large:
         assert len(owner.client.get(url).json()) == 9

@@ -1,3 +1,5 @@
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin, TagActionsMixin
 from companies.api.serializers import CompanySerializer
 from companies.duplicates import company_duplicates, company_pairs
@@ -15,6 +17,9 @@ from events.models import Source
 from lib.api.duplicates import DuplicatesActionsMixin
 
 
+@extend_schema_view(
+    duplicate_pair_list=extend_schema(operation_id="v1_crm_companies_duplicate_pairs_list")
+)
 class CompanyViewSet(
     DuplicatesActionsMixin,
     HistoryActionMixin,

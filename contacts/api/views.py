@@ -1,4 +1,9 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -41,6 +46,9 @@ BulkImportErrors = inline_serializer(
 )
 
 
+@extend_schema_view(
+    duplicate_pair_list=extend_schema(operation_id="v1_crm_contacts_duplicate_pairs_list")
+)
 class ContactViewSet(
     DuplicatesActionsMixin,
     HistoryActionMixin,
