@@ -78,8 +78,12 @@ class Company(KeepsLoadedValues, DerivedFields, AccountOwned):
     updated_at = models.DateTimeField(auto_now=True)
     # Kept in step with the fields they come from on every write (lib/derived_fields.py),
     # for finding duplicates through an index (companies/duplicates.py).
-    name_key = models.CharField(max_length=200, blank=True, default="", editable=False)
-    domain_root = models.CharField(max_length=253, blank=True, default="", editable=False)
+    name_key = models.CharField(
+        max_length=200, blank=True, default="", db_default="", editable=False
+    )
+    domain_root = models.CharField(
+        max_length=253, blank=True, default="", db_default="", editable=False
+    )
 
     derived_fields = {"name_key": ("name",), "domain_root": ("domain",)}
 

@@ -59,8 +59,12 @@ class Contact(KeepsLoadedValues, DerivedFields, AccountOwned):
     updated_at = models.DateTimeField(auto_now=True)
     # Kept in step with the fields they come from on every write (lib/derived_fields.py),
     # for finding duplicates through an index (contacts/duplicates.py).
-    name_key = models.CharField(max_length=201, blank=True, default="", editable=False)
-    email_domain = models.CharField(max_length=254, blank=True, default="", editable=False)
+    name_key = models.CharField(
+        max_length=201, blank=True, default="", db_default="", editable=False
+    )
+    email_domain = models.CharField(
+        max_length=254, blank=True, default="", db_default="", editable=False
+    )
 
     derived_fields = {"name_key": ("first_name", "last_name"), "email_domain": ("email",)}
 

@@ -40,12 +40,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='company',
             name='domain_root',
-            field=models.CharField(blank=True, default='', editable=False, max_length=253),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=253),
         ),
         migrations.AddField(
             model_name='company',
             name='name_key',
-            field=models.CharField(blank=True, default='', editable=False, max_length=200),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=200),
         ),
         migrations.AddField(
             model_name='companyduplicate',

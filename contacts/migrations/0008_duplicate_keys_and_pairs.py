@@ -27,12 +27,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contact',
             name='email_domain',
-            field=models.CharField(blank=True, default='', editable=False, max_length=254),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=254),
         ),
         migrations.AddField(
             model_name='contact',
             name='name_key',
-            field=models.CharField(blank=True, default='', editable=False, max_length=201),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=201),
         ),
         migrations.AddField(
             model_name='contactduplicate',
