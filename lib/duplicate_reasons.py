@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from itertools import combinations
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Q, Value, When
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,16 @@ class Reasons:
     scores: dict[str, int]
 
     def bit(self, name: str) -> int:
-        return 1 << list(self.scores).index(name)
+        """The reason's bit: the first (strongest) reason has the highest, so ordering
+        by the bits puts a stronger reason first (look-ups cut their candidates so)."""
+        return 1 << (len(self.scores) - 1 - list(self.scores).index(name))
 
     def bits(self, names) -> int:
         return sum(self.bit(name) for name in set(names))
 
     def names(self, bits: int) -> list[str]:
         """The reasons set in `bits`, strongest first."""
-        found = [name for i, name in enumerate(self.scores) if bits & (1 << i)]
+        found = [name for name in self.scores if bits & self.bit(name)]
         return sorted(found, key=lambda name: -self.scores[name])
 
     def score(self, names) -> int:
@@ -59,11 +61,3 @@ class Reasons:
         for name, condition in conditions.items():
             total = total + Case(When(condition, then=Value(self.bit(name))), default=Value(0))
         return total
-
-    def score_expression(self, bits_field: str):
-        """ORM: the score of the reason bits in the annotation or field `bits_field`."""
-        whens = [
-            When(**{bits_field: self.bits(c)}, then=Value(self.score(c)))
-            for c in self.combinations()
-        ]
-        return Case(*whens, default=Value(0), output_field=IntegerField())
