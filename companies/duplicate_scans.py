@@ -37,6 +37,9 @@ class ScanStep:
     where: str
     bits: str
     columns: tuple[str, ...] = ()
+    # A broader step that already pairs each of its groups' first few: the pairs it
+    # finds are left to it, so this step adds only what lies past them.
+    within: ScanStep | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,17 @@ class ScanPlan:
 def _step_sql(plan: ScanPlan, step: ScanStep) -> str:
     keys = ", ".join(step.keys)
     columns = ", ".join(("id", *step.columns, *(f"{k} AS k{i}" for i, k in enumerate(step.keys))))
+    rows = f"{plan.record_table} WHERE account_id = %(account)s AND {step.where}"
+    left_out = ""
+    if step.within is not None:
+        # Ranked within the broader step's groups, over all of their rows.
+        broader = step.within
+        rows = f"""(
+            SELECT *, row_number() OVER (PARTITION BY {", ".join(broader.keys)} ORDER BY id) AS wr
+            FROM {plan.record_table} WHERE account_id = %(account)s AND {broader.where}
+        ) AS ranked WHERE {step.where}"""
+        columns += ", wr"
+        left_out = f" AND a.wr > {FIRST_FEW}"
     same_key = " AND ".join(f"b.k{i} = a.k{i}" for i in range(len(step.keys)))
     pair = plan.pair_table
     score = plan.reasons.score_sql(f"({pair}.reason_bits | excluded.reason_bits)")
@@ -58,13 +72,12 @@ def _step_sql(plan: ScanPlan, step: ScanStep) -> str:
             SELECT {columns},
                    row_number() OVER (PARTITION BY {keys} ORDER BY id) AS r,
                    count(*) OVER (PARTITION BY {keys}) AS n
-            FROM {plan.record_table}
-            WHERE account_id = %(account)s AND {step.where}
+            FROM {rows}
         ),
         pairs AS (
             SELECT a.id AS low_id, b.id AS high_id, {step.bits} AS bits
             FROM grouped a JOIN grouped b ON {same_key} AND b.r > a.r
-            WHERE a.n > 1 AND a.r <= {FIRST_FEW}
+            WHERE a.n > 1 AND a.r <= {FIRST_FEW}{left_out}
         )
         INSERT INTO {pair} (account_id, low_id, high_id, reason_bits, score, found_at)
         SELECT %(account)s, low_id, high_id, bits,

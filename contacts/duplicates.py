@@ -29,6 +29,16 @@ REASONS = CONTACT_REASONS
 
 _SAME_DOMAIN = "(a.email_domain <> '' AND a.email_domain = b.email_domain)"
 _SAME_COMPANY = "(a.company_id = b.company_id)"  # NULL (no company) never matches
+# Pairs sharing a full name, each with its exact reasons.
+_SAME_NAME = ScanStep(
+    keys=("name_key",),
+    where="name_key <> ''",
+    columns=("email_domain", "company_id"),
+    bits=f"""CASE WHEN {_SAME_DOMAIN} OR {_SAME_COMPANY} THEN
+        (CASE WHEN {_SAME_DOMAIN} THEN {REASONS.bit("name_and_email_domain")} ELSE 0 END)
+        + (CASE WHEN {_SAME_COMPANY} THEN {REASONS.bit("name_and_company")} ELSE 0 END)
+        ELSE {REASONS.bit("name")} END""",
+)
 SCAN_PLAN = ScanPlan(
     record_table=Contact._meta.db_table,
     pair_table=ContactDuplicate._meta.db_table,
@@ -41,21 +51,15 @@ SCAN_PLAN = ScanPlan(
             keys=("name_key", "email_domain"),
             where="name_key <> '' AND email_domain <> ''",
             bits=str(REASONS.bit("name_and_email_domain")),
+            within=_SAME_NAME,
         ),
         ScanStep(
             keys=("name_key", "company_id"),
             where="name_key <> '' AND company_id IS NOT NULL",
             bits=str(REASONS.bit("name_and_company")),
+            within=_SAME_NAME,
         ),
-        ScanStep(
-            keys=("name_key",),
-            where="name_key <> ''",
-            columns=("email_domain", "company_id"),
-            bits=f"""CASE WHEN {_SAME_DOMAIN} OR {_SAME_COMPANY} THEN
-                (CASE WHEN {_SAME_DOMAIN} THEN {REASONS.bit("name_and_email_domain")} ELSE 0 END)
-                + (CASE WHEN {_SAME_COMPANY} THEN {REASONS.bit("name_and_company")} ELSE 0 END)
-                ELSE {REASONS.bit("name")} END""",
-        ),
+        _SAME_NAME,
     ),
 )
 

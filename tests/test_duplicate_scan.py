@@ -68,3 +68,19 @@ def test_the_nightly_job_scans_changed_accounts_only(account, other_account):
     assert scan_changed_accounts() == "started 1 scans"
     assert len(pairs(account)) == 1
     assert scan_changed_accounts() == "started 0 scans"
+
+
+def test_strong_reasons_past_a_large_groups_first_few_are_still_paired(account):
+    group = [
+        ContactFactory(account=account, first_name="Sam", last_name="Lee", email="")
+        for _ in range(FIRST_FEW + 1)
+    ]
+    late = [
+        ContactFactory(account=account, first_name="Sam", last_name="Lee", email=f"s{i}@acme.com")
+        for i in range(2)
+    ]
+    duplicate_scan_start(account_id=account.pk, record_type="contact")
+    found = {(low, high): score for low, high, score in pairs(account)}
+    assert found[(late[0].pk, late[1].pk)] == 85  # name and email domain
+    assert found[(group[0].pk, late[1].pk)] == 50  # a first one: same name only
+    assert (group[-1].pk, late[0].pk) not in found  # neither among the first few
