@@ -30,7 +30,7 @@ KEY_LIFETIME = dt.timedelta(hours=24)
 VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 # Headers of the first answer that a replay repeats; the rest (RateLimit-*) are the
 # replay's own.
-REPLAYED_HEADERS = ("Content-Type", "ETag", "Location")
+REPLAYED_HEADERS = ("Content-Type", "ETag", "Location", "Relay-Likely-Duplicates")
 
 
 class InvalidKey(ValueError):

@@ -20,6 +20,8 @@ from django.db import connection, transaction
 from faker import Faker
 
 from accounts.services import account_create
+from companies.matching_keys import backfill_company_keys
+from contacts.matching_keys import backfill_contact_keys
 from deals.models import Pipeline, Stage
 from deals.services import pipeline_create
 
@@ -138,6 +140,11 @@ def generate(scale: float, log=print) -> dict:
             _deals(cursor, params, counts, stage_ids)
             _activities(cursor, params, counts)
             _notes(cursor, params, counts)
+            # Rows written in SQL get their duplicate keys as migrations backfill them.
+            keys_started = time.perf_counter()
+            backfill_contact_keys(connection, account_id=big.pk)
+            backfill_company_keys(connection, account_id=big.pk)
+            log(f"  duplicate keys written in {time.perf_counter() - keys_started:.0f}s")
             events_started = time.perf_counter()
             _events(cursor, params, counts)
             log(
@@ -152,6 +159,11 @@ def generate(scale: float, log=print) -> dict:
         # it; production tables get it from autovacuum) and ANALYZE the statistics.
         for table in TABLES:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
+    with connection.cursor() as cursor:
+        # A contact that shares its name with a few and its phone with many (the
+        # generator gives 100 contacts each phone): the duplicates endpoint's subject.
+        cursor.execute("SELECT min(id) FROM contacts_contact WHERE account_id = %s", [big.pk])
+        (duplicate_contact,) = cursor.fetchone()
     small = _small_accounts(counts, first, last)
     heavy = _heavy_contact(big)
     _heavy_history(big, heavy)
@@ -161,6 +173,7 @@ def generate(scale: float, log=print) -> dict:
         "username": "bench",
         "password": "bench-pass",
         "heavy_contact_id": heavy,
+        "duplicate_contact_id": duplicate_contact,
         "counts": counts.__dict__,
         "small_accounts": small,
         "event_ids": _event_ids(big),
@@ -311,6 +324,7 @@ def _small_accounts(c: Counts, first, last) -> list[int]:
             """,
                 [account.pk, rng.choice(first), rng.choice(last), c.small_contacts],
             )
+        backfill_contact_keys(connection, account_id=account.pk)
         ids.append(account.pk)
     return ids
 

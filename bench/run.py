@@ -180,6 +180,12 @@ def endpoints(info):
         ("contacts search `ali smi`", "GET", "/api/v1/crm/contacts/?search=ali%20smi", None),
         ("contact detail", "GET", f"/api/v1/crm/contacts/{heavy}/", None),
         (
+            "contact duplicates",
+            "GET",
+            f"/api/v1/crm/contacts/{info.get('duplicate_contact_id', heavy)}/duplicates/",
+            None,
+        ),
+        (
             "contact create",
             "POST",
             "/api/v1/crm/contacts/",
@@ -457,6 +463,7 @@ def main():
                 f"  {name:36} p50 {row['p50_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms"
                 f"  errors {errors}  {sorted(statuses)}"
             )
+        duplicate_scan = duplicate_scan_measurement(info)
         rps, errors, load_tool = throughput(token, seconds=10 if args.scale >= 0.01 else 3)
         print(f"  contacts list, 8 clients ({load_tool}): {rps:.0f} requests/s, {errors} errors")
         if not args.skip_csv:
@@ -474,12 +481,31 @@ def main():
         "throttle_counters": "redis" if env.get("REDIS_URL") else "database",
         "endpoints": results,
         "csv": csv_results,
+        "duplicate_scan": duplicate_scan,
         "machine": machine(),
         "calibration_ms": calibration,
     }
     write(report, Path(args.out))
     failed = [r["endpoint"] for r in results if r["errors"]]
     return 1 if failed or errors or "error" in csv_results else 0
+
+
+def duplicate_scan_measurement(info) -> dict:
+    """The whole-account duplicate scan of the large account's contacts, run here as
+    the background task runs it (contacts/tasks.py)."""
+    from companies.duplicate_scans import scan_run
+    from companies.models import DuplicateScan
+    from contacts.duplicates import SCAN_PLAN
+
+    scan = DuplicateScan.objects.for_account(info["account_id"]).create(
+        account_id=info["account_id"], record_type="contact"
+    )
+    started = time.perf_counter()
+    pairs = scan_run(scan=scan, plan=SCAN_PLAN)
+    seconds = time.perf_counter() - started
+    contacts = info["counts"]["contacts"]
+    print(f"  duplicate scan of {contacts:,} contacts: {seconds:.1f}s, {pairs:,} pairs")
+    return {"contacts": info["counts"]["contacts"], "seconds": seconds, "pairs": pairs}
 
 
 def csv_measurements(ui, info, server_pid, scale):
@@ -549,6 +575,13 @@ def write(report, out: Path):
         f"{report['throughput_rps']:.0f} requests/s, "
         f"{report['throughput_errors']} errors.",
     ]
+    scan = report.get("duplicate_scan")
+    if scan:
+        lines += [
+            "",
+            f"Duplicate scan of {scan['contacts']:,} contacts (background task): "
+            f"{scan['seconds']:.1f}s, {scan['pairs']:,} pairs.",
+        ]
     csv_report = report.get("csv", {})
     if "export" in csv_report:
         e = csv_report["export"]

@@ -10,8 +10,10 @@ from accounts.models import Tag
 from accounts.tags import TaggedQuerySet
 from accounts.tenancy import AccountOwned
 from companies.domains import InvalidDomain, normalise_domain
+from companies.matching_keys import company_name_key, domain_root
 from events.loaded_values import KeepsLoadedValues
 from lib.custom_fields import validate_custom_fields
+from lib.derived_fields import DerivedFields, DerivedFieldsQuerySet
 from lib.links import owner_link
 from lib.search import PrefixSearch, SearchIndex
 
@@ -19,7 +21,7 @@ SEARCH_VECTOR = SearchVector("name", Replace("domain", Value("."), Value(" ")), 
 COMPANY_SEARCH = PrefixSearch(vector=SEARCH_VECTOR, fields=("name", "domain"))
 
 
-class CompanyQuerySet(TaggedQuerySet):
+class CompanyQuerySet(DerivedFieldsQuerySet, TaggedQuerySet):
     def search(self, text: str):
         """Companies whose name or domain match every word of `text` as a prefix."""
         return COMPANY_SEARCH.filter(self, text)
@@ -47,7 +49,7 @@ class CompanyQuerySet(TaggedQuerySet):
         return self.annotate(contact_count=Coalesce(Subquery(per_company), 0))
 
 
-class Company(KeepsLoadedValues, AccountOwned):
+class Company(KeepsLoadedValues, DerivedFields, AccountOwned):
     class Size(models.TextChoices):
         XS = "1-10", "1-10"
         S = "11-50", "11-50"
@@ -74,6 +76,16 @@ class Company(KeepsLoadedValues, AccountOwned):
     tags = models.ManyToManyField(Tag, through="CompanyTag", related_name="companies", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept in step with the fields they come from on every write (lib/derived_fields.py),
+    # for finding duplicates through an index (companies/duplicates.py).
+    name_key = models.CharField(
+        max_length=200, blank=True, default="", db_default="", editable=False
+    )
+    domain_root = models.CharField(
+        max_length=253, blank=True, default="", db_default="", editable=False
+    )
+
+    derived_fields = {"name_key": ("name",), "domain_root": ("domain",)}
 
     objects = CompanyQuerySet.as_manager()
     row_counted = True  # lists read count() from accounts.RowCount
@@ -100,6 +112,17 @@ class Company(KeepsLoadedValues, AccountOwned):
             # The CSV import finds companies by name or domain in any case.
             models.Index(F("account"), Lower("name"), name="company_by_lower_name"),
             models.Index(F("account"), Lower("domain"), name="company_by_lower_domain"),
+            # Duplicates: one record's look-alikes, and the account-wide scan.
+            models.Index(
+                fields=["account", "name_key"],
+                condition=~Q(name_key=""),
+                name="company_by_name_key",
+            ),
+            models.Index(
+                fields=["account", "domain_root"],
+                condition=~Q(domain_root=""),
+                name="company_by_domain_root",
+            ),
             # Search (lib/search.py): PostgreSQL only; needs the btree_gin extension.
             SearchIndex(F("account"), SEARCH_VECTOR, name="company_search"),
         ]
@@ -115,6 +138,10 @@ class Company(KeepsLoadedValues, AccountOwned):
             raise ValidationError({"domain": str(exc)}) from exc
         if self.parent_id is not None and self.would_be_own_ancestor(self.parent_id):
             raise ValidationError({"parent": "A company cannot be its own ancestor."})
+
+    def derive_fields(self) -> None:
+        self.name_key = company_name_key(self.name)[:200]
+        self.domain_root = domain_root(self.domain)[:253]
 
     def would_be_own_ancestor(self, parent_id: int) -> bool:
         """True if making `parent_id` this company's parent would close a cycle.
@@ -162,3 +189,9 @@ class CompanyTag(AccountOwned):
 
     def __str__(self):
         return f"{self.tag} on {self.company}"
+
+
+from companies.models_duplicates import (  # noqa: E402,F401  (re-exported)
+    CompanyDuplicate,
+    DuplicateScan,
+)

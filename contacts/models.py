@@ -6,10 +6,12 @@ from django.db.models import Q
 from accounts.models import Tag
 from accounts.tags import TaggedQuerySet
 from accounts.tenancy import AccountOwned
+from contacts.matching_keys import contact_name_key, email_domain
 from contacts.phones import StoredPhoneNumberField
 from contacts.search import CONTACT_SEARCH, SEARCH_VECTOR
 from events.loaded_values import KeepsLoadedValues
 from lib.custom_fields import validate_custom_fields
+from lib.derived_fields import DerivedFields, DerivedFieldsQuerySet
 from lib.links import owner_link
 from lib.search import SearchIndex
 
@@ -19,7 +21,7 @@ def normalise_email(email: str | None) -> str:
     return (email or "").strip().lower()
 
 
-class ContactQuerySet(TaggedQuerySet):
+class ContactQuerySet(DerivedFieldsQuerySet, TaggedQuerySet):
     def search(self, text: str):
         """Contacts whose names or email match every word of `text` as a prefix."""
         return CONTACT_SEARCH.filter(self, text)
@@ -36,7 +38,7 @@ class ContactQuerySet(TaggedQuerySet):
         return self.filter(owner_id=user_id)
 
 
-class Contact(KeepsLoadedValues, AccountOwned):
+class Contact(KeepsLoadedValues, DerivedFields, AccountOwned):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True, default="")
     email = models.EmailField(max_length=254, blank=True, default="")
@@ -55,6 +57,16 @@ class Contact(KeepsLoadedValues, AccountOwned):
     tags = models.ManyToManyField(Tag, through="ContactTag", related_name="contacts", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept in step with the fields they come from on every write (lib/derived_fields.py),
+    # for finding duplicates through an index (contacts/duplicates.py).
+    name_key = models.CharField(
+        max_length=201, blank=True, default="", db_default="", editable=False
+    )
+    email_domain = models.CharField(
+        max_length=254, blank=True, default="", db_default="", editable=False
+    )
+
+    derived_fields = {"name_key": ("first_name", "last_name"), "email_domain": ("email",)}
 
     objects = ContactQuerySet.as_manager()
     row_counted = True  # lists read count() from accounts.RowCount
@@ -78,6 +90,15 @@ class Contact(KeepsLoadedValues, AccountOwned):
             models.Index(fields=["account", "updated_at"], name="contact_by_updated"),
             models.Index(fields=["account", "owner"], name="contact_by_owner"),
             models.Index(fields=["account", "company"], name="contact_by_company"),
+            # Duplicates: one record's look-alikes, and the account-wide scan.
+            models.Index(
+                fields=["account", "name_key"],
+                condition=~Q(name_key=""),
+                name="contact_by_name_key",
+            ),
+            models.Index(
+                fields=["account", "phone"], condition=~Q(phone=""), name="contact_by_phone"
+            ),
             # PostgreSQL only (see contacts/search.py); needs the btree_gin extension.
             SearchIndex(models.F("account"), SEARCH_VECTOR, name="contact_search"),
         ]
@@ -97,6 +118,10 @@ class Contact(KeepsLoadedValues, AccountOwned):
     def save(self, *args, **kwargs):
         self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
+
+    def derive_fields(self) -> None:
+        self.name_key = contact_name_key(self.first_name, self.last_name)[:201]
+        self.email_domain = email_domain(self.email)[:254]
 
 
 class ContactTag(AccountOwned):
@@ -119,4 +144,5 @@ class ContactTag(AccountOwned):
         return f"{self.tag} on {self.contact}"
 
 
+from contacts.models_duplicates import ContactDuplicate  # noqa: E402,F401  (re-exported)
 from contacts.models_import import ContactImport, ContactImportRecord  # noqa: E402,F401  (re-exported)

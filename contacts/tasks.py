@@ -19,12 +19,20 @@ import runs in two user-visible steps:
 
 import datetime
 import logging
+from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_tasks import task
 
+from accounts.models import Account
+from companies import duplicates as company_duplicates
+from companies.duplicate_scans import scan_run
+from companies.models import Company, DuplicateScan
+from contacts import duplicates as contact_duplicates
 from contacts.imports import check_import, contact_import_undo, write_import
+from contacts.models import Contact
 from contacts.models_import import ContactImport
 from contacts.services import BulkImportInvalid
 from schedules.recurring import recurring
@@ -108,6 +116,10 @@ def write_contact_import(account_id: int, import_id: int) -> str:
                 )
             if not finished:  # no longer "importing": leave no contact behind
                 raise ImportSuperseded
+            # The new contacts' duplicates, once they are committed.
+            transaction.on_commit(
+                lambda: duplicate_scan_start(account_id=account_id, record_type="contact")
+            )
     except ImportSuperseded:
         return "stale"
     except BulkImportInvalid as exc:
@@ -221,22 +233,75 @@ def contact_import_cancel(*, contact_import) -> bool:
     return _imports(contact_import.account_id).cancel(contact_import.pk)
 
 
-def contact_import_start_undo(*, contact_import, by) -> bool:
-    """Undo a finished import: at once when it wrote few contacts, else queued for the
-    worker (the import shows "Undoing" meanwhile). False when it is not done (any more):
-    undone already, or being undone."""
-    if contact_import.created + contact_import.updated <= UNDO_INLINE_MAX:
-        return contact_import_undo(contact_import=contact_import, by=by) is not None
-    if not _imports(contact_import.account_id).queue_undo(contact_import.pk):
-        return False
-    undo_contact_import.enqueue(
-        account_id=contact_import.account_id,
-        import_id=contact_import.pk,
-        user_id=getattr(by, "pk", by),
-    )
-    return True
+# -- the account-wide duplicate scan ----------------------------------------------
+# Whole accounts are scanned in the background: at a million contacts a scan takes
+# seconds to a minute (docs/benchmarks.md). Small accounts (LIVE_SCAN_LIMIT records or
+# fewer) are scanned at once, in the request that asks, so their Duplicates page is
+# current without a worker. Scans are started by "Scan now", after each CSV import,
+# and every night for accounts whose records changed since their last scan.
+
+LIVE_SCAN_LIMIT = 5_000
+SCANNED = {
+    "contact": (Contact, contact_duplicates.SCAN_PLAN),
+    "company": (Company, company_duplicates.SCAN_PLAN),
+}
 
 
-def contact_import_dismiss_failed_rows(*, contact_import) -> bool:
-    """Forget the failed rows a finished import kept; False when it had none."""
-    return _imports(contact_import.account_id).dismiss_failed_rows(contact_import.pk)
+@task()
+def scan_duplicates(account_id: int, scan_id: int) -> str:
+    """Run a queued duplicate scan; its progress is on its DuplicateScan row."""
+    scan = DuplicateScan.objects.for_account(account_id).filter(pk=scan_id).first()
+    if scan is None or scan.status != DuplicateScan.Status.QUEUED:
+        return "stale"
+    try:
+        pairs = scan_run(scan=scan, plan=SCANNED[scan.record_type][1])
+    except Exception as exc:
+        logger.exception("Duplicate scan %s of account %s failed", scan_id, account_id)
+        DuplicateScan.objects.for_account(account_id).filter(pk=scan_id).update(
+            status=DuplicateScan.Status.FAILED, error=str(exc)[:500]
+        )
+        raise
+    return f"{pairs} pairs"
+
+
+def duplicate_scan_start(*, account_id: int, record_type: str) -> DuplicateScan:
+    """Queue a scan of the account's `record_type` ("contact" or "company"), or return
+    the one already queued or running. A small account's scan runs here and now.
+    A few queries, plus the scan itself when it runs inline."""
+    model, _plan = SCANNED[record_type]
+    scans = DuplicateScan.objects.for_account(account_id)
+    try:
+        with transaction.atomic():
+            scan = scans.create(account_id=account_id, record_type=record_type)
+    except IntegrityError:  # one is queued or running already (duplicatescan_one_active)
+        active = scans.filter(record_type=record_type, status__in=["queued", "running"]).first()
+        if active is not None:
+            return active
+        return duplicate_scan_start(account_id=account_id, record_type=record_type)
+    if model.objects.for_account(account_id).count() <= LIVE_SCAN_LIMIT:
+        scan_duplicates.call(account_id=account_id, scan_id=scan.pk)
+        scan.refresh_from_db()
+    else:
+        transaction.on_commit(
+            lambda: scan_duplicates.enqueue(account_id=account_id, scan_id=scan.pk)
+        )
+    return scan
+
+
+@recurring(name="duplicates.scan_changed_accounts", every=timedelta(hours=24))
+def scan_changed_accounts() -> str:
+    """Nightly: scan each account and record type changed since its last scan."""
+    started = 0
+    for record_type, (model, _plan) in SCANNED.items():
+        last_scan = DuplicateScan.objects.dangerously_unscoped().filter(
+            account_id=OuterRef("pk"), record_type=record_type
+        )
+        changed = model.objects.dangerously_unscoped().filter(account_id=OuterRef("pk"))
+        since = last_scan.order_by("-started_at").values("started_at")[:1]
+        accounts = Account.objects.filter(
+            Exists(changed.filter(updated_at__gt=since)) | ~Exists(last_scan) & Exists(changed)
+        ).values_list("pk", flat=True)
+        for account_id in accounts:
+            duplicate_scan_start(account_id=account_id, record_type=record_type)
+            started += 1
+    return f"started {started} scans"

@@ -21,12 +21,14 @@ from accounts.models import Tag, User
 from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact
+from contacts.tasks import duplicate_scan_start
 from deals.models import Deal, Pipeline, Stage
 from events.models import Source
 from events.services import event_append
 from notes.models import Note
 from tests.factories import (
     ActivityFactory,
+    CompanyFactory,
     CompanyTagFactory,
     ContactFactory,
     ContactTagFactory,
@@ -178,9 +180,38 @@ def _restores_only_mine(outsider, owner):
         assert kept.exists()
 
 
+def _duplicate_pairs_are_mine(record_type, plural, factory):
+    def check(outsider, owner):
+        theirs = [factory(owner.account) for _ in range(2)]
+        mine = [factory(outsider.account) for _ in range(2)]
+        for actor in (owner, outsider):
+            duplicate_scan_start(account_id=actor.account.pk, record_type=record_type)
+        body = outsider.client.get(f"/api/v1/crm/{plural}/duplicates/").json()
+        assert [pair["ids"] for pair in body["results"]] == [[r.pk for r in mine]]
+        assert theirs[0].pk not in {i for pair in body["results"] for i in pair["ids"]}
+
+    return check
+
+
+def _same_contact(account):
+    return ContactFactory(account=account, first_name="Ada", last_name="King", phone="")
+
+
+def _same_company(account):
+    return CompanyFactory(account=account, name="Acme Inc", domain="")
+
+
 CASES = {
     "trash-list": Case("singleton", check=_trash_is_mine),
     "trash-restore": Case("singleton", check=_restores_only_mine),
+    "contact-duplicates": Case("viewset"),
+    "company-duplicates": Case("viewset"),
+    "contact-duplicate-pairs": Case(
+        "singleton", check=_duplicate_pairs_are_mine("contact", "contacts", _same_contact)
+    ),
+    "company-duplicate-pairs": Case(
+        "singleton", check=_duplicate_pairs_are_mine("company", "companies", _same_company)
+    ),
     "contact-list": Case("viewset"),
     "contact-detail": Case("viewset"),
     "contact-add-tag": Case("viewset"),

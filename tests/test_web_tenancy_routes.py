@@ -75,7 +75,9 @@ def trashed_secret(account):
 # Path parameters other than `pk`, and the model they name.
 KWARG_MODELS = {
     "contact_id": Contact,
+    "other_contact_id": Contact,
     "company_id": Company,
+    "other_company_id": Company,
     "deal_id": Deal,
     "activity_id": Activity,
     "note_id": Note,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("agenda/", include("web.activities.urls")),
     path("notes/", include("web.notes.urls")),
     path("search/", include("web.search.urls")),
+    path("duplicates/", include("web.duplicates.urls")),
     path("timeline/", include("web.timeline.urls")),
     path("trash/", include("web.trash.urls")),
     path("", include("web.auth.urls")),

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin, TagActionsMixin
 from companies.api.serializers import CompanySerializer
+from companies.duplicates import company_duplicates, company_pairs
 from companies.filters import CompanyFilter
 from companies.models import Company
 from companies.services import (
@@ -14,15 +15,24 @@ from companies.services import (
     company_update,
 )
 from events.models import Source
+from lib.api.duplicates import DuplicatesActionsMixin
 from trash.api.history import RecordHistoryMixin
 from trash.api.merge import MergeActionMixin, merge_request_serializer
 
 CompanyMerge = merge_request_serializer("CompanyMerge", COMPANY_MERGE_FIELDS)
 
 
-@extend_schema_view(merge=extend_schema(request=CompanyMerge, responses={200: CompanySerializer}))
+@extend_schema_view(
+    merge=extend_schema(request=CompanyMerge, responses={200: CompanySerializer}),
+    duplicate_pair_list=extend_schema(operation_id="v1_crm_companies_duplicate_pairs_list"),
+)
 class CompanyViewSet(
-    MergeActionMixin, RecordHistoryMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
+    DuplicatesActionsMixin,
+    MergeActionMixin,
+    RecordHistoryMixin,
+    SearchOrderingMixin,
+    TagActionsMixin,
+    AccountScopedViewSet,
 ):
     """Companies. Deleting one keeps its contacts and subsidiaries, unlinked."""
 
@@ -38,12 +48,18 @@ class CompanyViewSet(
 
     def perform_create(self, serializer):
         owner = {"owner": self.request.user} if "owner" not in serializer.validated_data else {}
-        serializer.instance = company_create(
+        serializer.instance = self.created_record = company_create(
             account=self.request.account,
             by=self.request.user,
             source=Source.API,
             data=serializer.validated_data | owner,
         )
+
+    def duplicates_of(self, record):
+        return company_duplicates(record)
+
+    def duplicate_pairs(self):
+        return company_pairs(self.request.account)
 
     def perform_update(self, serializer):
         serializer.instance = company_update(

@@ -15,6 +15,7 @@ from contacts.api.serializers import (
     BulkImportSerializer,
     ContactSerializer,
 )
+from contacts.duplicates import contact_duplicates, contact_pairs
 from contacts.filters import ContactFilter
 from contacts.models import Contact
 from contacts.services import (
@@ -29,6 +30,7 @@ from contacts.services import (
     contact_update,
 )
 from events.models import Source
+from lib.api.duplicates import DuplicatesActionsMixin
 from trash.api.history import RecordHistoryMixin
 from trash.api.merge import MergeActionMixin, merge_request_serializer
 
@@ -50,9 +52,17 @@ BulkImportErrors = inline_serializer(
 ContactMerge = merge_request_serializer("ContactMerge", CONTACT_MERGE_FIELDS)
 
 
-@extend_schema_view(merge=extend_schema(request=ContactMerge, responses={200: ContactSerializer}))
+@extend_schema_view(
+    merge=extend_schema(request=ContactMerge, responses={200: ContactSerializer}),
+    duplicate_pair_list=extend_schema(operation_id="v1_crm_contacts_duplicate_pairs_list"),
+)
 class ContactViewSet(
-    MergeActionMixin, RecordHistoryMixin, SearchOrderingMixin, TagActionsMixin, AccountScopedViewSet
+    DuplicatesActionsMixin,
+    MergeActionMixin,
+    RecordHistoryMixin,
+    SearchOrderingMixin,
+    TagActionsMixin,
+    AccountScopedViewSet,
 ):
     model = Contact
     serializer_class = ContactSerializer
@@ -66,12 +76,18 @@ class ContactViewSet(
 
     def perform_create(self, serializer):
         owner = {"owner": self.request.user} if "owner" not in serializer.validated_data else {}
-        serializer.instance = contact_create(
+        serializer.instance = self.created_record = contact_create(
             account=self.request.account,
             by=self.request.user,
             source=Source.API,
             data=serializer.validated_data | owner,
         )
+
+    def duplicates_of(self, record):
+        return contact_duplicates(record)
+
+    def duplicate_pairs(self):
+        return contact_pairs(self.request.account)
 
     def perform_update(self, serializer):
         serializer.instance = contact_update(

@@ -15,6 +15,7 @@ from lib.ids import parse_id
 from web.companies.forms import CompanyForm
 from web.crud import RecordDetailView, RecordFormView, RecordListView
 from web.deal_display import deal_summary, decorate_deal
+from web.likely_duplicates import likely_duplicates
 from web.record_timeline import timeline_context
 
 PAGE_SIZE = 25
@@ -138,6 +139,7 @@ class CompanyDetailView(RecordDetailView):
             more_deals=len(deals) > RELATED_LIMIT,
             summary=deal_summary(company_deals),
             timeline=timeline_context(self.request, company),
+            likely_duplicates=likely_duplicates("companies", company),
         )
         return context
 

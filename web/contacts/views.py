@@ -35,6 +35,7 @@ from web.contacts.filters import ContactFilters, ContactListFilter
 from web.contacts.forms import BulkActionForm, ContactForm
 from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
 from web.formatting import format_money
+from web.likely_duplicates import likely_duplicates
 from web.record_timeline import timeline_context
 from web.tenancy import AccountViewMixin
 from web.undo import offer_undo
@@ -193,7 +194,8 @@ class ContactDetailView(ContactMixin, RecordDetailView):
     """The contact's page: fields, tags, company, deals and timeline.
 
     Queries: the contact, its tags, its deals and their count, the tag suggestions,
-    and the timeline's constant few (web/record_timeline.py).
+    its likely duplicates (two), and the timeline's constant few
+    (web/record_timeline.py).
     """
 
     template_name = "web/contacts/detail.html"
@@ -216,6 +218,7 @@ class ContactDetailView(ContactMixin, RecordDetailView):
             deals=shown,
             deal_count=deals.count(),
             timeline=timeline_context(self.request, contact),
+            likely_duplicates=likely_duplicates("contacts", contact),
         )
         return context
 
