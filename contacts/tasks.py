@@ -233,6 +233,27 @@ def contact_import_cancel(*, contact_import) -> bool:
     return _imports(contact_import.account_id).cancel(contact_import.pk)
 
 
+def contact_import_start_undo(*, contact_import, by) -> bool:
+    """Undo a finished import: at once when it wrote few contacts, else queued for the
+    worker (the import shows "Undoing" meanwhile). False when it is not done (any more):
+    undone already, or being undone."""
+    if contact_import.created + contact_import.updated <= UNDO_INLINE_MAX:
+        return contact_import_undo(contact_import=contact_import, by=by) is not None
+    if not _imports(contact_import.account_id).queue_undo(contact_import.pk):
+        return False
+    undo_contact_import.enqueue(
+        account_id=contact_import.account_id,
+        import_id=contact_import.pk,
+        user_id=getattr(by, "pk", by),
+    )
+    return True
+
+
+def contact_import_dismiss_failed_rows(*, contact_import) -> bool:
+    """Forget the failed rows a finished import kept; False when it had none."""
+    return _imports(contact_import.account_id).dismiss_failed_rows(contact_import.pk)
+
+
 # -- the account-wide duplicate scan ----------------------------------------------
 # Whole accounts are scanned in the background: at a million contacts a scan takes
 # seconds to a minute (docs/benchmarks.md). Small accounts (LIVE_SCAN_LIMIT records or

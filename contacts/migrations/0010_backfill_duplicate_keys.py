@@ -13,7 +13,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("contacts", "0008_duplicate_keys_and_pairs")]
+    dependencies = [("contacts", "0009_duplicate_keys_and_pairs")]
 
     operations = [
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
