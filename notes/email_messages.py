@@ -146,7 +146,9 @@ def _logged(message: EmailMessage) -> LoggedEmail:
         )
     senders = read_addresses(str(message.get("from", "")))
     if not senders:
-        raise MalformedMessage("The message has no sender: its From header is missing or has no address.")
+        raise MalformedMessage(
+            "The message has no sender: its From header is missing or has no address."
+        )
     text_part, html_part = _body_parts(message)
     body_parts = [part for part in (text_part, html_part) if part is not None]
     return LoggedEmail(

@@ -2,6 +2,7 @@
 charsets, encoded headers, attachments listed by name and size, and broken input
 refused with a sentence, never an exception."""
 
+import contextlib
 import datetime
 from pathlib import Path
 
@@ -55,8 +56,7 @@ def test_addresses_are_bare_lower_cased_and_in_header_order():
 def test_a_text_only_message_becomes_escaped_paragraphs():
     email = parsed("text_only_outgoing.eml")
     assert email.body == (
-        "<p>Hi Ann,</p>\n\n<p>Here is the proposal &lt;as promised&gt; &amp; more.<br>"
-        "Line two.</p>"
+        "<p>Hi Ann,</p>\n\n<p>Here is the proposal &lt;as promised&gt; &amp; more.<br>Line two.</p>"
     )
 
 
@@ -78,8 +78,8 @@ def test_an_unknown_charset_falls_back_to_replacement_characters():
 
 def test_html_only_bodies_lose_scripts_handlers_and_javascript_links():
     body = parsed("html_only.eml").body
-    for unsafe in ("<script", "alert", "onclick", "onerror", "javascript:", "<iframe", "<svg", "<img"):
-        assert unsafe not in body
+    unsafe = ("<script", "alert", "onclick", "onerror", "javascript:", "<iframe", "<svg", "<img")
+    assert not [marker for marker in unsafe if marker in body]
     assert '<a href="https://acme.example/offer" rel="noopener noreferrer nofollow">' in body
     assert "Hello there" in body
 
@@ -140,7 +140,7 @@ def test_a_message_over_the_limit_is_refused():
 @pytest.mark.parametrize(
     "header",
     [
-        b"From: \"unterminated <a@b.example>\n",
+        b'From: "unterminated <a@b.example>\n',
         b"From: <>\n",
         b"From: a@b.example\nTo: =?utf-8?b?\xff\xfe?= <x@y.example>, (comment\n",
         b"From: a@b.example\nContent-Type: multipart/mixed; boundary=\n",
@@ -149,10 +149,8 @@ def test_a_message_over_the_limit_is_refused():
     ],
 )
 def test_broken_headers_never_raise_anything_else(header):
-    try:
+    with contextlib.suppress(MalformedMessage):
         parse_message(header + b"\nbody\n")
-    except MalformedMessage:
-        pass
 
 
 def test_read_addresses_takes_typed_lists_and_skips_junk():

@@ -256,13 +256,15 @@ def test_a_malformed_file_is_a_clear_form_error(web, owner, ann, name, error):
 
 def test_binary_junk_and_an_empty_file_are_form_errors(web, owner, ann):
     junk = SimpleUploadedFile("x.eml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    assert "not an email message" in log_email(
-        web, "contact", ann.pk, message_file=junk
-    ).content.decode()
+    assert (
+        "not an email message"
+        in log_email(web, "contact", ann.pk, message_file=junk).content.decode()
+    )
     empty = SimpleUploadedFile("x.eml", b"")
-    assert "The file is empty" in log_email(
-        web, "contact", ann.pk, message_file=empty
-    ).content.decode()
+    assert (
+        "The file is empty"
+        in log_email(web, "contact", ann.pk, message_file=empty).content.decode()
+    )
     assert not Note.objects.for_account(owner.account).exists()
 
 
