@@ -83,6 +83,14 @@ class Note(KeepsLoadedValues, AccountOwned):
     company = link_to("companies.Company", "notes")
     deal = link_to("deals.Deal", "notes")
     author = owner_link()
+    # A logged email's headers (notes/email_messages.py). Not part of the API's note
+    # (API.md, "Notes", has no such fields); the web app's timeline shows them.
+    subject = models.CharField(max_length=300, blank=True, default="")
+    from_address = models.CharField(max_length=400, blank=True, default="")
+    to_addresses = models.JSONField(default=list, blank=True)
+    cc_addresses = models.JSONField(default=list, blank=True)
+    # [{"name", "size", "content_type"}]: listed, never stored.
+    attachments = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,7 +4,7 @@ A page that shows a record's timeline puts `timeline_context(request, record)` i
 context as `timeline` and includes `web/_timeline.html` (see that template's header).
 The views of web/timeline/ serve the timeline's htmx requests for any of the three
 record types: the next page ("Load more"), the inline forms (log a call, add a note,
-add a task) and "Complete" on a task. Each costs a constant number of queries:
+log an email, add a task) and "Complete" on a task. Each costs a constant number of queries:
 one for the page's keys (a UNION ALL in timeline/entries.py), one per kind of entry
 on the page, one for the people named on it and one for the stages of its deals.
 """
@@ -22,7 +22,12 @@ from web.timeline.forms import LOG_FORMS
 
 PAGE_SIZE = 20
 LAST_PAGE = 999_999  # "Load more" pages; beyond, the OFFSET alone would cost
-LOG_KINDS = [("call", "Log a call"), ("note", "Add a note"), ("task", "Add a task")]
+LOG_KINDS = [
+    ("call", "Log a call"),
+    ("note", "Add a note"),
+    ("email", "Log an email"),
+    ("task", "Add a task"),
+]
 DEFAULT_LOG_KIND = "call"
 
 
@@ -112,8 +117,10 @@ def attach_people_and_stages(account, entries) -> None:
             entry.value_display = format_money(entry.record.value_cents, entry.record.currency)
 
 
-def log_form(request, kind: str, data=None):
-    return LOG_FORMS[kind](data, account=request.account, user=request.user, prefix=f"log-{kind}")
+def log_form(request, kind: str, data=None, files=None):
+    return LOG_FORMS[kind](
+        data, files, account=request.account, user=request.user, prefix=f"log-{kind}"
+    )
 
 
 def log_kind_of(value) -> str:

@@ -2,24 +2,16 @@
 and the columns' mapping."""
 
 from django import forms
-from django.conf import settings
 
 from contacts.imports import FIELDS, IGNORE, MAX_BYTES, CsvProblem, mapping_problems, read_csv
 from contacts.models import ContactImport
+from web.upload_limits import megabytes
+from web.upload_limits import upload_limit as shared_upload_limit
 
 
 def upload_limit() -> int:
-    """The largest file the page accepts: MAX_BYTES, or less when the site refuses
-    request bodies that large (crm_project/middleware.py answers 413 before any view
-    runs), so the limit the page states and checks is the one that really applies."""
-    body_limit = settings.MAX_UPLOAD_BYTES
-    if body_limit is None:
-        return MAX_BYTES
-    return min(MAX_BYTES, body_limit - 16 * 1024)  # room for the form's other parts
-
-
-def megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+    """The largest CSV file the page accepts (web/upload_limits.py)."""
+    return shared_upload_limit(MAX_BYTES)
 
 
 class UploadForm(forms.Form):

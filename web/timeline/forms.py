@@ -1,5 +1,6 @@
-"""The timeline's inline forms: log a call, add a note, add a task (every record page
-with a timeline shows them)."""
+"""The timeline's inline forms: log a call, add a note, log an email
+(web/timeline/email_forms.py), add a task (every record page with a timeline shows
+them)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from notes.sanitize import sanitize_body
 from notes.services import note_create
 from web.account_forms import AccountFormMixin
 from web.form_fields import AccountDateTimeField, MemberChoiceField
+from web.timeline.email_forms import EmailForm
 
 
 def note_body_from_text(text: str) -> str:
@@ -139,4 +141,4 @@ class TaskForm(AccountFormMixin, forms.Form):
         )
 
 
-LOG_FORMS = {"note": NoteForm, "call": CallForm, "task": TaskForm}
+LOG_FORMS = {"note": NoteForm, "call": CallForm, "email": EmailForm, "task": TaskForm}

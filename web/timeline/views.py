@@ -107,7 +107,7 @@ class TimelineLogView(TimelineRecordMixin, View):
     def post(self, request, record_type, pk):
         record = self.get_record()
         kind = log_kind_of(request.POST.get("kind"))
-        form = log_form(request, kind, request.POST)
+        form = log_form(request, kind, request.POST, request.FILES)
         saved = form.is_valid()
         if saved:
             form.create({target_for(record).field: record.pk})
@@ -127,7 +127,12 @@ class TimelineLogView(TimelineRecordMixin, View):
         timeline = timeline_context(request, record, form=form, log_kind=kind)
         response = render(request, "web/_timeline.html", {"timeline": timeline})
         if saved:
-            message = {"note": "Note added", "call": "Call logged", "task": "Task added"}[kind]
+            message = {
+                "note": "Note added",
+                "call": "Call logged",
+                "email": "Email logged",
+                "task": "Task added",
+            }[kind]
             response["HX-Trigger"] = json.dumps({"toast": message})
         return response
 
