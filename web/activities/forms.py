@@ -82,7 +82,10 @@ class LogActivityForm(AccountFormMixin, forms.Form):
     )
     follow_up = forms.BooleanField(label="And schedule a follow-up", required=False)
     follow_up_type = forms.ChoiceField(
-        label="Follow-up type", choices=Activity.Type.choices, initial=Activity.Type.TASK
+        label="Follow-up type",
+        choices=Activity.Type.choices,
+        initial=Activity.Type.TASK,
+        required=False,
     )
     follow_up_subject = forms.CharField(label="Follow-up", max_length=200, required=False)
     follow_up_due_at = AccountDateTimeField(label="Follow-up due", required=False)
@@ -128,7 +131,7 @@ class LogActivityForm(AccountFormMixin, forms.Form):
         if not self.cleaned_data.get("follow_up"):
             return None
         return {
-            "type": self.cleaned_data["follow_up_type"],
+            "type": self.cleaned_data["follow_up_type"] or Activity.Type.TASK,
             "subject": self.cleaned_data["follow_up_subject"],
             "due_at": self.cleaned_data["follow_up_due_at"],
             "owner": self.cleaned_data["owner"],
