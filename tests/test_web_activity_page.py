@@ -279,12 +279,14 @@ def test_a_failing_follow_up_rolls_the_logged_call_back(owner):
             raise RuntimeError("boom")
         return create(**kwargs)
 
-    with mock.patch("activities.services.activity_create", create_then_fail):
-        with pytest.raises(RuntimeError):
-            client_for(owner).post(
-                "/activities/log/",
-                {"type": "call", "subject": "Call", "follow_up": "on", "follow_up_subject": "F"},
-            )
+    with (
+        mock.patch("activities.services.activity_create", create_then_fail),
+        pytest.raises(RuntimeError),
+    ):
+        client_for(owner).post(
+            "/activities/log/",
+            {"type": "call", "subject": "Call", "follow_up": "on", "follow_up_subject": "F"},
+        )
     assert len(calls) == 2
     assert not Activity.objects.for_account(owner.account).exists()
     assert not Event.objects.for_account(owner.account).filter(record_type="activity").exists()
