@@ -48,13 +48,12 @@ class ActivityForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
         queryset=Deal.objects.only("id", "title"), required=False, empty_label="— None —"
     )
     owner = MemberChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="— Nobody —"
+        label="Assigned to", queryset=User.objects.none(), required=False, empty_label="— Nobody —"
     )
 
     class Meta:
         model = Activity
         fields = ["type", "subject", "due_at", "owner", "contact", "company", "deal", "description"]
-        labels = {"owner": "Assigned to"}
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     wide_fields = ("subject", "description")
