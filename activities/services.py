@@ -17,6 +17,8 @@ from events.row_writes import (
     row_update,
     values_that_change,
 )
+from lib.calendar_range import validate_calendar_range
+from lib.due_shortcuts import on_day
 from trash.services import records_trash, records_trash_queryset
 
 
@@ -134,3 +136,39 @@ def activity_delete_many(*, activities, by, source: Source) -> int:
     """Delete the activities of a queryset (the admin's bulk delete), an
     `activity.deleted` event for each, appended in one batch; how many were deleted."""
     return records_trash_queryset(ACTIVITY, queryset=activities, by=by, source=source)
+
+
+@transaction.atomic
+def activity_reschedule(*, activity: Activity, by, source: Source, day, zone) -> Activity:
+    """Move the activity to calendar `day` (a date in `zone`, the account's time zone),
+    keeping its time of day as stored when the row is locked (9:00 for an undated one),
+    so a time someone changed meanwhile is the one kept. Appends `activity.updated`
+    (nothing when it is already due then)."""
+    current = row_lock(ACTIVITY, activity)
+    due_at = on_day(day, keeping=current.due_at, zone=zone)
+    validate_calendar_range(due_at)
+    row_update(
+        ACTIVITY,
+        current=current,
+        by=by,
+        source=source,
+        action="updated",
+        values=values_that_change(current, {"due_at": due_at}),
+    )
+    return refreshed(activity, current)
+
+
+@transaction.atomic
+def activity_log(
+    *, account, by, source: Source, data: dict, follow_up: dict | None = None
+) -> tuple[Activity, Activity | None]:
+    """Record something that happened (a call, a meeting: `data` as for
+    `activity_create`) as a completed activity and, with `follow_up`, create the next
+    activity, all or nothing. Appends `activity.created` and `activity.completed` for
+    the logged one, `activity.created` for the follow-up."""
+    logged = activity_create(account=account, by=by, source=source, data=data)
+    logged = activity_complete(activity=logged, by=by, source=source)
+    created = None
+    if follow_up is not None:
+        created = activity_create(account=account, by=by, source=source, data=follow_up)
+    return logged, created

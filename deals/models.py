@@ -302,6 +302,12 @@ class Deal(AccountOwned):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    def days_in_stage(self, now=None) -> int:
+        """Whole days since the deal entered its current stage (`stage_entered_at`);
+        for a closed deal, until it closed."""
+        until = (None if self.is_open else self.closed_at) or now or timezone.now()
+        return max((until - self.stage_entered_at).days, 0)
+
     # -- the state machine: the only ways status and closed_at change -------------
     # These say what a transition writes and refuse the ones the status forbids; they
     # write nothing. deals/services.py applies them to the locked row and records them.

@@ -13,7 +13,6 @@ actors, one per kind of record their changes name and, for a deal, its stage mov
 
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
@@ -23,8 +22,7 @@ from deals.models import Deal, Stage
 from events.models import Event
 from lib.ids import parse_id
 from web.event_changes import describe_events
-from web.formatting import format_duration, local_time
-from web.stage_visits import in_stage_since, stage_visits
+from web.stage_visits import describe_visits, stage_visits
 from web.tenancy import AccountViewMixin
 
 PAGE_SIZE = 25
@@ -78,18 +76,12 @@ class RecordHistoryView(AccountViewMixin, View):
         return response
 
     def stage_context(self, deal, visits, names) -> dict:
-        now = timezone.now()
-        zone = self.request.account.zone
-        for visit in visits:
-            visit.stage_name = names.name(Stage, visit.stage_id)
-            visit.entered_local = local_time(visit.entered_at, zone)
-            visit.left_local = local_time(visit.left_at, zone) if visit.left_at else None
-            visit.duration_text = format_duration(visit.duration(now))
-        return {
-            "visits": visits,
-            "in_stage_since": local_time(in_stage_since(deal, visits), zone),
-            "in_stage_for": format_duration(now - in_stage_since(deal, visits)),
-        }
+        return describe_visits(
+            deal,
+            visits,
+            zone=self.request.account.zone,
+            names=lambda stage_id: names.name(Stage, stage_id),
+        )
 
 
 def record_title(record) -> str:

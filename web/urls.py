@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from web.activities.urls import activity_urlpatterns
 from web.auth.urls import auth_urlpatterns
 from web.deals.urls import board_urlpatterns
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("pipeline/", include(board_urlpatterns)),
     path("deals/", include("web.deals.urls")),
     path("agenda/", include("web.activities.urls")),
+    path("activities/", include(activity_urlpatterns)),
     path("notes/", include("web.notes.urls")),
     path("search/", include("web.search.urls")),
     path("duplicates/", include("web.duplicates.urls")),

@@ -1,12 +1,15 @@
-"""URLs of the agenda (included by web/urls.py under "agenda/", "web" namespace).
+"""URLs of the agenda (included by web/urls.py under "agenda/", "web" namespace) and of
+the activities' own pages (`activity_urlpatterns`, under "activities/").
 
 The activity actions live here too; every page that lists activities posts to them
-(`{% url 'web:activity-complete' activity.pk %}`, `-start`, `-cancel`).
+(`{% url 'web:activity-complete' activity.pk %}`, `-start`, `-cancel`, `-reopen`,
+`-reschedule`).
 """
 
 from django.urls import path
 
-from web.activities.views import ActivityActionView, AgendaView
+from web.activities.pages import ActivityLogView, ActivityPageView
+from web.activities.views import ActivityActionView, ActivityRescheduleView, AgendaView
 
 urlpatterns = [
     path("", AgendaView.as_view(), name="agenda"),
@@ -16,6 +19,17 @@ urlpatterns = [
             ActivityActionView.as_view(action=action),
             name=f"activity-{action}",
         )
-        for action in ("start", "complete", "cancel")
+        for action in ("start", "complete", "cancel", "reopen")
     ),
+    path(
+        "activities/<int:pk>/reschedule/",
+        ActivityRescheduleView.as_view(),
+        name="activity-reschedule",
+    ),
+]
+
+activity_urlpatterns = [
+    path("new/", ActivityPageView.as_view(), name="activity-new"),
+    path("log/", ActivityLogView.as_view(), name="activity-log"),
+    path("<int:pk>/", ActivityPageView.as_view(), name="activity"),
 ]

@@ -1,11 +1,13 @@
 """The activity agenda (overdue / today / upcoming / done, by owner and type) and the
-activity actions every page's rows post to (start, complete, cancel).
+activity actions every page's rows post to (start, complete, cancel, reopen,
+reschedule).
 
 "Today" is today in the account's time zone. Overdue follows the model
 (`Activity.objects.overdue()`: not done and due before now), so an activity due this
 morning is overdue, not "today"; "today" holds what is still ahead until midnight.
 
-The actions: activities.services (`activity_start/complete/cancel`), the one write
+The actions: activities.services (`activity_start/complete/cancel/reopen`, and
+`activity_reschedule` for the date shortcuts), the one write
 path, applies the activity's status machine to the locked row and records it; the view
 only translates HTTP. From htmx it answers with the row in its new state (empty once
 the activity is done, so the row leaves the list), a toast, and an `activity-changed`
@@ -16,6 +18,7 @@ Without JavaScript it redirects back to `next` with a message.
 import json
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -25,11 +28,18 @@ from django.views.generic import TemplateView
 
 from accounts.models import User
 from activities.models import Activity, InvalidTransition
-from activities.services import activity_cancel, activity_complete, activity_start
+from activities.services import (
+    activity_cancel,
+    activity_complete,
+    activity_reopen,
+    activity_reschedule,
+    activity_start,
+)
 from events.models import Source
 from lib.ids import parse_page_number
 from web import activity_rows
 from web.activities.filters import AgendaFilter
+from web.activities.forms import RescheduleForm
 from web.activity_rows import (
     ROW_RELATED,
     TABS,
@@ -112,30 +122,37 @@ ACTIONS = {
     "start": (activity_start, "Started"),
     "complete": (activity_complete, "Completed"),
     "cancel": (activity_cancel, "Cancelled"),
+    "reopen": (activity_reopen, "Reopened"),
 }
 
 
 class ActivityActionView(AccountViewMixin, View):
     model = Activity
     http_method_names = ["post"]
-    action = None  # "start", "complete" or "cancel" (set in the URL configuration)
+    action = None  # "start", "complete", "cancel" or "reopen" (set in the URL configuration)
 
     def scope_queryset(self, queryset):
         return queryset.select_related(*ROW_RELATED)
 
+    def perform(self, activity) -> str:
+        """Apply the action through the activity services; the message to show."""
+        service, done_word = ACTIONS[self.action]
+        service(activity=activity, by=self.request.user, source=Source.UI)
+        return f"{done_word} “{activity.subject}”."
+
     def post(self, request, pk):
         activity = self.get_object()
-        service, done_word = ACTIONS[self.action]
         try:
-            service(activity=activity, by=request.user, source=Source.UI)
+            message = self.perform(activity)
         except InvalidTransition as exc:
             return self.refuse(activity, str(exc))
-        message = f"{done_word} “{activity.subject}”."
+        except ValidationError as exc:  # a date outside the calendar, a bad choice
+            return self.refuse(activity, " ".join(exc.messages), status=400, reload=False)
         if not request.htmx:
             messages.success(request, message)
             return HttpResponseRedirect(self.next_url())
         body = ""
-        if activity.status in Activity.ACTIVE:
+        if activity.status in Activity.ACTIVE or self.action == "reopen":
             decorate_activities([activity], day=Day.of(request.account))
             body = render_to_string(
                 "web/_activity_row.html",
@@ -152,12 +169,12 @@ class ActivityActionView(AccountViewMixin, View):
         )
         return response
 
-    def refuse(self, activity, reason: str):
-        message = f"{reason} Reload the page to see its current state."
+    def refuse(self, activity, reason: str, *, status=409, reload=True):
+        message = f"{reason} Reload the page to see its current state." if reload else reason
         if not self.request.htmx:
             messages.error(self.request, message)
             return HttpResponseRedirect(self.next_url())
-        response = HttpResponse(message, status=409, content_type="text/plain")
+        response = HttpResponse(message, status=status, content_type="text/plain")
         response["HX-Trigger"] = json.dumps({"toast": message})
         return response
 
@@ -170,3 +187,21 @@ class ActivityActionView(AccountViewMixin, View):
         ):
             target = "/agenda/"
         return target
+
+
+class ActivityRescheduleView(ActivityActionView):
+    """POST `when` = today | tomorrow | in_3_days | next_week, or `date` with `day`:
+    the activity moves to that day in the account's time zone, at its time of day."""
+
+    action = "reschedule"
+
+    def perform(self, activity) -> str:
+        form = RescheduleForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError("Pick when: Today, Tomorrow, In 3 days, Next week or a date.")
+        account = self.request.account
+        day = form.day_for(Day.of(account).start.date())
+        activity_reschedule(
+            activity=activity, by=self.request.user, source=Source.UI, day=day, zone=account.zone
+        )
+        return f"“{activity.subject}” moved to {day:%a} {day.day} {day:%b}."

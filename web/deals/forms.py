@@ -4,12 +4,14 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from djmoney.settings import CURRENCY_CHOICES
 
 from accounts.models import User
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import MAX_VALUE_CENTS, Deal, Pipeline, Stage
+from lib.ids import parse_id
 from web.account_forms import AccountModelForm
 from web.form_fields import MemberChoiceField
 from web.form_versions import VersionedFormMixin
@@ -105,6 +107,21 @@ class DealForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
             self.initial.setdefault("value", Decimal(self.instance.value_cents) / 100)
         else:
             self.initial.setdefault("currency", account.currency)
+        self.narrow_contacts()
+
+    def narrow_contacts(self) -> None:
+        """With a company chosen, offer that company's contacts (and the contact already
+        chosen, so an edit never loses it); the company select refreshes this field
+        over htmx when it changes. Another account's ids narrow to nothing."""
+        company = self["company"].value()
+        contact = self["contact"].value()
+        company_id = parse_id(str(company)) if company not in (None, "") else None
+        if company_id is None:
+            return
+        contact_id = parse_id(str(contact)) if contact not in (None, "") else None
+        field = self.fields["contact"]
+        field.queryset = field.queryset.filter(Q(company_id=company_id) | Q(pk=contact_id))
+        field.widget.attrs["data-company"] = company_id
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()

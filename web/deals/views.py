@@ -37,6 +37,7 @@ from web.deals.board import BOARD_ORDER, SESSION_PIPELINE, board_context, render
 from web.deals.forms import DealForm, LoseForm, MoveForm
 from web.formatting import format_money
 from web.record_timeline import timeline_context
+from web.stage_visits import stage_history
 from web.tenancy import AccountViewMixin
 
 PAGE_SIZE = 50
@@ -96,7 +97,9 @@ class DealListView(RecordListView):
 class DealDetailView(RecordDetailView):
     """A deal: its fields, where it stands in its pipeline, the actions, the timeline.
     Constant queries: the deal (stage, pipeline, company, contact, owner joined), the
-    pipeline's stages, and the timeline's own."""
+    pipeline's stages, its stage history (its stage events, their stages' names), and
+    the timeline's own. A won or lost deal shows its outcome (value, date, reason),
+    never a probability or a weighted value."""
 
     model = Deal
     template_name = "web/deals/detail.html"
@@ -112,15 +115,19 @@ class DealDetailView(RecordDetailView):
         stages = list(
             Stage.objects.for_account(self.request.account).filter(pipeline_id=deal.pipeline_id)
         )
-        probability = deal.effective_probability
         context.update(
             stages=stages,
             move_form=MoveForm(initial={"stage": deal.stage_id}, stages=stages),
             lose_form=LoseForm(),
-            probability=probability,
-            weighted=format_money(round(deal.value_cents * probability / 100), deal.currency),
             timeline=timeline_context(self.request, deal),
+            **stage_history(account=self.request.account, deal=deal),
         )
+        if deal.is_open:  # a closed deal's outcome is known: no chance, no weighting
+            probability = deal.effective_probability
+            context.update(
+                probability=probability,
+                weighted=format_money(round(deal.value_cents * probability / 100), deal.currency),
+            )
         return context
 
 
@@ -155,6 +162,12 @@ class DealFormView(RecordFormView):
 
     def record_data(self, form) -> dict:
         return form.deal_data() if self.object is None else form.changed_deal_data()
+
+    def save(self, form):
+        deal = super().save(form)
+        # The pipeline used last opens next time, on the board and in this form.
+        self.request.session[SESSION_PIPELINE] = deal.pipeline_id
+        return deal
 
     def success_message(self, deal) -> str:
         return f"Deal “{deal.title}” created." if self.creating else "Deal saved."

@@ -101,8 +101,12 @@ class CallForm(_NoteBodyMixin, forms.Form):
 
 
 class TaskForm(AccountFormMixin, forms.Form):
-    """Add a task (an activity of type "task") with an optional due date."""
+    """Add an activity (a task unless another type is chosen) with an optional due
+    date."""
 
+    type = forms.ChoiceField(
+        label="Type", choices=Activity.Type.choices, initial=Activity.Type.TASK, required=False
+    )
     subject = forms.CharField(
         label="Task",
         max_length=200,
@@ -132,7 +136,7 @@ class TaskForm(AccountFormMixin, forms.Form):
             by=self.user,
             source=Source.UI,
             data={
-                "type": Activity.Type.TASK,
+                "type": self.cleaned_data["type"] or Activity.Type.TASK,
                 "subject": self.cleaned_data["subject"],
                 "due_at": self.cleaned_data["due_at"],
                 "owner": self.cleaned_data["owner"],
