@@ -1,17 +1,20 @@
 """The account-wide duplicate scan: SQL that pairs records sharing a key, one
-GROUP-BY-like pass (a window over the key) per key, written into the record type's
-pair table (companies/models_duplicates.py).
+GROUP-BY-like pass (a window over the key) per key, then the pairs written into the
+record type's pair table (companies/models_duplicates.py) at once.
 
-Each step is one INSERT ... SELECT, its own transaction, so the scan's progress (steps
-done) is visible while it runs and the pair list keeps answering. A step upserts its
-pairs with the scan's `found_at`: a pair found by an earlier step of the same scan
-gains the new reason (bits OR'ed, score recomputed); one left from an earlier scan is
-replaced. The last step deletes the pairs no step of this scan found again.
+Each step is one INSERT ... SELECT into a temporary table of its own connection (no
+index, no constraint: the cheapest rows there are) and commits on its own, so the
+scan's progress (steps done) is visible while it runs. The last step replaces the
+account's pairs in one transaction: a pair found by several steps has its reasons'
+bits OR'ed and its score computed once. Readers see the old pairs until it commits.
+(Upserting each step into the indexed pair table cost minutes at a million contacts.)
 
 Groups do not explode: in a group of N records sharing a key, each record is paired
 with the group's first `FIRST_FEW` records (by id) only, so N records make at most
-about FIRST_FEW × N pairs, not N². (A switchboard number shared by 5,000 contacts is
-15,000 pairs, not 12.5 million.) The per-record look-ups find every match regardless.
+about FIRST_FEW × N pairs, not N². A key shared by more than `MAX_GROUP` records is
+not a sign of a duplicate at all (a switchboard number, the commonest names): its
+group pairs nothing, though a narrower key inside it (the same name at the same
+company) still pairs. The per-record look-ups find every match regardless.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from companies.models_duplicates import DuplicateScan
 from lib.duplicate_reasons import Reasons
 
 FIRST_FEW = 3
+MAX_GROUP = 50
+STAGING = "relay_duplicate_scan_pairs"
 
 
 @dataclass(frozen=True)
@@ -51,22 +56,24 @@ class ScanPlan:
 
 
 def _step_sql(plan: ScanPlan, step: ScanStep) -> str:
+    """The INSERT of one step's pairs into the staging table."""
     keys = ", ".join(step.keys)
     columns = ", ".join(("id", *step.columns, *(f"{k} AS k{i}" for i, k in enumerate(step.keys))))
     rows = f"{plan.record_table} WHERE account_id = %(account)s AND {step.where}"
     left_out = ""
     if step.within is not None:
-        # Ranked within the broader step's groups, over all of their rows.
+        # Ranked within the broader step's groups, over all of their rows: the pairs
+        # of a broader group's first few are that step's, unless it pairs nothing.
         broader = step.within
+        partition = ", ".join(broader.keys)
         rows = f"""(
-            SELECT *, row_number() OVER (PARTITION BY {", ".join(broader.keys)} ORDER BY id) AS wr
+            SELECT *, row_number() OVER (PARTITION BY {partition} ORDER BY id) AS wr,
+                   count(*) OVER (PARTITION BY {partition}) AS wn
             FROM {plan.record_table} WHERE account_id = %(account)s AND {broader.where}
         ) AS ranked WHERE {step.where}"""
-        columns += ", wr"
-        left_out = f" AND a.wr > {FIRST_FEW}"
+        columns += ", wr, wn"
+        left_out = f" AND (a.wr > {FIRST_FEW} OR a.wn > {MAX_GROUP})"
     same_key = " AND ".join(f"b.k{i} = a.k{i}" for i in range(len(step.keys)))
-    pair = plan.pair_table
-    score = plan.reasons.score_sql(f"({pair}.reason_bits | excluded.reason_bits)")
     return f"""
         WITH grouped AS (
             SELECT {columns},
@@ -77,18 +84,23 @@ def _step_sql(plan: ScanPlan, step: ScanStep) -> str:
         pairs AS (
             SELECT a.id AS low_id, b.id AS high_id, {step.bits} AS bits
             FROM grouped a JOIN grouped b ON {same_key} AND b.r > a.r
-            WHERE a.n > 1 AND a.r <= {FIRST_FEW}{left_out}
+            WHERE a.n BETWEEN 2 AND {MAX_GROUP} AND a.r <= {FIRST_FEW}{left_out}
         )
-        INSERT INTO {pair} (account_id, low_id, high_id, reason_bits, score, found_at)
-        SELECT %(account)s, low_id, high_id, bits,
-               {plan.reasons.score_sql("bits")}, %(found_at)s
-        FROM pairs WHERE bits > 0
-        ON CONFLICT (account_id, low_id, high_id) DO UPDATE SET
-            reason_bits = CASE WHEN {pair}.found_at = excluded.found_at
-                THEN {pair}.reason_bits | excluded.reason_bits ELSE excluded.reason_bits END,
-            score = CASE WHEN {pair}.found_at = excluded.found_at
-                THEN {score} ELSE excluded.score END,
-            found_at = excluded.found_at
+        INSERT INTO {STAGING} (low_id, high_id, bits)
+        SELECT low_id, high_id, bits FROM pairs WHERE bits > 0
+    """
+
+
+def _replace_sql(plan: ScanPlan) -> str:
+    """The account's pairs replaced by the staged ones, one row per pair."""
+    # Each reason's bit OR'ed over the pair's rows (SQLite has no bit_or aggregate).
+    united = " | ".join(f"MAX(bits & {plan.reasons.bit(name)})" for name in plan.reasons.scores)
+    return f"""
+        INSERT INTO {plan.pair_table} (account_id, low_id, high_id, reason_bits, score, found_at)
+        SELECT %(account)s, low_id, high_id, bits, {plan.reasons.score_sql("bits")},
+               %(found_at)s
+        FROM (SELECT low_id, high_id, {united} AS bits FROM {STAGING}
+              GROUP BY low_id, high_id) AS united
     """
 
 
@@ -101,23 +113,29 @@ def scan_run(*, scan: DuplicateScan, plan: ScanPlan) -> int:
     total = len(plan.steps) + 1
     scans.update(status=DuplicateScan.Status.RUNNING, steps_total=total, steps_done=0)
     params = {"account": scan.account_id, "found_at": found_at}
-    for done, step in enumerate(plan.steps, start=1):
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGING} (low_id bigint, high_id bigint, bits integer)"
+        )
+    try:
+        for done, step in enumerate(plan.steps, start=1):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(_step_sql(plan, step), params)
+            scans.update(steps_done=done)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_step_sql(plan, step), params)
-        scans.update(steps_done=done)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {plan.pair_table} WHERE account_id = %s AND found_at <> %s",
-            [scan.account_id, found_at],
-        )
-        cursor.execute(
-            f"SELECT count(*) FROM {plan.pair_table} WHERE account_id = %s", [scan.account_id]
-        )
-        (pairs,) = cursor.fetchone()
-        scans.update(
-            status=DuplicateScan.Status.DONE,
-            steps_done=total,
-            pair_count=pairs,
-            finished_at=timezone.now(),
-        )
+            cursor.execute(
+                f"DELETE FROM {plan.pair_table} WHERE account_id = %s", [scan.account_id]
+            )
+            cursor.execute(_replace_sql(plan), params)
+            pairs = cursor.rowcount
+            scans.update(
+                status=DuplicateScan.Status.DONE,
+                steps_done=total,
+                pair_count=pairs,
+                finished_at=timezone.now(),
+            )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
     return pairs
