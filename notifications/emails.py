@@ -65,7 +65,5 @@ def notification_emails_send(*, batch_size: int = BATCH) -> int:
                 continue
             done.append(notification.pk)
             sent += 1
-        Notification.objects.dangerously_unscoped().filter(pk__in=done).update(
-            email_pending=False
-        )
+        Notification.objects.dangerously_unscoped().filter(pk__in=done).update(email_pending=False)
     return sent

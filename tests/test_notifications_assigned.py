@@ -132,9 +132,7 @@ def test_the_bulk_import_notifies_each_assigned_owner(owner, teammate):
 def test_the_admin_change_notifies_the_new_owner(owner, teammate):
     owner.user.is_staff = True
     owner.user.save(update_fields=["is_staff"])
-    owner.user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="activities")
-    )
+    owner.user.user_permissions.set(Permission.objects.filter(content_type__app_label="activities"))
     activity = ActivityFactory(account=owner.account, subject="Call Ann", owner=owner.user)
     client = Client()
     client.force_login(owner.user)
