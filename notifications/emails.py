@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from notifications.models import Notification, NotificationPreferences
 

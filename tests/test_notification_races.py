@@ -74,7 +74,7 @@ def test_a_job_meeting_a_move_of_due_at_loses_neither_reminder(owner):
         later = NOW + dt.timedelta(hours=3)
         together(
             lambda: reminders_send_due(now=NOW),
-            lambda a=activity: activity_update(
+            lambda a=activity, later=later: activity_update(
                 activity=a, by=owner.user, source=Source.API, data={"due_at": later}
             ),
         )
