@@ -195,9 +195,7 @@ def _notifications_are_mine(outsider, owner):
         body = outsider.client.get("/api/v1/notifications/", query).json()
         assert [n["id"] for n in body["results"]] == [mine.pk], query
     # The owner's, asked for in the owner's account: not a membership of the outsider.
-    response = outsider.client.get(
-        "/api/v1/notifications/", HTTP_X_ACCOUNT=str(owner.account.pk)
-    )
+    response = outsider.client.get("/api/v1/notifications/", HTTP_X_ACCOUNT=str(owner.account.pk))
     assert response.status_code == 403
 
 
