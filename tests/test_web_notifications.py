@@ -23,7 +23,7 @@ def browser(owner):
 
 def test_every_page_has_the_bell_which_asks_for_the_count_at_once(browser):
     html = browser.get("/").content.decode()
-    assert 'id="bell"' in html and 'hx-trigger="load, every 30s"' in html
+    assert 'id="bell"' in html and 'hx-trigger="load, every 30s, focus from:window"' in html
     assert 'id="bell-status"' in html and 'role="status"' in html
 
 
@@ -36,7 +36,7 @@ def test_the_bell_shows_my_unread_count(browser, owner, teammate):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Notifications, 2 unread" in html and "?seen=2" in html
-    assert 'hx-trigger="every 30s"' in html
+    assert 'hx-trigger="every 30s, focus from:window"' in html
     assert "hx-swap-oob" not in html  # the first count is shown, not announced
 
 
