@@ -1,6 +1,8 @@
 """The signed-in user's notifications in the account they act for: the header's bell
 (its unread count, polled), the list, marking read."""
 
+import re
+
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -47,7 +49,8 @@ class NotificationBellView(MyNotificationsMixin, View):
         seen = request.GET.get("seen", "")
         if seen == str(unread):
             return HttpResponse(status=204)
-        announce = seen.isdigit() and unread > int(seen)
+        # Only ASCII digits: str.isdigit() also takes "²", which int() refuses.
+        announce = re.fullmatch(r"[0-9]{1,9}", seen) is not None and unread > int(seen)
         return render(
             request,
             "web/notifications/bell.html",
