@@ -41,7 +41,7 @@ class ActivityAdmin(RecordHistoryAdmin, AccountScopedAdmin):
         "account",
         ("type", "subject"),
         "description",
-        "due_at",
+        ("due_at", "remind_before_minutes"),
         ("contact", "company", "deal"),
         "owner",
         ("status", "completed_at"),

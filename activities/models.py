@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.core.exceptions import EmptyResultSet
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -28,6 +29,11 @@ SOMEDAY = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 # class's attributes; tests/test_web_agenda.py checks they match).
 OPEN_ONLY = Q(status__in=["pending", "in_progress"])
 DONE_ONLY = Q(status__in=["completed", "cancelled"])
+# A reminder waits to be sent: its activity is open, has an owner to remind, and its
+# `remind_at` is set (the reminder job clears it once sent; notifications/reminders.py).
+REMINDER_ARMED = OPEN_ONLY & Q(remind_at__isnull=False, owner__isnull=False)
+# The contract's range of `remind_before_minutes`: up to four weeks.
+REMIND_BEFORE_MAX = 40_320
 
 
 def due_or_someday():
@@ -70,6 +76,12 @@ class ActivityQuerySet(AccountScopedQuerySet):
     def due_from(self, start):
         """Not done, and due at `start` or later, or undated."""
         return self.pending().filter(GreaterThanOrEqual(due_or_someday(), start))
+
+    def reminder_due(self, now=None):
+        """Open, owned activities whose reminder is armed and whose reminder time
+        (`due_at - remind_before_minutes`) is `now` or earlier (index
+        `activity_reminder_armed`, which holds only armed reminders)."""
+        return self.filter(REMINDER_ARMED, remind_at__lte=now or timezone.now())
 
     def by_due_date(self):
         """Soonest first, undated last."""
@@ -127,6 +139,17 @@ class Activity(AccountOwned):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     due_at = models.DateTimeField(null=True, blank=True, validators=[validate_calendar_range])
     completed_at = models.DateTimeField(null=True, blank=True)
+    remind_before_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(REMIND_BEFORE_MAX)],
+        help_text="Minutes before the due time to remind the owner; empty for no reminder.",
+    )
+    # When the owner's reminder is due, while it waits to be sent: set by the services
+    # from due_at and remind_before_minutes, cleared by the reminder job once sent.
+    # Not part of the API; kept in a column so that finding due reminders is one range
+    # of a small partial index instead of arithmetic over every open activity.
+    remind_at = models.DateTimeField(null=True, blank=True, editable=False)
     contact = link_to("contacts.Contact", "activities")
     company = link_to("companies.Company", "activities")
     deal = link_to("deals.Deal", "activities")
@@ -142,6 +165,10 @@ class Activity(AccountOwned):
         ordering = [models.F("due_at").asc(nulls_last=True), "id"]
         constraints = [
             models.CheckConstraint(
+                condition=Q(remind_before_minutes__lte=REMIND_BEFORE_MAX),
+                name="activity_remind_before_in_range",
+            ),
+            models.CheckConstraint(
                 condition=Q(status="completed", completed_at__isnull=False)
                 | (~Q(status="completed") & Q(completed_at__isnull=True)),
                 name="activity_completed_at_matches_status",
@@ -155,6 +182,14 @@ class Activity(AccountOwned):
             models.Index(fields=["account", "deal"], name="activity_by_deal"),
             models.Index(fields=["account", "created_at"], name="activity_by_created"),
             models.Index(fields=["account", "completed_at"], name="activity_by_completed"),
+            # Armed reminders only: rows leave it as their reminder is sent, so the
+            # reminder job's scan (every account at once) stays as small as the
+            # reminders waiting, however many activities there are.
+            models.Index(
+                fields=["account", "remind_at"],
+                condition=REMINDER_ARMED,
+                name="activity_reminder_armed",
+            ),
             # The agenda's tabs and the dashboard: each list is one range of one of
             # these, in the list's order (id last, so ties on the due date need no
             # sort), and each capped count an index-only range: INCLUDE due_at, or
@@ -205,6 +240,14 @@ class Activity(AccountOwned):
         return (
             self.status in self.ACTIVE and self.due_at is not None and self.due_at < timezone.now()
         )
+
+    @staticmethod
+    def reminder_time(due_at, remind_before_minutes):
+        """When the owner is to be reminded of an activity due at `due_at`; None
+        without a due date or a reminder."""
+        if due_at is None or remind_before_minutes is None:
+            return None
+        return due_at - dt.timedelta(minutes=remind_before_minutes)
 
     @property
     def timeline_at(self):

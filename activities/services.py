@@ -49,6 +49,7 @@ ACTIVITY_EDITABLE = frozenset(
         "company",
         "deal",
         "owner",
+        "remind_before_minutes",
     }
 )
 
@@ -67,6 +68,7 @@ def activity_create(*, account, by, source: Source, data: dict) -> Activity:
     Appends `activity.created`."""
     _check_editable(data)
     activity = Activity(account_id=getattr(account, "pk", account), **data)
+    activity.remind_at = Activity.reminder_time(activity.due_at, activity.remind_before_minutes)
     row_insert(ACTIVITY, record=activity, by=by, source=source)
     return activity
 
@@ -78,13 +80,21 @@ def activity_update(*, activity: Activity, by, source: Source, data: dict) -> Ac
     `activity.updated`, or nothing when nothing changed."""
     _check_editable(data)
     current = row_lock(ACTIVITY, activity)
+    values = values_that_change(current, data)
+    if values.keys() & {"due_at", "remind_before_minutes"}:
+        # A new due time or lead time arms the reminder afresh (sent again when due_at
+        # moves; notifications.reminders keeps one per due_at).
+        values["remind_at"] = Activity.reminder_time(
+            values.get("due_at", current.due_at),
+            values.get("remind_before_minutes", current.remind_before_minutes),
+        )
     row_update(
         ACTIVITY,
         current=current,
         by=by,
         source=source,
         action="updated",
-        values=values_that_change(current, data),
+        values=values,
     )
     return refreshed(activity, current)
 

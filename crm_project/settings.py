@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "deals.apps.DealsConfig",
     "activities.apps.ActivitiesConfig",
     "notes.apps.NotesConfig",
+    "notifications.apps.NotificationsConfig",
     "web.apps.WebConfig",
     "demo.apps.DemoConfig",
     "scaleout.apps.ScaleoutConfig",
@@ -307,3 +308,21 @@ CONTENT_SECURITY_POLICY = {
 # Background work (the CSV import): django-tasks, its queue in the database. A worker
 # runs beside the web server (`manage.py db_worker`, started by `make run`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Mail (notifications): the console under `make run` (debug), SMTP otherwise.
+EMAIL_BACKEND = env_str(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Relay CRM <relay@localhost>")
+# Where the web app is reached, for links in mail (sent by the worker, without a
+# request to take the host from).
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}")

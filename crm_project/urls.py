@@ -11,6 +11,7 @@ from contacts.api import urls as contact_urls
 from deals.api import urls as deal_urls
 from events.api import urls as event_urls
 from notes.api import urls as note_urls
+from notifications.api import urls as notification_urls
 from timeline import urls as timeline_urls
 from trash.api import urls as trash_urls
 from web import urls as web_urls
@@ -18,6 +19,7 @@ from web.auth.views import sign_in_limited
 
 api_v1 = [
     *auth_urlpatterns,
+    *notification_urls.urlpatterns,
     path(
         "crm/",
         include(

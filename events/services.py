@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -33,6 +33,20 @@ from events.models import RECORD_TYPES, Event, Source
 # The first key of the two-integer advisory locks this module takes ("RELY"), so they
 # never meet another user of PostgreSQL's advisory locks.
 _LOCK_SPACE = 0x52454C59
+
+# Called with every batch of appended events, inside the change's transaction: what
+# follows from changes whatever face made them (the notifications of an assignment)
+# registers here, so every write path is covered without the record apps knowing it.
+AppendedHook = Callable[..., None]  # (*, account_id, actor_id, source, events)
+_appended_hooks: list[AppendedHook] = []
+
+
+def on_events_appended(hook: AppendedHook) -> AppendedHook:
+    """Register `hook(*, account_id, actor_id, source, events)` to run after each
+    batch of events is appended, in the same transaction (once per function)."""
+    if hook not in _appended_hooks:
+        _appended_hooks.append(hook)
+    return hook
 
 
 @dataclass(frozen=True)
@@ -133,8 +147,12 @@ def events_append(*, account, by, source: Source, drafts: Iterable[EventDraft]) 
     with transaction.atomic(savepoint=False):
         take_event_turn(account_id)
         if connection.vendor == "postgresql" and len(rows) > 1:
-            return _insert_as_one_document(account_id, rows)
-        return Event.objects.for_account(account_id).bulk_create(rows)
+            events = _insert_as_one_document(account_id, rows)
+        else:
+            events = Event.objects.for_account(account_id).bulk_create(rows)
+        for hook in _appended_hooks:
+            hook(account_id=account_id, actor_id=actor_id, source=source, events=events)
+    return events
 
 
 # The batch as one JSON document, unpacked by PostgreSQL: one parameter instead of nine

@@ -39,6 +39,7 @@ def test_create_answers_the_full_representation(owner):
         "company",
         "deal",
         "owner",
+        "remind_before_minutes",
         "is_overdue",
         "created_at",
         "updated_at",
@@ -211,3 +212,21 @@ def test_activity_list_queries_do_not_grow(owner):
     small = count()
     ActivityFactory.create_batch(40, account=owner.account)
     assert_same_count(small, count(), at_most=4)
+
+
+@pytest.mark.parametrize("value", [-1, 40_321, "soon", 1.5])
+def test_remind_before_minutes_out_of_range_is_a_400(owner, value):
+    response = owner.client.post(
+        URL, {"subject": "Call", "remind_before_minutes": value}, format="json"
+    )
+    assert response.status_code == 400
+    assert "remind_before_minutes" in response.json()
+
+
+def test_remind_before_minutes_is_written_and_cleared(owner):
+    body = {"subject": "Call", "remind_before_minutes": 40_320}
+    created = owner.client.post(URL, body, format="json").json()
+    assert created["remind_before_minutes"] == 40_320
+    url = f"{URL}{created['id']}/"
+    cleared = owner.client.patch(url, {"remind_before_minutes": None}, format="json").json()
+    assert cleared["remind_before_minutes"] is None

@@ -40,6 +40,8 @@ from tests.factories import (
 )
 
 CRM_PREFIX = "api/v1/crm/"
+# Account-scoped routes outside /crm/, walked the same way.
+SCOPED_PREFIXES = (CRM_PREFIX, "api/v1/notifications/")
 
 # How to make a record of each model in a given account.
 FACTORIES = {
@@ -201,7 +203,46 @@ def _same_company(account):
     return CompanyFactory(account=account, name="Acme Inc", domain="")
 
 
+def _owners_notification(owner):
+    from tests.notification_data import notification_for
+
+    return notification_for(owner)
+
+
+def _notifications_are_mine(outsider, owner):
+    _owners_notification(owner)
+    from tests.notification_data import notification_for
+
+    mine = notification_for(outsider)
+    for query in ({}, {"unread": "true"}):
+        body = outsider.client.get("/api/v1/notifications/", query).json()
+        assert [n["id"] for n in body["results"]] == [mine.pk], query
+    # The owner's, asked for in the owner's account: not a membership of the outsider.
+    response = outsider.client.get("/api/v1/notifications/", HTTP_X_ACCOUNT=str(owner.account.pk))
+    assert response.status_code == 403
+
+
+def _reads_only_mine(outsider, owner):
+    theirs = _owners_notification(owner)
+    url = f"/api/v1/notifications/{theirs.pk}/read/"
+    assert outsider.client.post(url).status_code == 404
+    # Other methods are refused alike for every id, so they tell nothing either.
+    assert outsider.client.get(url).status_code == 405
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def _reads_all_of_mine_only(outsider, owner):
+    theirs = _owners_notification(owner)
+    assert outsider.client.post("/api/v1/notifications/read-all/").json() == {"marked": 0}
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
 CASES = {
+    "notification-list": Case("singleton", check=_notifications_are_mine),
+    "notification-read": Case("singleton", check=_reads_only_mine),
+    "notification-read-all": Case("singleton", check=_reads_all_of_mine_only),
     "trash-list": Case("singleton", check=_trash_is_mine),
     "trash-restore": Case("singleton", check=_restores_only_mine),
     "contact-duplicates": Case("viewset"),
@@ -267,7 +308,7 @@ def crm_routes():
                 walk(entry.url_patterns, prefix + str(entry.pattern))
             elif isinstance(entry, URLPattern):
                 route = prefix + str(entry.pattern)
-                if route.lstrip("^").startswith(CRM_PREFIX):
+                if route.replace("^", "").startswith(SCOPED_PREFIXES):
                     found.append((entry.name, route, entry.callback))
 
     walk(get_resolver().url_patterns, "")

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Tag
+from accounts.models import Membership, Tag
 from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact, ContactImport
@@ -21,6 +21,7 @@ from deals.models import Deal, Pipeline, Stage
 from events.kinds import kind_named
 from events.models import Source
 from notes.models import Note
+from notifications.models import Notification
 from tests.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -62,6 +63,14 @@ def owner_records(account):
         ),
         Stage: Stage.objects.for_account(account).filter(pipeline=pipeline).first(),
         TrashedRecord: trashed_secret(account),
+        Notification: Notification.objects.create(
+            account=account,
+            user=Membership.objects.filter(account=account).first().user,
+            kind=Notification.Kind.ASSIGNED,
+            record_type="contact",
+            record_id=contact.pk,
+            title=f"{SECRET} notification",
+        ),
     }
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("trash/", include("web.trash.urls")),
     path("", include("web.auth.urls")),
     path("profile/", include("web.profile.urls")),
+    path("notifications/", include("web.notifications.urls")),
     path("merge/", include("web.merge.urls")),
 ]
 

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from accounts.api.fields import AccountDateTimeField
 from accounts.api.serializers import AccountScopedModelSerializer
-from activities.models import Activity
+from activities.models import REMIND_BEFORE_MAX, Activity
 
 
 class ActivitySerializer(AccountScopedModelSerializer):
@@ -14,6 +14,13 @@ class ActivitySerializer(AccountScopedModelSerializer):
         help_text="With an offset; a naive timestamp is read in the account's time zone.",
     )
     is_overdue = serializers.BooleanField(read_only=True)
+    remind_before_minutes = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=REMIND_BEFORE_MAX,
+        help_text="Remind the owner this many minutes before due_at (0-40320); null: no reminder.",
+    )
 
     class Meta:
         model = Activity
@@ -29,6 +36,7 @@ class ActivitySerializer(AccountScopedModelSerializer):
             "company",
             "deal",
             "owner",
+            "remind_before_minutes",
             "is_overdue",
             "created_at",
             "updated_at",

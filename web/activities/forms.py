@@ -53,7 +53,19 @@ class ActivityForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
 
     class Meta:
         model = Activity
-        fields = ["type", "subject", "due_at", "owner", "contact", "company", "deal", "description"]
+        fields = [
+            "type",
+            "subject",
+            "due_at",
+            "remind_before_minutes",
+            "owner",
+            "contact",
+            "company",
+            "deal",
+            "description",
+        ]
+        labels = {"remind_before_minutes": "Remind (minutes before)"}
+        help_texts = {"remind_before_minutes": "Empty for no reminder."}
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     wide_fields = ("subject", "description")

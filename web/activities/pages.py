@@ -20,6 +20,7 @@ from contacts.models import Contact
 from deals.models import Deal
 from events.models import Source
 from lib.ids import parse_id
+from notifications.models import NotificationPreferences
 from web.activities.forms import LINKS, ActivityForm, LogActivityForm
 from web.activity_rows import ROW_RELATED, decorate_activities
 from web.crud import RecordFormView
@@ -67,6 +68,8 @@ class ActivityPageView(RecordFormView):
                 if record_id is not None:
                     initial[name] = record_id
             initial["owner"] = self.request.user.pk
+            preferences = NotificationPreferences.for_user(self.request.user)  # one query
+            initial["remind_before_minutes"] = preferences.default_remind_before_minutes
         return initial
 
     def get_context_data(self, **kwargs):

@@ -3,9 +3,14 @@ namespace)."""
 
 from django.urls import path
 
-from web.profile.views import ApiTokenView, ProfileView
+from web.profile.views import ApiTokenView, NotificationPreferencesView, ProfileView
 
 urlpatterns = [
     path("", ProfileView.as_view(), name="profile"),
     path("token/", ApiTokenView.as_view(), name="profile-token"),
+    path(
+        "notifications/",
+        NotificationPreferencesView.as_view(),
+        name="profile-notifications",
+    ),
 ]

@@ -8,11 +8,13 @@ from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.generic import UpdateView
+from django.views.generic import FormView, UpdateView
 from rest_framework.authtoken.models import Token
 
 from accounts.services import api_token_regenerate
-from web.profile.forms import ProfileForm
+from notifications.models import NotificationPreferences
+from notifications.services import notification_preferences_save
+from web.profile.forms import NotificationPreferencesForm, ProfileForm
 from web.tenancy import AccountViewMixin
 
 
@@ -53,3 +55,21 @@ class ApiTokenView(AccountViewMixin, View):
             else "API token created.",
         )
         return HttpResponseRedirect(reverse("web:profile"))
+
+
+class NotificationPreferencesView(AccountViewMixin, FormView):
+    """GET: the user's notification preferences; POST: save them."""
+
+    form_class = NotificationPreferencesForm
+    template_name = "web/profile_notifications.html"
+    success_url = reverse_lazy("web:profile-notifications")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = NotificationPreferences.for_user(self.request.user)
+        return kwargs
+
+    def form_valid(self, form):
+        notification_preferences_save(user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, "Notification preferences saved.")
+        return super().form_valid(form)

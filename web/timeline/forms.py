@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.utils.html import escape, linebreaks
 
 from accounts.models import User
-from activities.models import Activity
+from activities.models import REMIND_BEFORE_MAX, Activity
 from activities.services import activity_create
 from events.models import Source
 from notes.models import Note
 from notes.sanitize import sanitize_body
 from notes.services import note_create
+from notifications.models import NotificationPreferences
 from web.account_forms import AccountFormMixin
 from web.form_fields import AccountDateTimeField, MemberChoiceField
 from web.timeline.email_forms import EmailForm
@@ -113,12 +114,28 @@ class TaskForm(AccountFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "Send the proposal"}),
     )
     due_at = AccountDateTimeField(label="Due", required=False)
+    remind_before_minutes = forms.IntegerField(
+        label="Remind (minutes before)",
+        required=False,
+        min_value=0,
+        max_value=REMIND_BEFORE_MAX,
+        help_text="Empty for no reminder.",
+    )
     owner = MemberChoiceField(
         label="Assigned to", queryset=User.objects.none(), required=False, empty_label="Nobody"
     )
 
     def __init__(self, *args, account, user, **kwargs):
-        kwargs.setdefault("initial", {"owner": user.pk})
+        data = args[0] if args else kwargs.get("data")
+        if data is None:  # shown empty: with the user's defaults
+            preferences = NotificationPreferences.for_user(user)  # one query
+            kwargs.setdefault(
+                "initial",
+                {
+                    "owner": user.pk,
+                    "remind_before_minutes": preferences.default_remind_before_minutes,
+                },
+            )
         super().__init__(*args, account=account, **kwargs)
         self.user = user
         self.fields["due_at"].zone = account.zone
@@ -139,6 +156,7 @@ class TaskForm(AccountFormMixin, forms.Form):
                 "type": self.cleaned_data["type"] or Activity.Type.TASK,
                 "subject": self.cleaned_data["subject"],
                 "due_at": self.cleaned_data["due_at"],
+                "remind_before_minutes": self.cleaned_data["remind_before_minutes"],
                 "owner": self.cleaned_data["owner"],
                 **link,
             },

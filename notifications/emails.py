@@ -1,0 +1,68 @@
+"""Mail for notifications, sent from an outbox after commit.
+
+A notification is created with `email_pending` set, in the transaction of the change
+that caused it, so a change that rolls back mails nothing and one that commits is
+mailed even if the process dies right after. The notifications job drains the outbox
+(every 30 seconds, `notifications.tasks`) through Django's email backend (the console
+under `make run`, SMTP in production: settings `EMAIL_*`). Users who turned email off,
+or have no address, are skipped. A message the backend refuses stays pending and is
+tried again at the next run; delivery is at least once.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from notifications.models import Notification, NotificationPreferences
+
+logger = logging.getLogger(__name__)
+BATCH = 200
+
+
+def notification_message(notification: Notification) -> EmailMessage:
+    """The mail telling the notification's user about it."""
+    context = {
+        "notification": notification,
+        "url": settings.SITE_URL.rstrip("/") + "/notifications/",
+    }
+    subject = render_to_string("notifications/email_subject.txt", context).strip()
+    body = render_to_string("notifications/email_body.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[notification.user.email])
+
+
+def notification_emails_send(*, batch_size: int = BATCH) -> int:
+    """Mail a batch of pending notifications to the users who want mail; how many
+    were sent. Four queries per batch (two workers take different rows: SKIP LOCKED)."""
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.dangerously_unscoped()
+            .email_pending()
+            .select_related("user", "actor")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("id")[:batch_size]
+        )
+        if not pending:
+            return 0
+        muted = set(
+            NotificationPreferences.objects.filter(
+                user__in={n.user_id for n in pending}, email_enabled=False
+            ).values_list("user_id", flat=True)
+        )
+        done, sent = [], 0
+        connection = get_connection()
+        for notification in pending:
+            if notification.user_id in muted or not notification.user.email:
+                done.append(notification.pk)
+                continue
+            try:
+                connection.send_messages([notification_message(notification)])
+            except Exception:  # the backend's failure is the outbox's to retry
+                logger.exception("Mailing notification %s failed; retried later.", notification.pk)
+                continue
+            done.append(notification.pk)
+            sent += 1
+        Notification.objects.dangerously_unscoped().filter(pk__in=done).update(email_pending=False)
+    return sent
