@@ -71,7 +71,7 @@ KINDS = {
         ),
         related=("company", "owner"),
         url_name="web:contact",
-        merge_url_name="web:contacts-merge",
+        merge_url_name="web:contact-merge",
     ),
     "companies": DuplicateKind(
         slug="companies",
@@ -92,7 +92,7 @@ KINDS = {
         ),
         related=("parent", "owner"),
         url_name="web:company",
-        merge_url_name="web:companies-merge",
+        merge_url_name="web:company-merge",
     ),
 }
 
