@@ -1,5 +1,5 @@
 """The activity agenda (overdue / today / upcoming / done, by owner and type) and the
-activity actions every page's rows post to (start, complete, cancel).
+activity actions every page's rows post to (start, complete, cancel, delete).
 
 "Today" is today in the account's time zone. Overdue follows the model
 (`Activity.objects.overdue()`: not done and due before now), so an activity due this
@@ -19,13 +19,19 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import User
 from activities.models import Activity, InvalidTransition
-from activities.services import activity_cancel, activity_complete, activity_start
+from activities.services import (
+    activity_cancel,
+    activity_complete,
+    activity_delete,
+    activity_start,
+)
 from events.models import Source
 from lib.ids import parse_page_number
 from web import activity_rows
@@ -39,6 +45,7 @@ from web.activity_rows import (
     shown_count,
     tab_querysets,
 )
+from web.crud import RowDeleteView
 from web.htmx_partials import PartialByTargetMixin
 from web.moments import Day
 from web.tenancy import AccountViewMixin
@@ -170,3 +177,30 @@ class ActivityActionView(AccountViewMixin, View):
         ):
             target = "/agenda/"
         return target
+
+
+class ActivityDeleteView(RowDeleteView):
+    """POST from an agenda or timeline row: the activity goes to the trash; over htmx
+    the row leaves and the page offers the Undo. GET: the confirm page (no JavaScript),
+    which returns to `next`."""
+
+    model = Activity
+    context_object_name = "activity"
+    success_url = reverse_lazy("web:agenda")
+
+    def confirm_context(self, activity) -> dict:
+        return {
+            "title": f"Delete “{activity.subject}”?",
+            "consequence": "The activity goes to the trash, where it can be restored for 30 days.",
+            "button": "Delete activity",
+            "cancel_url": str(self.success_url),
+        }
+
+    def htmx_events(self, activity) -> dict:
+        return {"activity-changed": {"id": activity.pk}}  # the agenda's tab counts
+
+    def delete(self, activity):
+        activity_delete(activity=activity, by=self.request.user, source=Source.UI)
+
+    def success_message(self, activity) -> str:
+        return f"Deleted “{activity.subject}”."

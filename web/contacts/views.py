@@ -6,7 +6,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
@@ -31,13 +30,13 @@ from contacts.services import (
 from deals.models import Deal
 from events.models import Source
 from lib.ids import parse_id
+from web.bulk_delete import delete_selected
 from web.contacts.filters import ContactFilters, ContactListFilter
 from web.contacts.forms import BulkActionForm, ContactForm
 from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
 from web.formatting import format_money
 from web.record_timeline import timeline_context
 from web.tenancy import AccountViewMixin
-from web.undo import offer_undo
 
 DEALS_SHOWN = 10
 PAGE_SIZE = 25
@@ -144,22 +143,11 @@ class ContactBulkView(AccountViewMixin, View):
             )
             messages.success(request, f"Assigned {_contacts(count)} to {who}.")
         else:
-            with transaction.atomic():
-                # The ids the delete will trash, locked first (in its order), so that
-                # the Undo restores exactly those, never one someone else deleted.
-                done_by["ids"] = list(
-                    Contact.objects.for_account(account)
-                    .filter(pk__in=ids)
-                    .select_for_update(of=("self",))
-                    .order_by("pk")
-                    .values_list("pk", flat=True)
-                )
-                count = contacts_delete(**done_by)
-            offer_undo(
+            delete_selected(
                 request,
-                f"Deleted {_contacts(count)}.",
-                record_type="contact",
-                ids=done_by["ids"],
+                queryset=Contact.objects.for_account(account),
+                ids=ids,
+                delete=contacts_delete,
             )
         return HttpResponseRedirect(self.back())
 
