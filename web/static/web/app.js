@@ -105,9 +105,11 @@
     target.querySelectorAll("[data-dismiss-after]:not([data-dismissing])").forEach(function (item) {
       dismissLater(item);
       var undo = item.querySelector("button[type=submit]");
-      if (undo && (!document.activeElement || document.activeElement === document.body)) {
-        undo.focus();
-      }
+      // After the row's own swap, which follows this one in the same task.
+      window.setTimeout(function () {
+        var focused = document.activeElement;
+        if (undo && (!focused || focused === document.body)) { undo.focus(); }
+      }, 0);
     });
   });
 
