@@ -160,7 +160,8 @@ def test_without_javascript_a_note_is_deleted_from_its_confirm_page_back_to_next
     note = NoteFactory(account=owner.account, contact=ann, body="<p>Call back</p>")
     client = client_for(owner)
     confirm = client.get(f"/notes/{note.pk}/delete/", {"next": f"/contacts/{ann.pk}/"})
-    assert "“Call back” goes to the trash" in confirm.text
+    assert "Delete the note “Call back”?" in confirm.text
+    assert "restored for 30 days" in confirm.text
     assert f'name="next" value="/contacts/{ann.pk}/"' in confirm.text
     page = client.post(f"/notes/{note.pk}/delete/", {"next": f"/contacts/{ann.pk}/"}, follow=True)
     assert page.redirect_chain == [(f"/contacts/{ann.pk}/", 302)]

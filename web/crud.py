@@ -26,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from events.link_targets import LinkTargetGone
 from events.models import Source
 from lib.paginator import DeferredJoinPaginator
+from trash.models import RETENTION
 from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.tenancy import AccountViewMixin
 from web.undo import offer_undo
@@ -194,10 +195,15 @@ class RecordDeleteView(AccountViewMixin, View):
     template_name = "web/confirm_delete.html"
     context_object_name = "object"
     success_url = "/"
+    delete_service = None  # e.g. deal_delete(*, deal, by, source)
 
     def get(self, request, *args, **kwargs):
         record = self.get_object()
-        context = {self.context_object_name: record, "next": self.next_url()}
+        context = {
+            self.context_object_name: record,
+            "next": self.next_url(),
+            "retention_days": RETENTION.days,
+        }
         context.update(self.confirm_context(record))
         return render(request, self.template_name, context)
 
@@ -230,7 +236,9 @@ class RecordDeleteView(AccountViewMixin, View):
         return {}
 
     def delete(self, record) -> None:
-        raise NotImplementedError
+        """Trash `record` through the area's `delete_service`."""
+        record_name = self.model._meta.model_name
+        self.delete_service(**{record_name: record}, by=self.request.user, source=Source.UI)
 
     def success_message(self, record) -> str:
         raise NotImplementedError

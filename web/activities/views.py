@@ -186,21 +186,18 @@ class ActivityDeleteView(RowDeleteView):
 
     model = Activity
     context_object_name = "activity"
+    delete_service = staticmethod(activity_delete)
     success_url = reverse_lazy("web:agenda")
 
     def confirm_context(self, activity) -> dict:
         return {
             "title": f"Delete “{activity.subject}”?",
-            "consequence": "The activity goes to the trash, where it can be restored for 30 days.",
             "button": "Delete activity",
             "cancel_url": str(self.success_url),
         }
 
     def htmx_events(self, activity) -> dict:
         return {"activity-changed": {"id": activity.pk}}  # the agenda's tab counts
-
-    def delete(self, activity):
-        activity_delete(activity=activity, by=self.request.user, source=Source.UI)
 
     def success_message(self, activity) -> str:
         return f"Deleted “{activity.subject}”."

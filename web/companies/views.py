@@ -15,7 +15,6 @@ from companies.models import Company
 from companies.services import companies_delete, company_create, company_delete, company_update
 from contacts.models import Contact
 from deals.models import Deal
-from events.models import Source
 from lib.ids import parse_id
 from web.bulk_delete import BulkDeleteView, counted
 from web.companies.forms import CompanyForm
@@ -188,6 +187,7 @@ class CompanyDeleteView(RecordDeleteView):
 
     model = Company
     context_object_name = "company"
+    delete_service = staticmethod(company_delete)
     success_url = reverse_lazy("web:companies")
 
     def confirm_context(self, company) -> dict:
@@ -202,16 +202,12 @@ class CompanyDeleteView(RecordDeleteView):
         return {
             "title": f"Delete {company.name}?",
             "consequence": (
-                f"The company goes to the trash, where it can be restored for 30 days. Its "
-                f"{', '.join(linked)} stay, no longer linked to it; restoring it links "
+                f"Its {', '.join(linked)} stay, no longer linked to it; restoring it links "
                 "them again."
             ),
             "button": "Delete company",
             "cancel_url": reverse("web:company", args=[company.pk]),
         }
-
-    def delete(self, company):
-        company_delete(company=company, by=self.request.user, source=Source.UI)
 
     def success_message(self, company) -> str:
         return f"Deleted {company.name}."

@@ -252,10 +252,8 @@ class ContactDeleteView(ContactMixin, RecordDeleteView):
     The contact's notes, activities and deals stay, unlinked."""
 
     template_name = "web/contacts/delete.html"
+    delete_service = staticmethod(contact_delete)
     success_url = reverse_lazy("web:contacts")
-
-    def delete(self, contact):
-        contact_delete(contact=contact, by=self.request.user, source=Source.UI)
 
     def success_message(self, contact) -> str:
         return f"Deleted {contact.full_name}."

@@ -268,22 +268,19 @@ class DealDeleteView(RecordDeleteView):
 
     model = Deal
     context_object_name = "deal"
+    delete_service = staticmethod(deal_delete)
     success_url = reverse_lazy("web:deals")
 
     def confirm_context(self, deal) -> dict:
         return {
             "title": f"Delete {deal.title}?",
             "consequence": (
-                "The deal goes to the trash, where it can be restored for 30 days. Its "
-                "notes and activities stay, no longer linked to it; restoring it links "
-                "them again."
+                "Its notes and activities stay, no longer linked to it; restoring it "
+                "links them again."
             ),
             "button": "Delete deal",
             "cancel_url": reverse("web:deal", args=[deal.pk]),
         }
-
-    def delete(self, deal):
-        deal_delete(deal=deal, by=self.request.user, source=Source.UI)
 
     def success_message(self, deal) -> str:
         return f"Deleted {deal.title}."

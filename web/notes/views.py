@@ -9,7 +9,6 @@ no query, the page costs a count and the rows (with their links, select_related)
 
 from django.urls import reverse_lazy
 
-from events.models import Source
 from lib.search import order_hits_by_sorting, search_words
 from notes.filters import NoteFilter
 from notes.models import Note
@@ -66,20 +65,15 @@ class NoteDeleteView(RowDeleteView):
 
     model = Note
     context_object_name = "note"
+    delete_service = staticmethod(note_delete)
     success_url = reverse_lazy("web:notes")
 
     def confirm_context(self, note) -> dict:
         return {
-            "title": "Delete this note?",
-            "consequence": (
-                f"“{note.title}” goes to the trash, where it can be restored for 30 days."
-            ),
+            "title": f"Delete the note “{note.title}”?",
             "button": "Delete note",
             "cancel_url": str(self.success_url),
         }
-
-    def delete(self, note):
-        note_delete(note=note, by=self.request.user, source=Source.UI)
 
     def success_message(self, note) -> str:
         return "Deleted the note."
