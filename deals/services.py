@@ -306,6 +306,14 @@ def deal_delete(*, deal: Deal, by, source: Source) -> None:
     records_trash(DEAL, rows=[row_lock(DEAL, deal)], by=by, source=source)
 
 
+def deals_delete(*, account, by, source: Source, ids) -> int:
+    """Move the account's deals among `ids` to the trash (their notes and activities
+    stay, unlinked), one `deal.deleted` each, in a constant number of queries. Returns
+    how many were deleted."""
+    deals = Deal.objects.for_account(account).filter(pk__in=list(ids))
+    return records_trash_queryset(DEAL, queryset=deals, by=by, source=source)
+
+
 def deal_delete_many(*, deals, by, source: Source) -> int:
     """Delete the deals of a queryset (the admin's bulk delete), a `deal.deleted` event
     for each, appended in one batch; how many were deleted."""

@@ -8,11 +8,15 @@ narrowed by `scope_queryset()`. Writes go through the area's services, never
 `form.save()`: a form view implements `save(form)` and a delete view `delete(record)`.
 """
 
+import json
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView
 from django.views.generic.detail import SingleObjectTemplateResponseMixin
@@ -22,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from events.link_targets import LinkTargetGone
 from events.models import Source
 from lib.paginator import DeferredJoinPaginator
+from trash.models import RETENTION
 from web.edit_conflicts import EditConflict, conflict_context, saving_at_version
 from web.tenancy import AccountViewMixin
 from web.undo import offer_undo
@@ -177,17 +182,30 @@ class RecordFormView(
 
 
 class RecordDeleteView(AccountViewMixin, View):
-    """GET: ask first (for browsers without JavaScript). POST: `delete(record)` through
-    the area's services (the record goes to the trash), then `success_url` with the
-    success message and its Undo button (web/undo.py). Over htmx the redirect is an
-    `HX-Redirect`, so the next page, a full load, shows the message."""
+    """GET: ask first (for browsers without JavaScript, and the confirm page a record's
+    Delete button leads to). POST: `delete(record)` through the area's services (the
+    record goes to the trash), then the success message with its Undo button
+    (web/undo.py) on the next page: `next` when the form says where it was (a page of
+    this site), else `success_url`. Over htmx the redirect is an `HX-Redirect`, so the
+    next page, a full load, shows the message.
 
-    template_name = ""
+    The confirm page is `template_name`, by default web/confirm_delete.html, which
+    reads `confirm_context(record)`."""
+
+    template_name = "web/confirm_delete.html"
     context_object_name = "object"
     success_url = "/"
+    delete_service = None  # e.g. deal_delete(*, deal, by, source)
 
     def get(self, request, *args, **kwargs):
-        return render(request, self.template_name, {self.context_object_name: self.get_object()})
+        record = self.get_object()
+        context = {
+            self.context_object_name: record,
+            "next": self.next_url(),
+            "retention_days": RETENTION.days,
+        }
+        context.update(self.confirm_context(record))
+        return render(request, self.template_name, context)
 
     def post(self, request, *args, **kwargs):
         record = self.get_object()
@@ -198,12 +216,64 @@ class RecordDeleteView(AccountViewMixin, View):
             record_type=self.model._meta.model_name,
             ids=[record.pk],
         )
-        if request.htmx:
-            return HttpResponseClientRedirect(str(self.success_url))
-        return HttpResponseRedirect(self.success_url)
+        return self.deleted(record)
+
+    def deleted(self, record):
+        """The answer once `record` is in the trash."""
+        target = self.next_url() or str(self.success_url)
+        if self.request.htmx:
+            return HttpResponseClientRedirect(target)
+        return HttpResponseRedirect(target)
+
+    def next_url(self) -> str:
+        """`next` (POST, else the query string) when it is a path of this site, else ""."""
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        return target if is_local_path(self.request, target) else ""
+
+    def confirm_context(self, record) -> dict:
+        """Hook: what the confirm page says: `title` ("Delete Acme?"), `consequence`
+        (what happens to what is linked), `button` ("Delete company") and `cancel_url`."""
+        return {}
 
     def delete(self, record) -> None:
-        raise NotImplementedError
+        """Trash `record` through the area's `delete_service`."""
+        record_name = self.model._meta.model_name
+        self.delete_service(**{record_name: record}, by=self.request.user, source=Source.UI)
 
     def success_message(self, record) -> str:
         raise NotImplementedError
+
+
+class RowDeleteView(RecordDeleteView):
+    """A delete for records shown as rows of other pages (a note on a timeline, an
+    activity on the agenda), which have no page of their own. Over htmx the answer
+    replaces the row with nothing (the button targets its row, `outerHTML`) and
+    carries the "Deleted …" message with its Undo out of band, at the top of the page
+    (templates/web/_row_deleted.html); its Undo returns to the page the row was on.
+    Without JavaScript: the confirm page, then back to `next`."""
+
+    def deleted(self, record):
+        if not self.request.htmx:
+            return super().deleted(record)
+        current = urlsplit(self.request.htmx.current_url or "")
+        page = current.path + (f"?{current.query}" if current.query else "")
+        response = render(
+            self.request,
+            "web/_row_deleted.html",
+            {"undo_next": page if is_local_path(self.request, page) else str(self.success_url)},
+        )
+        patch_vary_headers(response, ("HX-Request",))
+        if events := self.htmx_events(record):
+            response["HX-Trigger"] = json.dumps(events)
+        return response
+
+    def htmx_events(self, record) -> dict:
+        """Hook: the events the page's listeners refresh on (`HX-Trigger`)."""
+        return {}
+
+
+def is_local_path(request, target: str) -> bool:
+    """Whether `target` is a path of this site (for `next`: never another host)."""
+    return target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )

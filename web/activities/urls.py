@@ -3,13 +3,18 @@ the activities' own pages (`activity_urlpatterns`, under "activities/").
 
 The activity actions live here too; every page that lists activities posts to them
 (`{% url 'web:activity-complete' activity.pk %}`, `-start`, `-cancel`, `-reopen`,
-`-reschedule`).
+`-reschedule`, `-delete`).
 """
 
 from django.urls import path
 
 from web.activities.pages import ActivityLogView, ActivityPageView
-from web.activities.views import ActivityActionView, ActivityRescheduleView, AgendaView
+from web.activities.views import (
+    ActivityActionView,
+    ActivityDeleteView,
+    ActivityRescheduleView,
+    AgendaView,
+)
 
 urlpatterns = [
     path("", AgendaView.as_view(), name="agenda"),
@@ -26,6 +31,7 @@ urlpatterns = [
         ActivityRescheduleView.as_view(),
         name="activity-reschedule",
     ),
+    path("activities/<int:pk>/delete/", ActivityDeleteView.as_view(), name="activity-delete"),
 ]
 
 activity_urlpatterns = [

@@ -1,6 +1,6 @@
 """The activity agenda (overdue / today / upcoming / done, by owner and type) and the
 activity actions every page's rows post to (start, complete, cancel, reopen,
-reschedule).
+reschedule, delete).
 
 "Today" is today in the account's time zone. Overdue follows the model
 (`Activity.objects.overdue()`: not done and due before now), so an activity due this
@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
@@ -31,6 +32,7 @@ from activities.models import Activity, InvalidTransition
 from activities.services import (
     activity_cancel,
     activity_complete,
+    activity_delete,
     activity_reopen,
     activity_reschedule,
     activity_start,
@@ -49,6 +51,7 @@ from web.activity_rows import (
     shown_count,
     tab_querysets,
 )
+from web.crud import RowDeleteView
 from web.htmx_partials import PartialByTargetMixin
 from web.moments import Day
 from web.tenancy import AccountViewMixin
@@ -205,3 +208,27 @@ class ActivityRescheduleView(ActivityActionView):
             activity=activity, by=self.request.user, source=Source.UI, day=day, zone=account.zone
         )
         return f"“{activity.subject}” moved to {day:%a} {day.day} {day:%b}."
+
+
+class ActivityDeleteView(RowDeleteView):
+    """POST from an agenda or timeline row: the activity goes to the trash; over htmx
+    the row leaves and the page offers the Undo. GET: the confirm page (no JavaScript),
+    which returns to `next`."""
+
+    model = Activity
+    context_object_name = "activity"
+    delete_service = staticmethod(activity_delete)
+    success_url = reverse_lazy("web:agenda")
+
+    def confirm_context(self, activity) -> dict:
+        return {
+            "title": f"Delete “{activity.subject}”?",
+            "button": "Delete activity",
+            "cancel_url": str(self.success_url),
+        }
+
+    def htmx_events(self, activity) -> dict:
+        return {"activity-changed": {"id": activity.pk}}  # the agenda's tab counts
+
+    def success_message(self, activity) -> str:
+        return f"Deleted “{activity.subject}”."

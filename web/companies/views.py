@@ -1,19 +1,24 @@
-"""Companies: the list (search, filters, sorting, pages), the company page, the form.
+"""Companies: the list (search, filters, sorting, pages, delete selected), the company
+page, the form, the delete.
 
 The list filters through the API's own `CompanyFilter`, so `?search=`, `industry`,
 `size`, `owner` (an id or `me`) and `tag` mean the same in both. Every page costs a
 constant number of queries whatever the number of companies, contacts or deals.
 """
 
+from django.template.defaultfilters import pluralize
+from django.urls import reverse, reverse_lazy
+
 from accounts.models import Tag, User
 from companies.filters import CompanyFilter
 from companies.models import Company
-from companies.services import company_create, company_update
+from companies.services import companies_delete, company_create, company_delete, company_update
 from contacts.models import Contact
 from deals.models import Deal
 from lib.ids import parse_id
+from web.bulk_delete import BulkDeleteView, counted
 from web.companies.forms import CompanyForm
-from web.crud import RecordDetailView, RecordFormView, RecordListView
+from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
 from web.deal_display import deal_summary, decorate_deal
 from web.likely_duplicates import likely_duplicates
 from web.record_timeline import timeline_context
@@ -176,3 +181,43 @@ class CompanyFormView(RecordFormView):
 
     def success_message(self, company) -> str:
         return f"Company “{company.name}” created." if self.creating else "Company saved."
+
+
+class CompanyDeleteView(RecordDeleteView):
+    """GET: the confirm page, saying what stays linked to nothing. POST: the company
+    goes to the trash; its Undo brings it back with its links."""
+
+    model = Company
+    context_object_name = "company"
+    delete_service = staticmethod(company_delete)
+    success_url = reverse_lazy("web:companies")
+
+    def confirm_context(self, company) -> dict:
+        account = self.request.account
+        # Three counts, on a page shown once per delete.
+        subsidiaries = Company.objects.for_account(account).filter(parent=company).count()
+        linked = [
+            counted(Contact, Contact.objects.for_account(account).filter(company=company).count()),
+            f"{subsidiaries:,} subsidiar{pluralize(subsidiaries, 'y,ies')}",
+            counted(Deal, Deal.objects.for_account(account).filter(company=company).count()),
+        ]
+        return {
+            "title": f"Delete {company.name}?",
+            "consequence": (
+                f"Its {', '.join(linked)} stay, no longer linked to it; restoring it links "
+                "them again."
+            ),
+            "button": "Delete company",
+            "cancel_url": reverse("web:company", args=[company.pk]),
+        }
+
+    def success_message(self, company) -> str:
+        return f"Deleted {company.name}."
+
+
+class CompanyBulkDeleteView(BulkDeleteView):
+    """POST `ids`: "Delete selected" on the companies list."""
+
+    model = Company
+    delete_service = staticmethod(companies_delete)
+    list_url_name = "web:companies"

@@ -9,6 +9,7 @@ from companies.models import Company
 from contacts.models import Contact
 from lib.ids import parse_id
 from web.account_forms import AccountModelForm
+from web.bulk_delete import selected_ids
 from web.form_fields import MemberChoiceField, PhoneField, TagNamesField
 from web.form_versions import VersionedFormMixin
 from web.model_rules import ModelRulesMixin
@@ -86,11 +87,7 @@ class BulkActionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        ids = []
-        for value in self.raw_ids[: self.MAX_IDS]:
-            contact_id = parse_id(value)
-            if contact_id is not None:
-                ids.append(contact_id)
+        ids = selected_ids(self.raw_ids, limit=self.MAX_IDS)
         if not ids:
             raise ValidationError("Select at least one contact.")
         data["ids"] = ids

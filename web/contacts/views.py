@@ -6,7 +6,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
@@ -31,6 +30,7 @@ from contacts.services import (
 from deals.models import Deal
 from events.models import Source
 from lib.ids import parse_id
+from web.bulk_delete import delete_selected
 from web.contacts.filters import ContactFilters, ContactListFilter
 from web.contacts.forms import BulkActionForm, ContactForm
 from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
@@ -38,7 +38,6 @@ from web.formatting import format_money
 from web.likely_duplicates import likely_duplicates
 from web.record_timeline import timeline_context
 from web.tenancy import AccountViewMixin
-from web.undo import offer_undo
 
 DEALS_SHOWN = 10
 PAGE_SIZE = 25
@@ -145,22 +144,11 @@ class ContactBulkView(AccountViewMixin, View):
             )
             messages.success(request, f"Assigned {_contacts(count)} to {who}.")
         else:
-            with transaction.atomic():
-                # The ids the delete will trash, locked first (in its order), so that
-                # the Undo restores exactly those, never one someone else deleted.
-                done_by["ids"] = list(
-                    Contact.objects.for_account(account)
-                    .filter(pk__in=ids)
-                    .select_for_update(of=("self",))
-                    .order_by("pk")
-                    .values_list("pk", flat=True)
-                )
-                count = contacts_delete(**done_by)
-            offer_undo(
+            delete_selected(
                 request,
-                f"Deleted {_contacts(count)}.",
-                record_type="contact",
-                ids=done_by["ids"],
+                queryset=Contact.objects.for_account(account),
+                ids=ids,
+                delete=contacts_delete,
             )
         return HttpResponseRedirect(self.back())
 
@@ -267,10 +255,8 @@ class ContactDeleteView(ContactMixin, RecordDeleteView):
     The contact's notes, activities and deals stay, unlinked."""
 
     template_name = "web/contacts/delete.html"
+    delete_service = staticmethod(contact_delete)
     success_url = reverse_lazy("web:contacts")
-
-    def delete(self, contact):
-        contact_delete(contact=contact, by=self.request.user, source=Source.UI)
 
     def success_message(self, contact) -> str:
         return f"Deleted {contact.full_name}."

@@ -1,5 +1,6 @@
-"""The deals list, the deal page, its form, and the state machine's actions (move, win,
-lose, abandon, reopen) for the deal page and the pipeline board.
+"""The deals list (with "Delete selected"), the deal page, its form and delete, and the
+state machine's actions (move, win, lose, abandon, reopen) for the deal page and the
+pipeline board.
 
 Views only translate HTTP to deals.services (`deal_move`, `deal_win`, ...), the one
 write path, which applies the model's state machine to the locked row: a refused
@@ -12,7 +13,7 @@ import json
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -23,15 +24,18 @@ from deals.models import Deal, InvalidTransition, Stage
 from deals.services import (
     deal_abandon,
     deal_create,
+    deal_delete,
     deal_lose,
     deal_move,
     deal_reopen,
     deal_update,
     deal_win,
+    deals_delete,
 )
 from events.models import Source
 from lib.ids import parse_id
-from web.crud import RecordDetailView, RecordFormView, RecordListView
+from web.bulk_delete import BulkDeleteView
+from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
 from web.deal_display import decorate_deal
 from web.deals.board import BOARD_ORDER, SESSION_PIPELINE, board_context, render_board
 from web.deals.forms import DealForm, LoseForm, MoveForm
@@ -269,3 +273,35 @@ class DealReopenView(DealActionView):
     def perform(self, deal):
         deal_reopen(deal=deal, by=self.request.user, source=Source.UI)
         return f"“{deal.title}” reopened."
+
+
+class DealDeleteView(RecordDeleteView):
+    """GET: the confirm page. POST: the deal goes to the trash (its notes and activities
+    stay, unlinked); back to the list with the Undo."""
+
+    model = Deal
+    context_object_name = "deal"
+    delete_service = staticmethod(deal_delete)
+    success_url = reverse_lazy("web:deals")
+
+    def confirm_context(self, deal) -> dict:
+        return {
+            "title": f"Delete {deal.title}?",
+            "consequence": (
+                "Its notes and activities stay, no longer linked to it; restoring it "
+                "links them again."
+            ),
+            "button": "Delete deal",
+            "cancel_url": reverse("web:deal", args=[deal.pk]),
+        }
+
+    def success_message(self, deal) -> str:
+        return f"Deleted {deal.title}."
+
+
+class DealBulkDeleteView(BulkDeleteView):
+    """POST `ids`: "Delete selected" on the deals list."""
+
+    model = Deal
+    delete_service = staticmethod(deals_delete)
+    list_url_name = "web:deals"

@@ -1,15 +1,19 @@
 """`GET /notes/?search=&kind=&page=`: notes and logged emails, calls and SMS, newest
-first, filtered by the API's own `NoteFilter`.
+first, filtered by the API's own `NoteFilter`; and the delete of a note, from this list
+or a record's timeline.
 
 Bodies were sanitised on save (notes/sanitize.py), so the template renders the stored
 body as HTML and nothing else. Three queries besides the session's: the filter has
 no query, the page costs a count and the rows (with their links, select_related).
 """
 
+from django.urls import reverse_lazy
+
 from lib.search import order_hits_by_sorting, search_words
 from notes.filters import NoteFilter
 from notes.models import Note
-from web.crud import RecordListView
+from notes.services import note_delete
+from web.crud import RecordListView, RowDeleteView
 from web.moments import Day, describe_moment
 from web.note_display import note_record
 
@@ -53,3 +57,23 @@ class NotesView(RecordListView):
             "filter_query": params.urlencode(),
             "kinds": Note.Kind.choices,
         }
+
+
+class NoteDeleteView(RowDeleteView):
+    """POST: the note goes to the trash; over htmx its row leaves the list or the
+    timeline and the page offers the Undo. GET: the confirm page (no JavaScript)."""
+
+    model = Note
+    context_object_name = "note"
+    delete_service = staticmethod(note_delete)
+    success_url = reverse_lazy("web:notes")
+
+    def confirm_context(self, note) -> dict:
+        return {
+            "title": f"Delete the note “{note.title}”?",
+            "button": "Delete note",
+            "cancel_url": str(self.success_url),
+        }
+
+    def success_message(self, note) -> str:
+        return "Deleted the note."

@@ -40,6 +40,24 @@
   document.addEventListener("selection-changed", refreshSelection);
   document.addEventListener("htmx:afterSwap", refreshSelection);
 
+  // A bulk delete button says how many records it will delete:
+  // data-confirm-template="Delete {n} {noun}?" (data-noun-one="company",
+  // data-noun-many="companies"; or "contact(s)") rewrites its data-confirm.
+  function refreshConfirm() {
+    document.querySelectorAll("[data-confirm-template]").forEach(function (button) {
+      var form = button.form;
+      var n = form ? document.querySelectorAll('input[type=checkbox][name="ids"][form="' + form.id + '"]:checked').length : 0;
+      var noun = button.getAttribute(n === 1 ? "data-noun-one" : "data-noun-many") || "";
+      var text = button.getAttribute("data-confirm-template")
+        .replace("{n}", String(n))
+        .replace("{noun}", noun)
+        .replace("(s)", n === 1 ? "" : "s");
+      button.setAttribute("data-confirm", text);
+    });
+  }
+  document.addEventListener("selection-changed", refreshConfirm);
+  document.addEventListener("htmx:afterSwap", refreshConfirm);
+
   // A message that offers an Undo (templates/web/_messages.html) leaves after its
   // data-dismiss-after seconds, but never while the pointer is over it or focus is in
   // it (WCAG 2.2.1): leaving it starts the count again. It can also be dismissed at
@@ -54,6 +72,7 @@
     if (flash && !flash.querySelector(".flash__item")) { flash.remove(); }
   }
   function dismissLater(item) {
+    item.setAttribute("data-dismissing", "");
     var seconds = parseFloat(item.getAttribute("data-dismiss-after")) || 10;
     var timer = null;
     var hovered = false;
@@ -78,6 +97,21 @@
     start();
   }
   document.querySelectorAll("[data-dismiss-after]").forEach(dismissLater);
+  // ... and one that an htmx answer brings (a row deleted in place, templates/web/
+  // _row_deleted.html). The row that had focus is gone: focus goes to its Undo.
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || !target.querySelectorAll) { return; }
+    target.querySelectorAll("[data-dismiss-after]:not([data-dismissing])").forEach(function (item) {
+      dismissLater(item);
+      var undo = item.querySelector("button[type=submit]");
+      // After the row's own swap, which follows this one in the same task.
+      window.setTimeout(function () {
+        var focused = document.activeElement;
+        if (undo && (!focused || focused === document.body)) { undo.focus(); }
+      }, 0);
+    });
+  });
 
   // A short message after htmx actions: the server sends HX-Trigger: {"toast": "Saved"}.
   document.addEventListener("toast", function (event) {

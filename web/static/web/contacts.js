@@ -2,21 +2,6 @@
 (function () {
   "use strict";
 
-  // The bulk delete button says how many contacts it will delete:
-  // data-confirm-template="Delete {n} contact(s)?" rewrites its data-confirm.
-  function refreshConfirm() {
-    document.querySelectorAll("[data-confirm-template]").forEach(function (button) {
-      var form = button.form;
-      var n = form ? document.querySelectorAll('input[type=checkbox][name="ids"][form="' + form.id + '"]:checked').length : 0;
-      var text = button.getAttribute("data-confirm-template")
-        .replace("{n}", String(n))
-        .replace("(s)", n === 1 ? "" : "s");
-      button.setAttribute("data-confirm", text);
-    });
-  }
-  document.addEventListener("selection-changed", refreshConfirm);
-  document.addEventListener("htmx:afterSwap", refreshConfirm);
-
   // Enter in the search box already refreshed the results over htmx (its "search"
   // event): no full page load on top of it. Without htmx the form submits as usual.
   document.addEventListener("submit", function (event) {
