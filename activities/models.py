@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import F, Q, Value
@@ -231,3 +232,36 @@ class Activity(AccountOwned):
             raise InvalidTransition(f"Cannot {action} an activity that is {self.status}.")
         completing = status == self.Status.COMPLETED
         return {"status": status, "completed_at": (now or timezone.now()) if completing else None}
+
+
+class CalendarFeed(AccountOwned):
+    """A member's secret calendar feed in an account: the URL that serves their
+    activities as RFC 5545 (activities/calendar_feeds.py). One per user and account;
+    resetting it draws a new `nonce`, so the old URL answers 404.
+
+    The URL's secret is an HMAC of `nonce` under SECRET_KEY and only its SHA-256 is
+    stored (`secret_hash`, the feed's lookup): a copy of this table opens no feed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique constraint leads with account
+    )
+    nonce = models.CharField(max_length=64)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reset_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccountScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "user"], name="calendar_feed_unique_user"),
+            models.UniqueConstraint(
+                fields=["account", "secret_hash"], name="calendar_feed_unique_secret"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Calendar feed of user {self.user_id}"
