@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from icalendar import Calendar, Event
@@ -54,6 +55,15 @@ def secret_of(nonce: str) -> str:
 def secret_hash(secret: str) -> str:
     """What the table stores of a secret, and looks it up by."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def feed_url(request, feed: CalendarFeed) -> str:
+    """The absolute URL of a feed, as the API and the calendar page show it."""
+    path = reverse(
+        "api-calendar-feed",
+        kwargs={"account_id": feed.account_id, "secret": secret_of(feed.nonce)},
+    )
+    return request.build_absolute_uri(path)
 
 
 def feed_for_secret(account_id: int, secret: str) -> CalendarFeed | None:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("pipeline/", include(board_urlpatterns)),
     path("deals/", include("web.deals.urls")),
     path("agenda/", include("web.activities.urls")),
+    path("calendar/", include("web.calendar.urls")),
     path("notes/", include("web.notes.urls")),
     path("search/", include("web.search.urls")),
     path("timeline/", include("web.timeline.urls")),

@@ -8,7 +8,6 @@ polls every few minutes at most) and per client address (a cap on guessing, whic
 generous enough for Google's and Apple's fetchers, which share addresses."""
 
 from django.http import HttpResponse
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -26,21 +25,11 @@ from activities.calendar_feeds import (
     calendar_of,
     feed_activities,
     feed_for_secret,
+    feed_url,
     secret_hash,
-    secret_of,
 )
-from activities.models import CalendarFeed
 from activities.services import calendar_feed_of, calendar_feed_reset
 from lib.ids import parse_id
-
-
-def feed_url(request, feed: CalendarFeed) -> str:
-    """The absolute URL of a feed, as the calendar page and the API show it."""
-    path = reverse(
-        "api-calendar-feed",
-        kwargs={"account_id": feed.account_id, "secret": secret_of(feed.nonce)},
-    )
-    return request.build_absolute_uri(path)
 
 
 class CalendarFeedURLSerializer(serializers.Serializer):
