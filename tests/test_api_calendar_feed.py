@@ -245,3 +245,15 @@ def test_two_first_requests_at_once_get_the_same_url(account, on_postgres):
         assert [r.status_code for r in responses] == [200, 200], responses
         assert responses[0].json() == responses[1].json()
         assert CalendarFeed.objects.for_account(account).count() == 1
+
+
+def test_a_retried_reset_with_its_idempotency_key_answers_the_same_url(owner):
+    first = owner.client.post("/api/v1/me/calendar/reset/", HTTP_IDEMPOTENCY_KEY="reset-1")
+    again = owner.client.post("/api/v1/me/calendar/reset/", HTTP_IDEMPOTENCY_KEY="reset-1")
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json() == {"url": feed_url(owner)}
+
+
+def test_options_describe_the_routes(owner):
+    for path in ("/api/v1/me/calendar/", "/api/v1/me/calendar/reset/"):
+        assert owner.client.options(path).status_code == 200

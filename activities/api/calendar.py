@@ -10,7 +10,7 @@ generous enough for Google's and Apple's fetchers, which share addresses."""
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
@@ -36,18 +36,22 @@ class CalendarFeedURLSerializer(serializers.Serializer):
     url = serializers.URLField(read_only=True)
 
 
-class MeCalendarView(AccountContextMixin, APIView):
+class MeCalendarView(AccountContextMixin, generics.GenericAPIView):
     """`GET`: the URL of my calendar feed in the request's account (the same until
     reset)."""
 
-    @extend_schema(responses=CalendarFeedURLSerializer)
+    serializer_class = CalendarFeedURLSerializer
+
     def get(self, request):
         feed = calendar_feed_of(account=request.account, user=request.user)
         return Response({"url": feed_url(request, feed)})
 
 
-class MeCalendarResetView(RecordWritesMixin, AccountContextMixin, APIView):
-    """`POST`: a new URL for my calendar feed; the old one answers 404 from now on."""
+class MeCalendarResetView(RecordWritesMixin, AccountContextMixin, generics.GenericAPIView):
+    """`POST`: a new URL for my calendar feed; the old one answers 404 from now on
+    (with `Idempotency-Key`, a retry answers the same new URL)."""
+
+    serializer_class = CalendarFeedURLSerializer
 
     @extend_schema(request=None, responses=CalendarFeedURLSerializer)
     def post(self, request):
