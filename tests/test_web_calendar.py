@@ -297,3 +297,16 @@ def test_the_page_offers_my_feed_with_copy_and_reset(owner):
     assert new != address
     assert Client().get(address.removeprefix("http://testserver")).status_code == 404
     assert Client().get(new.removeprefix("http://testserver")).status_code == 200
+
+
+def test_a_teammates_calendar_says_whose_it_is(owner, teammate):
+    teammate.user.first_name, teammate.user.last_name = "Tom", "Baker"
+    teammate.user.save()
+    response = client_for(owner).get(
+        "/calendar/",
+        {"owner": teammate.user.pk},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="calendar-grid",
+    )
+    assert "· Tom Baker" in response.content.decode()
+    assert "· " not in page(client_for(owner)).split('id="calendar-title"')[1].split("</h2>")[0]
