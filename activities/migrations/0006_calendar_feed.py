@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_user_members_of_manager'),
-        ('activities', '0004_due_at_calendar_range'),
+        ('activities', '0005_remind_before_minutes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
