@@ -40,3 +40,26 @@ def throttle_counters_are_shared(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def throttle_rates_parse(app_configs, **kwargs):
+    """Every rate (`API_THROTTLE_RATE`, `CALENDAR_FEED_THROTTLE_RATE`, ...) reads as
+    `<count>/<sec|min|hour|day>`: a typo would otherwise be a 500 on the first request
+    it limits."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    errors = []
+    rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+    for scope, rate in rates.items():
+        try:
+            SimpleRateThrottle.parse_rate(None, rate)
+        except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+            errors.append(
+                Error(
+                    f"The {scope!r} throttle rate {rate!r} is not a rate.",
+                    hint="Write it as <count>/<sec|min|hour|day>, e.g. 60/hour.",
+                    id="relay.E002",
+                )
+            )
+    return errors

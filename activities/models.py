@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
@@ -249,6 +250,15 @@ class Activity(AccountOwned):
             return None
         return due_at - dt.timedelta(minutes=remind_before_minutes)
 
+    def due_moved_to(self, day: dt.date, zone: dt.tzinfo, at: dt.time | None = None) -> dt.datetime:
+        """The due date moved to `day` in `zone`, at `at` or else at the time of day it
+        has there now (9:00 when it has none). A time that a DST change skips on that
+        day reads with the offset before the change (02:30 becomes 03:30)."""
+        if at is None:
+            at = self.due_at.astimezone(zone).time() if self.due_at else dt.time(9)
+        local = dt.datetime.combine(day, at.replace(tzinfo=None), tzinfo=zone)
+        return local.astimezone(dt.UTC).astimezone(zone)
+
     @property
     def timeline_at(self):
         return self.completed_at or self.due_at or self.created_at
@@ -274,3 +284,36 @@ class Activity(AccountOwned):
             raise InvalidTransition(f"Cannot {action} an activity that is {self.status}.")
         completing = status == self.Status.COMPLETED
         return {"status": status, "completed_at": (now or timezone.now()) if completing else None}
+
+
+class CalendarFeed(AccountOwned):
+    """A member's secret calendar feed in an account: the URL that serves their
+    activities as RFC 5545 (activities/calendar_feeds.py). One per user and account;
+    resetting it draws a new `nonce`, so the old URL answers 404.
+
+    The URL's secret is an HMAC of `nonce` under SECRET_KEY and only its SHA-256 is
+    stored (`secret_hash`, the feed's lookup): a copy of this table opens no feed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique constraint leads with account
+    )
+    nonce = models.CharField(max_length=64)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reset_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccountScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "user"], name="calendar_feed_unique_user"),
+            models.UniqueConstraint(
+                fields=["account", "secret_hash"], name="calendar_feed_unique_secret"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Calendar feed of user {self.user_id}"

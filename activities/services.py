@@ -4,8 +4,10 @@ through these functions, each atomic, each recording its event (events/row_write
 says how concurrent writes meet)."""
 
 from django.db import transaction
+from django.utils import timezone
 
-from activities.models import Activity
+from activities import calendar_feeds
+from activities.models import Activity, CalendarFeed
 from events.kinds import register
 from events.models import Source
 from events.representations import representation
@@ -182,3 +184,31 @@ def activity_log(
     if follow_up is not None:
         created = activity_create(account=account, by=by, source=source, data=follow_up)
     return logged, created
+
+
+def calendar_feed_of(*, account, user) -> CalendarFeed:
+    """The user's calendar feed in `account`, created on first use. Two first uses at
+    once meet on the (account, user) constraint; get_or_create then reads the winner's,
+    so both show the same URL."""
+    feed, _created = CalendarFeed.objects.for_account(account).get_or_create(
+        account_id=getattr(account, "pk", account), user=user, defaults=_fresh_secret()
+    )
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_reset(*, account, user) -> CalendarFeed:
+    """A new secret for the user's calendar feed in `account`: the old URL answers 404
+    from the commit on."""
+    feed = calendar_feed_of(account=account, user=user)
+    values = {**_fresh_secret(), "reset_at": timezone.now()}
+    CalendarFeed.objects.for_account(account).filter(pk=feed.pk).update(**values)
+    for name, value in values.items():
+        setattr(feed, name, value)
+    return feed
+
+
+def _fresh_secret() -> dict:
+    nonce = calendar_feeds.new_nonce()
+    secret = calendar_feeds.secret_of(nonce)
+    return {"nonce": nonce, "secret_hash": calendar_feeds.secret_hash(secret)}

@@ -40,6 +40,8 @@ def pages() -> dict[str, str]:
         "pipeline": "/pipeline/",
         "deal": f"/deals/{deal.pk}/",
         "agenda": "/agenda/",
+        "calendar": "/calendar/",
+        "calendar-month": "/calendar/?view=month",
         "notes": "/notes/",
         "search": f"/search/?q={contact.last_name[:3]}",
         "profile": "/profile/",

@@ -252,6 +252,9 @@ REST_FRAMEWORK = {
         "api": env_str("API_THROTTLE_RATE", "1200/min"),
         "login_ip": env_str("LOGIN_IP_THROTTLE_RATE", "30/min"),
         "login_username": env_str("LOGIN_USERNAME_THROTTLE_RATE", "10/min"),
+        # The calendar feed: per feed URL, and per client address over every feed.
+        "calendar_feed": env_str("CALENDAR_FEED_THROTTLE_RATE", "60/hour"),
+        "calendar_feed_address": env_str("CALENDAR_FEED_ADDRESS_THROTTLE_RATE", "120/min"),
     },
 }
 

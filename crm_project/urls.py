@@ -20,6 +20,7 @@ from web.auth.views import sign_in_limited
 api_v1 = [
     *auth_urlpatterns,
     *notification_urls.urlpatterns,
+    *activity_urls.me_urlpatterns,
     path(
         "crm/",
         include(

@@ -13,7 +13,9 @@ it has one it is checked automatically:
 from dataclasses import dataclass, field
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.relations import ManyRelatedField
 
 from accounts.api.fields import AccountScopedRelatedField
@@ -423,3 +425,22 @@ def test_searching_and_filtering_never_reach_another_account(owner, outsider):
     for query in ("search=ali smi", "tag=vip", f"owner={owner.user.pk}"):
         body = outsider.client.get(f"/api/v1/crm/contacts/?{query}").json()
         assert body["count"] == 0, query
+
+
+@pytest.mark.django_db
+def test_the_calendar_feed_serves_only_the_callers_account(owner, outsider):
+    """`/api/v1/me/...` is outside the CRM routes walked above: the feed's own case."""
+    ActivityFactory(
+        account=owner.account, owner=owner.user, subject="Owner's", due_at=timezone.now()
+    )
+    mine = owner.client.get("/api/v1/me/calendar/").json()["url"]
+    theirs = outsider.client.get("/api/v1/me/calendar/").json()["url"]
+    assert mine != theirs
+    feed = Client().get(theirs.removeprefix("http://testserver"))
+    assert feed.status_code == 200 and b"Owner's" not in feed.content
+    # The owner's secret under the outsider's account id, and the other way round.
+    swapped = mine.replace(f"/{owner.account.pk}/", f"/{outsider.account.pk}/")
+    assert Client().get(swapped.removeprefix("http://testserver")).status_code == 404
+    # X-Account naming an account the caller is not in: no feed of it.
+    response = outsider.client.get("/api/v1/me/calendar/", HTTP_X_ACCOUNT=str(owner.account.pk))
+    assert response.status_code in (403, 404)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from accounts.checks import throttle_counters_are_shared
+from accounts.checks import throttle_counters_are_shared, throttle_rates_parse
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -108,3 +108,14 @@ def test_the_check_accepts_counters_per_process_on_the_development_server(settin
     settings.RUNNING_DEVELOPMENT_SERVER = True
     settings.CACHES = counters("locmem.LocMemCache")
     assert throttle_counters_are_shared(None) == []
+
+
+@pytest.mark.parametrize("rate", ["sixty/hour", "60", "60/fortnight", "0/"])
+def test_the_check_refuses_a_rate_that_does_not_parse(settings, rate):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] | {"calendar_feed": rate}
+    settings.REST_FRAMEWORK = settings.REST_FRAMEWORK | {"DEFAULT_THROTTLE_RATES": rates}
+    assert [error.id for error in throttle_rates_parse(None)] == ["relay.E002"]
+
+
+def test_the_configured_rates_parse():
+    assert throttle_rates_parse(None) == []

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Membership, Tag
@@ -168,3 +169,17 @@ def test_the_outsider_never_reaches_the_owners_records(route, callback, owner, o
         # 404 even where the method is not allowed: a 405 would say the record exists.
         assert response.status_code == 404, (method, path, response.status_code)
         assert SECRET not in body(response)
+
+
+def test_the_calendar_never_shows_another_accounts_activities_or_feed(owner, outsider):
+    """The calendar picks an owner by id: the owner's id from another account is no
+    choice, and the page's feed is the viewer's own."""
+    ActivityFactory(
+        account=owner.account, owner=owner.user, subject=f"{SECRET} call", due_at=timezone.now()
+    )
+    owner_feed = owner.client.get("/api/v1/me/calendar/").json()["url"]
+    client = Client()
+    client.force_login(outsider.user)
+    for query in ("", f"?owner={owner.user.pk}", f"?owner={owner.user.pk}&view=month"):
+        page = body(client.get(f"/calendar/{query}"))
+        assert SECRET not in page and owner_feed not in page, query

@@ -17,6 +17,7 @@ urlpatterns = [
     path("deals/", include("web.deals.urls")),
     path("agenda/", include("web.activities.urls")),
     path("activities/", include(activity_urlpatterns)),
+    path("calendar/", include("web.calendar.urls")),
     path("notes/", include("web.notes.urls")),
     path("search/", include("web.search.urls")),
     path("duplicates/", include("web.duplicates.urls")),
