@@ -1,0 +1,79 @@
+"""Signing in again returns to the page the user was on, never to the request that
+found the session gone.
+
+`LoginRequiredMixin` answers an anonymous request with a redirect to the sign-in page
+whose `next` is the request's own path. For two kinds of request that is wrong:
+
+- an htmx request: XMLHttpRequest follows the redirect silently, so htmx swapped the
+  whole sign-in page into the list it was updating; and its path is a partial or an
+  action (often POST-only), so signing in there landed on a 405;
+- a plain form POST: `next` is the form's action, which the browser then GETs: a 405.
+
+`SignInReturnsToPageMiddleware` rewrites those redirects: `next` becomes the page the
+user was looking at (htmx's `HX-Current-URL`, or the same-site `Referer` of a POST),
+and over htmx the redirect becomes `HX-Redirect`, a full-page navigation.
+"""
+
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
+
+SAFE_METHODS = ("GET", "HEAD")
+
+
+def page_to_return_to(request) -> str | None:
+    """The path (and query) of the page the user was on when this request found them
+    signed out; None when it is not known or not ours."""
+    if request.htmx:
+        candidate = request.htmx.current_url
+    elif request.method not in SAFE_METHODS:
+        candidate = request.META.get("HTTP_REFERER")
+    else:
+        return request.get_full_path()
+    if not candidate or not url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(candidate)
+    login_path = resolve_url(settings.LOGIN_URL)
+    if parts.path == login_path:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def sign_in_url(next_path: str | None) -> str:
+    """The sign-in page, coming back to `next_path` afterwards."""
+    login = resolve_url(settings.LOGIN_URL)
+    return f"{login}?{urlencode({'next': next_path})}" if next_path else login
+
+
+def is_redirect_to_sign_in(response) -> bool:
+    if not isinstance(response, HttpResponseRedirect):
+        return False
+    return urlsplit(response.url).path == resolve_url(settings.LOGIN_URL)
+
+
+class SignInReturnsToPageMiddleware:
+    """Placed after AuthenticationMiddleware and HtmxMiddleware; see the module's
+    docstring. Only redirects of a signed-out user to our own sign-in page are touched
+    (the admin has its own)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # The redirect first: asking for the user may cost a session query.
+        if not is_redirect_to_sign_in(response) or request.user.is_authenticated:
+            return response
+        if request.htmx:
+            response = HttpResponseClientRedirect(sign_in_url(page_to_return_to(request)))
+            patch_vary_headers(response, ["HX-Request"])
+        elif request.method not in SAFE_METHODS:
+            response = HttpResponseRedirect(sign_in_url(page_to_return_to(request)))
+        return response
