@@ -88,3 +88,16 @@ def test_a_signed_in_users_htmx_request_is_untouched(owner, action):
     client.force_login(owner.user)
     response = client.post(action, HTTP_HX_CURRENT_URL="http://testserver/agenda/", **HTMX)
     assert response.status_code == 200 and "HX-Redirect" not in response
+
+
+def test_an_htmx_post_refused_by_the_csrf_check_while_signed_out_goes_to_sign_in(action):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(action, HTTP_HX_CURRENT_URL="http://testserver/agenda/", **HTMX)
+    assert next_of(response["HX-Redirect"]) == ["/agenda/"]
+
+
+def test_a_signed_in_users_csrf_refusal_stays_a_403(owner, action):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner.user)
+    response = client.post(action, HTTP_HX_CURRENT_URL="http://testserver/agenda/", **HTMX)
+    assert response.status_code == 403 and "HX-Redirect" not in response

@@ -11,7 +11,9 @@ whose `next` is the request's own path. For two kinds of request that is wrong:
 
 `SignInReturnsToPageMiddleware` rewrites those redirects: `next` becomes the page the
 user was looking at (htmx's `HX-Current-URL`, or the same-site `Referer` of a POST),
-and over htmx the redirect becomes `HX-Redirect`, a full-page navigation.
+and over htmx the redirect becomes `HX-Redirect`, a full-page navigation. An htmx
+request refused with a 403 while signed out (the CSRF check, when the cookie went with
+the session) is sent to sign-in the same way: there is nothing else it could do.
 """
 
 from urllib.parse import urlencode, urlsplit
@@ -22,6 +24,8 @@ from django.shortcuts import resolve_url
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
+
+from lib.api.errors import is_api_path
 
 SAFE_METHODS = ("GET", "HEAD")
 
@@ -58,6 +62,14 @@ def is_redirect_to_sign_in(response) -> bool:
     return urlsplit(response.url).path == resolve_url(settings.LOGIN_URL)
 
 
+def needs_sign_in(request, response) -> bool:
+    """Whether this answer means "sign in first" to a signed-out user of the UI."""
+    refused = response.status_code == 403 and request.htmx and not is_api_path(request.path)
+    if not (refused or is_redirect_to_sign_in(response)):
+        return False
+    return not request.user.is_authenticated  # last: it may cost a session query
+
+
 class SignInReturnsToPageMiddleware:
     """Placed after AuthenticationMiddleware and HtmxMiddleware; see the module's
     docstring. Only redirects of a signed-out user to our own sign-in page are touched
@@ -68,8 +80,7 @@ class SignInReturnsToPageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        # The redirect first: asking for the user may cost a session query.
-        if not is_redirect_to_sign_in(response) or request.user.is_authenticated:
+        if not needs_sign_in(request, response):
             return response
         if request.htmx:
             response = HttpResponseClientRedirect(sign_in_url(page_to_return_to(request)))
