@@ -91,8 +91,8 @@
 
   // -- Requests that fail --------------------------------------------------------------
   // A failed htmx request (an error status, no connection, a timeout) says so in
-  // #request-error (templates/base.html), a role="alert" region that screen readers
-  // announce, until it is dismissed or the next failure replaces it. An answer that
+  // #request-error (templates/base.html), a live region, as a role="alert" message that
+  // screen readers announce, until it is dismissed or the next failure replaces it. An answer that
   // explains itself with a toast (HX-Trigger) is left to the toast.
   function showRequestError(message) {
     var region = document.getElementById("request-error");
@@ -100,6 +100,7 @@
     region.textContent = "";  // emptied first, so that the same message is announced again
     var box = document.createElement("div");
     box.className = "request-error__box";
+    box.setAttribute("role", "alert");
     var text = document.createElement("p");
     text.className = "request-error__text";
     text.textContent = message;
