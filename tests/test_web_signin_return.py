@@ -101,3 +101,10 @@ def test_a_signed_in_users_csrf_refusal_stays_a_403(owner, action):
     client.force_login(owner.user)
     response = client.post(action, HTTP_HX_CURRENT_URL="http://testserver/agenda/", **HTMX)
     assert response.status_code == 403 and "HX-Redirect" not in response
+
+
+def test_signing_out_still_lands_on_the_plain_sign_in_page(owner):
+    client = Client()
+    client.force_login(owner.user)
+    response = client.post("/logout/", HTTP_REFERER="http://testserver/contacts/")
+    assert response.status_code == 302 and response["Location"] == "/login/"

@@ -16,7 +16,7 @@ request refused with a 403 while signed out (the CSRF check, when the cookie wen
 the session) is sent to sign-in the same way: there is nothing else it could do.
 """
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
@@ -57,9 +57,12 @@ def sign_in_url(next_path: str | None) -> str:
 
 
 def is_redirect_to_sign_in(response) -> bool:
+    """A redirect to sign-in that means to come back (`next`), as `LoginRequiredMixin`
+    answers; not the one after signing out."""
     if not isinstance(response, HttpResponseRedirect):
         return False
-    return urlsplit(response.url).path == resolve_url(settings.LOGIN_URL)
+    target = urlsplit(response.url)
+    return target.path == resolve_url(settings.LOGIN_URL) and "next" in parse_qs(target.query)
 
 
 def needs_sign_in(request, response) -> bool:
