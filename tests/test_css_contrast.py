@@ -45,10 +45,7 @@ def block_after(css: str, opening: str) -> str:
 
 
 def declarations(block: str) -> dict[str, str]:
-    return {
-        name: value.strip()
-        for name, value in re.findall(r"--([\w-]+)\s*:\s*([^;]+);", block)
-    }
+    return {name: value.strip() for name, value in re.findall(r"--([\w-]+)\s*:\s*([^;]+);", block)}
 
 
 def schemes() -> dict[str, dict[str, str]]:

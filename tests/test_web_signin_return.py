@@ -45,9 +45,9 @@ def test_an_htmx_partial_returns_to_the_page_not_the_partial():
 
 
 def test_signing_in_after_it_lands_on_the_page_with_a_get(owner, action):
-    hx_redirect = Client().post(
-        action, HTTP_HX_CURRENT_URL="http://testserver/agenda/", **HTMX
-    )["HX-Redirect"]
+    hx_redirect = Client().post(action, HTTP_HX_CURRENT_URL="http://testserver/agenda/", **HTMX)[
+        "HX-Redirect"
+    ]
     client = Client()
     assert client.get(hx_redirect).status_code == 200
     signed_in = client.post(

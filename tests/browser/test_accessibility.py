@@ -46,7 +46,9 @@ def pages(owner):
     account = owner.account
     company = CompanyFactory(account=account, name="Initech")
     CompanyFactory(account=account, name="Initech Labs", parent=company)
-    contact = ContactFactory(account=account, first_name="Ada", last_name="Lovelace", company=company)
+    contact = ContactFactory(
+        account=account, first_name="Ada", last_name="Lovelace", company=company
+    )
     ContactTagFactory(contact=contact)
     deal = DealFactory(pipeline__account=account, title="Engines", contact=contact, company=company)
     NoteFactory(account=account, contact=contact, body="<p>Met at the fair.</p>")
@@ -70,9 +72,7 @@ def test_no_main_page_has_a_serious_accessibility_violation(
     found = {}
 
     page.goto("/login/")
-    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (
-        scheme == "dark"
-    )
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
     found["login"] = serious_violations(page)
     sign_in(page, owner.user.username)
     for name, path in pages.items():

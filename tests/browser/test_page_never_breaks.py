@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from activities.models import Activity
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in
 from tests.factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,7 +63,7 @@ def test_a_server_error_is_shown_and_announced(signed_in, task):
 
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Something went wrong on our side (error 500)")
-    expect(page.locator("#activity-%d" % task.pk)).to_be_visible()  # the row stays
+    expect(page.locator(f"#activity-{task.pk}")).to_be_visible()  # the row stays
     expect(complete_button(page)).not_to_have_attribute("aria-busy", "true")
     alert.get_by_role("button", name="Dismiss").click()
     expect(page.locator("#request-error")).to_be_empty()
@@ -80,9 +80,7 @@ def test_a_refusal_in_plain_words_is_shown_as_it_is(signed_in, task):
         ),
     )
     complete_button(page).click()
-    expect(page.get_by_role("alert")).to_have_text(
-        "This activity was cancelled meanwhile.Dismiss"
-    )
+    expect(page.get_by_role("alert")).to_have_text("This activity was cancelled meanwhile.Dismiss")
 
 
 def test_a_lost_connection_is_shown_and_announced(signed_in, task):
@@ -102,9 +100,7 @@ def test_a_button_is_busy_while_its_request_runs(signed_in, task):
     complete_button(page).click(no_wait_after=True)
 
     expect(complete_button(page)).to_have_attribute("aria-busy", "true")
-    spinner = complete_button(page).evaluate(
-        "b => getComputedStyle(b, '::after').animationName"
-    )
+    spinner = complete_button(page).evaluate("b => getComputedStyle(b, '::after').animationName")
     assert spinner == "busy-spin"
     held[0].continue_()
     expect(page.locator(f"#activity-{task.pk}")).to_have_count(0)
@@ -133,8 +129,6 @@ def test_the_user_menu_closes_on_escape_and_outside_click_and_gives_focus_back(s
 def test_the_navigation_keeps_every_link_on_a_phone_screen(browser, live_server, owner):
     context = browser.new_context(viewport=PHONE, base_url=live_server.url)
     page = context.new_page()
-    from tests.browser.conftest import sign_in
-
     sign_in(page, owner.user.username)
     links = page.get_by_role("navigation", name="Main").get_by_role("link")
     assert links.count() >= 7
