@@ -1,30 +1,41 @@
-"""PNG screenshots of every main page, at desktop and phone width, with the demo data.
+"""PNG screenshots of every main page, at desktop and phone width, in the light and the
+dark colour scheme, with the demo data.
 
     make screenshots        # serves a fresh demo database and writes screenshots/*.png
 
 Run by the Makefile with DATABASE_URL pointing at the served database and
-SCREENSHOT_BASE_URL at the server; it signs in as the demo user.
+SCREENSHOT_BASE_URL at the server; it signs in as the demo user. `main_pages()` is also
+the list tests/browser/test_accessibility.py runs axe-core on.
 """
 
 import os
 import sys
+from itertools import product
 from pathlib import Path
 
 import django
 
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# The light scheme keeps the plain file names; the dark one adds "-dark".
+SCHEMES = {"light": "", "dark": "-dark"}
 
 
 def pages() -> dict[str, str]:
-    """Name → path of each page to capture (record pages use the demo's first rows)."""
+    """Name → path of each page to capture, in the demo account."""
     from accounts.models import Account
+    from demo.management.commands.seed_demo import ACCOUNT_NAME
+
+    return main_pages(Account.objects.get(name=ACCOUNT_NAME))
+
+
+def main_pages(account) -> dict[str, str]:
+    """Name → path of every main page of `account` (record pages show its first contact
+    with notes, company with subsidiaries and open deal with notes)."""
     from companies.models import Company
     from contacts.models import Contact
     from deals.models import Deal
-    from demo.management.commands.seed_demo import ACCOUNT_NAME
 
-    account = Account.objects.get(name=ACCOUNT_NAME)
     # Records with a history, so their pages show a filled timeline.
     contact = Contact.objects.for_account(account).filter(notes__isnull=False).first()
     company = Company.objects.for_account(account).filter(children__isnull=False).first()
@@ -63,14 +74,15 @@ def main() -> int:
         browser = playwright.chromium.launch(
             executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=FLAGS
         )
-        for width_name, viewport in WIDTHS.items():
-            context = browser.new_context(viewport=viewport, base_url=base)
+        for (width_name, viewport), (scheme, suffix) in product(WIDTHS.items(), SCHEMES.items()):
+            shot = f"{width_name}{suffix}"
+            context = browser.new_context(viewport=viewport, base_url=base, color_scheme=scheme)
             page = context.new_page()
             page.on(
                 "console", lambda msg: problems.append(msg.text) if msg.type == "error" else None
             )
             page.goto("/login/")
-            page.screenshot(path=out / f"login-{width_name}.png")
+            page.screenshot(path=out / f"login-{shot}.png")
             page.get_by_label("Username").fill("demo")
             page.get_by_label("Password").fill("demo")
             page.get_by_role("button", name="Sign in").click()
@@ -81,7 +93,7 @@ def main() -> int:
                 status = response.status if response else 0
                 if status != 200:
                     problems.append(f"{path}: HTTP {status}")
-                page.screenshot(path=out / f"{name}-{width_name}.png", full_page=True)
+                page.screenshot(path=out / f"{name}-{shot}.png", full_page=True)
             context.close()
         browser.close()
     print(f"Wrote {len(list(out.glob('*.png')))} screenshots to {out}/")

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "crm_project.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "web.signin_return.SignInReturnsToPageMiddleware",
 ]
 
 ROOT_URLCONF = "crm_project.urls"

@@ -1,0 +1,91 @@
+"""axe-core (npm, pinned in package-lock.json) on every main page, in the light and the
+dark colour scheme: no serious or critical violation.
+
+The pages are bench/screenshots.py's `main_pages()`, filled with records that have a
+history. axe runs as a Playwright init script, which the Content-Security-Policy does
+not govern, so the app ships nothing for it."""
+
+from pathlib import Path
+
+import pytest
+
+from bench.screenshots import main_pages
+from tests.browser.conftest import DESKTOP, sign_in
+from tests.factories import (
+    ActivityFactory,
+    CompanyFactory,
+    ContactFactory,
+    ContactTagFactory,
+    DealFactory,
+    NoteFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = {"serious", "critical"}
+RUN_AXE = """async () => {
+  const results = await axe.run(document, {resultTypes: ["violations"]});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + ": " + n.failureSummary),
+  }));
+}"""
+
+
+@pytest.fixture
+def axe_source():
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make assets` (npm ci) first")
+    return AXE.read_text()
+
+
+@pytest.fixture
+def pages(owner):
+    """Every main page of the owner's account, its records with a history."""
+    account = owner.account
+    company = CompanyFactory(account=account, name="Initech")
+    CompanyFactory(account=account, name="Initech Labs", parent=company)
+    contact = ContactFactory(
+        account=account, first_name="Ada", last_name="Lovelace", company=company
+    )
+    ContactTagFactory(contact=contact)
+    deal = DealFactory(pipeline__account=account, title="Engines", contact=contact, company=company)
+    NoteFactory(account=account, contact=contact, body="<p>Met at the fair.</p>")
+    NoteFactory(account=account, deal=deal, body="<p>Wants a quote.</p>")
+    ActivityFactory(account=account, owner=owner.user, contact=contact, subject="Send the quote")
+    return main_pages(account)
+
+
+def serious_violations(page) -> list[dict]:
+    return [v for v in page.evaluate(RUN_AXE) if v["impact"] in SERIOUS]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_main_page_has_a_serious_accessibility_violation(
+    browser, live_server, owner, pages, axe_source, scheme
+):
+    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, color_scheme=scheme)
+    context.set_default_timeout(15_000)
+    context.add_init_script(axe_source)
+    page = context.new_page()
+    found = {}
+
+    page.goto("/login/")
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
+    found["login"] = serious_violations(page)
+    sign_in(page, owner.user.username)
+    for name, path in pages.items():
+        response = page.goto(path)
+        assert response and response.status == 200, f"{name} ({path}): {response.status}"
+        page.wait_for_load_state("networkidle")
+        found[name] = serious_violations(page)
+    context.close()
+
+    report = [
+        f"{name} {v['id']} ({v['impact']}, {v['help']}): {node}"
+        for name, violations in found.items()
+        for v in violations
+        for node in v["nodes"]
+    ]
+    assert report == [], f"{scheme} scheme:\n" + "\n".join(report)
