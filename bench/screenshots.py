@@ -32,6 +32,7 @@ def pages() -> dict[str, str]:
 def main_pages(account) -> dict[str, str]:
     """Name → path of every main page of `account` (record pages show its first contact
     with notes, company with subsidiaries and open deal with notes)."""
+    from activities.models import Activity
     from companies.models import Company
     from contacts.models import Contact
     from deals.models import Deal
@@ -40,6 +41,8 @@ def main_pages(account) -> dict[str, str]:
     contact = Contact.objects.for_account(account).filter(notes__isnull=False).first()
     company = Company.objects.for_account(account).filter(children__isnull=False).first()
     deal = Deal.objects.for_account(account).open().filter(notes__isnull=False).first()
+    activity = Activity.objects.for_account(account).order_by("pk").first()
+    other = Contact.objects.for_account(account).exclude(pk=contact.pk).order_by("pk").first()
     return {
         "dashboard": "/",
         "contacts": "/contacts/",
@@ -51,12 +54,16 @@ def main_pages(account) -> dict[str, str]:
         "pipeline": "/pipeline/",
         "deal": f"/deals/{deal.pk}/",
         "agenda": "/agenda/",
+        "activity": f"/activities/{activity.pk}/",
         "calendar": "/calendar/",
         "calendar-month": "/calendar/?view=month",
         "notes": "/notes/",
         "search": f"/search/?q={contact.last_name[:3]}",
         "profile": "/profile/",
         "trash": "/trash/",
+        "notifications": "/notifications/",
+        "duplicates": "/duplicates/",
+        "merge": f"/merge/contacts/{contact.pk}/{other.pk}/",
     }
 
 

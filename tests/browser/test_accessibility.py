@@ -50,6 +50,7 @@ def pages(owner):
         account=account, first_name="Ada", last_name="Lovelace", company=company
     )
     ContactTagFactory(contact=contact)
+    ContactFactory(account=account, first_name="ADA", last_name="lovelace")  # a likely twin
     deal = DealFactory(pipeline__account=account, title="Engines", contact=contact, company=company)
     NoteFactory(account=account, contact=contact, body="<p>Met at the fair.</p>")
     NoteFactory(account=account, deal=deal, body="<p>Wants a quote.</p>")
