@@ -72,7 +72,7 @@ def parameter_names(callback) -> set[str]:
 def path_values(route, callback, records) -> dict:
     values = {}
     for param in set(re.findall(r"<(?:\w+:)?(\w+)>", route)):
-        if param == "pk":
+        if param in ("pk", "other"):  # `other`: the merge screen's second record
             model = getattr(getattr(callback, "view_class", None), "model", None)
         else:
             model = KWARG_MODELS.get(param)

@@ -128,7 +128,7 @@ def record_restore(*, account, record_type: str, record_id: int, by, source: Sou
         if entry is None:
             raise NotInTrash(f"No {record_type} {record_id} in the trash.")
         if entry.merge:
-            merge_undo(kind, entry=entry, by=by, source=source)
+            merge_undo(kind, entry=entry, by=by, source=source, to_itself=False)
         record = rebuilt(kind.model, account_id=account_id, record_id=record_id, values=entry.row)
         _drop_missing_targets(record)
         try:
@@ -158,6 +158,7 @@ def record_restore(*, account, record_type: str, record_id: int, by, source: Sou
             relinked += links_restore(
                 record, entry.merge.get("moved", []), was_at=entry.merge["into"]
             )
+            merge_undo(kind, entry=entry, by=by, source=source, to_itself=True)
         entry.delete()
         fresh = kind.model.objects.for_account(account_id).get(pk=record.pk)
         after = kind.representations([fresh])[0]
@@ -175,12 +176,16 @@ def record_restore(*, account, record_type: str, record_id: int, by, source: Sou
     return fresh
 
 
-def merge_undo(kind: RecordKind, *, entry: TrashedRecord, by, source: Source) -> None:
-    """The first half of restoring a merged-away record: the survivor's fields that
-    the merge changed go back to their values before it, each unless changed since
-    (and its tags, unless changed since); so an email or domain the survivor took over
-    in the merge is free again. One `<type>.updated` on the survivor; a survivor
-    deleted since is left alone."""
+def merge_undo(
+    kind: RecordKind, *, entry: TrashedRecord, by, source: Source, to_itself: bool
+) -> None:
+    """Restoring a merged-away record puts back the survivor's fields that the merge
+    changed, each unless changed since (and its tags, unless changed since): first,
+    before the record is inserted again, so that an email or domain the survivor took
+    over is free again; then (`to_itself`) a link back to the restored record itself (a
+    company whose parent it was), which can only be written once that row exists.
+    A `<type>.updated` on the survivor each time; a survivor deleted since is left
+    alone."""
     queryset = kind.model.objects.for_account(entry.account_id)
     survivor = queryset.filter(pk=entry.merge["into"]).first()
     if survivor is None:
@@ -189,11 +194,16 @@ def merge_undo(kind: RecordKind, *, entry: TrashedRecord, by, source: Source) ->
     now = row_values(survivor)
     data = {}
     for attname, (before, after) in entry.merge.get("fields", {}).items():
+        field = kind.model._meta.get_field(attname)
+        links_to_it = bool(
+            field.many_to_one and field.related_model is kind.model and before == entry.record_id
+        )
+        if links_to_it != to_itself:
+            continue
         if attname in now and now[attname] == after:
-            field = kind.model._meta.get_field(attname)
             is_json = isinstance(field, models.JSONField)
             data[attname] = before if before is None or is_json else field.to_python(before)
-    tags = entry.merge.get("tags")
+    tags = None if to_itself else entry.merge.get("tags")
     if tags and sorted(t.name_key for t in survivor.tag_list) == sorted(
         tag_key(n) for n in tags[1]
     ):
