@@ -37,7 +37,7 @@ ACTIVITY = register(
         record_type="activity",
         represent=activity_representation,
         derived=frozenset({"is_overdue"}),
-        title=lambda data: data["subject"],
+        title=lambda data: data.get("subject") or "",
     )
 )
 # The fields a client edits; status and completed_at change by transition only.

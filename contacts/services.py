@@ -85,7 +85,7 @@ CONTACT = register(
         record_type="contact",
         represent=contact_representation,
         represent_many=contacts_representations,
-        title=lambda data: f"{data['first_name']} {data['last_name']}".strip(),
+        title=lambda data: f"{data.get('first_name') or ''} {data.get('last_name') or ''}".strip(),
     )
 )
 

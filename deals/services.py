@@ -165,7 +165,7 @@ DEAL = register(
         represent=deal_representation,
         derived=frozenset({"effective_probability", "stage_entered_at"}),
         prefetch=("stage",),
-        title=lambda data: data["title"],
+        title=lambda data: data.get("title") or "",
     )
 )
 # The fields a client edits; status, closed_at and lost_reason change by transition only.

@@ -7,6 +7,7 @@ record is assigned when it is created with an owner, or when an event's `changes
 carry a new `owner`; the trash's delete and restore move no ownership.
 """
 
+from accounts.models import User
 from events.kinds import kind_named
 from events.models import Event, Source
 from notifications.models import Notification
@@ -57,5 +58,13 @@ def notify_assignments(*, account_id: int, actor_id, source: Source, events) -> 
     notifications = assignment_notifications(
         account_id=account_id, actor_id=actor_id, events=events
     )
+    if notifications:
+        # Only members hear of it: an event can name a user who has left (one query).
+        members = set(
+            User.objects.members_of(account_id)
+            .filter(pk__in={n.user_id for n in notifications})
+            .values_list("pk", flat=True)
+        )
+        notifications = [n for n in notifications if n.user_id in members]
     if notifications:
         Notification.objects.for_account(account_id).bulk_create(notifications)

@@ -5,7 +5,6 @@ back with its id, fields, tags and links, or answers 404 / 409 and changes nothi
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from companies.models import Company
 from contacts.models import Contact
@@ -21,7 +20,6 @@ from tests.factories import (
 )
 from tests.queries import assert_same_count, capture_queries
 from trash.models import TrashedRecord
-from trash.services import trash_purge_expired
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/crm"
@@ -266,23 +264,3 @@ def test_restore_replays_under_an_idempotency_key(owner):
     assert first.status_code == again.status_code == 200
     assert again.json() == first.json()
     assert Event.objects.for_account(owner.account).filter(type="contact.restored").count() == 1
-
-
-def test_entries_older_than_30_days_are_purged(owner, outsider):
-    old, recent = ContactFactory.create_batch(2, account=owner.account)
-    theirs = ContactFactory(account=outsider.account)
-    for actor, contact in ((owner, old), (owner, recent), (outsider, theirs)):
-        actor.client.delete(f"{API}/contacts/{contact.pk}/")
-    TrashedRecord.objects.dangerously_unscoped().filter(record_id__in=[old.pk, theirs.pk]).update(
-        deleted_at=timezone.now() - dt.timedelta(days=31)
-    )
-    assert trash_purge_expired() == 2
-    remaining = TrashedRecord.objects.dangerously_unscoped().values_list("record_id", flat=True)
-    assert list(remaining) == [recent.pk]
-
-
-def test_deleting_the_account_deletes_its_trash(owner):
-    contact = ContactFactory(account=owner.account)
-    owner.client.delete(f"{API}/contacts/{contact.pk}/")
-    owner.account.delete()
-    assert not TrashedRecord.objects.dangerously_unscoped().exists()

@@ -68,7 +68,12 @@ def fill(route, records, tag_of):
         # The trash's restore, of a record that is not in the trash: a 404 to browse.
         "record_type": "contacts",
         "record_id": records[Contact].pk,
+        # The calendar feed, with a secret that opens nothing: a 404 to browse.
+        "account_id": records[Contact].account_id,
+        "secret": "x" * 43,
     }
+    if values["pk"] is None and not route.startswith("api/v1/crm/"):
+        values["pk"] = 2**31  # e.g. a notification: nobody's, a 404 to browse
 
     def replace(match):
         value = values.get(match.group(1))
@@ -76,7 +81,7 @@ def fill(route, records, tag_of):
             pytest.fail(f"{route}: no value for <{match.group(1)}>; teach this test")
         return str(value)
 
-    return "/" + re.sub(r"\(\?P<(\w+)>[^)]*\)", replace, route)
+    return "/" + re.sub(r"\(\?P<(\w+)>[^)]*\)", replace, route).replace("\\.", ".")
 
 
 def test_there_are_api_routes_to_browse():

@@ -79,7 +79,7 @@ def test_add_a_note_log_a_call_add_a_task_and_complete_it(signed_in, owner):
 
     page.get_by_role("tab", name="Add a task").click()
     page.get_by_role("textbox", name="Task", exact=True).fill("Send the contract")
-    page.get_by_label("Due").fill("2030-01-15T09:30")
+    page.get_by_role("textbox", name="Due").fill("2030-01-15T09:30")
     page.get_by_role("button", name="Add task").click()
     entry = timeline.locator(".timeline__item", has_text="Send the contract")
     expect(entry).to_contain_text("Jan 15, 2030, 09:30")

@@ -37,7 +37,7 @@ def test_an_activity_is_completed_from_the_dashboard_with_one_click(signed_in, o
     expect(page.locator('[data-stat="overdue"]')).to_have_text("1")
     late.refresh_from_db()
     assert late.status == Activity.Status.COMPLETED
-    assert page.get_by_text("Send the deck").is_visible()
+    assert page.get_by_role("link", name="Send the deck", exact=True).is_visible()
     assert page.csp_errors == []
 
 
@@ -101,9 +101,9 @@ def test_the_agenda_filters_by_owner_and_switches_tabs_in_place(signed_in, owner
     page.goto("/agenda/")
     page.get_by_role("link", name="Upcoming 1").click()
     page.wait_for_url("**/agenda/?tab=upcoming")
-    expect(page.get_by_text("My own task")).to_be_visible()
-    expect(page.get_by_text("Tom's task")).to_have_count(0)
+    expect(page.get_by_role("link", name="My own task", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Tom's task", exact=True)).to_have_count(0)
     page.get_by_label("Owner").select_option("all")
-    expect(page.get_by_text("Tom's task")).to_be_visible()
+    expect(page.get_by_role("link", name="Tom's task", exact=True)).to_be_visible()
     assert "owner=all" in page.url and "tab=upcoming" in page.url
     assert page.csp_errors == []

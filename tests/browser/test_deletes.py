@@ -31,7 +31,9 @@ def test_delete_a_company_from_its_page_then_undo_links_its_contacts_again(signe
     page.screenshot(path=SCREENSHOTS / "delete-company-confirm.png")
     page.get_by_role("button", name="Delete company").click()
     page.wait_for_url("**/companies/")
-    message = page.get_by_role("status").filter(has_text="Deleted Acme Rockets.")
+    message = (
+        page.get_by_role("main").get_by_role("status").filter(has_text="Deleted Acme Rockets.")
+    )
     expect(message).to_be_visible()
     assert not Company.objects.for_account(owner.account).filter(pk=acme.pk).exists()
     assert Contact.objects.for_account(owner.account).get(pk=ann.pk).company_id is None
@@ -51,7 +53,7 @@ def test_delete_a_note_in_place_then_undo(signed_in, owner):
     page.goto("/notes/")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("link", name="Delete note “Wants a demo”").click()
-    message = page.get_by_role("status").filter(has_text="Deleted the note.")
+    message = page.get_by_role("main").get_by_role("status").filter(has_text="Deleted the note.")
     expect(message).to_be_visible()
     expect(page.get_by_text("Wants a demo")).to_have_count(0)
     expect(page.get_by_text("Second thoughts")).to_be_visible()
@@ -84,12 +86,12 @@ def test_delete_selected_deals_then_undo(signed_in, owner, pipeline):
     page.get_by_role("button", name="Delete selected").click()
     page.wait_for_url("**/deals/")
     assert asked and asked[0].startswith("Delete 2 deals?")
-    message = page.get_by_role("status").filter(has_text="Deleted 2 deals.")
+    message = page.get_by_role("main").get_by_role("status").filter(has_text="Deleted 2 deals.")
     expect(message).to_be_visible()
     live = set(Deal.objects.for_account(owner.account).values_list("pk", flat=True))
     assert live == {deals[1].pk}
 
     message.get_by_role("button", name="Undo").click()
-    expect(page.get_by_role("status")).to_contain_text("Restored 2")
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text("Restored 2")
     assert Deal.objects.for_account(owner.account).count() == 3
     assert page.csp_errors == []

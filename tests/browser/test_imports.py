@@ -92,10 +92,13 @@ def test_the_page_follows_a_running_check_until_it_is_done(signed_in, owner):
     imports = ContactImport.objects.for_account(owner.account).filter(pk=contact_import.pk)
     imports.update(processed=20)
     expect(page.locator("progress")).to_have_attribute("value", "20")
-    assert "20 of 40 rows checked (50%)" in page.get_by_role("status").first.inner_text()
+    assert (
+        "20 of 40 rows checked (50%)"
+        in page.get_by_role("main").get_by_role("status").first.inner_text()
+    )
     imports.update(status=ContactImport.Status.READY, processed=40, created=40)
     page.get_by_role("heading", name="All 40 rows are valid").wait_for()
-    assert page.locator("[hx-trigger]").count() == 0  # polling stopped
+    assert page.locator("main [hx-trigger]").count() == 0  # polling stopped
     assert page.csp_errors == []
 
 
@@ -141,7 +144,7 @@ def test_import_the_valid_rows_only_then_undo_the_import(signed_in, owner):
     page.get_by_role("heading", name="Undo this import?").wait_for()
     page.get_by_role("button", name="Undo this import").click()
     page.get_by_role("heading", name="Import undone").wait_for()
-    assert "1 contact deleted" in page.get_by_role("status").first.inner_text()
+    assert "1 contact deleted" in page.get_by_role("main").get_by_role("status").first.inner_text()
     assert not Contact.objects.for_account(owner.account).exists()
     assert page.get_by_role("link", name="Undo this import").count() == 0
     assert page.csp_errors == []

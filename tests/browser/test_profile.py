@@ -27,7 +27,7 @@ def test_a_user_regenerates_their_token_with_the_keyboard(signed_in, owner):
         page.keyboard.press("Enter")
     new = Token.objects.get(user=owner.user).key
     assert new != old and page.get_by_label("Your API token").input_value() == new
-    assert page.get_by_role("status").is_visible()
+    assert page.get_by_role("main").get_by_role("status").is_visible()
     assert page.csp_errors == []
 
 

@@ -31,7 +31,7 @@ def test_delete_a_contact_then_undo_from_the_message(signed_in, owner):
     page = signed_in
     ann = ContactFactory(account=owner.account, first_name="Ann", last_name="Lee")
     delete_from_its_page(page, ann)
-    message = page.get_by_role("status").filter(has_text="Deleted Ann Lee.")
+    message = page.get_by_role("main").get_by_role("status").filter(has_text="Deleted Ann Lee.")
     expect(message).to_be_visible()
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "undo-message-desktop.png")
@@ -74,7 +74,7 @@ def test_restore_from_the_trash_page(signed_in, owner):
     page.get_by_role("link", name="Trash").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Trash")
     page.get_by_role("button", name="Restore Ada Trashed").click()
-    message = page.get_by_role("status")
+    message = page.get_by_role("main").get_by_role("status")
     expect(message).to_contain_text("Restored Ada Trashed.")
     expect(message.get_by_role("link", name="Ada Trashed")).to_have_attribute(
         "href", f"/contacts/{people[0].pk}/"
@@ -84,7 +84,7 @@ def test_restore_from_the_trash_page(signed_in, owner):
     page.get_by_label("Select Initech").check()
     expect(page.locator("[data-selection-count]")).to_have_text("2 selected")
     page.get_by_role("button", name="Restore selected").click()
-    expect(page.get_by_role("status")).to_contain_text("Restored 2:")
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text("Restored 2:")
     remaining = TrashedRecord.objects.for_account(owner.account)
     assert list(remaining.values_list("record_id", flat=True)) == [people[2].pk]
     expect(page.get_by_role("cell", name="Cy Trashed", exact=True)).to_be_visible()
