@@ -62,6 +62,7 @@ class StageForm(forms.Form):
         if stage is None:
             self.prefix = "new-stage"
             self.fields["name"].label = "Stage name"
+            self.fields["probability"].help_text = ""  # the page says it once
         else:
             # Every stage has its form on one page: ids and names of their own, named
             # for the stage (the visible label's words first, WCAG's "label in name").
