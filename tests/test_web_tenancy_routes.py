@@ -183,3 +183,21 @@ def test_the_calendar_never_shows_another_accounts_activities_or_feed(owner, out
     for query in ("", f"?owner={owner.user.pk}", f"?owner={owner.user.pk}&view=month"):
         page = body(client.get(f"/calendar/{query}"))
         assert SECRET not in page and owner_feed not in page, query
+
+
+def test_the_settings_routes_are_among_those_checked():
+    """The pipeline and tag settings (issue 18) are enumerated like every route: their
+    `<pk>` views name Pipeline, Stage and Tag, which owner_records() provides."""
+    names = {name for name, _r, _c in web_routes()}
+    assert {
+        "pipeline-settings",
+        "pipeline-settings-pipeline",
+        "pipeline-settings-order",
+        "pipeline-settings-stage",
+        "pipeline-settings-stage-move",
+        "pipeline-settings-stage-delete",
+        "tag-settings",
+        "tag-settings-tag",
+        "tag-settings-merge",
+        "tag-settings-delete",
+    } <= names

@@ -27,6 +27,8 @@ urlpatterns = [
     path("profile/", include("web.profile.urls")),
     path("notifications/", include("web.notifications.urls")),
     path("merge/", include("web.merge.urls")),
+    path("settings/pipelines/", include("web.pipeline_settings.urls")),
+    path("settings/tags/", include("web.tag_settings.urls")),
 ]
 
 __all__ = ["app_name", "auth_urlpatterns", "urlpatterns"]
