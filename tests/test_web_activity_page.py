@@ -400,3 +400,23 @@ def test_reopening_an_open_activity_is_a_409(owner):
     activity = activity_of(owner)
     response = client_for(owner).post(f"/agenda/activities/{activity.pk}/reopen/", **HTMX)
     assert response.status_code == 409
+
+
+def test_a_follow_up_starts_with_my_default_reminder(owner):
+    from notifications.models import NotificationPreferences
+
+    NotificationPreferences.objects.create(user=owner.user, default_remind_before_minutes=20)
+    client_for(owner).post(
+        "/activities/log/",
+        {
+            "type": "call",
+            "subject": "Discovery call",
+            "follow_up": "on",
+            "follow_up_subject": "Demo",
+            "follow_up_due_at": "2030-01-02T10:00",
+        },
+    )
+    call = Activity.objects.for_account(owner.account).get(subject="Discovery call")
+    demo = Activity.objects.for_account(owner.account).get(subject="Demo")
+    assert (call.remind_before_minutes, demo.remind_before_minutes) == (None, 20)
+    assert demo.remind_at == Activity.reminder_time(demo.due_at, 20)

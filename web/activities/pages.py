@@ -14,13 +14,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from activities.models import Activity
+from activities.new_activity_defaults import new_activity_defaults
 from activities.services import activity_create, activity_log, activity_update
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal
 from events.models import Source
 from lib.ids import parse_id
-from notifications.models import NotificationPreferences
 from web.activities.forms import LINKS, ActivityForm, LogActivityForm
 from web.activity_rows import ROW_RELATED, decorate_activities
 from web.crud import RecordFormView
@@ -68,8 +68,8 @@ class ActivityPageView(RecordFormView):
                 if record_id is not None:
                     initial[name] = record_id
             initial["owner"] = self.request.user.pk
-            preferences = NotificationPreferences.for_user(self.request.user)  # one query
-            initial["remind_before_minutes"] = preferences.default_remind_before_minutes
+            # The creator's default reminder (one query), shown so it can be changed.
+            initial.update(new_activity_defaults(user=self.request.user))
         return initial
 
     def get_context_data(self, **kwargs):
@@ -139,12 +139,15 @@ class ActivityLogView(AccountViewMixin, View):
         form = self.form(request.POST)
         if not form.is_valid():
             return self.render(form, status=400)
+        follow_up = form.follow_up_data()
+        if follow_up is not None:  # a new activity: the creator's default reminder
+            follow_up = {**new_activity_defaults(user=request.user), **follow_up}
         logged, follow_up = activity_log(
             account=request.account,
             by=request.user,
             source=Source.UI,
             data=form.logged_data(),
-            follow_up=form.follow_up_data(),
+            follow_up=follow_up,
         )
         message = f"{logged.get_type_display()} logged."
         if follow_up is not None:
