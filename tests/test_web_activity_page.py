@@ -48,14 +48,24 @@ def local(moment):
 # -- the page ------------------------------------------------------------------------
 
 
-def test_the_page_shows_every_field_to_edit(owner):
+def test_the_page_shows_every_field_to_edit_in_place(owner):
     contact = ContactFactory(account=owner.account, first_name="Ada")
     activity = activity_of(owner, subject="Send the quote", contact=contact, type="meeting")
     html = client_for(owner).get(f"/activities/{activity.pk}/").content.decode()
     assert "Send the quote" in html
-    for name in ("type", "subject", "due_at", "owner", "contact", "company", "deal"):
-        assert f'name="{name}"' in html
-    assert 'value="meeting" selected' in html
+    for name in (
+        "type",
+        "subject",
+        "due_at",
+        "remind_before_minutes",
+        "owner",
+        "contact",
+        "company",
+        "deal",
+        "description",
+    ):
+        assert f'href="/activities/{activity.pk}/fields/{name}/"' in html
+    assert 'Edit type: </span><span class="inplace__text">Meeting<' in html
 
 
 def test_an_edit_saves_through_the_services_and_records_it(owner):

@@ -1,10 +1,14 @@
-"""An activity's own page (every field editable, the edit-conflict check of
-web/edit_conflicts.py), "New activity" (any of the seven types, linked to the record it
-was opened from) and "Log a call / meeting" with its optional follow-up.
+"""An activity's own page (every field edited in place, one at a time, with the
+edit-conflict check of web/edit_conflicts.py: web/field_edits.py), "New activity" (any
+of the seven types, linked to the record it was opened from) and "Log a call /
+meeting" with its optional follow-up.
 
-Writes go through activities.services: `activity_create`, `activity_update`,
-`activity_log` (the logged activity and its follow-up in one transaction).
+Writes go through activities.services: `activity_create`, `activity_update` (a whole
+form posted, or one field in place), `activity_log` (the logged activity and its
+follow-up in one transaction).
 """
+
+import datetime as dt
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
@@ -24,6 +28,8 @@ from lib.ids import parse_id
 from web.activities.forms import LINKS, ActivityForm, LogActivityForm
 from web.activity_rows import ROW_RELATED, decorate_activities
 from web.crud import RecordFormView
+from web.field_edits import FieldEditView, shown_fields
+from web.formatting import format_duration
 from web.moments import Day
 from web.tenancy import AccountViewMixin
 
@@ -76,6 +82,15 @@ class ActivityPageView(RecordFormView):
         context = super().get_context_data(**kwargs)
         if self.object is not None:
             decorate_activities([self.object], day=Day.of(self.request.account))
+            if not context["form"].is_bound:
+                # Each field in place; a whole form posted (an old page, a script)
+                # that needs correcting is shown as the form it was.
+                context["inplace_fields"] = shown_fields(
+                    ActivityFieldEditView,
+                    self.object,
+                    account=self.request.account,
+                    form=context["form"],
+                )
         context["next"] = safe_next(self.request, "")
         return context
 
@@ -86,6 +101,52 @@ class ActivityPageView(RecordFormView):
         if self.creating:
             return f"{activity.get_type_display()} “{activity.subject}” added."
         return "Activity saved."
+
+
+def reminder_text(minutes: int | None) -> str:
+    """ "30 minutes before", "1 hour 30 minutes before", "At the due time"; "" for none."""
+    if minutes is None:
+        return ""
+    if minutes == 0:
+        return "At the due time"
+    return f"{format_duration(dt.timedelta(minutes=minutes))} before"
+
+
+class ActivityFieldEditView(FieldEditView):
+    """`/activities/<pk>/fields/<name>/`: one field of the activity edited in place
+    (web/field_edits.py); a saved one also refreshes the page's heading (subject,
+    status, due). Queries: the activity with its links, the save, the activity again."""
+
+    model = Activity
+    form_class = ActivityForm
+    update_service = staticmethod(activity_update)
+    field_names = (
+        "subject",
+        "type",
+        "due_at",
+        "remind_before_minutes",
+        "owner",
+        "contact",
+        "company",
+        "deal",
+        "description",
+    )
+    multiline_fields = ("description",)
+    url_name = "web:activity-field"
+    record_url_name = "web:activity"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related(*ROW_RELATED)
+
+    @classmethod
+    def shown(cls, record, form, name, *, day):
+        if name == "remind_before_minutes":
+            return reminder_text(record.remind_before_minutes)
+        return super().shown(record, form, name, day=day)
+
+    def saved_extra(self, record) -> dict:
+        decorate_activities([record], day=Day.of(self.request.account))
+        return {"extra_template": "web/activities/page.html#summary", "activity": record}
 
 
 class ActivityLogView(AccountViewMixin, View):
