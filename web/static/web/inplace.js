@@ -34,7 +34,9 @@
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    if ((status === 400 || status === 409) && inplaceForm(event.detail.elt)) {
+    var config = event.detail.requestConfig;  // htmx 2: the requesting element is here
+    var source = (config && config.elt) || event.detail.elt;
+    if ((status === 400 || status === 409) && inplaceForm(source)) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
