@@ -132,7 +132,8 @@ def back_to_calendar(request) -> HttpResponseRedirect:
 
 
 class ActivityMoveView(AccountViewMixin, View):
-    """`POST /calendar/activities/<id>/move/` with `date` (and `time`): reschedule."""
+    """`POST /calendar/activities/<id>/move/` with `date` (and `time`, and `shift`
+    -1 or 1 for the day before or after `date`): reschedule."""
 
     model = Activity
     http_method_names = ["post"]
@@ -149,7 +150,7 @@ class ActivityMoveView(AccountViewMixin, View):
                 activity=activity,
                 by=request.user,
                 source=Source.UI,
-                day=form.cleaned_data["date"],
+                day=form.day(),
                 zone=zone,
                 at=form.cleaned_data["time"],
             )
