@@ -70,7 +70,7 @@ def shown_fields(view_or_class, record, *, account, form=None) -> list[dict]:
     return [
         {
             "name": name,
-            "label": form.fields[name].label,
+            "label": form[name].label,  # the form's, else the model field's name
             "text": view_or_class.shown(record, form, name, day=day),
             "multiline": name in view_or_class.multiline_fields,
             "url": field_edit_url(view_or_class.url_name, record, name),
@@ -137,7 +137,7 @@ class FieldEditView(AccountViewMixin, View):
         except (LinkTargetGone, *self.save_refusals) as exc:
             form.add_error(name, str(exc))
             return self.form_answer(record, form, name, status=400)
-        label = form.fields[name].label
+        label = form[name].label
         if not request.htmx:
             messages.success(request, f"{label} saved.")
             return HttpResponseRedirect(reverse(self.record_url_name, args=[record.pk]))
