@@ -129,3 +129,31 @@ def test_a_stale_edit_shows_the_conflict_and_saves_nothing(signed_in, owner, tea
     expect(edit_link(main, "subject", "Mine, renamed")).to_be_focused()
     activity.refresh_from_db()
     assert activity.subject == "Mine, renamed"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_page_and_an_open_field_pass_axe(browser, live_server, owner, scheme):
+    from tests.browser.conftest import DESKTOP, sign_in
+    from tests.browser.test_accessibility import AXE, serious_violations
+
+    activity = ActivityFactory(
+        account=owner.account,
+        owner=owner.user,
+        subject="Send the quote",
+        contact=ContactFactory(account=owner.account),
+        remind_before_minutes=30,
+    )
+    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, color_scheme=scheme)
+    context.add_init_script(AXE.read_text())
+    page = context.new_page()
+    sign_in(page, owner.user.username)
+    main = open_page(page, activity)
+    found = {"page": serious_violations(page)}
+    for label, value in (("due", "not set"), ("description", "not set")):
+        focus_and_open(page, edit_link(main, label, value))
+        expect(main.locator(".inplace--editing")).to_have_count(1)
+        found[label] = serious_violations(page)
+        page.keyboard.press("Escape")
+        expect(main.locator(".inplace--editing")).to_have_count(0)
+    context.close()
+    assert all(violations == [] for violations in found.values()), found
