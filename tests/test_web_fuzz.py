@@ -83,7 +83,7 @@ def path_values(route, callback, records) -> dict:
         if param in ("pk", "other"):  # `other`: the merge screen's second record
             model = getattr(getattr(callback, "view_class", None), "model", None)
         elif param in KWARG_VALUES:
-            values[param] = KWARG_VALUES[param]
+            values[param] = KWARG_VALUES[param](getattr(callback, "view_class", None))
             continue
         else:
             model = KWARG_MODELS.get(param)

@@ -95,10 +95,10 @@ KWARG_MODELS = {
     "tag_id": Tag,
     "stage_id": Stage,
 }
-# Path parameters that name no record: a value the view accepts, so that the 404 comes
-# from the record of another account, not from the parameter.
+# Path parameters that name no record: a value the view accepts (given its class), so
+# that a 404 comes from the record of another account, not from the parameter.
 KWARG_VALUES = {
-    "field": "subject",  # a field edited in place (web/field_edits.py)
+    "field": lambda view_class: view_class.field_names[0],  # web/field_edits.py
 }
 
 
@@ -165,7 +165,7 @@ def test_the_outsider_never_reaches_the_owners_records(route, callback, owner, o
             model = getattr(view_class, "model", None)
             assert model in records, f"{route}: its view needs a `model` this test knows"
         elif param in KWARG_VALUES:
-            values[param] = KWARG_VALUES[param]
+            values[param] = KWARG_VALUES[param](view_class)
             continue
         else:
             model = KWARG_MODELS.get(param)
