@@ -176,7 +176,7 @@ def test_the_owner_and_the_type_and_the_description(owner, teammate):
     assert "Tom Hart" in save(client, activity, "owner", teammate.user.pk).content.decode()
     activity.refresh_from_db()
     typed = save(client, activity, "type", "meeting").content.decode()
-    assert "Edit type: </span><span class=\"inplace__text\">Meeting<" in typed
+    assert 'Edit type: </span><span class="inplace__text">Meeting<' in typed
     assert "</a> / Meeting</div>" in typed  # the heading's breadcrumb, out of band
     activity.refresh_from_db()
     save(client, activity, "description", "Line one\nLine two")
