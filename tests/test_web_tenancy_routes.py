@@ -95,6 +95,11 @@ KWARG_MODELS = {
     "tag_id": Tag,
     "stage_id": Stage,
 }
+# Path parameters that name no record: a value the view accepts (given its class), so
+# that a 404 comes from the record of another account, not from the parameter.
+KWARG_VALUES = {
+    "field": lambda view_class: view_class.field_names[0],  # web/field_edits.py
+}
 
 
 def web_routes():
@@ -159,6 +164,9 @@ def test_the_outsider_never_reaches_the_owners_records(route, callback, owner, o
         if param in ("pk", "other"):  # `other`: a second record of the view's model
             model = getattr(view_class, "model", None)
             assert model in records, f"{route}: its view needs a `model` this test knows"
+        elif param in KWARG_VALUES:
+            values[param] = KWARG_VALUES[param](view_class)
+            continue
         else:
             model = KWARG_MODELS.get(param)
             assert model is not None, f"{route}: unknown path parameter <{param}>"
