@@ -13,7 +13,7 @@ from contacts.models import Contact
 from deals.models import MAX_VALUE_CENTS, Deal, Pipeline, Stage
 from lib.ids import parse_id
 from web.account_forms import AccountModelForm
-from web.form_fields import MemberChoiceField
+from web.form_fields import MemberChoiceField, PickerSelect
 from web.form_versions import VersionedFormMixin
 from web.opened_values import OpenedValuesMixin
 
@@ -60,13 +60,22 @@ class DealForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
         help_text="Left empty: the stage's probability.",
     )
     contact = ContactChoiceField(
-        queryset=Contact.objects.none(), required=False, empty_label="— None —"
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label="— None —",
+        widget=PickerSelect(kind="contacts", creates=True),
     )
     company = forms.ModelChoiceField(
-        queryset=Company.objects.none(), required=False, empty_label="— None —"
+        queryset=Company.objects.none(),
+        required=False,
+        empty_label="— None —",
+        widget=PickerSelect(kind="companies", creates=True),
     )
     owner = MemberChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="— Nobody —"
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="— Nobody —",
+        widget=PickerSelect(kind="owners"),
     )
 
     class Meta:
