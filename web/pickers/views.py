@@ -8,6 +8,8 @@ per key of the model (`lib.search.prefix_hits`): constant at any account size.
 
 from django import forms
 from django.db.models import Q
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.views.generic import TemplateView
 
 from accounts.models import User
@@ -33,7 +35,16 @@ def typed(request) -> str:
     return " ".join(request.GET.get("q", "").split())[:MAX_QUERY]
 
 
-class PickerView(AccountViewMixin, TemplateView):
+class OptionsResponseMixin:
+    """Options are rendered without the page's context processors (the account
+    switcher's memberships, the bell...): a keystroke pays for no query it shows
+    nothing of."""
+
+    def render_to_response(self, context, **kwargs):
+        return HttpResponse(render_to_string(self.template_name, context), **kwargs)
+
+
+class PickerView(OptionsResponseMixin, AccountViewMixin, TemplateView):
     """The first LIMIT matches of `q` among the account's rows of `model`, as options;
     with no exact match (and a model that can be created inline), "Create new …"."""
 
@@ -161,7 +172,7 @@ class NewCompanyForm(forms.Form):
         return {"name": name}
 
 
-class PickerCreateView(AccountViewMixin, TemplateView):
+class PickerCreateView(OptionsResponseMixin, AccountViewMixin, TemplateView):
     """POST `name`: create the record through its app's service (its event appended)
     and answer its option, chosen (201); a name the form refuses is a 400 with the
     message, written nowhere."""
