@@ -183,3 +183,19 @@ def test_the_calendar_never_shows_another_accounts_activities_or_feed(owner, out
     for query in ("", f"?owner={owner.user.pk}", f"?owner={owner.user.pk}&view=month"):
         page = body(client.get(f"/calendar/{query}"))
         assert SECRET not in page and owner_feed not in page, query
+
+
+@pytest.mark.parametrize("kind", ["contacts", "companies", "deals", "owners"])
+def test_the_pickers_never_offer_another_accounts_records(kind, owner, outsider):
+    """What the outsider types is searched among their own account's rows only: the
+    owner's records (and the owner, as an assignee) never come back as options."""
+    records = owner_records(owner.account)
+    theirs = {str(record.pk) for record in records.values()} | {str(owner.user.pk)}
+    client = Client()
+    client.force_login(outsider.user)
+    for query in ("", SECRET[:1], SECRET[:3], SECRET, owner.user.username):
+        answer = body(client.get(f"/pickers/{kind}/", {"q": query}))
+        labels = re.findall(r'data-label="([^"]*)"', answer)
+        values = set(re.findall(r'data-value="([^"]*)"', answer))
+        assert not any(SECRET in label for label in labels), (kind, query, labels)
+        assert not values & theirs or kind == "owners" and values == {str(outsider.user.pk)}
