@@ -212,7 +212,11 @@
         }
         break;
       case "Escape":
-        if (open) {
+        // First the list (and any search still on its way) and the typed text go,
+        // back to the choice; pressed again, the text is cleared (no choice on leaving).
+        clearTimeout(this.timer);
+        if (this.request) { this.request.abort(); this.request = null; }
+        if (open || this.input.value !== this.chosenLabel()) {
           event.preventDefault();
           this.close();
           this.input.value = this.chosenLabel();
