@@ -79,3 +79,14 @@ def test_the_admin_offers_active_codes_and_the_records_own(admin_client, pipelin
     select = html.split('name="currency"', 1)[1].split("</select>", 1)[0]
     offered = re.findall(r'<option value="(\w+)"', select)
     assert offered[0] == "ADP" and "DEM" not in offered and "EUR" in offered
+
+
+def test_the_api_still_takes_a_withdrawn_code_and_refuses_an_unknown_one(owner, pipeline):
+    """The contract (docs: "unknown code is a 400") is kept as it is: a withdrawn code
+    is a known ISO 4217 code, and a client syncing old deals (a 1999 deal in DEM) must
+    be able to write them; the web forms only stop offering it."""
+    url = "/api/v1/crm/deals/"
+    old = owner.client.post(url, {"title": "x", "pipeline": pipeline.pk, "currency": "DEM"})
+    assert old.status_code == 201 and old.json()["currency"] == "DEM"
+    unknown = owner.client.post(url, {"title": "x", "pipeline": pipeline.pk, "currency": "ZZZ"})
+    assert unknown.status_code == 400

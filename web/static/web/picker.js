@@ -267,6 +267,8 @@
   Picker.prototype.create = function (name) {
     var self = this;
     var body = new URLSearchParams({ name: name });
+    if (this.creating) { return; } // a second Enter or click must not create it twice
+    this.creating = true;
     this.close();
     this.status.textContent = "Creating " + this.noun + " " + name + "…";
     fetch(this.createUrl, {
@@ -288,6 +290,8 @@
       }
     }).catch(function () {
       self.showError("Could not create it. Try again.");
+    }).then(function () {
+      self.creating = false;
     });
   };
 
