@@ -140,3 +140,27 @@ def test_an_open_combobox_has_no_serious_accessibility_violation(
         assert serious_violations(page, "main" if viewport is PHONE else None) == []
     assert csp == []
     context.close()
+
+
+def test_a_field_that_validates_itself_keeps_the_pick_and_the_focus(signed_in, sales, owner):
+    """The contact form checks each field over htmx on change, swapping it for the
+    server's copy: the pick survives and the keyboard stays in the field."""
+    page = signed_in
+    page.goto("/contacts/new/")
+    main = page.get_by_role("main")
+    main.get_by_role("textbox", name="First name").fill("Bea")
+    combobox = company_combobox(page)
+    combobox.focus()
+    page.keyboard.type("globex")
+    expect(main.get_by_role("option", name="Globex", exact=False)).to_have_attribute(
+        "aria-selected", "true"
+    )
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.keyboard.press("Enter")
+    page.wait_for_timeout(300)  # htmx settles
+    expect(company_combobox(page)).to_have_value("Globex")
+    expect(company_combobox(page)).to_be_focused()
+    main.get_by_role("button", name="Create contact").click()
+    page.wait_for_url(lambda url: "/contacts/new/" not in url)
+    contact = Contact.objects.for_account(owner.account).get(first_name="Bea")
+    assert contact.company.name == "Globex"

@@ -307,6 +307,19 @@
       .forEach(function (select) { new Picker(select); });
   }
 
+  // A field that validates itself over htmx (web/_field.html) is swapped for the
+  // server's copy after a pick: the keyboard user's focus goes back to its new input.
+  var refocus = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var active = document.activeElement;
+    refocus = active && active.classList.contains("picker__input") ? active.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var input = refocus && document.getElementById(refocus);
+    refocus = null;
+    if (input && input !== document.activeElement) { input.focus(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   // Content htmx swaps in (the deal form's contact field, a timeline's forms).
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
