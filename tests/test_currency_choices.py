@@ -86,7 +86,11 @@ def test_the_api_still_takes_a_withdrawn_code_and_refuses_an_unknown_one(owner, 
     is a known ISO 4217 code, and a client syncing old deals (a 1999 deal in DEM) must
     be able to write them; the web forms only stop offering it."""
     url = "/api/v1/crm/deals/"
-    old = owner.client.post(url, {"title": "x", "pipeline": pipeline.pk, "currency": "DEM"})
+    old = owner.client.post(
+        url, {"title": "x", "pipeline": pipeline.pk, "currency": "DEM"}, format="json"
+    )
     assert old.status_code == 201 and old.json()["currency"] == "DEM"
-    unknown = owner.client.post(url, {"title": "x", "pipeline": pipeline.pk, "currency": "ZZZ"})
+    unknown = owner.client.post(
+        url, {"title": "x", "pipeline": pipeline.pk, "currency": "ZZZ"}, format="json"
+    )
     assert unknown.status_code == 400
