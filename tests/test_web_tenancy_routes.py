@@ -171,20 +171,6 @@ def test_the_outsider_never_reaches_the_owners_records(route, callback, owner, o
         assert SECRET not in body(response)
 
 
-def test_the_calendar_never_shows_another_accounts_activities_or_feed(owner, outsider):
-    """The calendar picks an owner by id: the owner's id from another account is no
-    choice, and the page's feed is the viewer's own."""
-    ActivityFactory(
-        account=owner.account, owner=owner.user, subject=f"{SECRET} call", due_at=timezone.now()
-    )
-    owner_feed = owner.client.get("/api/v1/me/calendar/").json()["url"]
-    client = Client()
-    client.force_login(outsider.user)
-    for query in ("", f"?owner={owner.user.pk}", f"?owner={owner.user.pk}&view=month"):
-        page = body(client.get(f"/calendar/{query}"))
-        assert SECRET not in page and owner_feed not in page, query
-
-
 @pytest.mark.parametrize("kind", ["contacts", "companies", "deals", "owners"])
 def test_the_pickers_never_offer_another_accounts_records(kind, owner, outsider):
     """What the outsider types is searched among their own account's rows only: the
@@ -199,3 +185,31 @@ def test_the_pickers_never_offer_another_accounts_records(kind, owner, outsider)
         values = set(re.findall(r'data-value="([^"]*)"', answer))
         assert not any(SECRET in label for label in labels), (kind, query, labels)
         assert not values & theirs or kind == "owners" and values == {str(outsider.user.pk)}
+
+
+def test_the_picker_routes_are_among_those_checked():
+    """The pickers (issue 17) are enumerated like every route: no path parameters, so
+    the outsider fetches each and must see none of the owner's records."""
+    names = {name for name, _r, _c in web_routes()}
+    assert {
+        "picker-contacts",
+        "picker-contacts-new",
+        "picker-companies",
+        "picker-companies-new",
+        "picker-deals",
+        "picker-owners",
+    } <= names
+
+
+def test_the_calendar_never_shows_another_accounts_activities_or_feed(owner, outsider):
+    """The calendar picks an owner by id: the owner's id from another account is no
+    choice, and the page's feed is the viewer's own."""
+    ActivityFactory(
+        account=owner.account, owner=owner.user, subject=f"{SECRET} call", due_at=timezone.now()
+    )
+    owner_feed = owner.client.get("/api/v1/me/calendar/").json()["url"]
+    client = Client()
+    client.force_login(outsider.user)
+    for query in ("", f"?owner={owner.user.pk}", f"?owner={owner.user.pk}&view=month"):
+        page = body(client.get(f"/calendar/{query}"))
+        assert SECRET not in page and owner_feed not in page, query
