@@ -179,6 +179,36 @@ def test_the_outsider_never_reaches_the_owners_records(route, callback, owner, o
         assert SECRET not in body(response)
 
 
+@pytest.mark.parametrize("kind", ["contacts", "companies", "deals", "owners"])
+def test_the_pickers_never_offer_another_accounts_records(kind, owner, outsider):
+    """What the outsider types is searched among their own account's rows only: the
+    owner's records (and the owner, as an assignee) never come back as options."""
+    records = owner_records(owner.account)
+    theirs = {str(record.pk) for record in records.values()} | {str(owner.user.pk)}
+    client = Client()
+    client.force_login(outsider.user)
+    for query in ("", SECRET[:1], SECRET[:3], SECRET, owner.user.username):
+        answer = body(client.get(f"/pickers/{kind}/", {"q": query}))
+        labels = re.findall(r'data-label="([^"]*)"', answer)
+        values = set(re.findall(r'data-value="([^"]*)"', answer))
+        assert not any(SECRET in label for label in labels), (kind, query, labels)
+        assert not values & theirs or kind == "owners" and values == {str(outsider.user.pk)}
+
+
+def test_the_picker_routes_are_among_those_checked():
+    """The pickers (issue 17) are enumerated like every route: no path parameters, so
+    the outsider fetches each and must see none of the owner's records."""
+    names = {name for name, _r, _c in web_routes()}
+    assert {
+        "picker-contacts",
+        "picker-contacts-new",
+        "picker-companies",
+        "picker-companies-new",
+        "picker-deals",
+        "picker-owners",
+    } <= names
+
+
 def test_the_calendar_never_shows_another_accounts_activities_or_feed(owner, outsider):
     """The calendar picks an owner by id: the owner's id from another account is no
     choice, and the page's feed is the viewer's own."""

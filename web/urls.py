@@ -20,6 +20,7 @@ urlpatterns = [
     path("calendar/", include("web.calendar.urls")),
     path("notes/", include("web.notes.urls")),
     path("search/", include("web.search.urls")),
+    path("pickers/", include("web.pickers.urls")),
     path("duplicates/", include("web.duplicates.urls")),
     path("timeline/", include("web.timeline.urls")),
     path("trash/", include("web.trash.urls")),

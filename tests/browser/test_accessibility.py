@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = {"serious", "critical"}
-RUN_AXE = """async () => {
-  const results = await axe.run(document, {resultTypes: ["violations"]});
+RUN_AXE = """async (selector) => {
+  const results = await axe.run(selector || document, {resultTypes: ["violations"]});
   return results.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + ": " + n.failureSummary),
@@ -58,8 +58,9 @@ def pages(owner):
     return main_pages(account)
 
 
-def serious_violations(page) -> list[dict]:
-    return [v for v in page.evaluate(RUN_AXE) if v["impact"] in SERIOUS]
+def serious_violations(page, selector: str | None = None) -> list[dict]:
+    """axe's serious and critical findings on the page (or the part `selector` names)."""
+    return [v for v in page.evaluate(RUN_AXE, selector) if v["impact"] in SERIOUS]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -15,7 +15,7 @@ from notes.models import Note
 from notes.sanitize import sanitize_body
 from notes.services import note_create
 from web.account_forms import AccountFormMixin
-from web.form_fields import AccountDateTimeField, MemberChoiceField
+from web.form_fields import AccountDateTimeField, MemberChoiceField, PickerSelect
 from web.timeline.email_forms import EmailForm
 
 
@@ -122,7 +122,11 @@ class TaskForm(AccountFormMixin, forms.Form):
         help_text="Empty for no reminder.",
     )
     owner = MemberChoiceField(
-        label="Assigned to", queryset=User.objects.none(), required=False, empty_label="Nobody"
+        label="Assigned to",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Nobody",
+        widget=PickerSelect(kind="owners"),
     )
 
     def __init__(self, *args, account, user, **kwargs):
