@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.screenshots import main_pages
-from tests.browser.conftest import DESKTOP, sign_in
+from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -91,3 +91,21 @@ def test_no_main_page_has_a_serious_accessibility_violation(
         for node in v["nodes"]
     ]
     assert report == [], f"{scheme} scheme:\n" + "\n".join(report)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_header_at_phone_width_has_no_serious_accessibility_violation(
+    browser, live_server, owner, axe_source, scheme
+):
+    # At 390 px the header hides the user menu's name and account: its toggle must
+    # still have an accessible name (axe's summary-name rule).
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, color_scheme=scheme)
+    context.set_default_timeout(15_000)
+    context.add_init_script(axe_source)
+    page = context.new_page()
+    sign_in(page, owner.user.username)
+    page.goto("/contacts/")
+    page.wait_for_load_state("networkidle")
+    found = serious_violations(page)
+    context.close()
+    assert found == [], [(v["id"], v["nodes"]) for v in found]
