@@ -14,6 +14,7 @@ from companies.matching_keys import company_name_key, domain_root
 from events.loaded_values import KeepsLoadedValues
 from lib.custom_fields import validate_custom_fields
 from lib.derived_fields import DerivedFields, DerivedFieldsQuerySet
+from lib.json_indexes import CustomFieldsIndex
 from lib.links import owner_link
 from lib.search import PrefixSearch, SearchIndex
 
@@ -125,6 +126,8 @@ class Company(KeepsLoadedValues, DerivedFields, AccountOwned):
             ),
             # Search (lib/search.py): PostgreSQL only; needs the btree_gin extension.
             SearchIndex(F("account"), SEARCH_VECTOR, name="company_search"),
+            # cf_<key>= filters (customfields/filtering.py): PostgreSQL only.
+            CustomFieldsIndex(name="company_custom_fields"),
         ]
 
     def __str__(self):

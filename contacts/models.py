@@ -12,6 +12,7 @@ from contacts.search import CONTACT_SEARCH, SEARCH_VECTOR
 from events.loaded_values import KeepsLoadedValues
 from lib.custom_fields import validate_custom_fields
 from lib.derived_fields import DerivedFields, DerivedFieldsQuerySet
+from lib.json_indexes import CustomFieldsIndex
 from lib.links import owner_link
 from lib.search import SearchIndex
 
@@ -101,6 +102,8 @@ class Contact(KeepsLoadedValues, DerivedFields, AccountOwned):
             ),
             # PostgreSQL only (see contacts/search.py); needs the btree_gin extension.
             SearchIndex(models.F("account"), SEARCH_VECTOR, name="contact_search"),
+            # cf_<key>= filters (customfields/filtering.py): PostgreSQL only.
+            CustomFieldsIndex(name="contact_custom_fields"),
         ]
 
     def __str__(self):
