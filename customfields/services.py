@@ -24,9 +24,10 @@ def custom_field_create(*, account, data: dict) -> CustomFieldDefinition:
     options, required). ValidationError by field; a key taken meanwhile by a
     concurrent create is the same error as one taken before."""
     data = dict(data)
-    data.setdefault("options", [])
     if data.get("options") is None:
         data["options"] = []
+    if not (data.get("label") or "").strip():
+        data["label"] = data.get("key", "")
     definition = CustomFieldDefinition(account_id=getattr(account, "pk", account), **data)
     _check(definition)
     try:
@@ -55,8 +56,10 @@ def custom_field_update(*, definition: CustomFieldDefinition, data: dict) -> Cus
         .get(pk=definition.pk)
     )
     values = {name: value for name, value in data.items() if name in EDITABLE}
-    if values.get("options") is None and "options" in values:
+    if "options" in values and values["options"] is None:
         values["options"] = []
+    if "label" in values and not (values["label"] or "").strip():
+        values["label"] = current.key
     if (
         values.get("type", current.type) != CustomFieldDefinition.Type.SELECT
         and "options" not in values
