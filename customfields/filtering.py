@@ -115,13 +115,13 @@ def _filtered(queryset, definition, lookup: str, value):
             # Containment: served by the GIN (account_id, custom_fields jsonb_path_ops)
             # index. Its account column (btree_gin's int8_ops) matches only a bigint,
             # and the driver sends a small id as a smallint: the account is said again
-            # as a bigint, so the index narrows to the account too.
+            # as a bigint range of one (an equality would merge with the smallint one
+            # and be dropped), so the index narrows to the account's rows too.
             queryset = queryset.filter(**{f"{COLUMN}__contains": {key: value}})
             account_id = queryset.pinned_account()
             if account_id is not None:
-                queryset = queryset.filter(
-                    account_id=Cast(Value(account_id), output_field=BigIntegerField())
-                )
+                as_bigint = Cast(Value(account_id), output_field=BigIntegerField())
+                queryset = queryset.filter(account_id__gte=as_bigint, account_id__lte=as_bigint)
             return queryset
         # Explicit lookups on the key expression: a key named like a lookup
         # ("contains") stays a key.
