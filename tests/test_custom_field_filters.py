@@ -284,7 +284,9 @@ def test_exact_filters_read_the_gin_index_on_postgresql(
         type="select",
         options=["web", "ads"],
     )
-    sources = ["web" if n % 50 == 0 else "ads" for n in range(2_000)]
+    # Enough rows, with statistics, for the planner to price the index (a small table
+    # is rightly read through the account's btree).
+    sources = ["web" if n % 100 == 0 else "ads" for n in range(10_000)]
     if grow is None:
         DealFactory(pipeline=pipeline, custom_fields={"source": "web"})
         stage = pipeline.stages.first()
@@ -316,4 +318,4 @@ def test_exact_filters_read_the_gin_index_on_postgresql(
     assert index in explained, explained
     # Both conditions in the index: the account's rows alone are visited.
     assert "Index Cond: ((account_id >= " in explained, explained
-    assert queryset.count() >= 40
+    assert queryset.count() >= 100
