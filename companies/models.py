@@ -14,6 +14,7 @@ from companies.matching_keys import company_name_key, domain_root
 from events.loaded_values import KeepsLoadedValues
 from lib.custom_fields import validate_custom_fields
 from lib.derived_fields import DerivedFields, DerivedFieldsQuerySet
+from lib.json_indexes import CustomFieldsIndex
 from lib.links import owner_link
 from lib.search import PrefixIndex, PrefixSearch, SearchIndex, typed_text
 
@@ -135,6 +136,8 @@ class Company(KeepsLoadedValues, DerivedFields, AccountOwned):
                 PrefixIndex(F("account"), key, name=f"company_{alias}")
                 for alias, (key, _fold) in PICKER_KEYS.items()
             ),
+            # cf_<key>= filters (customfields/filtering.py): PostgreSQL only.
+            CustomFieldsIndex(name="company_custom_fields"),
         ]
 
     def __str__(self):

@@ -12,6 +12,7 @@ from contacts.search import CONTACT_SEARCH, PICKER_KEYS, SEARCH_VECTOR
 from events.loaded_values import KeepsLoadedValues
 from lib.custom_fields import validate_custom_fields
 from lib.derived_fields import DerivedFields, DerivedFieldsQuerySet
+from lib.json_indexes import CustomFieldsIndex
 from lib.links import owner_link
 from lib.search import PrefixIndex, SearchIndex
 
@@ -106,6 +107,8 @@ class Contact(KeepsLoadedValues, DerivedFields, AccountOwned):
                 PrefixIndex(models.F("account"), key, name=f"contact_{alias}")
                 for alias, (key, _fold) in PICKER_KEYS.items()
             ),
+            # cf_<key>= filters (customfields/filtering.py): PostgreSQL only.
+            CustomFieldsIndex(name="contact_custom_fields"),
         ]
 
     def __str__(self):

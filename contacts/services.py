@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from accounts.tags import (
 from companies.models import Company
 from contacts.api.serializers import ContactSerializer
 from contacts.models import Contact, ContactTag
+from customfields.values import changed_values, definitions_for, validate_custom_values
 from events.kinds import RecordKind, register
 from events.models import Source
 from events.recording import (
@@ -411,6 +413,10 @@ def contact_bulk_import(
         except ValueError as exc:
             errors.append({"index": index, "errors": exc.args[0]})
 
+    # Custom field values are checked against the account's definitions when each
+    # row is planned (required keys only for the contacts it creates).
+    definitions = definitions_for(account.pk, "contact")
+
     with transaction.atomic():
         # Imports of one account take turns: two imports of the same new emails would
         # each read "not there yet" and one would fail on the unique index. NO KEY
@@ -422,7 +428,7 @@ def contact_bulk_import(
                 # A savepoint: a lost race with a single create (API, web app) undoes
                 # this attempt only; the next one reads the emails again.
                 with transaction.atomic():
-                    plan, befores = _plan(account, user, valid, errors, on_duplicate)
+                    plan, befores = _plan(account, user, valid, errors, on_duplicate, definitions)
                     result = _write(account, plan)
                     result.events = _append_import_events(account, user, source, plan, befores)
                     return result
@@ -434,7 +440,7 @@ def contact_bulk_import(
 WRITE_ATTEMPTS = 3
 
 
-def _plan(account, user, valid, errors, on_duplicate):
+def _plan(account, user, valid, errors, on_duplicate, definitions=()):
     """Per valid row, the contact it writes and what happens to it ("created",
     "updated", "skipped"), against the emails in the account now, and the API
     representations of the contacts it may update, by id; raises `BulkImportInvalid`
@@ -479,12 +485,31 @@ def _plan(account, user, valid, errors, on_duplicate):
         if outcome == "duplicate" and on_duplicate == "skip":
             plan.append((target, "skipped"))
             continue
+        problem = _custom_fields_problem(definitions, target, data, creating=outcome == "created")
+        if problem:
+            errors.append({"index": index, "errors": problem})
+            continue
         _apply(target, data)
         plan.append((target, "created" if outcome == "created" else "updated"))
 
     if errors:
         raise BulkImportInvalid(sorted(errors, key=lambda e: e["index"]))
     return plan, befores
+
+
+def _custom_fields_problem(definitions, target: _Target, data: dict, *, creating: bool):
+    """The row's custom field errors (`{"custom_fields": [...]}`), or None: on create
+    the whole object, on update the keys it changes. No query."""
+    if not definitions or (not creating and "custom_fields" not in data):
+        return None
+    values = data.get("custom_fields")
+    if not creating:
+        values = changed_values(target.contact.custom_fields, values)
+    try:
+        validate_custom_values(definitions=definitions, values=values, creating=creating)
+    except ValidationError as exc:
+        return exc.message_dict
+    return None
 
 
 def _load_related(rows: list, querysets: dict) -> dict:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accounts.apps.AccountsConfig",
     "schedules.apps.SchedulesConfig",
+    "customfields.apps.CustomfieldsConfig",
     "events.apps.EventsConfig",
     "trash.apps.TrashConfig",
     "companies.apps.CompaniesConfig",

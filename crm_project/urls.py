@@ -8,6 +8,7 @@ from accounts.api.urls import auth_urlpatterns, crm_urlpatterns
 from activities.api import urls as activity_urls
 from companies.api import urls as company_urls
 from contacts.api import urls as contact_urls
+from customfields.api import urls as custom_field_urls
 from deals.api import urls as deal_urls
 from events.api import urls as event_urls
 from notes.api import urls as note_urls
@@ -26,6 +27,7 @@ api_v1 = [
         include(
             [
                 *crm_urlpatterns,
+                *custom_field_urls.urlpatterns,
                 *company_urls.urlpatterns,
                 *contact_urls.urlpatterns,
                 *deal_urls.urlpatterns,

@@ -6,6 +6,7 @@ from accounts.admin_base import (
     AccountScopedRelatedListFilter,
     ActiveCurrenciesAdminMixin,
 )
+from customfields.admin_forms import CustomFieldsAdmin
 from deals import services
 from deals.models import Deal, InvalidTransition, Pipeline, Stage
 from events.admin_history import RecordHistoryAdmin
@@ -63,7 +64,10 @@ def _transition(label, action, refused_because):
 
 
 @admin.register(Deal)
-class DealAdmin(ActiveCurrenciesAdminMixin, RecordHistoryAdmin, AccountScopedAdmin):
+class DealAdmin(
+    CustomFieldsAdmin, ActiveCurrenciesAdminMixin, RecordHistoryAdmin, AccountScopedAdmin
+):
+    custom_field_record_type = "deal"
     list_display = [
         "title",
         "pipeline",
@@ -102,6 +106,7 @@ class DealAdmin(ActiveCurrenciesAdminMixin, RecordHistoryAdmin, AccountScopedAdm
         "expected_close_date",
         ("contact", "company"),
         "owner",
+        "custom_fields",
         ("status", "closed_at", "lost_reason"),
         ("stage_entered_at", "created_at", "updated_at"),
     ]

@@ -15,7 +15,9 @@ from djmoney.settings import CURRENCY_CHOICES
 from accounts.models import validate_currency
 from accounts.tenancy import AccountOwned, AccountScopedQuerySet
 from lib.calendar_range import validate_calendar_range
+from lib.custom_fields import validate_custom_fields
 from lib.errors import StateConflict
+from lib.json_indexes import CustomFieldsIndex
 from lib.links import owner_link
 from lib.search import PrefixIndex, PrefixSearch, SearchIndex, typed_text
 
@@ -146,6 +148,11 @@ class Deal(AccountOwned):
     # (deals/services.py), so the time spent in a stage needs no history walk. The
     # database default serves raw inserts (bench/generate.py) too.
     stage_entered_at = models.DateTimeField(default=timezone.now, db_default=Now())
+    # Values of the account's deal custom fields (customfields/values.py checks them
+    # on every write, through deals/services.py).
+    custom_fields = models.JSONField(
+        default=dict, db_default={}, blank=True, validators=[validate_custom_fields]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -204,6 +211,8 @@ class Deal(AccountOwned):
             PrefixIndex(F("account"), PICKER_KEYS["title_prefix"][0], name="deal_title_prefix"),
             # Search (lib/search.py): PostgreSQL only; needs the btree_gin extension.
             SearchIndex(F("account"), SEARCH_VECTOR, name="deal_search"),
+            # cf_<key>= filters (customfields/filtering.py): PostgreSQL only.
+            CustomFieldsIndex(name="deal_custom_fields"),
         ]
 
     def __str__(self):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from customfields.values import check_custom_fields
 from deals.models import Deal, Pipeline, Stage
 from events.kinds import register
 from events.models import Source
@@ -326,6 +327,7 @@ DEAL_EDITABLE = frozenset(
         "contact",
         "company",
         "owner",
+        "custom_fields",
     }
 )
 
@@ -341,6 +343,10 @@ def deal_create(*, account, by, source: Source, data: dict) -> Deal:
     unknown = set(data) - DEAL_EDITABLE
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}.")
+    # The account's deal custom fields apply (ValidationError on `custom_fields`).
+    check_custom_fields(
+        account_id=account, record_type="deal", values=data.get("custom_fields"), creating=True
+    )
     deal = Deal(account_id=getattr(account, "pk", account), **data)
     deal.stage_entered_at = timezone.now()
     row_insert(DEAL, record=deal, by=by, source=source)
@@ -362,6 +368,15 @@ def deal_update(*, deal: Deal, by, source: Source, data: dict) -> Deal:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}.")
     current = row_lock(DEAL, deal)
     values = values_that_change(current, data)
+    if "custom_fields" in values:
+        # The keys this write changes fit their definitions.
+        check_custom_fields(
+            account_id=current.account_id,
+            record_type="deal",
+            values=values["custom_fields"],
+            stored=current.custom_fields,
+            creating=False,
+        )
     guard = None
     moving = {"stage", "pipeline"} & set(values)
     if moving:

@@ -22,6 +22,7 @@ from django.db import models, transaction
 
 from accounts.models import tag_key
 from accounts.tags import attach_tag_lists, normalise_tag_names, tags_replace
+from customfields.values import check_custom_fields
 from events.link_targets import lock_link_targets
 from events.loaded_values import remembered
 from events.models import Source
@@ -166,6 +167,10 @@ def _remember(record, field_names) -> None:
             loaded[attname] = remembered(getattr(record, attname))
 
 
+def _has_custom_fields(model) -> bool:
+    return any(f.name == "custom_fields" for f in model._meta.concrete_fields)
+
+
 def _differs(record, field: models.Field, value) -> bool:
     if field.is_relation:
         value = value.pk if isinstance(value, models.Model) else value
@@ -179,6 +184,15 @@ def record_create(
     """Insert a record from field values (`tags` as names), append `<type>.created`."""
     data = dict(data)
     tag_names = data.pop("tags", None)
+    if _has_custom_fields(model):
+        # Every face creates through here: the account's definitions apply (a
+        # required key must be given). ValidationError on `custom_fields`.
+        check_custom_fields(
+            account_id=account,
+            record_type=record_type,
+            values=data.get("custom_fields"),
+            creating=True,
+        )
     with transaction.atomic():
         record = model(account=account, **data)
         lock_link_targets(model, record.account_id, data)
@@ -204,6 +218,7 @@ def record_update(
     serialize: Serialize,
     action: str = "updated",
     noted: dict | None = None,
+    check_custom_values: bool = True,
 ):
     """Write the fields of `data` whose value differs from the row's (and `tags`, as
     names, when the set differs), bump `updated_at`, append `<type>.<action>`
@@ -212,11 +227,23 @@ def record_update(
     `noted` adds entries to the event's `changes` that are not fields of the row
     (a merge's `{"merged_from": [None, 7]}`); an event with them is appended, and
     `updated_at` bumped, even when no field changed. Without them, a write that
-    changes nothing writes and appends nothing. Returns the row as it is now."""
+    changes nothing writes and appends nothing. Custom field values are checked
+    against the account's definitions unless `check_custom_values` is False (undoing
+    a merge puts back values the record held before). Returns the row as it is now."""
     data = dict(data)
     tag_names = data.pop("tags", None)
     with transaction.atomic():
         record = current(queryset, record)
+        if check_custom_values and "custom_fields" in data and _has_custom_fields(type(record)):
+            # The keys this write changes fit their definitions (values stored before
+            # a definition existed stay until changed). Also merges come here.
+            check_custom_fields(
+                account_id=record.account_id,
+                record_type=record_type,
+                values=data["custom_fields"],
+                stored=record.custom_fields,
+                creating=False,
+            )
         before = serialize(record)
         changed = []
         for name, value in data.items():

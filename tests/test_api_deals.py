@@ -52,6 +52,7 @@ def test_create_defaults_stage_currency_owner_and_status(owner, pipeline):
         "contact",
         "company",
         "owner",
+        "custom_fields",
         "stage_entered_at",
         "created_at",
         "updated_at",

@@ -12,6 +12,7 @@ import json
 from urllib.parse import urlsplit
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -159,6 +160,9 @@ class RecordFormView(
         except LinkTargetGone as exc:  # a company (say) picked in the form was deleted
             form.add_error(None, str(exc))
             return self.form_invalid(form)
+        except ValidationError as exc:  # a rule of the write path (custom field values)
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
         messages.success(self.request, self.success_message(self.object))
         return HttpResponseRedirect(self.get_success_url())
 
@@ -270,6 +274,17 @@ class RowDeleteView(RecordDeleteView):
     def htmx_events(self, record) -> dict:
         """Hook: the events the page's listeners refresh on (`HX-Trigger`)."""
         return {}
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError as form errors: on the form's field of that name
+    when it has one, else on the form as a whole (custom field messages name their
+    key)."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for name, messages_ in errors.items():
+        field = name if name in form.fields else None
+        for message in messages_:
+            form.add_error(field, message)
 
 
 def is_local_path(request, target: str) -> bool:

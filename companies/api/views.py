@@ -1,4 +1,5 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.settings import api_settings
 
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin, TagActionsMixin
 from companies.api.serializers import CompanySerializer
@@ -14,6 +15,7 @@ from companies.services import (
     company_tag_remove,
     company_update,
 )
+from customfields.api.filters import CustomFieldFilter
 from events.models import Source
 from lib.api.duplicates import DuplicatesActionsMixin
 from trash.api.history import RecordHistoryMixin
@@ -38,6 +40,8 @@ class CompanyViewSet(
 
     model = Company
     serializer_class = CompanySerializer
+    filter_backends = [*api_settings.DEFAULT_FILTER_BACKENDS, CustomFieldFilter]
+    custom_field_record_type = "company"
     merge_serializer_class = CompanyMerge
     filterset_class = CompanyFilter
     ordering_fields = ["name", "created_at"]

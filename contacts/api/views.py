@@ -7,6 +7,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin, TagActionsMixin
 from contacts.api.serializers import (
@@ -29,6 +30,7 @@ from contacts.services import (
     contact_tag_remove,
     contact_update,
 )
+from customfields.api.filters import CustomFieldFilter
 from events.models import Source
 from lib.api.duplicates import DuplicatesActionsMixin
 from trash.api.history import RecordHistoryMixin
@@ -66,6 +68,8 @@ class ContactViewSet(
 ):
     model = Contact
     serializer_class = ContactSerializer
+    filter_backends = [*api_settings.DEFAULT_FILTER_BACKENDS, CustomFieldFilter]
+    custom_field_record_type = "contact"
     merge_serializer_class = ContactMerge
     filterset_class = ContactFilter
     ordering_fields = ["last_name", "first_name", "created_at", "updated_at"]

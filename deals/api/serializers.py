@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from accounts.api.fields import CustomFieldsField
 from accounts.api.serializers import AccountScopedModelSerializer
 from accounts.models import CURRENCY_CODES
 from deals.models import MAX_VALUE_CENTS, Deal, Pipeline, Stage
@@ -83,6 +84,7 @@ class DealSerializer(AccountScopedModelSerializer):
         min_value=0, max_value=100, required=False, allow_null=True
     )
     effective_probability = serializers.SerializerMethodField()
+    custom_fields = CustomFieldsField(required=False)
 
     class Meta:
         model = Deal
@@ -102,6 +104,7 @@ class DealSerializer(AccountScopedModelSerializer):
             "contact",
             "company",
             "owner",
+            "custom_fields",
             "stage_entered_at",
             "created_at",
             "updated_at",

@@ -3,8 +3,10 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from accounts.api.viewsets import AccountScopedViewSet, SearchOrderingMixin
+from customfields.api.filters import CustomFieldFilter
 from deals.api.serializers import (
     DealSerializer,
     ForecastSerializer,
@@ -51,6 +53,8 @@ class DealViewSet(RecordHistoryMixin, SearchOrderingMixin, AccountScopedViewSet)
 
     model = Deal
     serializer_class = DealSerializer
+    filter_backends = [*api_settings.DEFAULT_FILTER_BACKENDS, CustomFieldFilter]
+    custom_field_record_type = "deal"
     filterset_class = DealFilter
     ordering_fields = ["value_cents", "expected_close_date", "created_at", "updated_at"]
     ordering = ["-created_at", "-id"]

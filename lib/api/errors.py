@@ -1,9 +1,10 @@
 """One error shape for the whole API, and JSON answers where Django would send HTML."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -41,6 +42,12 @@ def exception_handler(exc, context):
         return Response(
             {"detail": "This conflicts with an existing record (a duplicate?)."},
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, DjangoValidationError):
+        # A rule the record services enforce for every face (custom field values):
+        # a 400 by field, as the serializer's own validation answers.
+        exc = ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         )
     response = drf_exception_handler(exc, context)
     if response is None:
