@@ -41,19 +41,18 @@ for site_wide_model in (TokenProxy, DBTaskResult, Group):
 
 
 class MembershipInlineFormSet(BaseInlineFormSet):
-    """An account's memberships in the admin: a row's user is fixed once saved, and a
+    """An account's memberships in the admin: a row keeps its user once saved, and a
     save that would leave an account that has an active owner without one is refused
     here, with the message the services give (they refuse it again under their lock)."""
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        if form.instance.pk is not None and "user" in form.fields:
-            form.fields["user"].disabled = True
-        return form
-
     def clean(self):
         super().clean()
-        if any(self.errors) or self.instance.pk is None:
+        if any(self.errors):
+            return
+        for form in self.forms:
+            if form.instance.pk is not None and "user" in form.changed_data:
+                form.add_error("user", "A membership keeps its user: delete it and add a row.")
+        if self.instance.pk is None:
             return
         had_owner = any(
             form.instance.pk is not None
@@ -123,16 +122,18 @@ def save_memberships(account: Account, formset) -> None:
     """Apply the admin's membership rows through the services (the last-owner rule
     holds here too): what adds owners first, what may take them away last, so handing
     the account from one owner to another in one save never leaves it without one."""
-    deleted = {obj.pk for obj in formset.deleted_objects}
-    gains, losses = [], []
+    removed = [row.instance for row in formset.deleted_forms if row.instance.pk is not None]
+    deleted = {membership.pk for membership in removed}
+    gains, losses, new, changed = [], [], [], []
     for row in formset.forms:
         if not row.has_changed() or row.instance.pk in deleted or not row.cleaned_data:
             continue
         data = row.cleaned_data
         if row.instance.pk is None:
-            gains.append(lambda d=data: _membership_add_row(account, d))
+            gains.append(lambda d=data: new.append(_membership_add_row(account, d)))
             continue
         membership = row.instance
+        changed.append((membership, row.changed_data))
         role, active = data.get("role"), data.get("is_active", True)
         if "is_active" in row.changed_data and active:
             gains.append(lambda m=membership: membership_reactivate(membership=m))
@@ -143,14 +144,17 @@ def save_memberships(account: Account, formset) -> None:
             losses.append(lambda m=membership: membership_deactivate(membership=m))
     for step in gains + losses:
         step()
-    for membership in formset.deleted_objects:
+    for membership in removed:
         membership_remove(membership=membership)
+    # What the admin's change message and history read (formset.save() would set them).
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = new, changed, removed
 
 
-def _membership_add_row(account: Account, data: dict) -> None:
+def _membership_add_row(account: Account, data: dict) -> Membership:
     membership = membership_add(account=account, user=data["user"], role=data["role"])
     if not data.get("is_active", True):
-        membership_deactivate(membership=membership)
+        membership = membership_deactivate(membership=membership)
+    return membership
 
 
 @admin.register(User)
