@@ -237,6 +237,9 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         messages.success(self.request, "Your password is set. Welcome to Relay!")
         return response
 
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
     def render_to_response(self, context, **kwargs):
         if not self.validlink:
             kwargs.setdefault("status", 400)
