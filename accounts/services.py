@@ -1,6 +1,6 @@
 """Workflows that write several account models at once."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Account, Membership, Tag, User
@@ -171,8 +171,12 @@ def membership_invite(
         raise UsernameTaken(f"The username “{username}” is already taken.")
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     user.set_unusable_password()
-    user.full_clean()
-    user.save()
+    user.full_clean(validate_unique=False)  # the insert below is what decides a race
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same username, invited at the same instant
+        raise UsernameTaken(f"The username “{username}” is already taken.") from exc
     return Membership.objects.create(account=account, user=user, role=role)
 
 

@@ -55,3 +55,19 @@ def test_two_owners_taking_each_others_ownership_leave_one_owner(account, first,
         assert len(refused) == 1, results
         assert not [r for r in results if isinstance(r, Exception) and r not in refused]
         assert Membership.objects.owners().filter(account=account).count() == 1
+
+
+def test_two_invites_of_one_username_at_once_make_one_user(account):
+    from accounts.models import User
+    from accounts.services import UsernameTaken, membership_invite
+
+    for round_number in range(ROUNDS):
+        username = f"twin{round_number}"
+
+        def invite(username=username):
+            return membership_invite(account=account, username=username)
+
+        results = together(invite, invite)
+        assert sorted(type(r).__name__ for r in results) == ["Membership", "UsernameTaken"]
+        assert isinstance(next(r for r in results if isinstance(r, Exception)), UsernameTaken)
+        assert User.objects.filter(username=username).count() == 1
