@@ -58,7 +58,8 @@ class MembersMixin(AccountViewMixin, ManagersWriteMixin):
         return queryset.select_related("user")
 
     def members_page(self, *, status=200, error=None):
-        """The list, with a refusal's message (one query for the rows)."""
+        """The list, answered in place of a refused action (status 400 or 409) with the
+        reason as an error message, so the page says why nothing changed."""
         if error:
             messages.error(self.request, error)
         view = MemberListView(request=self.request, kwargs={}, args=())
@@ -156,17 +157,16 @@ class MemberActionView(MembersMixin, View):
 class MemberRoleView(MemberActionView):
     """POST `role`: give the member that role."""
 
-    def posted_role(self):
-        form = RoleForm(self.request.POST)
-        if not form.is_valid():
-            return ""  # checked in act(): a clear 400, not a permission question
-        return form.cleaned_data["role"]
-
     def post(self, request, pk):
-        if self.posted_role() == "":
+        form = RoleForm(request.POST)
+        if not form.is_valid():
             self.get_object()  # another account's member is still a 404
             return self.members_page(status=400, error="Pick a role: owner, admin or member.")
+        self.role = form.cleaned_data["role"]
         return super().post(request, pk)
+
+    def posted_role(self):
+        return self.role
 
     def act(self, member, role):
         membership_change_role(membership=member, role=role)
