@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import TokenProxy
 from accounts.admin_base import (
     AccountScopedAdmin,
     AccountScopedRelatedListFilter,
+    ActiveCurrenciesAdminMixin,
     NotFoundOutsideScope,
     SuperuserOnlyAdmin,
     may_change_user,
@@ -85,7 +86,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+class AccountAdmin(ActiveCurrenciesAdminMixin, NotFoundOutsideScope, admin.ModelAdmin):
     list_display = ["name", "currency", "phone_region", "time_zone", "created_at"]
     search_fields = ["name"]
     inlines = [MembershipInline]

@@ -16,6 +16,7 @@ from django.http import Http404
 from accounts.memberships import acting_memberships
 from accounts.models import Account, Membership, User
 from accounts.tenancy import AccountOwned
+from lib.currencies import currency_choices_ordered
 
 ADMINISTERING_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 
@@ -165,3 +166,16 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+class ActiveCurrenciesAdminMixin:
+    """A `currency` field offers the active codes only (lib/currencies.py), by code,
+    and the record's own code first, even a withdrawn one (saving an old record must
+    not refuse it)."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class per request
+        field = form.base_fields.get("currency")
+        if field is not None:
+            field.choices = currency_choices_ordered([], keep=getattr(obj, "currency", None))
+        return form

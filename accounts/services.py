@@ -4,8 +4,8 @@ from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Account, Membership, Tag, User
-from accounts.signals import account_created
-from accounts.tags import tagged_records_touch
+from accounts.signals import account_created, tags_merged
+from accounts.tags import tag_links, tagged_records_touch
 
 
 class UsernameTaken(ValueError):
@@ -226,3 +226,68 @@ def membership_remove(*, membership: Membership) -> None:
     stored = _locked_membership(membership)
     _refuse_losing_last_owner(stored, "remove")
     stored.delete()
+
+
+class TagMergeRefused(ValueError):
+    pass
+
+
+@transaction.atomic
+def tags_merge(*, account_id: int, source: Tag, target: Tag, by, via: str = "ui") -> Tag:
+    """Merge tag `source` into `target`: every contact and company that carried
+    `source` carries `target` (once, also when it had both), and `source` is deleted.
+
+    The records' versions move and the `tags_merged` signal reports each record's tag
+    names before and after (the events app appends `<type>.updated` for each, `via`
+    being the event's source). Both tags are locked first, so a concurrent merge or
+    delete of either waits; one that removed either meanwhile is Tag.DoesNotExist.
+    A constant number of queries whatever the number of records. Returns `target`."""
+    if source.pk == target.pk:
+        raise TagMergeRefused("A tag cannot be merged into itself.")
+    if {source.account_id, target.account_id} != {account_id}:
+        raise TagMergeRefused("Both tags must be the account's.")
+    tags = list(
+        Tag.objects.for_account(account_id)
+        .select_for_update()
+        .filter(pk__in=[source.pk, target.pk])
+        .order_by("pk")
+    )
+    if len(tags) != 2:
+        raise Tag.DoesNotExist("One of the tags was deleted meanwhile.")
+    source, target = (next(tag for tag in tags if tag.pk == t.pk) for t in (source, target))
+    # The version moves first: the UPDATE locks the records, so a concurrent edit of
+    # their tags (which locks the record first) has finished before they are read.
+    tagged_records_touch(account_id=account_id, tag_ids=[source.pk])
+    changes = {}
+    for through, record_field in tag_links():
+        links = through.objects.for_account(account_id)
+        carriers = links.filter(tag_id=source.pk).values(record_field.attname)
+        names: dict[int, dict[int, str]] = {}  # record id: {tag id: name}
+        for record_id, tag_id, name in links.filter(
+            **{f"{record_field.attname}__in": carriers}
+        ).values_list(record_field.attname, "tag_id", "tag__name"):
+            names.setdefault(record_id, {})[tag_id] = name
+        if not names:
+            continue
+        links.bulk_create(
+            [
+                through(account_id=account_id, tag_id=target.pk, **{record_field.attname: pk})
+                for pk in names
+            ],
+            ignore_conflicts=True,  # the records that had both keep their one link
+        )
+        changes[record_field.related_model] = {
+            pk: (sorted(before.values()), _merged_names(before, source=source, target=target))
+            for pk, before in names.items()
+        }
+    Tag.objects.for_account(account_id).filter(pk=source.pk).delete()  # its links go too
+    if changes:
+        tags_merged.send(sender=Tag, account_id=account_id, by=by, via=via, changes=changes)
+    return target
+
+
+def _merged_names(before: dict[int, str], *, source: Tag, target: Tag) -> list[str]:
+    """A record's tag names after the merge, from its {tag id: name} before it."""
+    after = {tag_id: name for tag_id, name in before.items() if tag_id != source.pk}
+    after[target.pk] = target.name
+    return sorted(after.values())

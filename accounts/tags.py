@@ -143,12 +143,9 @@ def attach_tag_lists(model, records) -> None:
         by_id[getattr(link, f"{record_field}_id")].tag_list.append(getattr(link, tag_field))
 
 
-def tagged_records_touch(*, account_id: int, tag_ids) -> None:
-    """Move `updated_at` on every record carrying one of the tags: renaming or deleting
-    a tag changes those records as the API shows them, so their version (ETag) must
-    move, and the recorded writes trust an unmoved version to mean an unchanged row
-    (events.recording.current). One UPDATE per tagged model."""
-    now = timezone.now()
+def tag_links():
+    """(link model, its foreign key to the tagged record) for each tagged model: the
+    ContactTag and CompanyTag of the apps above, found without importing them."""
     for link in Tag._meta.related_objects:
         if not link.one_to_many:  # the records' `tags` themselves; their links follow
             continue
@@ -158,6 +155,16 @@ def tagged_records_touch(*, account_id: int, tag_ids) -> None:
             for f in through._meta.concrete_fields
             if f.is_relation and f.name not in {"account", link.field.name}
         )
+        yield through, record_field
+
+
+def tagged_records_touch(*, account_id: int, tag_ids) -> None:
+    """Move `updated_at` on every record carrying one of the tags: renaming or deleting
+    a tag changes those records as the API shows them, so their version (ETag) must
+    move, and the recorded writes trust an unmoved version to mean an unchanged row
+    (events.recording.current). One UPDATE per tagged model."""
+    now = timezone.now()
+    for through, record_field in tag_links():
         record_field.related_model.objects.for_account(account_id).filter(
             pk__in=through.objects.for_account(account_id)
             .filter(tag_id__in=list(tag_ids))

@@ -250,15 +250,6 @@ class Activity(AccountOwned):
             return None
         return due_at - dt.timedelta(minutes=remind_before_minutes)
 
-    def due_moved_to(self, day: dt.date, zone: dt.tzinfo, at: dt.time | None = None) -> dt.datetime:
-        """The due date moved to `day` in `zone`, at `at` or else at the time of day it
-        has there now (9:00 when it has none). A time that a DST change skips on that
-        day reads with the offset before the change (02:30 becomes 03:30)."""
-        if at is None:
-            at = self.due_at.astimezone(zone).time() if self.due_at else dt.time(9)
-        local = dt.datetime.combine(day, at.replace(tzinfo=None), tzinfo=zone)
-        return local.astimezone(dt.UTC).astimezone(zone)
-
     @property
     def timeline_at(self):
         return self.completed_at or self.due_at or self.created_at

@@ -151,13 +151,14 @@ def activity_delete_many(*, activities, by, source: Source) -> int:
 
 
 @transaction.atomic
-def activity_reschedule(*, activity: Activity, by, source: Source, day, zone) -> Activity:
-    """Move the activity to calendar `day` (a date in `zone`, the account's time zone),
-    keeping its time of day as stored when the row is locked (9:00 for an undated one),
-    so a time someone changed meanwhile is the one kept. Appends `activity.updated`
-    (nothing when it is already due then)."""
+def activity_reschedule(*, activity: Activity, by, source: Source, day, zone, at=None) -> Activity:
+    """Move the activity to calendar `day` (a date in `zone`, the account's time zone)
+    at wall-clock time `at`, or without one keeping its time of day as stored when the
+    row is locked (9:00 for an undated one), so a time someone changed meanwhile is the
+    one kept (lib.due_shortcuts.on_day). Appends `activity.updated` (nothing when it is
+    already due then)."""
     current = row_lock(ACTIVITY, activity)
-    due_at = on_day(day, keeping=current.due_at, zone=zone)
+    due_at = on_day(day, keeping=current.due_at, zone=zone, at=at)
     validate_calendar_range(due_at)
     row_update(
         ACTIVITY,

@@ -27,6 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import requests
 
@@ -206,7 +207,38 @@ def endpoints(info):
         ("UI: contacts list", "GET", "/contacts/", None),
         ("UI: pipeline board", "GET", "/pipeline/", None),
         ("UI: dashboard", "GET", "/", None),
+        *[
+            (f"UI: picker keystroke `{prefix}`", "GET", picker_path(prefix), None)
+            for prefix in PICKER_PREFIXES
+        ],
     ]
+
+
+# What people type into the contact picker: a first letter (the most matches), a
+# first name as it grows, a last name, a full name, an email's start, and a miss
+# (the answer that offers "Create new contact").
+PICKER_PREFIXES = ["a", "ali", "smi", "ali sm", "kimberly.j", "zqx"]
+PICKER_TARGET_MS = 50  # p50 of a keystroke at SCALE=1 (issue 17)
+
+
+def picker_path(prefix: str) -> str:
+    return "/pickers/contacts/?" + urlencode({"q": prefix})
+
+
+def picker_summary(results) -> dict:
+    """The contact picker's keystrokes over every prefix together: p50 against the
+    target, and p95."""
+    rows = [r for r in results if r["endpoint"].startswith("UI: picker keystroke")]
+    latencies = [ms for r in rows for ms in r["latencies"]]
+    p50 = percentile(latencies, 50)
+    return {
+        "prefixes": PICKER_PREFIXES,
+        "requests": len(latencies),
+        "p50_ms": p50,
+        "p95_ms": percentile(latencies, 95),
+        "target_p50_ms": PICKER_TARGET_MS,
+        "meets_target": p50 <= PICKER_TARGET_MS,
+    }
 
 
 def event_endpoints(info):
@@ -454,6 +486,7 @@ def main():
                 "p99_ms": percentile(latencies, 99),
                 "errors": errors,
                 "statuses": sorted(statuses),
+                "latencies": latencies,
             }
             if method == "GET" and errors == 0:
                 row["db_ms"], row["queries"] = database_time(info, path)
@@ -463,6 +496,13 @@ def main():
                 f"  {name:36} p50 {row['p50_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms"
                 f"  errors {errors}  {sorted(statuses)}"
             )
+        picker = picker_summary(results)
+        print(
+            f"  picker keystroke, {len(PICKER_PREFIXES)} prefixes: p50 {picker['p50_ms']:.1f} ms"
+            f" (target {PICKER_TARGET_MS} ms), p95 {picker['p95_ms']:.1f} ms"
+        )
+        for row in results:
+            del row["latencies"]
         duplicate_scan = duplicate_scan_measurement(info)
         rps, errors, load_tool = throughput(token, seconds=10 if args.scale >= 0.01 else 3)
         print(f"  contacts list, 8 clients ({load_tool}): {rps:.0f} requests/s, {errors} errors")
@@ -480,6 +520,7 @@ def main():
         "load_tool": load_tool,
         "throttle_counters": "redis" if env.get("REDIS_URL") else "database",
         "endpoints": results,
+        "picker": picker,
         "csv": csv_results,
         "duplicate_scan": duplicate_scan,
         "machine": machine(),
@@ -575,6 +616,16 @@ def write(report, out: Path):
         f"{report['throughput_rps']:.0f} requests/s, "
         f"{report['throughput_errors']} errors.",
     ]
+    picker = report.get("picker")
+    if picker:
+        verdict = "meets" if picker["meets_target"] else "misses"
+        lines += [
+            "",
+            f"Contact picker keystroke over {len(picker['prefixes'])} prefixes "
+            f"({', '.join(f'`{p}`' for p in picker['prefixes'])}): p50 "
+            f"{picker['p50_ms']:.1f} ms, {verdict} the {picker['target_p50_ms']} ms target; "
+            f"p95 {picker['p95_ms']:.1f} ms.",
+        ]
     scan = report.get("duplicate_scan")
     if scan:
         lines += [

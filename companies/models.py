@@ -15,10 +15,15 @@ from events.loaded_values import KeepsLoadedValues
 from lib.custom_fields import validate_custom_fields
 from lib.derived_fields import DerivedFields, DerivedFieldsQuerySet
 from lib.links import owner_link
-from lib.search import PrefixSearch, SearchIndex
+from lib.search import PrefixIndex, PrefixSearch, SearchIndex, typed_text
 
 SEARCH_VECTOR = SearchVector("name", Replace("domain", Value("."), Value(" ")), config="simple")
 COMPANY_SEARCH = PrefixSearch(vector=SEARCH_VECTOR, fields=("name", "domain"))
+# What a picker (web/pickers/) matches as the user types: the name, then the domain.
+PICKER_KEYS = {
+    "name_prefix": (Lower("name"), typed_text),
+    "domain_prefix": (Lower("domain"), typed_text),
+}
 
 
 class CompanyQuerySet(DerivedFieldsQuerySet, TaggedQuerySet):
@@ -125,6 +130,11 @@ class Company(KeepsLoadedValues, DerivedFields, AccountOwned):
             ),
             # Search (lib/search.py): PostgreSQL only; needs the btree_gin extension.
             SearchIndex(F("account"), SEARCH_VECTOR, name="company_search"),
+            # The picker's keystrokes (PICKER_KEYS), PostgreSQL only.
+            *(
+                PrefixIndex(F("account"), key, name=f"company_{alias}")
+                for alias, (key, _fold) in PICKER_KEYS.items()
+            ),
         ]
 
     def __str__(self):

@@ -8,12 +8,12 @@ from accounts.tags import TaggedQuerySet
 from accounts.tenancy import AccountOwned
 from contacts.matching_keys import contact_name_key, email_domain
 from contacts.phones import StoredPhoneNumberField
-from contacts.search import CONTACT_SEARCH, SEARCH_VECTOR
+from contacts.search import CONTACT_SEARCH, PICKER_KEYS, SEARCH_VECTOR
 from events.loaded_values import KeepsLoadedValues
 from lib.custom_fields import validate_custom_fields
 from lib.derived_fields import DerivedFields, DerivedFieldsQuerySet
 from lib.links import owner_link
-from lib.search import SearchIndex
+from lib.search import PrefixIndex, SearchIndex
 
 
 def normalise_email(email: str | None) -> str:
@@ -101,6 +101,11 @@ class Contact(KeepsLoadedValues, DerivedFields, AccountOwned):
             ),
             # PostgreSQL only (see contacts/search.py); needs the btree_gin extension.
             SearchIndex(models.F("account"), SEARCH_VECTOR, name="contact_search"),
+            # The picker's keystrokes (contacts/search.py PICKER_KEYS), PostgreSQL only.
+            *(
+                PrefixIndex(models.F("account"), key, name=f"contact_{alias}")
+                for alias, (key, _fold) in PICKER_KEYS.items()
+            ),
         ]
 
     def __str__(self):

@@ -4,6 +4,7 @@ from accounts.admin_base import (
     AccountScopedAdmin,
     AccountScopedInline,
     AccountScopedRelatedListFilter,
+    ActiveCurrenciesAdminMixin,
 )
 from deals import services
 from deals.models import Deal, InvalidTransition, Pipeline, Stage
@@ -62,7 +63,7 @@ def _transition(label, action, refused_because):
 
 
 @admin.register(Deal)
-class DealAdmin(RecordHistoryAdmin, AccountScopedAdmin):
+class DealAdmin(ActiveCurrenciesAdminMixin, RecordHistoryAdmin, AccountScopedAdmin):
     list_display = [
         "title",
         "pipeline",

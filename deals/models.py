@@ -17,10 +17,12 @@ from accounts.tenancy import AccountOwned, AccountScopedQuerySet
 from lib.calendar_range import validate_calendar_range
 from lib.errors import StateConflict
 from lib.links import owner_link
-from lib.search import PrefixSearch, SearchIndex
+from lib.search import PrefixIndex, PrefixSearch, SearchIndex, typed_text
 
 SEARCH_VECTOR = SearchVector("title", config="simple")
 DEAL_SEARCH = PrefixSearch(vector=SEARCH_VECTOR, fields=("title",))
+# What a picker (web/pickers/) matches as the user types: the title.
+PICKER_KEYS = {"title_prefix": (Lower("title"), typed_text)}
 MAX_VALUE_CENTS = 10**13  # 100 billion in the currency: keeps Σ value × probability exact
 
 
@@ -198,6 +200,8 @@ class Deal(AccountOwned):
             models.Index(fields=["account", "company"], name="deal_by_company"),
             models.Index(fields=["account", "owner"], name="deal_by_owner"),
             models.Index(fields=["account", "updated_at"], name="deal_by_updated"),
+            # The picker's keystrokes (PICKER_KEYS), PostgreSQL only.
+            PrefixIndex(F("account"), PICKER_KEYS["title_prefix"][0], name="deal_title_prefix"),
             # Search (lib/search.py): PostgreSQL only; needs the btree_gin extension.
             SearchIndex(F("account"), SEARCH_VECTOR, name="deal_search"),
         ]

@@ -1,9 +1,11 @@
-"""Pipeline workflows (creating one with its stages, replacing its stage list) and the
-one write path of deals: every face (API, web app, admin) creates, edits, moves,
+"""Pipeline workflows (creating one with its stages, renaming it, replacing, adding,
+editing, reordering and deleting its stages; each stage write takes the pipeline's lock
+first) and the one write path of deals: every face (API, web app, admin) creates, edits, moves,
 closes, reopens and deletes deals through the `deal_*` functions below, each atomic,
 each recording its event (events/row_writes.py says how concurrent writes meet)."""
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from deals.models import Deal, Pipeline, Stage
@@ -61,6 +63,71 @@ def pipeline_create_default(*, account) -> Pipeline:
     )
 
 
+class StageOrderStale(StateConflict):
+    """A new order that does not name exactly the pipeline's stages: they changed since
+    the page was loaded (the web app answers 409 and shows them as they are)."""
+
+
+def pipeline_lock(pipeline: Pipeline) -> Pipeline:
+    """Lock the pipeline's row until the transaction ends (one query), so writes to its
+    stage list take turns: each reads the stages after the previous one committed.
+    Pipeline.DoesNotExist when it was deleted meanwhile."""
+    return Pipeline.objects.for_account(pipeline.account_id).select_for_update().get(pk=pipeline.pk)
+
+
+def _stages_removable(*, pipeline: Pipeline, stages: dict[int, Stage]) -> None:
+    """StageHasDeals unless every stage of `stages` (by id) is free of deals, live or
+    in the trash. Two queries."""
+    busy = (
+        Deal.objects.for_account(pipeline.account_id)
+        .filter(stage_id__in=list(stages))
+        .values_list("stage_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    held = {stages[stage_id].name: count for stage_id, count in busy}
+    if held:
+        raise StageHasDeals(
+            "Stages with deals cannot be removed: "
+            f"{_counted(held)}. Move the deals to another stage first."
+        )
+    # After the live deals (a deal trashed meanwhile was still seen there): a
+    # trashed deal keeps its stage, so that restoring it never fails.
+    trashed = TrashedRecord.objects.for_account(pipeline.account_id).holding(
+        "deal", "stage_id", list(stages)
+    )
+    held = {}
+    for row in trashed.values_list("row", flat=True):
+        name = stages[row["stage_id"]].name
+        held[name] = held.get(name, 0) + 1
+    if held:
+        raise StageHasDeals(
+            "Stages that deleted deals in the trash need cannot be removed: "
+            f"{_counted(held)}. Restore those deals or empty the trash of them first."
+        )
+
+
+def _counted(held: dict[str, int]) -> str:
+    return ", ".join(
+        f"{name} ({count} deal{'' if count == 1 else 's'})" for name, count in sorted(held.items())
+    )
+
+
+@transaction.atomic
+def pipeline_update(*, pipeline: Pipeline, data: dict) -> Pipeline:
+    """Write the pipeline's `name` and/or replace its `stages` (pipeline_replace_stages),
+    whichever `data` holds; the name only when it differs. The API's PATCH and PUT and
+    the web app's rename call this."""
+    pipeline_lock(pipeline)
+    if "name" in data and data["name"] != pipeline.name:
+        pipeline.name = data["name"]
+        pipeline.save(update_fields=["name", "updated_at"])
+    if "stages" in data:
+        pipeline_replace_stages(pipeline=pipeline, stages=data["stages"])
+        getattr(pipeline, "_prefetched_objects_cache", {}).pop("stages", None)
+    return pipeline
+
+
 @transaction.atomic
 def pipeline_replace_stages(*, pipeline: Pipeline, stages: list[dict]) -> None:
     """Make the pipeline's stages exactly `stages`, in that order.
@@ -68,37 +135,16 @@ def pipeline_replace_stages(*, pipeline: Pipeline, stages: list[dict]) -> None:
     Items with an `id` keep that stage (renamed, re-weighted, moved); items without
     are new; stages left out are deleted, unless deals are in them (StageHasDeals,
     and nothing changes). Callers validate that ids belong to the pipeline and
-    names are unique. A constant number of queries.
+    names are unique. A constant number of queries; the pipeline is locked first, so
+    concurrent writes of its stages take turns.
     """
+    pipeline_lock(pipeline)
     scoped = Stage.objects.for_account(pipeline.account_id)
     existing = {stage.pk: stage for stage in scoped.filter(pipeline=pipeline)}
     kept_ids = {item["id"] for item in stages if item.get("id") is not None}
     removed = set(existing) - kept_ids
     if removed:
-        busy = (
-            Deal.objects.for_account(pipeline.account_id)
-            .filter(stage_id__in=removed)
-            .values_list("stage__name", flat=True)
-            .distinct()
-        )
-        names = sorted(busy)
-        if names:
-            raise StageHasDeals(
-                f"Stages with deals cannot be removed: {', '.join(names)}. Move the deals first."
-            )
-        # After the live deals (a deal trashed meanwhile was still seen there): a
-        # trashed deal keeps its stage, so that restoring it never fails.
-        trashed = TrashedRecord.objects.for_account(pipeline.account_id).holding(
-            "deal", "stage_id", removed
-        )
-        held = sorted(
-            {existing[row["stage_id"]].name for row in trashed.values_list("row", flat=True)}
-        )
-        if held:
-            raise StageHasDeals(
-                f"Stages that deleted deals in the trash need cannot be removed: "
-                f"{', '.join(held)}. Empty the trash of those deals first."
-            )
+        _stages_removable(pipeline=pipeline, stages={pk: existing[pk] for pk in removed})
         scoped.filter(pk__in=removed).delete()
     kept = [existing[i] for i in kept_ids]
     if kept:
@@ -137,15 +183,114 @@ def pipeline_replace_stages(*, pipeline: Pipeline, stages: list[dict]) -> None:
 def pipeline_delete(*, pipeline: Pipeline) -> None:
     """Delete a pipeline and its stages; refused while it has deals, also deals in
     the trash (so that restoring a deal never fails on its pipeline)."""
-    if Deal.objects.for_account(pipeline.account_id).filter(pipeline=pipeline).exists():
-        raise PipelineHasDeals("A pipeline with deals cannot be deleted.")
+    pipeline_lock(pipeline)
+    count = Deal.objects.for_account(pipeline.account_id).filter(pipeline=pipeline).count()
+    if count:
+        raise PipelineHasDeals(
+            f"A pipeline with deals cannot be deleted: {pipeline.name} holds {count} "
+            f"deal{'' if count == 1 else 's'}. Move them to another pipeline or delete them first."
+        )
     # After the live deals: a deal trashed meanwhile was still seen there.
     trashed = TrashedRecord.objects.for_account(pipeline.account_id)
-    if trashed.holding("deal", "pipeline_id", [pipeline.pk]).exists():
+    count = trashed.holding("deal", "pipeline_id", [pipeline.pk]).count()
+    if count:
         raise PipelineHasDeals(
-            "Deleted deals in the trash need this pipeline: restore them or empty the trash first."
+            f"{count} deleted deal{' needs' if count == 1 else 's need'} this pipeline in the "
+            "trash: restore them or empty the trash first."
         )
     pipeline.delete()
+
+
+# -- stages, one at a time (the web app's settings) ------------------------------------
+
+
+@transaction.atomic
+def stage_add(*, pipeline: Pipeline, name: str, probability: int) -> Stage:
+    """A new stage at the end of the pipeline. The caller checks the name is free."""
+    pipeline_lock(pipeline)
+    scoped = Stage.objects.for_account(pipeline.account_id)
+    last = scoped.filter(pipeline=pipeline).aggregate(last=Max("position"))["last"]
+    stage = scoped.create(
+        account_id=pipeline.account_id,
+        pipeline=pipeline,
+        name=name,
+        probability=probability,
+        position=0 if last is None else last + 1,
+    )
+    pipeline.save(update_fields=["updated_at"])
+    return stage
+
+
+@transaction.atomic
+def stage_update(*, stage: Stage, data: dict) -> Stage:
+    """Write the stage's `name` and `probability` where `data` differs from the stored
+    row, and nothing else (the position moves by `stages_reorder` only)."""
+    unknown = set(data) - {"name", "probability"}
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}.")
+    current = Stage.objects.for_account(stage.account_id).select_for_update().get(pk=stage.pk)
+    changed = [name for name, value in data.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(stage, name, data[name])
+    if changed:
+        stage.save(update_fields=changed)
+    return stage
+
+
+@transaction.atomic
+def stage_delete(*, stage: Stage) -> None:
+    """Delete a stage; refused (StageHasDeals, saying how many) while deals are in it,
+    also deals in the trash. The stages after it keep their order."""
+    pipeline = pipeline_lock(stage.pipeline)
+    current = Stage.objects.for_account(stage.account_id).filter(pk=stage.pk).first()
+    if current is None:
+        return  # deleted meanwhile: what was asked is done
+    _stages_removable(pipeline=pipeline, stages={current.pk: current})
+    current.delete()
+    pipeline.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def stages_reorder(*, pipeline: Pipeline, stage_ids: list[int]) -> list[Stage]:
+    """Put the pipeline's stages in the order of `stage_ids`, which must name each of
+    them once (StageOrderStale otherwise: a stage was added or deleted since the
+    caller read them). Under the pipeline's lock, so two reorders at once take turns
+    and the last one wins whole. Three queries; returns the stages in their order."""
+    pipeline_lock(pipeline)
+    scoped = Stage.objects.for_account(pipeline.account_id)
+    stages = {stage.pk: stage for stage in scoped.filter(pipeline=pipeline)}
+    if len(stage_ids) != len(set(stage_ids)) or set(stage_ids) != set(stages):
+        raise StageOrderStale(
+            "The stages of this pipeline changed meanwhile: here they are as they are now."
+        )
+    ordered = [stages[pk] for pk in stage_ids]
+    moved = []
+    for position, stage in enumerate(ordered):
+        if stage.position != position:
+            stage.position = position
+            moved.append(stage)
+    if moved:
+        scoped.bulk_update(moved, ["position"])
+    return ordered
+
+
+@transaction.atomic
+def stage_move(*, stage: Stage, offset: int) -> list[Stage]:
+    """Move a stage `offset` places (-1: up, 1: down) in its pipeline's order, read
+    under the pipeline's lock (so two moves at once both land); at either end it stays.
+    Returns the stages in their new order."""
+    pipeline = pipeline_lock(stage.pipeline)
+    order = list(
+        Stage.objects.for_account(stage.account_id)
+        .filter(pipeline=pipeline)
+        .values_list("pk", flat=True)
+    )
+    if stage.pk not in order:
+        raise Stage.DoesNotExist(f"No stage {stage.pk}.")
+    index = order.index(stage.pk)
+    target = min(max(index + offset, 0), len(order) - 1)
+    order.insert(target, order.pop(index))
+    return stages_reorder(pipeline=pipeline, stage_ids=order)
 
 
 # -- deals ------------------------------------------------------------------------

@@ -44,10 +44,15 @@ def time_of_day(moment: dt.datetime | None, zone: dt.tzinfo) -> dt.time:
     return moment.astimezone(zone).time().replace(tzinfo=None, fold=0)
 
 
-def on_day(day: dt.date, *, keeping: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime:
-    """The instant (UTC) on calendar day `day` in `zone` at the time of day of
-    `keeping` (DEFAULT_TIME when it is None)."""
-    local = dt.datetime.combine(day, time_of_day(keeping, zone), tzinfo=zone)
+def on_day(
+    day: dt.date, *, keeping: dt.datetime | None, zone: dt.tzinfo, at: dt.time | None = None
+) -> dt.datetime:
+    """The instant (UTC) on calendar day `day` in `zone` at wall-clock time `at`, or,
+    without one, at the time of day of `keeping` (DEFAULT_TIME when it is None). The one
+    rule for "this date at the same time of day" (the shortcuts, the calendar's drag and
+    "Move to…", activities.services.activity_reschedule)."""
+    when = time_of_day(keeping, zone) if at is None else at.replace(tzinfo=None, fold=0)
+    local = dt.datetime.combine(day, when, tzinfo=zone)
     # fold=0 reads a time in the spring gap with the offset before the change, so
     # 02:30 that does not exist comes out as 03:30 of the new offset.
     return local.astimezone(dt.UTC)

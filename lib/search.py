@@ -15,8 +15,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.backends.ddl_references import Statement
-from django.db.models import CharField, DateTimeField, F, Q, Value
-from django.db.models.functions import Concat
+from django.db.models import CharField, DateTimeField, F, Index, Q, Value
+from django.db.models.functions import Collate, Concat
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SEPARATORS = (" ", "-", "'", ".", "@", ">", "\n")  # ">": a word right after a tag
@@ -25,6 +25,11 @@ _SEPARATORS = (" ", "-", "'", ".", "@", ">", "\n")  # ">": a word right after a 
 def search_words(text: str) -> list[str]:
     """The words of a search box, lower-cased; punctuation separates words."""
     return _WORD.findall((text or "").lower())[:10]
+
+
+def typed_text(text: str) -> str:
+    """What was typed, lower-cased with runs of spaces made one: a picker key's form."""
+    return " ".join((text or "").lower().split())
 
 
 def prefix_tsquery(words: list[str]) -> SearchQuery:
@@ -107,3 +112,59 @@ def order_hits_by_sorting(queryset):
             expression = F(name)
         terms.append(expression.desc() if descending else expression.asc())
     return queryset.order_by(*terms)
+
+
+class PrefixIndex(Index):
+    """A btree index of `(account, key COLLATE "C", id)`, PostgreSQL only: the index of
+    a picker's key (`prefix_hits`).
+
+    In the "C" collation (bytes order) a prefix is one range of the index whatever the
+    database's own collation, and the same order serves ORDER BY: a keystroke is an
+    index range scan read in order that stops after the first rows, however many rows
+    match. SQLite, which has no "C" collation, gets a no-op (as `SearchIndex`).
+    """
+
+    def __init__(self, account, key, *, name):
+        super().__init__(account, Collate(key, "C"), F("id"), name=name)
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return Statement("SELECT 1")
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+    def remove_sql(self, model, schema_editor, **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return Statement("SELECT 1")
+        return super().remove_sql(model, schema_editor, **kwargs)
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        account, key, _id = args
+        return path, (account, key.get_source_expressions()[0]), kwargs
+
+
+def prefix_hits(queryset, keys: dict, text: str, *, limit: int) -> list:
+    """The first `limit` rows whose key starts with `text`, the keys tried in order.
+
+    `keys` maps an alias to `(expression, fold)`: the key of a `PrefixIndex` and how
+    the typed text is brought to its form (lower-cased, accents dropped...). One query
+    per key (always all of them, so the count is the same for every text), each an
+    index range scan in the key's order with LIMIT: the cost does not grow with the
+    account's rows nor with how many rows match, the first rows of "a" cost what the
+    first rows of "annabel" do. A row found by an earlier key keeps that place. Text
+    that folds to nothing matches every row: the first key's first rows, one query.
+    """
+    postgresql = connection.vendor == "postgresql"
+    found: dict = {}
+    for alias, (expression, fold) in keys.items():
+        prefix = fold(text or "")
+        # The index's own expression, so the planner matches it (SQLite: plain text).
+        key = Collate(expression, "C") if postgresql else expression
+        rows = queryset.alias(**{alias: key})
+        if prefix:
+            rows = rows.filter(**{f"{alias}__startswith": prefix})
+        for row in rows.order_by(alias, "pk")[:limit]:
+            found.setdefault(row.pk, row)
+        if not prefix:
+            break
+    return list(found.values())[:limit]

@@ -9,12 +9,15 @@ or have no address, are skipped. A message the backend refuses stays pending and
 tried again at the next run; delivery is at least once.
 """
 
+import datetime as dt
 import logging
+import zoneinfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from notifications.models import Notification, NotificationPreferences
 
@@ -22,10 +25,23 @@ logger = logging.getLogger(__name__)
 BATCH = 200
 
 
+def local_text(moment: dt.datetime, zone_name: str) -> str:
+    """`moment` on the account's wall clock, with the zone's name: "Wed 25 Nov 2026,
+    14:00 (Europe/Paris)"; in UTC when that zone's clock would leave Python's calendar."""
+    try:
+        local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone_name))
+    except OverflowError:
+        local, zone_name = moment.astimezone(dt.UTC), "UTC"
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone_name})"
+
+
 def notification_message(notification: Notification) -> EmailMessage:
-    """The mail telling the notification's user about it."""
+    """The mail telling the notification's user about it, its times in the account's
+    time zone (the notification's `account` is read: select it with the batch)."""
+    due = notification.due_at
     context = {
         "notification": notification,
+        "due_text": local_text(due, notification.account.time_zone) if due else "",
         "url": settings.SITE_URL.rstrip("/") + "/notifications/",
     }
     subject = render_to_string("notifications/email_subject.txt", context).strip()
@@ -40,7 +56,7 @@ def notification_emails_send(*, batch_size: int = BATCH) -> int:
         pending = list(
             Notification.objects.dangerously_unscoped()
             .email_pending()
-            .select_related("user", "actor")
+            .select_related("user", "actor", "account")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("id")[:batch_size]
         )

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from activities.models import Activity
-from notifications.models import Notification
+from notifications.models import Notification, NotificationPreferences
 
 CATCH_UP = timedelta(days=1)
 BATCH = 500
@@ -89,3 +89,10 @@ def _remind(account_id: int, ids: list[int], *, now) -> int:
         remind_at=None
     )
     return len(fresh)
+
+
+def default_reminder(*, user) -> dict:
+    """A new activity's reminder when its creator sets none: their preference
+    (activities.new_activity_defaults). One query."""
+    preferences = NotificationPreferences.for_user(user)
+    return {"remind_before_minutes": preferences.default_remind_before_minutes}

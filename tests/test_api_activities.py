@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from activities.models import Activity
+from notifications.models import NotificationPreferences
 from tests.factories import ActivityFactory, ContactFactory, DealFactory
 from tests.queries import assert_same_count, capture_queries
 
@@ -230,3 +231,49 @@ def test_remind_before_minutes_is_written_and_cleared(owner):
     url = f"{URL}{created['id']}/"
     cleared = owner.client.patch(url, {"remind_before_minutes": None}, format="json").json()
     assert cleared["remind_before_minutes"] is None
+
+
+# -- the creator's default reminder (activities.new_activity_defaults) -----------------
+
+
+def test_a_create_without_a_reminder_takes_my_default_reminder(owner):
+    NotificationPreferences.objects.create(user=owner.user, default_remind_before_minutes=30)
+    due = "2030-01-02T10:00:00Z"
+    created = owner.client.post(URL, {"subject": "Call", "due_at": due}, format="json").json()
+    assert created["remind_before_minutes"] == 30
+    activity = Activity.objects.for_account(owner.account).get(pk=created["id"])
+    assert activity.remind_at == Activity.reminder_time(activity.due_at, 30)
+
+
+def test_an_explicit_null_reminder_means_none_whatever_my_default(owner):
+    NotificationPreferences.objects.create(user=owner.user, default_remind_before_minutes=30)
+    body = {"subject": "Call", "due_at": "2030-01-02T10:00:00Z", "remind_before_minutes": None}
+    created = owner.client.post(URL, body, format="json").json()
+    assert created["remind_before_minutes"] is None
+    assert Activity.objects.for_account(owner.account).get(pk=created["id"]).remind_at is None
+
+
+def test_an_explicit_reminder_wins_over_my_default(owner):
+    NotificationPreferences.objects.create(user=owner.user, default_remind_before_minutes=30)
+    body = {"subject": "Call", "remind_before_minutes": 0}
+    assert owner.client.post(URL, body, format="json").json()["remind_before_minutes"] == 0
+
+
+def test_the_default_is_the_creators_not_the_owners(owner, teammate):
+    NotificationPreferences.objects.create(user=owner.user, default_remind_before_minutes=30)
+    NotificationPreferences.objects.create(user=teammate.user, default_remind_before_minutes=5)
+    body = {"subject": "Call", "owner": teammate.user.pk}
+    assert owner.client.post(URL, body, format="json").json()["remind_before_minutes"] == 30
+
+
+def test_without_preferences_a_create_has_no_reminder(owner):
+    created = owner.client.post(URL, {"subject": "Call"}, format="json").json()
+    assert created["remind_before_minutes"] is None
+    assert not NotificationPreferences.objects.filter(user=owner.user).exists()
+
+
+def test_a_patch_without_a_reminder_leaves_it_alone(owner):
+    NotificationPreferences.objects.create(user=owner.user, default_remind_before_minutes=30)
+    activity = ActivityFactory(account=owner.account, remind_before_minutes=None)
+    answer = owner.client.patch(f"{URL}{activity.pk}/", {"subject": "Renamed"}, format="json")
+    assert answer.json()["remind_before_minutes"] is None

@@ -96,3 +96,41 @@ def test_the_time_is_read_in_the_zone_not_in_utc():
 def test_an_undated_activity_gets_the_default_time():
     moved = on_day(dt.date(2026, 12, 1), keeping=None, zone=NEW_YORK)
     assert moved.astimezone(NEW_YORK).time() == DEFAULT_TIME
+
+
+# -- one rule: the shortcuts and the calendar's "Move to…" both call on_day -----------
+
+
+def test_a_given_time_of_day_wins_over_the_kept_one():
+    due = dt.datetime(2026, 11, 25, 14, 30, tzinfo=NEW_YORK)
+    moved = on_day(dt.date(2026, 12, 3), keeping=due, zone=NEW_YORK, at=dt.time(8, 15))
+    assert moved == dt.datetime(2026, 12, 3, 13, 15, tzinfo=dt.UTC)
+
+
+def test_a_given_time_in_the_spring_gap_lands_just_after_it():
+    moved = on_day(dt.date(2026, 3, 29), keeping=None, zone=BERLIN, at=dt.time(2, 30))
+    assert moved.astimezone(BERLIN).strftime("%H:%M %Z") == "03:30 CEST"
+
+
+def test_a_given_repeated_autumn_time_is_the_first_of_the_two():
+    at = dt.time(2, 30, fold=1)  # the second 02:30 asked for: read as the first
+    moved = on_day(dt.date(2026, 10, 25), keeping=None, zone=BERLIN, at=at)
+    assert moved == dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)
+
+
+def test_the_model_has_no_second_copy_of_the_rule():
+    from activities.models import Activity
+
+    assert not hasattr(Activity, "due_moved_to")
+
+
+def test_the_calendar_and_the_shortcuts_move_through_the_same_service():
+    import inspect
+
+    from web.activities import views as agenda_views
+    from web.calendar import views as calendar_views
+
+    for module in (agenda_views, calendar_views):
+        source = inspect.getsource(module)
+        assert "activity_reschedule(" in source
+        assert "due_moved_to" not in source

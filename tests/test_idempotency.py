@@ -201,3 +201,37 @@ def test_expired_keys_are_purged_by_an_hourly_recurring_job(owner):
     )
     assert purge_idempotency_keys() == "deleted 1 idempotency keys"
     assert not IdempotencyKey.objects.for_account(owner.account).exists()
+
+
+@pytest.mark.parametrize("header", ["HTTP_IDEMPOTENCY_KEY", "HTTP_IF_MATCH"])
+def test_a_connection_lost_while_the_answer_is_stored_leaves_no_transaction_open(
+    owner, monkeypatch, header
+):
+    # The request's own transaction must end even when storing or committing its answer
+    # fails: left open on the thread's connection, every later request the thread
+    # served (a server thread keeps its connection) failed with "Cannot open a new
+    # connection in an atomic block" after a database outage.
+    from django.db import OperationalError, connection
+
+    from accounts.api import record_writes
+
+    contact = Contact.objects.create(account=owner.account, first_name="Ada")
+    etag = owner.client.get(f"{CONTACTS}{contact.pk}/")["ETag"]
+    blocks_before = list(connection.atomic_blocks)
+
+    def lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(record_writes, "idempotency_key_complete", lost)
+    owner.client.raise_request_exception = False
+    if header == "HTTP_IDEMPOTENCY_KEY":
+        failed = post(owner, CONTACTS, {"first_name": "Bo"})
+    else:
+        monkeypatch.setattr(record_writes.RecordWritesMixin, "_set_etag", lost)
+        failed = owner.client.patch(
+            f"{CONTACTS}{contact.pk}/", {"first_name": "Bo"}, format="json", HTTP_IF_MATCH=etag
+        )
+    assert failed.status_code >= 500
+    assert list(connection.atomic_blocks) == blocks_before
+    monkeypatch.undo()
+    assert owner.client.get(CONTACTS).status_code == 200

@@ -48,14 +48,24 @@ def local(moment):
 # -- the page ------------------------------------------------------------------------
 
 
-def test_the_page_shows_every_field_to_edit(owner):
+def test_the_page_shows_every_field_to_edit_in_place(owner):
     contact = ContactFactory(account=owner.account, first_name="Ada")
     activity = activity_of(owner, subject="Send the quote", contact=contact, type="meeting")
     html = client_for(owner).get(f"/activities/{activity.pk}/").content.decode()
     assert "Send the quote" in html
-    for name in ("type", "subject", "due_at", "owner", "contact", "company", "deal"):
-        assert f'name="{name}"' in html
-    assert 'value="meeting" selected' in html
+    for name in (
+        "type",
+        "subject",
+        "due_at",
+        "remind_before_minutes",
+        "owner",
+        "contact",
+        "company",
+        "deal",
+        "description",
+    ):
+        assert f'href="/activities/{activity.pk}/fields/{name}/"' in html
+    assert 'Edit type: </span><span class="inplace__text">Meeting<' in html
 
 
 def test_an_edit_saves_through_the_services_and_records_it(owner):
@@ -400,3 +410,23 @@ def test_reopening_an_open_activity_is_a_409(owner):
     activity = activity_of(owner)
     response = client_for(owner).post(f"/agenda/activities/{activity.pk}/reopen/", **HTMX)
     assert response.status_code == 409
+
+
+def test_a_follow_up_starts_with_my_default_reminder(owner):
+    from notifications.models import NotificationPreferences
+
+    NotificationPreferences.objects.create(user=owner.user, default_remind_before_minutes=20)
+    client_for(owner).post(
+        "/activities/log/",
+        {
+            "type": "call",
+            "subject": "Discovery call",
+            "follow_up": "on",
+            "follow_up_subject": "Demo",
+            "follow_up_due_at": "2030-01-02T10:00",
+        },
+    )
+    call = Activity.objects.for_account(owner.account).get(subject="Discovery call")
+    demo = Activity.objects.for_account(owner.account).get(subject="Demo")
+    assert (call.remind_before_minutes, demo.remind_before_minutes) == (None, 20)
+    assert demo.remind_at == Activity.reminder_time(demo.due_at, 20)

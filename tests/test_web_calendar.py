@@ -310,3 +310,51 @@ def test_a_teammates_calendar_says_whose_it_is(owner, teammate):
     )
     assert "· Tom Baker" in response.content.decode()
     assert "· " not in page(client_for(owner)).split('id="calendar-title"')[1].split("</h2>")[0]
+
+
+# -- the keyboard's previous / next day -------------------------------------------------
+
+
+@pytest.mark.parametrize(("shift", "day"), [("-1", 26), ("1", 28)])
+def test_previous_and_next_day_move_a_day_keeping_the_time(owner, paris, shift, day):
+    activity = task(owner, "Demo", paris_time(2026, 3, 27, 9, 0))
+    response = client_for(owner).post(
+        f"/calendar/activities/{activity.pk}/move/",
+        {"date": "2026-03-27", "time": "09:00", "shift": shift},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    activity.refresh_from_db()
+    assert activity.due_at == paris_time(2026, 3, day, 9, 0)
+
+
+def test_next_day_across_the_spring_change_keeps_the_wall_clock(owner, paris):
+    activity = task(owner, "Demo", paris_time(2026, 3, 28, 9, 0))  # CET
+    client_for(owner).post(
+        f"/calendar/activities/{activity.pk}/move/", {"date": "2026-03-28", "shift": "1"}
+    )
+    activity.refresh_from_db()
+    assert activity.due_at == paris_time(2026, 3, 29, 9, 0)  # CEST: 07:00 UTC
+
+
+@pytest.mark.parametrize(
+    ("date", "shift"), [("2026-03-27", "2"), ("2026-03-27", "x"), ("9999-12-30", "1")]
+)
+def test_a_bad_shift_moves_nothing(owner, paris, date, shift):
+    when = paris_time(2026, 3, 27, 9, 0)
+    activity = task(owner, "Demo", when)
+    response = client_for(owner).post(
+        f"/calendar/activities/{activity.pk}/move/",
+        {"date": date, "shift": shift},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    activity.refresh_from_db()
+    assert activity.due_at == when
+
+
+def test_every_open_activity_offers_previous_and_next_day(owner):
+    task(owner, "Demo", dt.datetime.now(dt.UTC))
+    html = page(client_for(owner))
+    assert 'name="shift" value="-1"' in html and 'name="shift" value="1"' in html
+    assert 'Previous day<span class="visually-hidden"> for “Demo”</span>' in html

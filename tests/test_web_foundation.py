@@ -85,3 +85,24 @@ def test_the_switcher_never_redirects_off_site(owner):
         "/account/switch/", {"account": owner.account.pk, "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+
+
+def test_no_template_has_a_comment_that_would_show_on_the_page():
+    # Django's {# #} comment ends at the line's end: a multi-line one is printed as text.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    templates = [p for p in root.glob("**/templates/**/*.html") if ".venv" not in p.parts]
+    assert templates
+    broken = [
+        f"{path.relative_to(root)}:{number}"
+        for path in templates
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "{#" in line and "#}" not in line[line.index("{#") :]
+    ]
+    assert broken == []
+
+
+def test_pages_show_no_template_comment_text(web):
+    html = web.get("/").content.decode()
+    assert "{#" not in html and "#}" not in html

@@ -18,7 +18,13 @@ import pytest
 from django import forms
 
 from contacts.models import ContactImport
-from tests.test_web_tenancy_routes import KWARG_MODELS, fill, owner_records, web_routes
+from tests.test_web_tenancy_routes import (
+    KWARG_MODELS,
+    KWARG_VALUES,
+    fill,
+    owner_records,
+    web_routes,
+)
 from tests.web_client import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # hypothesis: seconds a route
@@ -46,7 +52,9 @@ HOSTILE = [
     "a" * 5000,
 ]
 # Names a view may read that are not spelled in its own module (a shared helper's).
-ALWAYS = {"page", "q", "next", "owner", "pipeline", "tag", "sort"}
+# `version` and `show`: an edit form's version, the in-place field's Cancel
+# (web/form_versions.py, web/field_edits.py).
+ALWAYS = {"page", "q", "next", "owner", "pipeline", "tag", "sort", "version", "show"}
 
 
 def parameter_names(callback) -> set[str]:
@@ -74,6 +82,9 @@ def path_values(route, callback, records) -> dict:
     for param in set(re.findall(r"<(?:\w+:)?(\w+)>", route)):
         if param in ("pk", "other"):  # `other`: the merge screen's second record
             model = getattr(getattr(callback, "view_class", None), "model", None)
+        elif param in KWARG_VALUES:
+            values[param] = KWARG_VALUES[param](getattr(callback, "view_class", None))
+            continue
         else:
             model = KWARG_MODELS.get(param)
         assert model in records, f"{route}: teach this test the record for <{param}>"

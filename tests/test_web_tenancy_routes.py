@@ -103,6 +103,11 @@ KWARG_MODELS = {
     "tag_id": Tag,
     "stage_id": Stage,
 }
+# Path parameters that name no record: a value the view accepts (given its class), so
+# that a 404 comes from the record of another account, not from the parameter.
+KWARG_VALUES = {
+    "field": lambda view_class: view_class.field_names[0],  # web/field_edits.py
+}
 
 
 def web_routes():
@@ -167,6 +172,9 @@ def test_the_outsider_never_reaches_the_owners_records(route, callback, owner, o
         if param in ("pk", "other"):  # `other`: a second record of the view's model
             model = getattr(view_class, "model", None)
             assert model in records, f"{route}: its view needs a `model` this test knows"
+        elif param in KWARG_VALUES:
+            values[param] = KWARG_VALUES[param](view_class)
+            continue
         else:
             model = KWARG_MODELS.get(param)
             assert model is not None, f"{route}: unknown path parameter <{param}>"
@@ -177,6 +185,36 @@ def test_the_outsider_never_reaches_the_owners_records(route, callback, owner, o
         # 404 even where the method is not allowed: a 405 would say the record exists.
         assert response.status_code == 404, (method, path, response.status_code)
         assert SECRET not in body(response)
+
+
+@pytest.mark.parametrize("kind", ["contacts", "companies", "deals", "owners"])
+def test_the_pickers_never_offer_another_accounts_records(kind, owner, outsider):
+    """What the outsider types is searched among their own account's rows only: the
+    owner's records (and the owner, as an assignee) never come back as options."""
+    records = owner_records(owner.account)
+    theirs = {str(record.pk) for record in records.values()} | {str(owner.user.pk)}
+    client = Client()
+    client.force_login(outsider.user)
+    for query in ("", SECRET[:1], SECRET[:3], SECRET, owner.user.username):
+        answer = body(client.get(f"/pickers/{kind}/", {"q": query}))
+        labels = re.findall(r'data-label="([^"]*)"', answer)
+        values = set(re.findall(r'data-value="([^"]*)"', answer))
+        assert not any(SECRET in label for label in labels), (kind, query, labels)
+        assert not values & theirs or kind == "owners" and values == {str(outsider.user.pk)}
+
+
+def test_the_picker_routes_are_among_those_checked():
+    """The pickers (issue 17) are enumerated like every route: no path parameters, so
+    the outsider fetches each and must see none of the owner's records."""
+    names = {name for name, _r, _c in web_routes()}
+    assert {
+        "picker-contacts",
+        "picker-contacts-new",
+        "picker-companies",
+        "picker-companies-new",
+        "picker-deals",
+        "picker-owners",
+    } <= names
 
 
 def test_the_calendar_never_shows_another_accounts_activities_or_feed(owner, outsider):
@@ -191,3 +229,21 @@ def test_the_calendar_never_shows_another_accounts_activities_or_feed(owner, out
     for query in ("", f"?owner={owner.user.pk}", f"?owner={owner.user.pk}&view=month"):
         page = body(client.get(f"/calendar/{query}"))
         assert SECRET not in page and owner_feed not in page, query
+
+
+def test_the_settings_routes_are_among_those_checked():
+    """The pipeline and tag settings (issue 18) are enumerated like every route: their
+    `<pk>` views name Pipeline, Stage and Tag, which owner_records() provides."""
+    names = {name for name, _r, _c in web_routes()}
+    assert {
+        "pipeline-settings",
+        "pipeline-settings-pipeline",
+        "pipeline-settings-order",
+        "pipeline-settings-stage",
+        "pipeline-settings-stage-move",
+        "pipeline-settings-stage-delete",
+        "tag-settings",
+        "tag-settings-tag",
+        "tag-settings-merge",
+        "tag-settings-delete",
+    } <= names

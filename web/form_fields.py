@@ -11,11 +11,13 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from accounts.tags import normalise_tag_names, validate_tag_name
 from contacts.phones import INVALID_PHONE_MESSAGE, InvalidPhoneNumber, parse_phone
 from lib.calendar_range import MESSAGE as CALENDAR_RANGE_MESSAGE
 from lib.calendar_range import validate_calendar_range
+from lib.ids import parse_id
 from web.formatting import local_time
 
 MAX_TAGS = 100
@@ -26,6 +28,47 @@ class MemberChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
+
+
+class PickerSelect(forms.Select):
+    """The `<select>` of a contact, company, deal or owner, which web/static/web/picker.js
+    turns into a search-as-you-type combobox (web/pickers/): the form still posts the id.
+
+    Only the empty choice and the chosen one are rendered, so an account's million
+    contacts never reach the page: one query for the chosen row (none without one),
+    as the admin's autocomplete widget does. Without JavaScript the field keeps its
+    value, or can be emptied. `kind` names the picker's URLs ("contacts": search at
+    `web:picker-contacts`, and inline creation at `web:picker-contacts-new` when
+    `creates`)."""
+
+    NOUNS = {"contacts": "contact", "companies": "company", "deals": "deal", "owners": "person"}
+
+    def __init__(self, *, kind: str, creates: bool = False, attrs=None):
+        super().__init__(attrs)
+        self.kind, self.creates = kind, creates
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        picker = {
+            "data-picker": reverse(f"web:picker-{self.kind}"),
+            "data-picker-noun": self.NOUNS[self.kind],
+        }
+        if self.creates:
+            picker["data-picker-create"] = reverse(f"web:picker-{self.kind}-new")
+        context["widget"]["attrs"] = {**picker, **context["widget"]["attrs"]}
+        return context
+
+    def optgroups(self, name, value, attrs=None):
+        field = self.choices.field
+        ids = {parse_id(str(v)) for v in value if v not in (None, "")} - {None}
+        choices = [] if field.empty_label is None else [("", field.empty_label)]
+        if ids:  # one query, among the field's (the account's) rows
+            choices += [self.choices.choice(row) for row in field.queryset.filter(pk__in=ids)]
+        selected = {str(v) for v in value}
+        return [
+            (None, [self.create_option(name, key, label, str(key) in selected, index)], index)
+            for index, (key, label) in enumerate(choices)
+        ]
 
 
 class PhoneField(forms.CharField):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("calendar/", include("web.calendar.urls")),
     path("notes/", include("web.notes.urls")),
     path("search/", include("web.search.urls")),
+    path("pickers/", include("web.pickers.urls")),
     path("duplicates/", include("web.duplicates.urls")),
     path("timeline/", include("web.timeline.urls")),
     path("trash/", include("web.trash.urls")),
@@ -30,6 +31,8 @@ urlpatterns = [
     path("settings/members/", include("web.members.urls")),
     path("notifications/", include("web.notifications.urls")),
     path("merge/", include("web.merge.urls")),
+    path("settings/pipelines/", include("web.pipeline_settings.urls")),
+    path("settings/tags/", include("web.tag_settings.urls")),
 ]
 
 __all__ = ["app_name", "auth_urlpatterns", "member_public_urlpatterns", "urlpatterns"]

@@ -149,17 +149,27 @@ class RecordWritesMixin:
             raise
 
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        self._set_etag(response)
-        failed = response.status_code >= 400
-        self._handler_write = _closed(self._handler_write, rollback=failed)
-        if self._request_write is None:
+        try:
+            response = super().finalize_response(request, response, *args, **kwargs)
+            self._set_etag(response)
+            failed = response.status_code >= 400
+            handler_write, self._handler_write = self._handler_write, None
+            _closed(handler_write, rollback=failed)
+            if self._request_write is None:
+                return response
+            if self._claim is not None and response.status_code < 500:
+                self._store_answer(response)
+                failed = False  # the handler's writes are gone already; keep the answer
+            request_write, self._request_write = self._request_write, None
+            _closed(request_write, rollback=failed)
             return response
-        if self._claim is not None and response.status_code < 500:
-            self._store_answer(response)
-            failed = False  # the handler's writes are gone already; keep the answer
-        self._request_write = _closed(self._request_write, rollback=failed)
-        return response
+        except BaseException as exc:
+            # A connection lost while the answer is stored or committed: no transaction
+            # of this request may outlive it. Left open, it would stay open on this
+            # thread's connection, and every later request the thread serves would fail.
+            self._handler_write = _exited(self._handler_write, exc)
+            self._request_write = _exited(self._request_write, exc)
+            raise
 
     def _set_etag(self, response) -> None:
         record = getattr(self._represented, "instance", None)

@@ -19,7 +19,11 @@ class ActivitySerializer(AccountScopedModelSerializer):
         allow_null=True,
         min_value=0,
         max_value=REMIND_BEFORE_MAX,
-        help_text="Remind the owner this many minutes before due_at (0-40320); null: no reminder.",
+        help_text=(
+            "Remind the owner this many minutes before due_at (0-40320); null: no reminder. "
+            "Left out of a create: the creating user's default reminder (their "
+            "notification preferences)."
+        ),
     )
 
     class Meta:

@@ -6,6 +6,7 @@ from accounts.api.viewsets import AccountScopedViewSet
 from activities.api.serializers import ActivitySerializer
 from activities.filters import ActivityFilter
 from activities.models import Activity
+from activities.new_activity_defaults import new_activity_defaults
 from activities.services import (
     activity_cancel,
     activity_complete,
@@ -31,11 +32,14 @@ class ActivityViewSet(RecordHistoryMixin, AccountScopedViewSet):
     nulls_last_fields = ("due_at", "completed_at")
 
     def perform_create(self, serializer):
+        # A field left out takes the creator's default (their default reminder); one
+        # sent, null included ("no reminder"), is kept.
+        defaults = new_activity_defaults(user=self.request.user)
         serializer.instance = activity_create(
             account=self.request.account,
             by=self.request.user,
             source=Source.API,
-            data=serializer.validated_data,
+            data={**defaults, **serializer.validated_data},
         )
 
     def perform_update(self, serializer):

@@ -1,10 +1,9 @@
-from django.db import transaction
 from rest_framework import serializers
 
 from accounts.api.serializers import AccountScopedModelSerializer
 from accounts.models import CURRENCY_CODES
 from deals.models import MAX_VALUE_CENTS, Deal, Pipeline, Stage
-from deals.services import pipeline_create, pipeline_replace_stages
+from deals.services import pipeline_create, pipeline_update
 
 
 def _printable(value: str) -> str:
@@ -70,15 +69,8 @@ class PipelineSerializer(AccountScopedModelSerializer):
             account=self.account, name=validated_data["name"], stages=validated_data["stages"]
         )
 
-    @transaction.atomic
     def update(self, instance, validated_data):
-        if "name" in validated_data:
-            instance.name = validated_data["name"]
-            instance.save(update_fields=["name", "updated_at"])
-        if "stages" in validated_data:
-            pipeline_replace_stages(pipeline=instance, stages=validated_data["stages"])
-            getattr(instance, "_prefetched_objects_cache", {}).pop("stages", None)
-        return instance
+        return pipeline_update(pipeline=instance, data=validated_data)
 
 
 class DealSerializer(AccountScopedModelSerializer):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.screenshots import main_pages
-from tests.browser.conftest import DESKTOP, sign_in
+from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = {"serious", "critical"}
-RUN_AXE = """async () => {
-  const results = await axe.run(document, {resultTypes: ["violations"]});
+RUN_AXE = """async (selector) => {
+  const results = await axe.run(selector || document, {resultTypes: ["violations"]});
   return results.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + ": " + n.failureSummary),
@@ -58,8 +58,9 @@ def pages(owner):
     return main_pages(account)
 
 
-def serious_violations(page) -> list[dict]:
-    return [v for v in page.evaluate(RUN_AXE) if v["impact"] in SERIOUS]
+def serious_violations(page, selector: str | None = None) -> list[dict]:
+    """axe's serious and critical findings on the page (or the part `selector` names)."""
+    return [v for v in page.evaluate(RUN_AXE, selector) if v["impact"] in SERIOUS]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -90,3 +91,21 @@ def test_no_main_page_has_a_serious_accessibility_violation(
         for node in v["nodes"]
     ]
     assert report == [], f"{scheme} scheme:\n" + "\n".join(report)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_header_at_phone_width_has_no_serious_accessibility_violation(
+    browser, live_server, owner, axe_source, scheme
+):
+    # At 390 px the header hides the user menu's name and account: its toggle must
+    # still have an accessible name (axe's summary-name rule).
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, color_scheme=scheme)
+    context.set_default_timeout(15_000)
+    context.add_init_script(axe_source)
+    page = context.new_page()
+    sign_in(page, owner.user.username)
+    page.goto("/contacts/")
+    page.wait_for_load_state("networkidle")
+    found = serious_violations(page)
+    context.close()
+    assert found == [], [(v["id"], v["nodes"]) for v in found]

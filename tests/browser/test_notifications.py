@@ -4,9 +4,11 @@ page, under the CSP."""
 
 import datetime as dt
 import os
+import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from activities.services import activity_create
 from events.models import Source
@@ -20,7 +22,7 @@ def test_a_reminder_arrives_in_the_bell_and_is_read(signed_in, owner):
     page = signed_in
     bell = page.locator("#bell")
     bell.wait_for()
-    page.wait_for_function("document.querySelector('#bell').getAttribute('hx-get').endsWith('=0')")
+    expect(bell).to_have_attribute("hx-get", re.compile(r"=0$"))
     assert page.locator(".bell__count").count() == 0
     activity_create(
         account=owner.account,
@@ -49,6 +51,6 @@ def test_a_reminder_arrives_in_the_bell_and_is_read(signed_in, owner):
         page.screenshot(path=f"{SHOTS}/notifications.png", full_page=True)
     with page.expect_navigation():
         page.get_by_role("button", name="Mark “Call Ann back” read").click()
-    page.wait_for_function("document.querySelector('#bell').getAttribute('hx-get').endsWith('=0')")
+    expect(bell).to_have_attribute("hx-get", re.compile(r"=0$"))
     assert page.locator(".bell__count").count() == 0
     assert page.csp_errors == []

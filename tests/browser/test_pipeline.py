@@ -2,6 +2,7 @@
 strict Content-Security-Policy."""
 
 import pytest
+from playwright.sync_api import expect
 
 from deals.models import Deal
 from deals.services import deal_win
@@ -64,7 +65,7 @@ def test_a_deal_moves_with_the_keyboard(signed_in, board):
     page.keyboard.press("Shift+ArrowRight")
     column(page, pipeline, "Qualified").locator(f"#deal-{deal.pk}").wait_for()
     # The card keeps the focus, so the next key press moves it on.
-    page.wait_for_function(f"document.activeElement?.id === 'deal-{deal.pk}'")
+    expect(page.locator(f"#deal-{deal.pk}")).to_be_focused()
     page.keyboard.press("Shift+ArrowRight")
     column(page, pipeline, "Proposal").locator(f"#deal-{deal.pk}").wait_for()
     deal.refresh_from_db()

@@ -17,7 +17,7 @@ from lib.calendar_range import validate_calendar_range
 from lib.due_shortcuts import SHORTCUTS, shortcut_day
 from web.account_forms import AccountFormMixin, AccountModelForm
 from web.deals.forms import ContactChoiceField
-from web.form_fields import AccountDateTimeField, MemberChoiceField
+from web.form_fields import AccountDateTimeField, MemberChoiceField, PickerSelect
 from web.form_versions import VersionedFormMixin
 from web.opened_values import OpenedValuesMixin
 
@@ -39,16 +39,29 @@ class ActivityForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
 
     due_at = AccountDateTimeField(label="Due", required=False)
     contact = ContactChoiceField(
-        queryset=Contact.objects.none(), required=False, empty_label="— None —"
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label="— None —",
+        widget=PickerSelect(kind="contacts", creates=True),
     )
     company = forms.ModelChoiceField(
-        queryset=Company.objects.only("id", "name"), required=False, empty_label="— None —"
+        queryset=Company.objects.only("id", "name"),
+        required=False,
+        empty_label="— None —",
+        widget=PickerSelect(kind="companies", creates=True),
     )
     deal = forms.ModelChoiceField(
-        queryset=Deal.objects.only("id", "title"), required=False, empty_label="— None —"
+        queryset=Deal.objects.only("id", "title"),
+        required=False,
+        empty_label="— None —",
+        widget=PickerSelect(kind="deals"),
     )
     owner = MemberChoiceField(
-        label="Assigned to", queryset=User.objects.none(), required=False, empty_label="— Nobody —"
+        label="Assigned to",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="— Nobody —",
+        widget=PickerSelect(kind="owners"),
     )
 
     class Meta:
@@ -105,6 +118,7 @@ class LogActivityForm(AccountFormMixin, forms.Form):
         queryset=User.objects.none(),
         required=False,
         empty_label="— Nobody —",
+        widget=PickerSelect(kind="owners"),
     )
 
     wide_fields = ("subject", "description")

@@ -1,10 +1,14 @@
-"""An activity's own page (every field editable, the edit-conflict check of
-web/edit_conflicts.py), "New activity" (any of the seven types, linked to the record it
-was opened from) and "Log a call / meeting" with its optional follow-up.
+"""An activity's own page (every field edited in place, one at a time, with the
+edit-conflict check of web/edit_conflicts.py: web/field_edits.py), "New activity" (any
+of the seven types, linked to the record it was opened from) and "Log a call /
+meeting" with its optional follow-up.
 
-Writes go through activities.services: `activity_create`, `activity_update`,
-`activity_log` (the logged activity and its follow-up in one transaction).
+Writes go through activities.services: `activity_create`, `activity_update` (a whole
+form posted, or one field in place), `activity_log` (the logged activity and its
+follow-up in one transaction).
 """
+
+import datetime as dt
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
@@ -14,16 +18,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from activities.models import Activity
+from activities.new_activity_defaults import new_activity_defaults
 from activities.services import activity_create, activity_log, activity_update
 from companies.models import Company
 from contacts.models import Contact
 from deals.models import Deal
 from events.models import Source
 from lib.ids import parse_id
-from notifications.models import NotificationPreferences
 from web.activities.forms import LINKS, ActivityForm, LogActivityForm
 from web.activity_rows import ROW_RELATED, decorate_activities
 from web.crud import RecordFormView
+from web.field_edits import FieldEditView, shown_fields
+from web.formatting import format_duration
 from web.moments import Day
 from web.tenancy import AccountViewMixin
 
@@ -68,14 +74,23 @@ class ActivityPageView(RecordFormView):
                 if record_id is not None:
                     initial[name] = record_id
             initial["owner"] = self.request.user.pk
-            preferences = NotificationPreferences.for_user(self.request.user)  # one query
-            initial["remind_before_minutes"] = preferences.default_remind_before_minutes
+            # The creator's default reminder (one query), shown so it can be changed.
+            initial.update(new_activity_defaults(user=self.request.user))
         return initial
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.object is not None:
             decorate_activities([self.object], day=Day.of(self.request.account))
+            if not context["form"].is_bound:
+                # Each field in place; a whole form posted (an old page, a script)
+                # that needs correcting is shown as the form it was.
+                context["inplace_fields"] = shown_fields(
+                    ActivityFieldEditView,
+                    self.object,
+                    account=self.request.account,
+                    form=context["form"],
+                )
         context["next"] = safe_next(self.request, "")
         return context
 
@@ -86,6 +101,52 @@ class ActivityPageView(RecordFormView):
         if self.creating:
             return f"{activity.get_type_display()} “{activity.subject}” added."
         return "Activity saved."
+
+
+def reminder_text(minutes: int | None) -> str:
+    """ "30 minutes before", "1 hour 30 minutes before", "At the due time"; "" for none."""
+    if minutes is None:
+        return ""
+    if minutes == 0:
+        return "At the due time"
+    return f"{format_duration(dt.timedelta(minutes=minutes))} before"
+
+
+class ActivityFieldEditView(FieldEditView):
+    """`/activities/<pk>/fields/<name>/`: one field of the activity edited in place
+    (web/field_edits.py); a saved one also refreshes the page's heading (subject,
+    status, due). Queries: the activity with its links, the save, the activity again."""
+
+    model = Activity
+    form_class = ActivityForm
+    update_service = staticmethod(activity_update)
+    field_names = (
+        "subject",
+        "type",
+        "due_at",
+        "remind_before_minutes",
+        "owner",
+        "contact",
+        "company",
+        "deal",
+        "description",
+    )
+    multiline_fields = ("description",)
+    url_name = "web:activity-field"
+    record_url_name = "web:activity"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related(*ROW_RELATED)
+
+    @classmethod
+    def shown(cls, record, form, name, *, day):
+        if name == "remind_before_minutes":
+            return reminder_text(record.remind_before_minutes)
+        return super().shown(record, form, name, day=day)
+
+    def saved_extra(self, record) -> dict:
+        decorate_activities([record], day=Day.of(self.request.account))
+        return {"extra_template": "web/activities/page.html#summary", "activity": record}
 
 
 class ActivityLogView(AccountViewMixin, View):
@@ -139,12 +200,15 @@ class ActivityLogView(AccountViewMixin, View):
         form = self.form(request.POST)
         if not form.is_valid():
             return self.render(form, status=400)
+        follow_up = form.follow_up_data()
+        if follow_up is not None:  # a new activity: the creator's default reminder
+            follow_up = {**new_activity_defaults(user=request.user), **follow_up}
         logged, follow_up = activity_log(
             account=request.account,
             by=request.user,
             source=Source.UI,
             data=form.logged_data(),
-            follow_up=form.follow_up_data(),
+            follow_up=follow_up,
         )
         message = f"{logged.get_type_display()} logged."
         if follow_up is not None:

@@ -8,7 +8,7 @@ The activity actions live here too; every page that lists activities posts to th
 
 from django.urls import path
 
-from web.activities.pages import ActivityLogView, ActivityPageView
+from web.activities.pages import ActivityFieldEditView, ActivityLogView, ActivityPageView
 from web.activities.views import (
     ActivityActionView,
     ActivityDeleteView,
@@ -38,4 +38,5 @@ activity_urlpatterns = [
     path("new/", ActivityPageView.as_view(), name="activity-new"),
     path("log/", ActivityLogView.as_view(), name="activity-log"),
     path("<int:pk>/", ActivityPageView.as_view(), name="activity"),
+    path("<int:pk>/fields/<slug:field>/", ActivityFieldEditView.as_view(), name="activity-field"),
 ]

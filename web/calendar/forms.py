@@ -35,7 +35,22 @@ class CalendarForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    """Move an activity to another day, at the time it has (or at `time`)."""
+    """Move an activity to another day, at the time it has (or at `time`); `shift`
+    (the "Previous day" and "Next day" buttons) moves it a day from `date`."""
 
     date = forms.DateField(validators=[validate_calendar_range])
     time = forms.TimeField(required=False)
+    shift = forms.TypedChoiceField(
+        choices=[("-1", "Previous day"), ("1", "Next day")], coerce=int, required=False
+    )
+
+    def day(self) -> dt.date:
+        """The day to move to (a ValidationError past the calendar's ends)."""
+        day = self.cleaned_data["date"]
+        if self.cleaned_data.get("shift"):
+            try:
+                day += dt.timedelta(days=self.cleaned_data["shift"])
+            except OverflowError:
+                raise forms.ValidationError("That day is outside the calendar.") from None
+            validate_calendar_range(day)
+        return day

@@ -4,7 +4,7 @@ time zone, and the secret feed that puts them in a calendar program.
 Rescheduling: every activity in the grid carries a "Move to…" form (a date, and a
 time that defaults to the one it has); dragging it onto another day fills in that
 form's date and submits it (web/static/web/calendar.js), so the mouse and the keyboard
-take the same path: `ActivityMoveView` → `activities.services.activity_update`. Over
+take the same path: `ActivityMoveView` → `activities.services.activity_reschedule`. Over
 htmx the move answers a toast and an `activity-changed` event, on which the grid
 reloads itself; without JavaScript it redirects back to the same view.
 
@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -27,7 +28,7 @@ from django.views.generic import TemplateView
 from accounts.models import User
 from activities.calendar_feeds import feed_url
 from activities.models import Activity
-from activities.services import activity_update, calendar_feed_of, calendar_feed_reset
+from activities.services import activity_reschedule, calendar_feed_of, calendar_feed_reset
 from events.models import Source
 from web.calendar.forms import CalendarForm, MoveForm
 from web.calendar.periods import KINDS, Period
@@ -131,7 +132,8 @@ def back_to_calendar(request) -> HttpResponseRedirect:
 
 
 class ActivityMoveView(AccountViewMixin, View):
-    """`POST /calendar/activities/<id>/move/` with `date` (and `time`): reschedule."""
+    """`POST /calendar/activities/<id>/move/` with `date` (and `time`, and `shift`
+    -1 or 1 for the day before or after `date`): reschedule."""
 
     model = Activity
     http_method_names = ["post"]
@@ -143,12 +145,17 @@ class ActivityMoveView(AccountViewMixin, View):
             errors = " ".join(error for errors in form.errors.values() for error in errors)
             return self.answer(f"Not moved: {errors}", status=400)
         zone = request.account.zone
-        due_at = activity.due_moved_to(
-            form.cleaned_data["date"], zone, at=form.cleaned_data["time"]
-        )
-        activity = activity_update(
-            activity=activity, by=request.user, source=Source.UI, data={"due_at": due_at}
-        )
+        try:
+            activity = activity_reschedule(
+                activity=activity,
+                by=request.user,
+                source=Source.UI,
+                day=form.day(),
+                zone=zone,
+                at=form.cleaned_data["time"],
+            )
+        except ValidationError as exc:  # a day at the calendar's very end, in this zone
+            return self.answer(f"Not moved: {' '.join(exc.messages)}", status=400)
         moved = local_time(activity.due_at, zone)
         return self.answer(f"Moved “{activity.subject}” to {moved:%a %-d %b, %H:%M}.")
 

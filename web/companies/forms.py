@@ -5,7 +5,7 @@ from django import forms
 from accounts.models import User
 from companies.models import Company
 from web.account_forms import AccountModelForm
-from web.form_fields import MemberChoiceField, TagNamesField
+from web.form_fields import MemberChoiceField, PickerSelect, TagNamesField
 from web.form_versions import VersionedFormMixin
 from web.model_rules import ModelRulesMixin
 from web.opened_values import OpenedValuesMixin
@@ -27,9 +27,13 @@ class CompanyForm(ModelRulesMixin, VersionedFormMixin, OpenedValuesMixin, Accoun
         required=False,
         empty_label="— None (top-level company) —",
         label="Parent company",
+        widget=PickerSelect(kind="companies", creates=True),
     )
     owner = MemberChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="— Nobody —"
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="— Nobody —",
+        widget=PickerSelect(kind="owners"),
     )
     tags = TagNamesField(label="Tags")
 

@@ -10,7 +10,7 @@ from contacts.models import Contact
 from lib.ids import parse_id
 from web.account_forms import AccountModelForm
 from web.bulk_delete import selected_ids
-from web.form_fields import MemberChoiceField, PhoneField, TagNamesField
+from web.form_fields import MemberChoiceField, PhoneField, PickerSelect, TagNamesField
 from web.form_versions import VersionedFormMixin
 from web.model_rules import ModelRulesMixin
 from web.opened_values import OpenedValuesMixin
@@ -33,8 +33,14 @@ class ContactForm(ModelRulesMixin, VersionedFormMixin, OpenedValuesMixin, Accoun
         queryset=Company.objects.only("id", "name").order_by("name", "id"),
         required=False,
         empty_label="— No company —",
+        widget=PickerSelect(kind="companies", creates=True),
     )
-    owner = MemberChoiceField(queryset=User.objects.all(), required=False, empty_label="— Nobody —")
+    owner = MemberChoiceField(
+        queryset=User.objects.all(),
+        required=False,
+        empty_label="— Nobody —",
+        widget=PickerSelect(kind="owners"),
+    )
     tags = TagNamesField(label="Tags")
 
     wide_fields = ("title", "tags")  # span the form's grid

@@ -28,6 +28,7 @@ from deals.models import Deal, Pipeline, Stage
 from lib.ids import parse_id
 from web.deal_display import decorate_deal
 from web.formatting import format_money
+from web.roles import may_manage
 from web.tenancy import AccountViewMixin
 
 BOARD_TEMPLATE = "web/pipeline/board.html"
@@ -148,6 +149,7 @@ def board_context(request, *, pipeline_id=None, owner="", keep=None) -> dict:
         "open_totals": [],
         "board_url": f"{reverse('web:pipeline')}?{urlencode(query)}",
         "today": timezone.localdate(timezone=account.zone),
+        "may_manage": may_manage(request),  # the link to the pipeline settings
     }
     if pipeline is None:
         return context

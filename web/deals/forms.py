@@ -5,15 +5,15 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from djmoney.settings import CURRENCY_CHOICES
 
 from accounts.models import User
 from companies.models import Company
 from contacts.models import Contact
+from deals.currencies import currency_choices
 from deals.models import MAX_VALUE_CENTS, Deal, Pipeline, Stage
 from lib.ids import parse_id
 from web.account_forms import AccountModelForm
-from web.form_fields import MemberChoiceField
+from web.form_fields import MemberChoiceField, PickerSelect
 from web.form_versions import VersionedFormMixin
 from web.opened_values import OpenedValuesMixin
 
@@ -49,9 +49,8 @@ class DealForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
             attrs={"step": "0.01", "inputmode": "decimal", "placeholder": "0.00"}
         ),
     )
-    currency = forms.ChoiceField(
-        choices=sorted((code, f"{code} · {name}") for code, name in CURRENCY_CHOICES)
-    )
+    # Active codes only, the account's and those in use first (deals/currencies.py).
+    currency = forms.ChoiceField(choices=[])
     probability = forms.IntegerField(
         min_value=0,
         max_value=100,
@@ -60,13 +59,22 @@ class DealForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
         help_text="Left empty: the stage's probability.",
     )
     contact = ContactChoiceField(
-        queryset=Contact.objects.none(), required=False, empty_label="— None —"
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label="— None —",
+        widget=PickerSelect(kind="contacts", creates=True),
     )
     company = forms.ModelChoiceField(
-        queryset=Company.objects.none(), required=False, empty_label="— None —"
+        queryset=Company.objects.none(),
+        required=False,
+        empty_label="— None —",
+        widget=PickerSelect(kind="companies", creates=True),
     )
     owner = MemberChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="— Nobody —"
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="— Nobody —",
+        widget=PickerSelect(kind="owners"),
     )
 
     class Meta:
@@ -103,6 +111,8 @@ class DealForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
         for stage in self.stages.values():
             groups.setdefault(stage.pipeline.name, []).append((stage.pk, stage.name))
         self.fields["stage"].choices = [("", "— First stage —"), *groups.items()]
+        keep = self.instance.currency if self.instance.pk is not None else None
+        self.fields["currency"].choices = currency_choices(account=account, keep=keep)
         if self.instance.pk is not None:
             self.initial.setdefault("value", Decimal(self.instance.value_cents) / 100)
         else:

@@ -41,6 +41,7 @@ from web.deals.board import BOARD_ORDER, SESSION_PIPELINE, board_context, render
 from web.deals.forms import DealForm, LoseForm, MoveForm
 from web.formatting import format_money
 from web.record_timeline import timeline_context
+from web.roles import may_manage
 from web.stage_visits import stage_history
 from web.tenancy import AccountViewMixin
 
@@ -163,6 +164,10 @@ class DealFormView(RecordFormView):
             initial.setdefault("pipeline", self.request.session.get(SESSION_PIPELINE))
             initial.setdefault("owner", self.request.user.pk)
         return initial
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("may_manage", may_manage(self.request))  # the settings link
+        return super().get_context_data(**kwargs)
 
     def record_data(self, form) -> dict:
         return form.deal_data() if self.object is None else form.changed_deal_data()

@@ -16,10 +16,16 @@ from django.views.decorators.vary import vary_on_headers
 from lib.paginator import DeferredJoinPaginator
 from notifications.models import Notification
 from notifications.services import notification_mark_read, notifications_mark_all_read
+from web.moments import Day, describe_moment
 from web.tenancy import AccountViewMixin
 
-# The page of each record type; an activity has none of its own: the agenda shows it.
-RECORD_PAGES = {"contact": "web:contact", "company": "web:company", "deal": "web:deal"}
+# The page of each record type.
+RECORD_PAGES = {
+    "contact": "web:contact",
+    "company": "web:company",
+    "deal": "web:deal",
+    "activity": "web:activity",
+}
 
 
 def record_url(notification: Notification) -> str:
@@ -28,6 +34,18 @@ def record_url(notification: Notification) -> str:
         return reverse(name, args=[notification.record_id]) if name else reverse("web:agenda")
     except NoReverseMatch:
         return ""
+
+
+def describe_times(notifications, *, account) -> None:
+    """Set `created_text` and `due_text` on each notification: its moments in the
+    account's time zone, as every page words them ("Wed 25 Nov, 14:00"). The
+    template's date filters would show the active zone, UTC."""
+    day = Day.of(account)
+    for notification in notifications:
+        notification.created_text = describe_moment(notification.created_at, day=day)[1]
+        notification.due_text = (
+            describe_moment(notification.due_at, day=day)[1] if notification.due_at else ""
+        )
 
 
 class MyNotificationsMixin(AccountViewMixin):
@@ -74,6 +92,7 @@ class NotificationListView(MyNotificationsMixin, View):
         )
         for notification in page.object_list:
             notification.url = record_url(notification)
+        describe_times(page.object_list, account=request.account)
         return render(
             request,
             "web/notifications/list.html",

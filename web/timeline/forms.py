@@ -8,14 +8,14 @@ from django.utils.html import escape, linebreaks
 
 from accounts.models import User
 from activities.models import REMIND_BEFORE_MAX, Activity
+from activities.new_activity_defaults import new_activity_defaults
 from activities.services import activity_create
 from events.models import Source
 from notes.models import Note
 from notes.sanitize import sanitize_body
 from notes.services import note_create
-from notifications.models import NotificationPreferences
 from web.account_forms import AccountFormMixin
-from web.form_fields import AccountDateTimeField, MemberChoiceField
+from web.form_fields import AccountDateTimeField, MemberChoiceField, PickerSelect
 from web.timeline.email_forms import EmailForm
 
 
@@ -122,20 +122,18 @@ class TaskForm(AccountFormMixin, forms.Form):
         help_text="Empty for no reminder.",
     )
     owner = MemberChoiceField(
-        label="Assigned to", queryset=User.objects.none(), required=False, empty_label="Nobody"
+        label="Assigned to",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Nobody",
+        widget=PickerSelect(kind="owners"),
     )
 
     def __init__(self, *args, account, user, **kwargs):
         data = args[0] if args else kwargs.get("data")
         if data is None:  # shown empty: with the user's defaults
-            preferences = NotificationPreferences.for_user(user)  # one query
-            kwargs.setdefault(
-                "initial",
-                {
-                    "owner": user.pk,
-                    "remind_before_minutes": preferences.default_remind_before_minutes,
-                },
-            )
+            # The creator's default reminder (one query).
+            kwargs.setdefault("initial", {"owner": user.pk, **new_activity_defaults(user=user)})
         super().__init__(*args, account=account, **kwargs)
         self.user = user
         self.fields["due_at"].zone = account.zone
