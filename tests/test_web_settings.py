@@ -93,6 +93,8 @@ def test_the_user_menu_links_to_settings(owner):
 def test_the_index_links_to_the_pages_that_exist(owner):
     page = client_for(owner).get("/settings/").content.decode()
     assert 'href="/settings/account/"' in page and 'href="/settings/members/"' in page
+    # Built by other areas: linked once their URL exists (pipelines and tags do now).
+    assert 'href="/settings/pipelines/"' in page and 'href="/settings/tags/"' in page
 
 
 def test_an_owner_changes_the_account_settings(owner):
