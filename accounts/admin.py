@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django_tasks_db.models import DBTaskResult
 from rest_framework.authtoken.models import TokenProxy
 
@@ -14,7 +16,18 @@ from accounts.admin_base import (
     scope_for_admin,
 )
 from accounts.models import Account, Membership, Tag, User
-from accounts.services import tag_update, tags_delete
+from accounts.services import (
+    ACCOUNT_SETTINGS,
+    LastOwner,
+    account_update,
+    membership_add,
+    membership_change_role,
+    membership_deactivate,
+    membership_reactivate,
+    membership_remove,
+    tag_update,
+    tags_delete,
+)
 
 # Tables that Django and third-party apps register hold every account's rows: API
 # tokens (a key is a way into its account), task arguments and tracebacks, and the
@@ -28,10 +41,43 @@ for site_wide_model in (TokenProxy, DBTaskResult, Group):
     )
 
 
+class MembershipInlineFormSet(BaseInlineFormSet):
+    """An account's memberships in the admin: a row keeps its user once saved, and a
+    save that would leave an account that has an active owner without one is refused
+    here, with the message the services give (they refuse it again under their lock)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        for form in self.forms:
+            if form.instance.pk is not None and "user" in form.changed_data:
+                form.add_error("user", "A membership keeps its user: delete it and add a row.")
+        if self.instance.pk is None:
+            return
+        had_owner = any(
+            form.instance.pk is not None
+            and form.initial.get("role") == Membership.Role.OWNER
+            and form.initial.get("is_active", True)
+            for form in self.forms
+        )
+        keeps_owner = any(
+            form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("role") == Membership.Role.OWNER
+            and form.cleaned_data.get("is_active", True)
+            for form in self.forms
+        )
+        if had_owner and not keeps_owner:
+            raise ValidationError(str(LastOwner()))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipInlineFormSet
     extra = 0
     autocomplete_fields = ["user"]
+    fields = ["user", "role", "is_active"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
@@ -50,6 +96,66 @@ class AccountAdmin(ActiveCurrenciesAdminMixin, NotFoundOutsideScope, admin.Model
 
     def has_add_permission(self, request):
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        if change:  # through the service, as the API's PATCH and the web app's page
+            account_update(
+                account=obj,
+                data={
+                    name: form.cleaned_data[name]
+                    for name in form.changed_data
+                    if name in ACCOUNT_SETTINGS
+                },
+            )
+        else:
+            super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        try:
+            save_memberships(form.instance, formset)
+        except LastOwner as exc:  # raced with another change: that one won
+            messages.error(request, str(exc))
+
+
+def save_memberships(account: Account, formset) -> None:
+    """Apply the admin's membership rows through the services (the last-owner rule
+    holds here too): what adds owners first, what may take them away last, so handing
+    the account from one owner to another in one save never leaves it without one."""
+    removed = [row.instance for row in formset.deleted_forms if row.instance.pk is not None]
+    deleted = {membership.pk for membership in removed}
+    gains, losses, new, changed = [], [], [], []
+    for row in formset.forms:
+        if not row.has_changed() or row.instance.pk in deleted or not row.cleaned_data:
+            continue
+        data = row.cleaned_data
+        if row.instance.pk is None:
+            gains.append(lambda d=data: new.append(_membership_add_row(account, d)))
+            continue
+        membership = row.instance
+        changed.append((membership, row.changed_data))
+        role, active = data.get("role"), data.get("is_active", True)
+        if "is_active" in row.changed_data and active:
+            gains.append(lambda m=membership: membership_reactivate(membership=m))
+        if "role" in row.changed_data:
+            change = (gains if role == Membership.Role.OWNER else losses).append
+            change(lambda m=membership, r=role: membership_change_role(membership=m, role=r))
+        if "is_active" in row.changed_data and not active:
+            losses.append(lambda m=membership: membership_deactivate(membership=m))
+    for step in gains + losses:
+        step()
+    for membership in removed:
+        membership_remove(membership=membership)
+    # What the admin's change message and history read (formset.save() would set them).
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = new, changed, removed
+
+
+def _membership_add_row(account: Account, data: dict) -> Membership:
+    membership = membership_add(account=account, user=data["user"], role=data["role"])
+    if not data.get("is_active", True):
+        membership = membership_deactivate(membership=membership)
+    return membership
 
 
 @admin.register(User)

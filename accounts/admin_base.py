@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 
+from accounts.memberships import acting_memberships
 from accounts.models import Account, Membership, User
 from accounts.tenancy import AccountOwned
 from lib.currencies import currency_choices_ordered
@@ -24,10 +25,11 @@ def admin_account_ids(request) -> list[int]:
     """The accounts a staff user administers (owner or admin there). One query,
     cached on the request."""
     if not hasattr(request, "_admin_account_ids"):
+        # Only active memberships: a deactivated owner administers nothing.
         request._admin_account_ids = list(
-            request.user.memberships.filter(role__in=ADMINISTERING_ROLES).values_list(
-                "account_id", flat=True
-            )
+            acting_memberships()
+            .filter(user=request.user, role__in=ADMINISTERING_ROLES)
+            .values_list("account_id", flat=True)
         )
     return request._admin_account_ids
 

@@ -71,7 +71,9 @@ class User(AbstractUser):
 
     def default_membership(self):
         """The membership used when a request does not name an account. One query."""
-        return self.memberships.select_related("account").order_by("created_at", "id").first()
+        return (
+            self.memberships.active().select_related("account").order_by("created_at", "id").first()
+        )
 
 
 class Account(models.Model):
@@ -97,8 +99,27 @@ class Account(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+class MembershipQuerySet(models.QuerySet):
+    def for_account(self, account) -> "MembershipQuerySet":
+        """The memberships of `account` (an Account or its id). Refuses None, like
+        the CRM models' `for_account`, so the web app's view mixin scopes them too."""
+        if account is None:
+            raise ValueError("An account is required to scope memberships (got None).")
+        return self.filter(account_id=account.pk if isinstance(account, Account) else account)
+
+    def active(self) -> "MembershipQuerySet":
+        """Memberships that may act for their account (not deactivated)."""
+        return self.filter(is_active=True)
+
+    def owners(self) -> "MembershipQuerySet":
+        """Active owners: the ones an account must never run out of."""
+        return self.active().filter(role=Membership.Role.OWNER)
+
+
 class Membership(models.Model):
-    """A user's role in an account."""
+    """A user's role in an account. A deactivated membership keeps its row (and the
+    user keeps the records they own) but no longer acts for the account anywhere:
+    accounts/memberships.py, the one place that resolves memberships, skips it."""
 
     class Role(models.TextChoices):
         OWNER = "owner", "Owner"
@@ -108,7 +129,14 @@ class Membership(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text="A deactivated member can no longer act in this account (web, API, admin).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -121,7 +149,21 @@ class Membership(models.Model):
 
     @property
     def can_manage_account(self) -> bool:
-        return self.role in {self.Role.OWNER, self.Role.ADMIN}
+        return self.is_active and self.role in {self.Role.OWNER, self.Role.ADMIN}
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER
+
+    def may_change_member(self, other: "Membership", role: str | None = None) -> bool:
+        """Whether this (acting) membership may change `other`'s membership, and give
+        it `role` if named: owners and admins manage members, but only an owner may
+        touch an owner or make one (an admin could otherwise take the account)."""
+        if not self.can_manage_account:
+            return False
+        if self.is_owner:
+            return True
+        return not other.is_owner and role != self.Role.OWNER
 
 
 color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}\Z", "Enter a colour as #rrggbb.")

@@ -1,6 +1,6 @@
 """Workflows that write several account models at once."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Account, Membership, Tag, User
@@ -10,6 +10,19 @@ from accounts.tags import tag_links, tagged_records_touch
 
 class UsernameTaken(ValueError):
     pass
+
+
+class LastOwner(ValueError):
+    """The change would leave the account without an active owner."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(
+            message
+            or "An account needs at least one active owner: make another member an owner first."
+        )
+
+
+ACCOUNT_SETTINGS = ("name", "currency", "phone_region", "time_zone")
 
 
 @transaction.atomic
@@ -26,6 +39,29 @@ def account_create(
     user = User.objects.create_user(username=username, password=password, email=email)
     Membership.objects.create(account=account, user=user, role=Membership.Role.OWNER)
     account_created.send(sender=Account, account=account, owner=user)
+    return account
+
+
+@transaction.atomic
+def account_update(*, account: Account, data: dict) -> Account:
+    """Change an account's settings (`ACCOUNT_SETTINGS`): the API's `PATCH
+    /account/`, the web app's settings page and the admin all come here. Locks the
+    account's row, validates, and saves only the fields that changed (and
+    `updated_at`, the account's version); a write that changes nothing saves nothing.
+    Raises ValidationError (nothing saved) for an invalid value."""
+    unknown = set(data) - set(ACCOUNT_SETTINGS)
+    if unknown:
+        raise ValueError(f"Not an account setting: {', '.join(sorted(unknown))}")
+    stored = Account.objects.select_for_update().get(pk=account.pk)
+    changed = [name for name, value in data.items() if getattr(stored, name) != value]
+    for name in ACCOUNT_SETTINGS:  # the caller's object shows what is stored now
+        setattr(account, name, getattr(stored, name))
+    if not changed:
+        return account
+    for name in changed:
+        setattr(account, name, data[name])
+    account.full_clean(exclude=[n for n in ACCOUNT_SETTINGS if n not in changed])
+    account.save(update_fields=[*changed, "updated_at"])
     return account
 
 
@@ -73,6 +109,123 @@ def tags_delete(*, account_id: int, tag_ids) -> None:
     tag_ids = list(tag_ids)
     tagged_records_touch(account_id=account_id, tag_ids=tag_ids)
     Tag.objects.for_account(account_id).filter(pk__in=tag_ids).delete()
+
+
+# -- members -------------------------------------------------------------------------
+# Every change that could take away an account's last active owner (a demotion, a
+# deactivation, a removal) first locks the account's active owner rows, in id order, and
+# counts them under that lock: two owners demoting each other at once take turns, and the
+# second finds itself the last owner (PostgreSQL re-reads a locked row that changed and
+# drops it from the result). SQLite serialises writers anyway.
+
+
+def _locked_owners(account_id: int) -> list[int]:
+    """Lock the account's active owner memberships; their ids. One query."""
+    return list(
+        Membership.objects.owners()
+        .filter(account_id=account_id)
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _locked_membership(membership: Membership) -> Membership:
+    """Lock the account's owners, then `membership`'s row, as it stands now."""
+    owner_ids = _locked_owners(membership.account_id)
+    stored = (
+        Membership.objects.for_account(membership.account_id)
+        .select_for_update()
+        .select_related("user", "account")
+        .get(pk=membership.pk)
+    )
+    stored.locked_owner_ids = owner_ids
+    return stored
+
+
+def _refuse_losing_last_owner(membership: Membership, action: str) -> None:
+    if membership.pk in membership.locked_owner_ids and len(membership.locked_owner_ids) == 1:
+        raise LastOwner(
+            f"You cannot {action} the account’s last active owner: make another member "
+            "an owner first."
+        )
+
+
+@transaction.atomic
+def membership_invite(
+    *,
+    account: Account,
+    username: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    role: str = Membership.Role.MEMBER,
+) -> Membership:
+    """Create a teammate: a user without a usable password, and their membership.
+    They set a password through a one-time link (web/members makes it with Django's
+    `default_token_generator`; it works once, since the token depends on the password).
+    Raises UsernameTaken for a username in use (whatever its case)."""
+    if role not in Membership.Role.values:
+        raise ValueError(f"Not a role: {role}")
+    if User.objects.filter(username__iexact=username).exists():
+        raise UsernameTaken(f"The username “{username}” is already taken.")
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.full_clean(validate_unique=False)  # the insert below is what decides a race
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same username, invited at the same instant
+        raise UsernameTaken(f"The username “{username}” is already taken.") from exc
+    return Membership.objects.create(account=account, user=user, role=role)
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str) -> Membership:
+    """Give a member another role; demoting the last active owner raises LastOwner."""
+    if role not in Membership.Role.values:
+        raise ValueError(f"Not a role: {role}")
+    stored = _locked_membership(membership)
+    if stored.role == role:
+        return stored
+    if role != Membership.Role.OWNER:
+        _refuse_losing_last_owner(stored, "demote")
+    stored.role = role
+    stored.save(update_fields=["role"])
+    return stored
+
+
+@transaction.atomic
+def membership_deactivate(*, membership: Membership) -> Membership:
+    """Stop a member from acting in the account through any face (web, API, admin):
+    accounts/memberships.py skips deactivated memberships. Their records stay theirs.
+    Deactivating the last active owner raises LastOwner."""
+    stored = _locked_membership(membership)
+    if not stored.is_active:
+        return stored
+    _refuse_losing_last_owner(stored, "deactivate")
+    stored.is_active = False
+    stored.save(update_fields=["is_active"])
+    return stored
+
+
+@transaction.atomic
+def membership_reactivate(*, membership: Membership) -> Membership:
+    """Let a deactivated member act in the account again, in their old role."""
+    stored = _locked_membership(membership)
+    if not stored.is_active:
+        stored.is_active = True
+        stored.save(update_fields=["is_active"])
+    return stored
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Take a user out of the account (the user and the records they own stay).
+    Removing the last active owner raises LastOwner."""
+    stored = _locked_membership(membership)
+    _refuse_losing_last_owner(stored, "remove")
+    stored.delete()
 
 
 class TagMergeRefused(ValueError):

@@ -75,6 +75,7 @@ def feed_for_secret(account_id: int, secret: str) -> CalendarFeed | None:
             secret_hash=secret_hash(secret),
             user__is_active=True,
             user__memberships__account_id=account_id,
+            user__memberships__is_active=True,  # a deactivated member's feed stops
         )
         .select_related("account")
         .first()

@@ -64,6 +64,10 @@ def main_pages(account) -> dict[str, str]:
         "notifications": "/notifications/",
         "duplicates": "/duplicates/",
         "merge": f"/merge/contacts/{contact.pk}/{other.pk}/",
+        "settings": "/settings/",
+        "account-settings": "/settings/account/",
+        "members": "/settings/members/",
+        "member-invite": "/settings/members/new/",
     }
 
 

@@ -50,6 +50,7 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(web_urls.auth_urlpatterns)),
+    path("", include(web_urls.member_public_urlpatterns)),
     path("", include(web_urls)),
 ]
 

@@ -179,6 +179,18 @@ def test_a_member_who_left_has_no_feed(owner, teammate):
     assert fetch(url).status_code == 404
 
 
+def test_a_deactivated_member_has_no_feed_until_reactivated(owner, teammate):
+    from accounts.services import membership_deactivate, membership_reactivate
+
+    due(teammate)
+    url = feed_url(teammate)
+    membership = Membership.objects.get(user=teammate.user)
+    membership_deactivate(membership=membership)
+    assert fetch(url).status_code == 404
+    membership_reactivate(membership=membership)
+    assert fetch(url).status_code == 200
+
+
 def test_a_deactivated_user_has_no_feed(teammate):
     url = feed_url(teammate)
     teammate.user.is_active = False

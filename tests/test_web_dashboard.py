@@ -328,3 +328,38 @@ def test_queries_do_not_grow_with_data(owner, target):
     grow(owner, 15)
     large = count()
     assert_same_count(small, large, at_most=17)
+
+
+def test_a_brand_new_account_opens_on_the_getting_started_steps():
+    from accounts.services import account_create
+
+    account_create(name="Fresh Co", username="fresh", password="Fresh-Start-123")
+    client = Client()
+    assert client.login(username="fresh", password="Fresh-Start-123")
+    page = client.get("/").content.decode()
+    assert "Get started with Fresh Co" in page
+    steps = re.findall(
+        r'<li><a href="([^"]+)">([^<]+)</a>', page.split("getting-started__steps")[1]
+    )
+    assert [text for _url, text in steps] == [
+        "Add a contact",
+        "Create a deal",
+        "Invite a teammate",
+        "Import contacts",
+    ]
+    for url, text in steps:  # the owner needs no admin for any of them
+        assert client.get(url).status_code == 200, text
+    # The deal form offers the default pipeline the new account was given.
+    assert "Sales" in client.get("/deals/new/").content.decode()
+
+
+def test_the_getting_started_steps_leave_once_there_is_a_contact_or_deal(owner, pipeline):
+    client = client_for(owner)
+    assert "Get started" in client.get("/").content.decode()
+    ContactFactory(account=owner.account)
+    assert "Get started" not in client.get("/").content.decode()
+
+
+def test_a_member_is_pointed_to_the_members_list_not_the_invite_form(owner, teammate):
+    page = client_for(teammate).get("/").content.decode()
+    assert "See your teammates" in page and "/settings/members/new/" not in page

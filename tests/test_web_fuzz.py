@@ -154,3 +154,30 @@ def test_the_imports_page_lists_an_import_whose_uploader_was_deleted(owner):
     response = client_for(owner).get("/imports/contacts/")
     assert response.status_code == 200
     assert "old.csv" in response.content.decode()
+
+
+def test_the_public_set_password_page_never_answers_5xx(owner):
+    """The invited teammate's page (web/members/, outside the "web" namespace, so not
+    enumerated above): hostile link parts, and hostile passwords on a valid link."""
+    from django.test import Client
+
+    from accounts.services import membership_invite
+    from web.members.views import set_password_link
+
+    invited = membership_invite(account=owner.account, username="fuzzed")
+    request = Client().get("/").wsgi_request
+    link = set_password_link(request, invited.user)
+    failures = []
+    for value in HOSTILE:
+        for url in (f"/welcome/{value}/x-y/", f"/welcome/MQ/{value}/"):
+            response = Client(raise_request_exception=False).get(url)
+            if response.status_code >= 500:
+                failures.append(url[:40])
+    client = Client(raise_request_exception=False)
+    form_url = client.get(link).url
+    for value in ("²", "9" * 5000, "", "a" * 5000, "\u202e"):
+        data = {"new_password1": value, "new_password2": value[::-1]}
+        response = client.post(form_url, data)
+        if response.status_code >= 500:
+            failures.append(value[:20])
+    assert failures == [], failures

@@ -28,9 +28,11 @@ from tests.factories import (
     CompanyFactory,
     ContactFactory,
     DealFactory,
+    MembershipFactory,
     NoteFactory,
     PipelineFactory,
     TagFactory,
+    UserFactory,
 )
 from trash.models import TrashedRecord
 from trash.services import records_trash
@@ -71,6 +73,12 @@ def owner_records(account):
             record_type="contact",
             record_id=contact.pk,
             title=f"{SECRET} notification",
+        ),
+        # Last: the notification above goes to the account's first member, the owner.
+        Membership: MembershipFactory(
+            account=account,
+            user=UserFactory(username="secret-teammate", first_name=SECRET),
+            role=Membership.Role.MEMBER,
         ),
     }
 

@@ -7,6 +7,7 @@ a bare "Forbidden".
 
 from django.shortcuts import render
 
+from accounts.memberships import acting_memberships
 from lib.api.errors import is_api_path, json_error
 
 
@@ -17,5 +18,5 @@ def permission_denied(request, exception=None):
         return json_error("You do not have permission to perform this action.", 403)
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
-    context = {"no_account": signed_in and not user.memberships.exists()}
+    context = {"no_account": signed_in and not acting_memberships().filter(user=user).exists()}
     return render(request, "403.html", context, status=403)

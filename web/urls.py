@@ -5,6 +5,7 @@ from django.urls import include, path
 from web.activities.urls import activity_urlpatterns
 from web.auth.urls import auth_urlpatterns
 from web.deals.urls import board_urlpatterns
+from web.members.urls import public_urlpatterns as member_public_urlpatterns
 
 app_name = "web"
 
@@ -26,10 +27,12 @@ urlpatterns = [
     path("trash/", include("web.trash.urls")),
     path("", include("web.auth.urls")),
     path("profile/", include("web.profile.urls")),
+    path("settings/", include("web.settings.urls")),
+    path("settings/members/", include("web.members.urls")),
     path("notifications/", include("web.notifications.urls")),
     path("merge/", include("web.merge.urls")),
     path("settings/pipelines/", include("web.pipeline_settings.urls")),
     path("settings/tags/", include("web.tag_settings.urls")),
 ]
 
-__all__ = ["app_name", "auth_urlpatterns", "urlpatterns"]
+__all__ = ["app_name", "auth_urlpatterns", "member_public_urlpatterns", "urlpatterns"]

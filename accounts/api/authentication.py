@@ -1,6 +1,6 @@
 from rest_framework import authentication, exceptions
 
-from accounts.models import Membership
+from accounts.memberships import acting_memberships
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -8,7 +8,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
     The token, its user, and the membership and account the request acts for by
     default come back together (AccountContextMixin uses the membership unless the
-    request names another account with X-Account). A user with no membership, or a
+    request names another account with X-Account). A user with no active membership, or a
     key that matches no token, takes DRF's own path, so its answers stay DRF's.
     A key that cannot be a token is refused without a query (a NUL byte would
     otherwise reach PostgreSQL and fail there)."""
@@ -17,7 +17,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if len(key) > 64 or not key.isascii() or not key.isalnum():
             raise exceptions.AuthenticationFailed("Invalid token.")
         membership = (
-            Membership.objects.select_related("account", "user__auth_token")
+            acting_memberships()
+            .select_related("account", "user__auth_token")
             .filter(user__auth_token__key=key)
             .order_by("created_at", "id")
             .first()

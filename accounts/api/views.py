@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, permissions
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -14,8 +15,9 @@ from accounts.api.serializers import (
 )
 from accounts.api.viewsets import AccountContextMixin, AccountScopedViewSet
 from accounts.login_throttles import SignInLimits
+from accounts.memberships import acting_memberships
 from accounts.models import Account, Membership, Tag, User
-from accounts.services import tag_update, tags_delete
+from accounts.services import account_update, tag_update, tags_delete
 
 
 class TokenView(ObtainAuthToken):
@@ -44,7 +46,9 @@ class MeView(AccountContextMixin, APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         # User, not type(request.user): a session's user is a SimpleLazyObject.
-        user = User.objects.prefetch_related("memberships__account").get(pk=request.user.pk)
+        # Deactivated memberships are not accounts the user may act for.
+        memberships = Prefetch("memberships", acting_memberships().select_related("account"))
+        user = User.objects.prefetch_related(memberships).get(pk=request.user.pk)
         return Response(MeSerializer(user, context={"request": request}).data)
 
 
@@ -89,6 +93,12 @@ class AccountView(RecordWritesMixin, AccountContextMixin, generics.RetrieveUpdat
         account = accounts.get()  # as it stands now, not as the request began
         self.check_precondition(account)
         return account
+
+    def perform_update(self, serializer):
+        # The one write path of an account's settings (the web app and admin use it too).
+        serializer.instance = account_update(
+            account=serializer.instance, data=serializer.validated_data
+        )
 
 
 class TagViewSet(AccountScopedViewSet):

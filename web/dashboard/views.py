@@ -31,6 +31,7 @@ from web.formatting import format_money
 from web.htmx_partials import PartialByTargetMixin
 from web.moments import Day, describe_moment
 from web.note_display import note_record
+from web.roles import may_manage
 from web.tenancy import AccountViewMixin
 
 LIST_SIZE = 5
@@ -298,8 +299,15 @@ class DashboardView(PartialByTargetMixin, AccountViewMixin, TemplateView):
                     "detail": f"on {record}" if record else "",
                 }
             )
+        # A brand-new account (no contact, no deal yet) opens on the getting-started
+        # steps; the lists above answer it, so it costs no query.
+        getting_started = not any(entry["kind"] in ("contact", "deal") for entry in entries)
         entries.sort(key=lambda entry: entry["at"], reverse=True)
         entries = entries[:RECENT_SIZE]
         for entry in entries:
             entry["relative"], entry["absolute"] = describe_moment(entry["at"], day=self.day)
-        return {"recent": entries}
+        return {
+            "recent": entries,
+            "getting_started": getting_started,
+            "may_manage": may_manage(self.request),
+        }

@@ -1,0 +1,144 @@
+"""accounts/services.py: the membership services and `account_update`, which every face
+(web app, API, admin) calls. The last active owner is never demoted, deactivated or
+removed; a deactivated membership acts nowhere (accounts/memberships.py)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from accounts.memberships import NoSuchMembership, resolve_membership
+from accounts.models import Account, Membership, User
+from accounts.services import (
+    LastOwner,
+    UsernameTaken,
+    account_create,
+    account_update,
+    membership_change_role,
+    membership_deactivate,
+    membership_invite,
+    membership_reactivate,
+    membership_remove,
+)
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+OWNER, ADMIN, MEMBER = Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.MEMBER
+
+
+def membership_of(actor) -> Membership:
+    return Membership.objects.get(account=actor.account, user=actor.user)
+
+
+def test_invite_creates_a_user_without_a_password_and_their_membership(owner):
+    membership = membership_invite(
+        account=owner.account, username="nia", email="nia@example.com", first_name="Nia", role=ADMIN
+    )
+    user = User.objects.get(username="nia")
+    assert membership.user == user and membership.role == ADMIN and membership.is_active
+    assert not user.has_usable_password()
+    assert (user.email, user.first_name) == ("nia@example.com", "Nia")
+
+
+def test_invite_refuses_a_taken_username_whatever_its_case(owner):
+    with pytest.raises(UsernameTaken):
+        membership_invite(account=owner.account, username="OLIVIA")
+    assert Membership.objects.filter(account=owner.account).count() == 1
+
+
+def test_invite_refuses_an_invalid_username_and_writes_nothing(owner):
+    with pytest.raises(ValidationError):
+        membership_invite(account=owner.account, username="no spaces allowed")
+    assert not User.objects.filter(username="no spaces allowed").exists()
+
+
+def test_change_role_promotes_and_demotes(owner, teammate):
+    membership_change_role(membership=membership_of(teammate), role=OWNER)
+    membership_change_role(membership=membership_of(owner), role=MEMBER)
+    assert membership_of(owner).role == MEMBER
+    assert membership_of(teammate).role == OWNER
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: membership_change_role(membership=m, role=ADMIN),
+        lambda m: membership_deactivate(membership=m),
+        lambda m: membership_remove(membership=m),
+    ],
+    ids=["demote", "deactivate", "remove"],
+)
+def test_the_last_active_owner_is_never_lost(owner, teammate, change):
+    with pytest.raises(LastOwner, match="last active owner"):
+        change(membership_of(owner))
+    stored = membership_of(owner)
+    assert (stored.role, stored.is_active) == (OWNER, True)
+
+
+def test_a_deactivated_owner_does_not_count_as_an_owner(owner, teammate):
+    membership_change_role(membership=membership_of(teammate), role=OWNER)
+    membership_deactivate(membership=membership_of(teammate))
+    with pytest.raises(LastOwner):
+        membership_change_role(membership=membership_of(owner), role=MEMBER)
+
+
+def test_a_second_owner_may_leave(owner, teammate):
+    membership_change_role(membership=membership_of(teammate), role=OWNER)
+    membership_remove(membership=membership_of(owner))
+    assert not Membership.objects.filter(account=owner.account, user=owner.user).exists()
+
+
+def test_a_stale_membership_object_is_read_again_under_the_lock(owner, teammate):
+    stale = membership_of(teammate)
+    membership_change_role(membership=membership_of(teammate), role=OWNER)
+    membership_change_role(membership=membership_of(owner), role=MEMBER)
+    # `stale` still says member; the stored row is the account's only owner.
+    with pytest.raises(LastOwner):
+        membership_deactivate(membership=stale)
+
+
+def test_deactivate_and_reactivate(owner, teammate):
+    contact = ContactFactory(account=owner.account, owner=teammate.user)
+    membership_deactivate(membership=membership_of(teammate))
+    with pytest.raises(NoSuchMembership):
+        resolve_membership(teammate.user, None)
+    with pytest.raises(NoSuchMembership):
+        resolve_membership(teammate.user, owner.account.pk)
+    contact.refresh_from_db()
+    assert contact.owner_id == teammate.user.pk  # their records stay theirs
+    membership_reactivate(membership=membership_of(teammate))
+    assert resolve_membership(teammate.user, None).account == owner.account
+
+
+def test_a_deactivated_membership_falls_back_to_the_users_other_account(owner, teammate, outsider):
+    Membership.objects.create(account=outsider.account, user=teammate.user)
+    membership_deactivate(membership=membership_of(teammate))
+    assert resolve_membership(teammate.user, None).account == outsider.account
+
+
+def test_account_update_saves_only_what_changed(owner):
+    account = Account.objects.get(pk=owner.account.pk)
+    before = account.updated_at
+    account_update(account=account, data={"name": account.name, "currency": account.currency})
+    assert Account.objects.get(pk=account.pk).updated_at == before  # nothing changed
+    account_update(account=account, data={"time_zone": "Europe/Paris", "name": "Acme"})
+    stored = Account.objects.get(pk=account.pk)
+    assert stored.time_zone == "Europe/Paris" and stored.updated_at > before
+
+
+def test_account_update_refuses_invalid_values_and_saves_nothing(owner):
+    with pytest.raises(ValidationError):
+        account_update(account=owner.account, data={"name": "Ok", "time_zone": "Mars/Base"})
+    stored = Account.objects.get(pk=owner.account.pk)
+    assert (stored.name, stored.time_zone) == ("Acme", "UTC")
+
+
+def test_account_update_refuses_what_is_not_a_setting(owner):
+    with pytest.raises(ValueError):
+        account_update(account=owner.account, data={"created_at": None})
+
+
+def test_a_new_account_has_its_owner_and_a_default_pipeline():
+    account = account_create(name="Fresh", username="fresh", password="pw-long-enough-1")
+    assert Membership.objects.get(account=account).role == OWNER
+    from deals.models import Pipeline
+
+    assert Pipeline.objects.for_account(account).count() == 1
