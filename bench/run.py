@@ -541,9 +541,13 @@ def duplicate_scan_measurement(info) -> dict:
     from companies.models import DuplicateScan
     from contacts.duplicates import SCAN_PLAN
 
-    scan = DuplicateScan.objects.for_account(info["account_id"]).create(
-        account_id=info["account_id"], record_type="contact"
-    )
+    scans = DuplicateScan.objects.for_account(info["account_id"])
+    # A scan the bench's worker queued for the imports above (or one a killed run left)
+    # would hold the account's one active slot: this measurement replaces it.
+    scans.filter(record_type="contact").exclude(
+        status__in=[DuplicateScan.Status.DONE, DuplicateScan.Status.FAILED]
+    ).update(status=DuplicateScan.Status.FAILED)
+    scan = scans.create(account_id=info["account_id"], record_type="contact")
     started = time.perf_counter()
     pairs = scan_run(scan=scan, plan=SCAN_PLAN)
     seconds = time.perf_counter() - started
