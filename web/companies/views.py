@@ -14,11 +14,13 @@ from companies.filters import CompanyFilter
 from companies.models import Company
 from companies.services import companies_delete, company_create, company_delete, company_update
 from contacts.models import Contact
+from customfields.values import definitions_for
 from deals.models import Deal
 from lib.ids import parse_id
 from web.bulk_delete import BulkDeleteView, counted
 from web.companies.forms import CompanyForm
 from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
+from web.custom_field_display import custom_field_rows
 from web.deal_display import deal_summary, decorate_deal
 from web.likely_duplicates import likely_duplicates
 from web.record_timeline import timeline_context
@@ -145,6 +147,9 @@ class CompanyDetailView(RecordDetailView):
             summary=deal_summary(company_deals),
             timeline=timeline_context(self.request, company),
             likely_duplicates=likely_duplicates("companies", company),
+            custom_fields=custom_field_rows(
+                definitions_for(account, "company"), company.custom_fields
+            ),
         )
         return context
 

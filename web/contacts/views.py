@@ -27,6 +27,7 @@ from contacts.services import (
     contacts_assign_owner,
     contacts_delete,
 )
+from customfields.values import definitions_for
 from deals.models import Deal
 from events.models import Source
 from lib.ids import parse_id
@@ -34,6 +35,7 @@ from web.bulk_delete import delete_selected
 from web.contacts.filters import ContactFilters, ContactListFilter
 from web.contacts.forms import BulkActionForm, ContactForm
 from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
+from web.custom_field_display import custom_field_rows
 from web.formatting import format_money
 from web.likely_duplicates import likely_duplicates
 from web.record_timeline import timeline_context
@@ -207,6 +209,9 @@ class ContactDetailView(ContactMixin, RecordDetailView):
             deal_count=deals.count(),
             timeline=timeline_context(self.request, contact),
             likely_duplicates=likely_duplicates("contacts", contact),
+            custom_fields=custom_field_rows(
+                definitions_for(account, "contact"), contact.custom_fields
+            ),
         )
         return context
 

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from accounts.models import User
+from customfields.values import definitions_for
 from deals.filters import DealFilter
 from deals.models import Deal, InvalidTransition, Stage
 from deals.services import (
@@ -36,6 +37,7 @@ from events.models import Source
 from lib.ids import parse_id
 from web.bulk_delete import BulkDeleteView
 from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
+from web.custom_field_display import custom_field_rows
 from web.deal_display import decorate_deal
 from web.deals.board import BOARD_ORDER, SESSION_PIPELINE, board_context, render_board
 from web.deals.forms import DealForm, LoseForm, MoveForm
@@ -124,6 +126,9 @@ class DealDetailView(RecordDetailView):
             move_form=MoveForm(initial={"stage": deal.stage_id}, stages=stages),
             lose_form=LoseForm(),
             timeline=timeline_context(self.request, deal),
+            custom_fields=custom_field_rows(
+                definitions_for(self.request.account, "deal"), deal.custom_fields
+            ),
             **stage_history(account=self.request.account, deal=deal),
         )
         if deal.is_open:  # a closed deal's outcome is known: no chance, no weighting
