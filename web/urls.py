@@ -27,6 +27,7 @@ urlpatterns = [
     path("profile/", include("web.profile.urls")),
     path("notifications/", include("web.notifications.urls")),
     path("merge/", include("web.merge.urls")),
+    path("settings/fields/", include("web.field_settings.urls")),
 ]
 
 __all__ = ["app_name", "auth_urlpatterns", "urlpatterns"]
