@@ -21,6 +21,7 @@ from web.bulk_delete import BulkDeleteView, counted
 from web.companies.forms import CompanyForm
 from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
 from web.custom_field_display import custom_field_rows
+from web.custom_field_lists import CustomFieldListMixin
 from web.deal_display import deal_summary, decorate_deal
 from web.likely_duplicates import likely_duplicates
 from web.record_timeline import timeline_context
@@ -41,7 +42,7 @@ SORTS = {
 LIST_FILTERS = ("search", "industry", "size", "owner", "tag")  # the ones the page shows
 
 
-class CompanyListView(RecordListView):
+class CompanyListView(CustomFieldListMixin, RecordListView):
     """GET: the companies page; over htmx (search as you type, filters), just the
     results partial. Queries: the count, the page (contact counts, owner and parent
     joined), the industries, the tags and the members for the filters."""
@@ -50,6 +51,7 @@ class CompanyListView(RecordListView):
     filterset_class = CompanyFilter
     template_name = "web/companies/list.html"
     page_size = PAGE_SIZE
+    custom_field_record_type = "company"
 
     def scope_queryset(self, queryset):
         return queryset.with_contact_count().select_related("owner", "parent")
@@ -68,14 +70,16 @@ class CompanyListView(RecordListView):
         sort_params = params.copy()
         sort_params.pop("sort", None)
         data = filterset.form.cleaned_data if hasattr(filterset.form, "cleaned_data") else {}
+        companies = list(page.object_list)
         context = {
+            **self.custom_field_context(companies),
             "page": page,
-            "companies": page.object_list,
+            "companies": companies,
             "sort": self.sort(),
             "query": params.urlencode(),
             "sort_query": sort_params.urlencode(),
             "filters": {key: request.GET.get(key, "") for key in LIST_FILTERS},
-            "filtered": any(data.get(k) for k in LIST_FILTERS),
+            "filtered": any(data.get(k) for k in LIST_FILTERS) or bool(self.custom_filter_params()),
             "errors": errors,
         }
         if not self.is_partial():

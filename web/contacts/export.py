@@ -108,7 +108,7 @@ class ContactExportView(ContactListView):
     """GET: the current filtered and sorted list as CSV."""
 
     def get(self, request):
-        queryset = self.get_filterset().qs
+        queryset, _errors = self.narrow(self.get_filterset().qs)  # bad filters left out
         stamp = timezone.localtime(timezone.now(), request.account.zone).strftime("%Y-%m-%d")
         response = StreamingHttpResponse(
             export_lines(request.account, queryset), content_type="text/csv; charset=utf-8"

@@ -38,6 +38,7 @@ from lib.ids import parse_id
 from web.bulk_delete import BulkDeleteView
 from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
 from web.custom_field_display import custom_field_rows
+from web.custom_field_lists import CustomFieldListMixin
 from web.deal_display import decorate_deal
 from web.deals.board import BOARD_ORDER, SESSION_PIPELINE, board_context, render_board
 from web.deals.forms import DealForm, LoseForm, MoveForm
@@ -50,7 +51,7 @@ PAGE_SIZE = 50
 LIST_FILTERS = ("pipeline", "stage", "status", "owner")  # the ones the page's form shows
 
 
-class DealListView(RecordListView):
+class DealListView(CustomFieldListMixin, RecordListView):
     """GET: deals a page at a time, in the board's order, filtered through the API's own
     `DealFilter` (`?pipeline=`, `stage`, `status`, `owner` as an id or `me`, ...); a
     board column past its cards links here for the rest of its stage. Queries: the
@@ -61,6 +62,7 @@ class DealListView(RecordListView):
     filterset_class = DealFilter
     template_name = "web/deals/list.html"
     page_size = PAGE_SIZE
+    custom_field_record_type = "deal"
 
     def scope_queryset(self, queryset):
         return queryset.select_related("stage", "company", "owner")
@@ -77,7 +79,8 @@ class DealListView(RecordListView):
         for deal in deals:
             decorate_deal(deal)
         params = request.GET.copy()
-        params.pop("page", None)
+        for name in ("page", "columns", "columns_set"):  # not filters
+            params.pop(name, None)
         account = request.account
         stages = list(
             Stage.objects.for_account(account)
@@ -86,6 +89,7 @@ class DealListView(RecordListView):
         )
         pipelines = list({stage.pipeline_id: stage.pipeline for stage in stages}.values())
         return {
+            **self.custom_field_context(deals),
             "page": page,
             "deals": deals,
             "query": params.urlencode(),
