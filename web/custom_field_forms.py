@@ -72,10 +72,17 @@ class CustomChoiceField(CustomValueField):
     def __init__(self, *, definition, stored=None, **kwargs):
         options = list(definition.options or [])
         choices = [("", "—"), *((o, o) for o in options)]
+        self.stale = None
         if isinstance(stored, str) and stored and stored not in options:
+            self.stale = stored
             choices.append((stored, f"{stored} (no longer an option)"))
         kwargs.setdefault("widget", forms.Select(choices=choices))
         super().__init__(definition=definition, **kwargs)
+
+    def to_python(self, value):
+        if self.stale is not None and value == self.stale:
+            return value  # kept as it is: the form only writes fields that changed
+        return super().to_python(value)
 
 
 class CustomBooleanField(CustomValueField):

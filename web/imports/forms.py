@@ -68,9 +68,11 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.headers = headers
         self.definitions = definitions
-        choices = [(IGNORE, "— Don't import —"), *FIELDS.items()]
-        if definitions:
-            choices.append(("Custom fields", list(custom_field_choices(definitions).items())))
+        choices = [
+            (IGNORE, "— Don't import —"),
+            *FIELDS.items(),
+            *custom_field_choices(definitions).items(),
+        ]
         for index, header in enumerate(headers):
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=header or f"Column {index + 1}", choices=choices, required=False
