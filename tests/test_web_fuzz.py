@@ -47,6 +47,9 @@ HOSTILE = [
 ]
 # Names a view may read that are not spelled in its own module (a shared helper's).
 ALWAYS = {"page", "q", "next", "owner", "pipeline", "tag", "sort"}
+# The custom field filters, columns and form fields (named for the definition that
+# owner_records() makes: their names come from the account's data, not the code).
+ALWAYS |= {"cf_secret_source", "cf_secret_source__gte", "columns", "columns_set"}
 
 
 def parameter_names(callback) -> set[str]:
