@@ -177,9 +177,25 @@ class CustomFieldsFormMixin:
         changed = [n for n in names if n in self.changed_data and n in self.cleaned_data]
         if not changed:
             return {}
-        values = dict(self.instance.custom_fields or {})
+        values = dict(self.stored_custom_fields() or {})
         values.update({by_name[n].key: self.cleaned_data[n] for n in changed})
         return {"custom_fields": values}
+
+    def stored_custom_fields(self) -> dict:
+        """The record's `custom_fields` as stored now, its row locked until the save's
+        transaction ends (the view saves inside one: web/edit_conflicts.py), so that
+        two edits of different fields both land rather than the later one writing
+        back the object it read before the other. One query."""
+        instance = self.instance
+        stored = (
+            type(instance)
+            .objects.for_account(self.account)
+            .select_for_update()
+            .filter(pk=instance.pk)
+            .values_list("custom_fields", flat=True)
+            .first()
+        )
+        return instance.custom_fields if stored is None else stored
 
     def record_data(self) -> dict:
         data = super().record_data()
