@@ -3,7 +3,9 @@
 One large account — at SCALE=1: 1,000,000 contacts, 100,000 companies (a tenth of them
 subsidiaries), 200,000 deals in two pipelines and two currencies, 1,000,000 activities
 and 1,000,000 notes, and 10,000,000 events of changes to them over the last 90 days —
-plus 20 small accounts beside it. Every count is multiplied by
+plus 20 small accounts beside it. The large account's contacts carry three defined
+custom fields: `source` (a select of ten sources, `web` a tenth of them), `score`
+(a number, 0-100) and `newsletter` (a boolean). Every count is multiplied by
 SCALE. Rows are made by `INSERT ... SELECT generate_series(...)` with secondary
 indexes dropped during the load and rebuilt after it (far faster than maintaining
 GIN indexes row by row). One contact, the "heavy" one, gets 1,000 timeline items and
@@ -22,6 +24,7 @@ from faker import Faker
 from accounts.services import account_create
 from companies.matching_keys import backfill_company_keys
 from contacts.matching_keys import backfill_contact_keys
+from customfields.services import custom_field_create
 from deals.models import Pipeline, Stage
 from deals.services import pipeline_create
 
@@ -34,6 +37,25 @@ TABLES = [
     "notes_note",
     "events_event",
 ]
+# The `source` values of the large account's contacts, spread evenly (`web` is a tenth).
+SOURCES = [
+    "web",
+    "referral",
+    "event",
+    "ads",
+    "partner",
+    "webinar",
+    "cold call",
+    "linkedin",
+    "trade show",
+    "newsletter",
+]
+CONTACT_CUSTOM_FIELDS = [
+    {"key": "source", "label": "Source", "type": "select", "options": SOURCES},
+    {"key": "score", "label": "Lead score", "type": "number"},
+    {"key": "newsletter", "label": "Newsletter", "type": "boolean"},
+]
+
 SENTENCES = [
     "Discussed the renewal and a possible upgrade to the enterprise plan.",
     "They asked for a revised quote with volume pricing.",
@@ -107,6 +129,8 @@ def generate(scale: float, log=print) -> dict:
         time_zone="America/New_York",
     )
     owner_id = big.memberships.get().user_id
+    for definition in CONTACT_CUSTOM_FIELDS:
+        custom_field_create(account=big, data={"record_type": "contact", **definition})
     pipeline_create(
         account=big,
         name="Partners",
@@ -128,6 +152,7 @@ def generate(scale: float, log=print) -> dict:
         "last": last,
         "words": words,
         "sentences": SENTENCES,
+        "sources": SOURCES,
     }
     with connection.cursor() as cursor:
         saved = {t: _secondary_indexes(cursor, t) for t in TABLES}
@@ -226,7 +251,12 @@ def _contacts(cursor, p, c: Counts):
                CASE WHEN i %% 5 = 0 THEN NULL ELSE
                  (SELECT min(id) FROM companies_company WHERE account_id = %(a)s)
                  + (i %% %(companies)s) END,
-               %(owner)s, '{"source": "bench"}', now() - (i || ' seconds')::interval,
+               %(owner)s,
+               jsonb_build_object(
+                 'source', (%(sources)s::text[])[1 + (i * 31) %% array_length(%(sources)s::text[], 1)],
+                 'score', (i * 37) %% 101,
+                 'newsletter', i %% 3 = 0),
+               now() - (i || ' seconds')::interval,
                now() - (i || ' seconds')::interval
         FROM (SELECT i,
                 (%(first)s::text[])[1 + (i * 7919) %% array_length(%(first)s::text[], 1)] AS f,

@@ -178,6 +178,9 @@ def endpoints(info):
         ("contacts list, page 1", "GET", "/api/v1/crm/contacts/", None),
         (f"contacts list, page {deep}", "GET", f"/api/v1/crm/contacts/?page={deep}", None),
         ("contacts search `ali smi`", "GET", "/api/v1/crm/contacts/?search=ali%20smi", None),
+        # Custom fields (issue 18): an exact filter (the GIN index) and an ordering.
+        ("contacts filter `cf_source=web`", "GET", "/api/v1/crm/contacts/?cf_source=web", None),
+        ("contacts ordered by `cf_score`", "GET", "/api/v1/crm/contacts/?ordering=cf_score", None),
         ("contact detail", "GET", f"/api/v1/crm/contacts/{heavy}/", None),
         (
             "contact duplicates",

@@ -7,6 +7,7 @@ from accounts.admin_base import (
 )
 from companies import services
 from companies.models import Company, CompanyTag
+from customfields.admin_forms import CustomFieldsAdmin
 from events.admin_history import RecordHistoryAdmin
 from events.recorded_admin import RecordedAdmin
 
@@ -35,7 +36,8 @@ class SubsidiaryInline(AccountScopedInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(RecordHistoryAdmin, RecordedAdmin, AccountScopedAdmin):
+class CompanyAdmin(CustomFieldsAdmin, RecordHistoryAdmin, RecordedAdmin, AccountScopedAdmin):
+    custom_field_record_type = "company"
     list_display = ["name", "domain", "industry", "size", "parent", "owner", "account"]
     list_filter = [
         ("account", AccountScopedRelatedListFilter),

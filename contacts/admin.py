@@ -10,6 +10,7 @@ from companies.admin import CompanyAdmin
 from contacts import services
 from contacts.models import Contact, ContactTag
 from contacts.phones import InvalidPhoneNumber, parse_phone
+from customfields.admin_forms import CustomFieldsAdmin
 from events.admin_history import RecordHistoryAdmin
 from events.recorded_admin import RecordedAdmin
 
@@ -56,7 +57,8 @@ class ContactAdminForm(forms.ModelForm):
 
 
 @admin.register(Contact)
-class ContactAdmin(RecordHistoryAdmin, RecordedAdmin, AccountScopedAdmin):
+class ContactAdmin(CustomFieldsAdmin, RecordHistoryAdmin, RecordedAdmin, AccountScopedAdmin):
+    custom_field_record_type = "contact"
     list_display = [
         "__str__",
         "email",

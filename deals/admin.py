@@ -5,6 +5,7 @@ from accounts.admin_base import (
     AccountScopedInline,
     AccountScopedRelatedListFilter,
 )
+from customfields.admin_forms import CustomFieldsAdmin
 from deals import services
 from deals.models import Deal, InvalidTransition, Pipeline, Stage
 from events.admin_history import RecordHistoryAdmin
@@ -62,7 +63,8 @@ def _transition(label, action, refused_because):
 
 
 @admin.register(Deal)
-class DealAdmin(RecordHistoryAdmin, AccountScopedAdmin):
+class DealAdmin(CustomFieldsAdmin, RecordHistoryAdmin, AccountScopedAdmin):
+    custom_field_record_type = "deal"
     list_display = [
         "title",
         "pipeline",
@@ -101,6 +103,7 @@ class DealAdmin(RecordHistoryAdmin, AccountScopedAdmin):
         "expected_close_date",
         ("contact", "company"),
         "owner",
+        "custom_fields",
         ("status", "closed_at", "lost_reason"),
         ("stage_entered_at", "created_at", "updated_at"),
     ]

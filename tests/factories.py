@@ -7,6 +7,7 @@ from accounts.models import Account, Membership, Tag, User
 from activities.models import Activity
 from companies.models import Company, CompanyTag
 from contacts.models import Contact, ContactTag
+from customfields.models import CustomFieldDefinition
 from deals.models import Deal, Pipeline, Stage
 from notes.models import Note
 
@@ -177,3 +178,16 @@ class NoteFactory(DjangoModelFactory):
 
     account = factory.SubFactory(AccountFactory)
     body = factory.Sequence(lambda n: f"<p>Note number {n}</p>")
+
+
+class CustomFieldDefinitionFactory(DjangoModelFactory):
+    class Meta:
+        model = CustomFieldDefinition
+
+    account = factory.SubFactory(AccountFactory)
+    record_type = "contact"
+    key = factory.Sequence(lambda n: f"field{n}")
+    label = factory.LazyAttribute(lambda d: d.key.title())
+    type = "text"
+    options = factory.LazyAttribute(lambda d: ["a", "b"] if d.type == "select" else [])
+    required = False

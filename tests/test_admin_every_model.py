@@ -24,6 +24,7 @@ from accounts.models import Account, Membership, Tag, User
 from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact
+from customfields.models import CustomFieldDefinition
 from deals.models import Deal, Pipeline, Stage
 from events.kinds import kind_named
 from events.models import Source
@@ -34,6 +35,7 @@ from tests.factories import (
     CompanyTagFactory,
     ContactFactory,
     ContactTagFactory,
+    CustomFieldDefinitionFactory,
     DealFactory,
     MembershipFactory,
     NoteFactory,
@@ -98,6 +100,9 @@ SAMPLES = {
     ),
     Note: lambda account: NoteFactory(account=account, contact=a_tagged_contact(account)),
     TrashedRecord: a_trashed_contact,
+    CustomFieldDefinition: lambda account: CustomFieldDefinitionFactory(
+        account=account, key="source", type="select", options=["web", "ads"]
+    ),
     TokenProxy: lambda account: TokenProxy.objects.get(
         pk=Token.objects.create(user=a_teammate(account)).pk
     ),

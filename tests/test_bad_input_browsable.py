@@ -12,12 +12,14 @@ import pytest
 from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact
+from customfields.models import CustomFieldDefinition
 from deals.models import Deal, Pipeline
 from notes.models import Note
 from tests.factories import (
     ActivityFactory,
     CompanyTagFactory,
     ContactTagFactory,
+    CustomFieldDefinitionFactory,
     DealFactory,
     NoteFactory,
     TagFactory,
@@ -32,6 +34,7 @@ RESOURCES = {
     "activities": Activity,
     "companies": Company,
     "contacts": Contact,
+    "custom-fields": CustomFieldDefinition,
     "deals": Deal,
     "notes": Note,
     "pipelines": Pipeline,
@@ -55,6 +58,9 @@ def owner_records(actor, pipeline):
         Activity: ActivityFactory(account=actor.account, owner=actor.user),
         Note: NoteFactory(account=actor.account, author=actor.user),
         "tag": TagFactory(account=actor.account),
+        CustomFieldDefinition: CustomFieldDefinitionFactory(
+            account=actor.account, type="select", options=["web", "ads"]
+        ),
     }
     tag_of = {Contact: contact_tag.tag, Company: company_tag.tag}
     return records, tag_of

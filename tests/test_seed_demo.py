@@ -9,6 +9,7 @@ from django.db.models import Count, Max
 from accounts.models import Account, Membership, Tag, User
 from companies.models import Company
 from contacts.models import Contact, ContactTag
+from customfields.values import definitions_for, validate_custom_values
 from demo.management.commands.seed_demo import (
     ACCOUNT_NAME,
     COMPANY_COUNT,
@@ -183,3 +184,17 @@ def test_it_creates_a_realistic_history_once():
     before = (activities.count(), Note.objects.for_account(demo).count())
     seed()
     assert (activities.count(), Note.objects.for_account(demo).count()) == before
+
+
+def test_it_defines_the_contact_custom_fields_its_values_fit():
+    seed()
+    seed()
+    account = Account.objects.get(name=ACCOUNT_NAME)
+    definitions = definitions_for(account.pk, "contact")
+    assert [(d.key, d.type) for d in definitions] == [
+        ("newsletter", "boolean"),
+        ("score", "number"),
+        ("source", "select"),
+    ]
+    for contact in Contact.objects.for_account(account):
+        validate_custom_values(definitions=definitions, values=contact.custom_fields, creating=True)

@@ -24,6 +24,7 @@ from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact
 from contacts.tasks import duplicate_scan_start
+from customfields.models import CustomFieldDefinition
 from deals.models import Deal, Pipeline, Stage
 from events.models import Source
 from events.services import event_append
@@ -34,6 +35,7 @@ from tests.factories import (
     CompanyTagFactory,
     ContactFactory,
     ContactTagFactory,
+    CustomFieldDefinitionFactory,
     DealFactory,
     NoteFactory,
     PipelineFactory,
@@ -59,6 +61,7 @@ FACTORIES = {
     ),
     Activity: lambda account: ActivityFactory(account=account),
     Note: lambda account: NoteFactory(account=account),
+    CustomFieldDefinition: lambda account: CustomFieldDefinitionFactory(account=account),
 }
 
 # A body that creates a valid record in an account (related ids added per test).
@@ -70,6 +73,11 @@ CREATE_BODIES = {
     Deal: lambda account: {"title": "Fresh", "pipeline": PipelineFactory(account=account).pk},
     Activity: lambda account: {"subject": "Call back"},
     Note: lambda account: {"body": "Spoke to them"},
+    CustomFieldDefinition: lambda account: {
+        "record_type": "contact",
+        "key": "fresh",
+        "type": "text",
+    },
 }
 
 
@@ -295,6 +303,8 @@ CASES = {
     "event-list": Case("singleton", check=_events_are_mine),
     "tag-list": Case("viewset"),
     "tag-detail": Case("viewset"),
+    "custom-field-list": Case("viewset"),
+    "custom-field-detail": Case("viewset"),
     "api-members": Case("singleton", check=_members_only_mine),
     "api-account": Case("singleton", check=_account_is_mine),
 }

@@ -6,6 +6,15 @@ from customfields.models import MAX_OPTION_LENGTH, MAX_OPTIONS, CustomFieldDefin
 FIXED = ("key", "record_type")
 
 
+class OptionField(serializers.CharField):
+    """One option: a JSON string (DRF's CharField would take 3 for "3")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Options must be strings.")
+        return super().to_internal_value(data)
+
+
 class CustomFieldDefinitionSerializer(AccountScopedModelSerializer):
     """Validation only: the viewset writes through customfields.services, whose row
     rules (the model's `clean`) and uniqueness check answer a 400 by field too."""
@@ -21,7 +30,7 @@ class CustomFieldDefinitionSerializer(AccountScopedModelSerializer):
     )
     type = serializers.ChoiceField(choices=CustomFieldDefinition.Type.choices)
     options = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_OPTION_LENGTH),
+        child=OptionField(max_length=MAX_OPTION_LENGTH),
         max_length=MAX_OPTIONS,
         required=False,
         allow_null=True,

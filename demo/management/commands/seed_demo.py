@@ -23,6 +23,7 @@ from accounts.tags import tags_replace
 from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact, ContactTag
+from customfields.models import CustomFieldDefinition
 from deals.models import Deal, Pipeline, Stage
 from deals.services import pipeline_create, pipeline_create_default
 from notes.models import Note
@@ -125,6 +126,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             account, users = seed_users()
             tag_names = seed_tags(account)
+            seed_custom_fields(account)
             companies = seed_companies(account, owners=users)
             created = seed_contacts(account, owners=users, tag_names=tag_names, companies=companies)
             deal_count = seed_deals(account, owners=users)
@@ -189,6 +191,34 @@ def seed_tags(account: Account) -> list[str]:
         ignore_conflicts=True,
     )
     return list(TAGS)
+
+
+# The contacts' custom fields, defined so their values are typed, filterable and
+# checked: the values fake_contacts() writes fit them.
+CONTACT_CUSTOM_FIELDS = [
+    ("source", "Source", CustomFieldDefinition.Type.SELECT, SOURCES),
+    ("score", "Lead score", CustomFieldDefinition.Type.NUMBER, []),
+    ("newsletter", "Newsletter", CustomFieldDefinition.Type.BOOLEAN, []),
+]
+
+
+def seed_custom_fields(account: Account) -> None:
+    """Define the contacts' `source`, `score` and `newsletter`; existing definitions
+    are left as they are. One query."""
+    CustomFieldDefinition.objects.for_account(account).bulk_create(
+        [
+            CustomFieldDefinition(
+                account=account,
+                record_type=CustomFieldDefinition.RecordType.CONTACT,
+                key=key,
+                label=label,
+                type=kind,
+                options=list(options),
+            )
+            for key, label, kind, options in CONTACT_CUSTOM_FIELDS
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def seed_companies(account: Account, *, owners: list[User]) -> dict[str, Company]:
