@@ -367,3 +367,16 @@ def test_the_deals_list_with_custom_columns_costs_the_same_at_any_size(owner, pi
     for i in range(12):
         DealFactory(pipeline=pipeline, custom_fields={"seats": i})
     assert list_queries(client, query) == small
+
+
+def test_an_edit_does_not_require_a_value_the_record_never_had(owner, fields):
+    """Required applies on create, as in the API and the admin: a contact made before
+    the field was required can still be edited."""
+    contact = ContactFactory(account=owner.account, first_name="Ada", custom_fields={})
+    define(owner.account, "tier", "text", required=True)
+    response = client_for(owner).post(
+        f"/contacts/{contact.pk}/edit/", contact_post(first_name="Ada", title="CTO")
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.title == "CTO" and contact.custom_fields == {}

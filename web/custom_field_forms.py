@@ -100,9 +100,16 @@ class CustomBooleanField(CustomValueField):
         return bool(initial) != self.to_python(data)
 
 
-def custom_form_field(definition: CustomFieldDefinition, *, stored=None) -> forms.Field:
-    """The form field for one definition (`stored`: the record's value, if any)."""
-    common = {"label": definition.label or definition.key, "required": definition.required}
+def custom_form_field(
+    definition: CustomFieldDefinition, *, creating: bool, stored=None
+) -> forms.Field:
+    """The form field for one definition (`stored`: the record's value, if any).
+    Required on a new record's form only, as the rule is for every face (the API, the
+    admin): an edit may leave a value out that the record never had."""
+    common = {
+        "label": definition.label or definition.key,
+        "required": creating and definition.required,
+    }
     kind = definition.type
     if kind == Type.BOOLEAN:
         return CustomBooleanField(definition=definition, label=common["label"], required=False)
@@ -132,7 +139,9 @@ class CustomFieldsFormMixin:
         for definition in self.custom_definitions:
             name = field_name(definition)
             value = stored.get(definition.key)
-            self.fields[name] = custom_form_field(definition, stored=value)
+            self.fields[name] = custom_form_field(
+                definition, creating=self.instance.pk is None, stored=value
+            )
             if self.instance.pk is not None and definition.key in stored:
                 self.initial[name] = value
             names.append(name)
