@@ -218,6 +218,7 @@ def record_update(
     serialize: Serialize,
     action: str = "updated",
     noted: dict | None = None,
+    check_custom_values: bool = True,
 ):
     """Write the fields of `data` whose value differs from the row's (and `tags`, as
     names, when the set differs), bump `updated_at`, append `<type>.<action>`
@@ -226,12 +227,14 @@ def record_update(
     `noted` adds entries to the event's `changes` that are not fields of the row
     (a merge's `{"merged_from": [None, 7]}`); an event with them is appended, and
     `updated_at` bumped, even when no field changed. Without them, a write that
-    changes nothing writes and appends nothing. Returns the row as it is now."""
+    changes nothing writes and appends nothing. Custom field values are checked
+    against the account's definitions unless `check_custom_values` is False (undoing
+    a merge puts back values the record held before). Returns the row as it is now."""
     data = dict(data)
     tag_names = data.pop("tags", None)
     with transaction.atomic():
         record = current(queryset, record)
-        if "custom_fields" in data and _has_custom_fields(type(record)):
+        if check_custom_values and "custom_fields" in data and _has_custom_fields(type(record)):
             # The keys this write changes fit their definitions (values stored before
             # a definition existed stay until changed). Also merges come here.
             check_custom_fields(

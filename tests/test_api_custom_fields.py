@@ -436,3 +436,21 @@ def test_a_company_created_from_a_factory_keeps_any_value():
     the write path's, so a test or a migration can store anything."""
     company = CompanyFactory(custom_fields={"score": "x"})
     assert company.custom_fields == {"score": "x"}
+
+
+def test_undoing_a_merge_puts_back_values_a_later_definition_refuses(owner):
+    survivor = ContactFactory(
+        account=owner.account, first_name="Ada", custom_fields={"score": "high"}
+    )
+    other = ContactFactory(account=owner.account, first_name="Ada", custom_fields={"score": 5})
+    merged = owner.client.post(
+        f"{CRM}/contacts/{survivor.pk}/merge/",
+        {"other": other.pk, "prefer_other": ["custom_fields"]},
+        format="json",
+    )
+    assert merged.json()["custom_fields"] == {"score": 5}
+    define(owner)
+    restored = owner.client.post(f"{CRM}/trash/contacts/{other.pk}/restore/")
+    assert restored.status_code == 200, restored.json()
+    survivor.refresh_from_db()
+    assert survivor.custom_fields == {"score": "high"}

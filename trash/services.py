@@ -217,6 +217,10 @@ def merge_undo(
             record_type=kind.record_type,
             data=data,
             serialize=kind.represent,
+            # What the survivor held before the merge goes back as it was, even if a
+            # custom field defined since would refuse it (values stored before their
+            # definition stay, as everywhere).
+            check_custom_values=False,
         )
 
 
