@@ -97,7 +97,7 @@ def test_a_required_field_is_required(owner, fields):
     html = client.get("/contacts/new/").content.decode()
     assert '<label for="id_cf_tier">Tier <span class="required"' in html
     response = client.post("/contacts/new/", contact_post())
-    assert "This field is required." in response.context["form"].errors["cf_tier"]
+    assert "“tier” is required." in response.context["form"].errors["cf_tier"]
     assert client.post("/contacts/new/", contact_post(cf_tier="gold")).status_code == 302
 
 
@@ -158,7 +158,7 @@ def test_the_deal_form_writes_custom_fields(owner, pipeline):
     client = client_for(owner)
     post = {"title": "Big one", "pipeline": pipeline.pk, "currency": "USD"}
     response = client.post("/deals/new/", post)
-    assert "This field is required." in response.context["form"].errors["cf_seats"]
+    assert "“seats” is required." in response.context["form"].errors["cf_seats"]
     assert client.post("/deals/new/", post | {"cf_seats": "12"}).status_code == 302
     deal = Deal.objects.for_account(owner.account).get()
     assert deal.custom_fields == {"seats": 12}
@@ -380,3 +380,15 @@ def test_an_edit_does_not_require_a_value_the_record_never_had(owner, fields):
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.title == "CTO" and contact.custom_fields == {}
+
+
+def test_a_field_missing_from_the_post_keeps_its_value_an_unticked_box_is_no(owner, fields):
+    contact = ContactFactory(
+        account=owner.account, first_name="Ada", custom_fields={"score": 3, "newsletter": True}
+    )
+    response = client_for(owner).post(
+        f"/contacts/{contact.pk}/edit/", contact_post(**{"initial-cf_newsletter": "True"})
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.custom_fields == {"score": 3, "newsletter": False}

@@ -22,6 +22,7 @@ from customfields.values import (
     coerce_custom_value,
     definitions_for,
     validate_custom_values,
+    value_error,
 )
 
 PREFIX = "cf_"
@@ -39,6 +40,8 @@ class CustomValueField(forms.Field):
     def __init__(self, *, definition: CustomFieldDefinition, **kwargs):
         self.definition = definition
         super().__init__(**kwargs)
+        # The API's words, naming the key.
+        self.error_messages["required"] = f"“{definition.key}” is required."
 
     def to_python(self, value):
         if isinstance(value, dt.date):
@@ -139,10 +142,13 @@ class CustomFieldsFormMixin:
         for definition in self.custom_definitions:
             name = field_name(definition)
             value = stored.get(definition.key)
-            self.fields[name] = custom_form_field(
-                definition, creating=self.instance.pk is None, stored=value
-            )
-            if self.instance.pk is not None and definition.key in stored:
+            field = custom_form_field(definition, creating=self.instance.pk is None, stored=value)
+            self.fields[name] = field
+            # A value stored before its definition that does not fit its type is not
+            # shown (a number input would send it back empty): left out, it stays as
+            # it is unless the user types a new one. A select keeps its old option.
+            fits = value_error(definition, value) is None or getattr(field, "stale", None)
+            if self.instance.pk is not None and definition.key in stored and fits:
                 self.initial[name] = value
             names.append(name)
         self.custom_field_names = names
@@ -184,11 +190,17 @@ class CustomFieldsFormMixin:
             values = {by_name[n].key: self.cleaned_data.get(n) for n in names}
             return {"custom_fields": {k: v for k, v in values.items() if v is not None}}
         changed = [n for n in names if n in self.changed_data and n in self.cleaned_data]
+        # A field missing from the post (a script's, an older page's) is not a change;
+        # an unticked checkbox is never posted, so a boolean's absence is "no".
+        changed = [n for n in changed if n in self.data or self._is_boolean(n)]
         if not changed:
             return {}
         values = dict(self.stored_custom_fields() or {})
         values.update({by_name[n].key: self.cleaned_data[n] for n in changed})
         return {"custom_fields": values}
+
+    def _is_boolean(self, name: str) -> bool:
+        return isinstance(self.fields[name], CustomBooleanField)
 
     def stored_custom_fields(self) -> dict:
         """The record's `custom_fields` as stored now, its row locked until the save's
