@@ -68,6 +68,10 @@ def main_pages(account) -> dict[str, str]:
         "account-settings": "/settings/account/",
         "members": "/settings/members/",
         "member-invite": "/settings/members/new/",
+        "custom-fields": "/settings/fields/",
+        # Custom field filters open and columns shown, when the account defines any.
+        "contacts-custom": "/contacts/?columns_set=1&columns=source&columns=score&cf_score__gte=0",
+        "custom-field-new": "/settings/fields/new/",
     }
 
 

@@ -376,6 +376,7 @@ def contact_bulk_import(
     rows: list,
     on_duplicate: str = "error",
     validate_row,
+    merge_custom_fields: bool = False,
 ) -> BulkImportResult:
     """Create (or skip, or update) up to 1,000 contacts, all or nothing.
 
@@ -390,6 +391,10 @@ def contact_bulk_import(
     `user` is the actor and the new contacts' owner. Appends `contact.created` and
     `contact.updated` events in bulk. Costs a constant number of queries whatever the
     number of rows.
+
+    With `merge_custom_fields` (the CSV import, whose empty cells never overwrite),
+    a row's `custom_fields` are merged key by key into an updated contact's instead
+    of replacing them.
     """
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(f"on_duplicate must be one of {ON_DUPLICATE}")
@@ -428,7 +433,15 @@ def contact_bulk_import(
                 # A savepoint: a lost race with a single create (API, web app) undoes
                 # this attempt only; the next one reads the emails again.
                 with transaction.atomic():
-                    plan, befores = _plan(account, user, valid, errors, on_duplicate, definitions)
+                    plan, befores = _plan(
+                        account,
+                        user,
+                        valid,
+                        errors,
+                        on_duplicate,
+                        definitions,
+                        merge_custom_fields=merge_custom_fields,
+                    )
                     result = _write(account, plan)
                     result.events = _append_import_events(account, user, source, plan, befores)
                     return result
@@ -440,7 +453,7 @@ def contact_bulk_import(
 WRITE_ATTEMPTS = 3
 
 
-def _plan(account, user, valid, errors, on_duplicate, definitions=()):
+def _plan(account, user, valid, errors, on_duplicate, definitions=(), *, merge_custom_fields=False):
     """Per valid row, the contact it writes and what happens to it ("created",
     "updated", "skipped"), against the emails in the account now, and the API
     representations of the contacts it may update, by id; raises `BulkImportInvalid`
@@ -485,6 +498,9 @@ def _plan(account, user, valid, errors, on_duplicate, definitions=()):
         if outcome == "duplicate" and on_duplicate == "skip":
             plan.append((target, "skipped"))
             continue
+        if merge_custom_fields and "custom_fields" in data:
+            merged = {**(target.contact.custom_fields or {}), **data["custom_fields"]}
+            data = {**data, "custom_fields": merged}
         problem = _custom_fields_problem(definitions, target, data, creating=outcome == "created")
         if problem:
             errors.append({"index": index, "errors": problem})

@@ -55,6 +55,9 @@ HOSTILE = [
 # `version` and `show`: an edit form's version, the in-place field's Cancel
 # (web/form_versions.py, web/field_edits.py).
 ALWAYS = {"page", "q", "next", "owner", "pipeline", "tag", "sort", "version", "show"}
+# The custom field filters, columns and form fields (named for the definition that
+# owner_records() makes: their names come from the account's data, not the code).
+ALWAYS |= {"cf_secret_source", "cf_secret_source__gte", "columns", "columns_set"}
 
 
 def parameter_names(callback) -> set[str]:

@@ -18,6 +18,8 @@ from accounts.models import Membership, Tag
 from activities.models import Activity
 from companies.models import Company
 from contacts.models import Contact, ContactImport
+from customfields.models import CustomFieldDefinition
+from customfields.services import custom_field_create
 from deals.models import Deal, Pipeline, Stage
 from events.kinds import kind_named
 from events.models import Source
@@ -65,6 +67,16 @@ def owner_records(account):
             status=ContactImport.Status.READY,
         ),
         Stage: Stage.objects.for_account(account).filter(pipeline=pipeline).first(),
+        CustomFieldDefinition: custom_field_create(
+            account=account,
+            data={
+                "record_type": "contact",
+                "key": "secret_source",
+                "label": f"{SECRET} source",
+                "type": "select",
+                "options": [f"{SECRET} option"],
+            },
+        ),
         TrashedRecord: trashed_secret(account),
         Notification: Notification.objects.create(
             account=account,

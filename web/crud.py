@@ -64,6 +64,11 @@ class RecordListView(AccountViewMixin, View):
         """Hook: the list's order (the FilterSet may have set it already)."""
         return queryset
 
+    def narrow(self, queryset):
+        """Hook: filters beyond the FilterSet's (web/custom_field_lists.py); returns
+        the queryset and the messages of the filters it left out."""
+        return queryset, []
+
     def is_partial(self) -> bool:
         return bool(self.request.htmx)
 
@@ -73,8 +78,9 @@ class RecordListView(AccountViewMixin, View):
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset()
-        errors = self.filter_errors(self.filterset)
-        paginator = DeferredJoinPaginator(self.order(self.filterset.qs), self.page_size)
+        queryset, narrow_errors = self.narrow(self.order(self.filterset.qs))
+        errors = self.filter_errors(self.filterset) + narrow_errors
+        paginator = DeferredJoinPaginator(queryset, self.page_size)
         self.page = page = paginator.get_page(request.GET.get("page"))
         context = self.get_context_data(filterset=self.filterset, page=page, errors=errors)
         partial = self.is_partial()

@@ -13,9 +13,14 @@ class OpenedValuesMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.carry_opened_values(self.fields)
+
+    def carry_opened_values(self, names) -> None:
+        """Give the fields `names` their hidden "opened on" value on an edit form (a
+        form adding fields after this mixin's __init__ calls it for them)."""
         editing = self.instance.pk is not None
-        for name, field in self.fields.items():
-            field.show_hidden_initial = editing and (
+        for name in names:
+            self.fields[name].show_hidden_initial = editing and (
                 not self.is_bound or self[name].html_initial_name in self.data
             )
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("merge/", include("web.merge.urls")),
     path("settings/pipelines/", include("web.pipeline_settings.urls")),
     path("settings/tags/", include("web.tag_settings.urls")),
+    path("settings/fields/", include("web.field_settings.urls")),
 ]
 
 __all__ = ["app_name", "auth_urlpatterns", "member_public_urlpatterns", "urlpatterns"]

@@ -72,6 +72,9 @@ def check_import(contact_import: ContactImport, *, on_progress) -> CheckOutcome 
             if email and first is None:
                 seen_emails[email] = number
             if first is None and email not in existing:
+                if problems := validate_row.creation_problems(data):
+                    outcome.errors.append({"row": number, "messages": problems})
+                    continue
                 outcome.created += 1
                 _count_new_company(data, companies_to_create)
                 continue

@@ -6,6 +6,7 @@ import re
 
 from contacts.imports.reading import CsvFile
 from contacts.models_import import ContactImport
+from customfields.values import definitions_for
 
 IGNORE = ""
 FIELDS = {
@@ -19,6 +20,8 @@ FIELDS = {
     "tags": "Tags",
 }
 REQUIRED = ("first_name",)
+# A column mapped to a contact custom field: "cf_<key>" (the name the filters use).
+CUSTOM_PREFIX = "cf_"
 
 # Header spellings (lower case, letters and digits only) that mean each field.
 HEADER_ALIASES = {
@@ -69,14 +72,28 @@ def header_key(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", header.lower())
 
 
-def guess_mapping(headers: list[str]) -> list[str]:
-    """A field (or IGNORE) per column, from the header names; each field used once."""
+def custom_field_choices(definitions) -> dict[str, str]:
+    """The mapping's choices for the account's contact custom fields, by name."""
+    return {f"{CUSTOM_PREFIX}{d.key}": f"{d.label} (custom field)" for d in definitions}
+
+
+def guess_mapping(headers: list[str], definitions=()) -> list[str]:
+    """A field (or IGNORE) per column, from the header names; each field used once.
+    A header naming a contact custom field by its key (as the export writes it), by
+    `cf_<key>` or by its label maps to it, after the contact's own fields."""
+    custom = {}
+    for definition in definitions:
+        name = f"{CUSTOM_PREFIX}{definition.key}"
+        for spelling in (definition.label, definition.key, name):
+            custom.setdefault(header_key(spelling), name)
     mapping, used = [], set()
     for header in headers:
         key = header_key(header)
         guess = next(
             (f for f, aliases in HEADER_ALIASES.items() if key in aliases or key == f), IGNORE
         )
+        if guess in used or guess == IGNORE:
+            guess = custom.get(key, IGNORE)
         if guess in used:
             guess = IGNORE
         used.add(guess)
@@ -84,15 +101,23 @@ def guess_mapping(headers: list[str]) -> list[str]:
     return mapping
 
 
-def mapping_problems(mapping: list[str]) -> list[str]:
+def mapping_problems(mapping: list[str], definitions=()) -> list[str]:
     """What is wrong with a mapping, as sentences (empty when it can be used)."""
     problems = []
+    labels = FIELDS | custom_field_choices(definitions)
     chosen = [f for f in mapping if f != IGNORE]
-    for name in sorted({f for f in chosen if chosen.count(f) > 1}, key=list(FIELDS).index):
-        problems.append(f"Only one column can be {FIELDS[name]}.")
+    order = list(labels)
+    for name in sorted(
+        {f for f in chosen if chosen.count(f) > 1},
+        key=lambda f: order.index(f) if f in order else len(order),
+    ):
+        problems.append(f"Only one column can be {labels.get(name, name)}.")
     for name in REQUIRED:
         if name not in chosen:
             problems.append(f"Choose the column that holds the {FIELDS[name].lower()}.")
+    for name in chosen:
+        if name not in labels:
+            problems.append(f"No field “{name}” to import into: choose the column's field again.")
     return problems
 
 
@@ -128,7 +153,8 @@ def contact_import_replace_file(
     replaced = ContactImport.objects.for_account(contact_import.account_id).replace_file(
         contact_import.pk,
         file_name=file_name[:255],
-        mapping=mapping or guess_mapping(csv_file.headers),
+        mapping=mapping
+        or guess_mapping(csv_file.headers, definitions_for(contact_import.account_id, "contact")),
         **file_fields(csv_file),
     )
     return (mapping is not None) if replaced else None

@@ -7,6 +7,10 @@ app and the admin read it; none of it goes through the API's serializers. The fi
 built once an import rather than once a row (a form a row costs a deep copy of its
 fields each time), and nothing here queries the database: the company and the owner
 arrive already found (`lookups.Directory`).
+
+Columns mapped to a contact custom field (`cf_<key>`) are read by the API's
+`coerce_custom_value` for the field's type and gathered into `custom_fields`; the
+definitions are loaded once, when the validator is built (one query).
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from accounts.tags import normalise_tag_names, validate_tag_name
 from companies.models import Company
 from contacts.models import Contact
 from contacts.phones import InvalidPhoneNumber, parse_phone
+from customfields.values import coerce_custom_value, definitions_for, validate_custom_values
+
+CUSTOM_PREFIX = "cf_"  # contacts.imports.mapping
 
 MAX_TAGS = 100
 # In the order the API and the forms list them, so a row's messages read the same way.
@@ -41,6 +48,8 @@ class RowValidator:
         self.fields = {name: model_field(name).formfield() for name in TEXT_FIELDS}
         self.fields["phone"] = forms.CharField(max_length=MAX_PHONE_TEXT, required=False)
         self.region = account.phone_region or None
+        self.definitions = definitions_for(account, "contact")
+        self.custom = {f"{CUSTOM_PREFIX}{d.key}": d for d in self.definitions}
 
     def __call__(self, row: dict, related_cache=None) -> dict:
         # `related_cache` is `contact_bulk_import`'s: rows name their company and owner
@@ -71,9 +80,45 @@ class RowValidator:
                 values["tags"] = self._tags(row["tags"])
             except ValidationError as exc:
                 errors["tags"] = exc.messages
+        custom, custom_errors = self._custom_fields(row)
+        if custom:
+            values["custom_fields"] = custom
+        if custom_errors:
+            errors["custom_fields"] = custom_errors
         if errors:
             raise ValueError(errors)
         return values
+
+    def _custom_fields(self, row: dict) -> tuple[dict, list[str]]:
+        """The row's custom field cells as typed values, by key, and the messages of
+        those that do not read as their type. Only non-empty cells: an update keeps
+        the values of the others."""
+        values, errors = {}, []
+        for name, text in row.items():
+            if not name.startswith(CUSTOM_PREFIX):
+                continue
+            definition = self.custom.get(name)
+            if definition is None:
+                errors.append(f"No custom field “{name[len(CUSTOM_PREFIX) :]}” is defined.")
+                continue
+            try:
+                values[definition.key] = coerce_custom_value(definition, text)
+            except ValidationError as exc:
+                errors += exc.message_dict["custom_fields"]
+        return values, errors
+
+    def creation_problems(self, values: dict) -> list[str]:
+        """Why a row that creates a contact may not (a required custom field without a
+        value), as messages; no query."""
+        try:
+            validate_custom_values(
+                definitions=self.definitions,
+                values=values.get("custom_fields") or {},
+                creating=True,
+            )
+        except ValidationError as exc:
+            return exc.message_dict["custom_fields"]
+        return []
 
     def _related(self, value, model):
         """`value` when it is a row of this account (a member, for a user), else None."""

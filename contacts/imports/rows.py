@@ -27,7 +27,9 @@ def sentences(errors, prefix="") -> list[str]:
     messages = []
     if isinstance(errors, dict):
         for name, value in errors.items():
-            label = FIELDS.get(name, "" if name in ("non_field_errors", "detail") else name)
+            # Custom field messages name their field already ("“score” must be a number.").
+            unnamed = ("non_field_errors", "detail", "custom_fields")
+            label = FIELDS.get(name, "" if name in unnamed else name)
             messages += sentences(value, f"{label}: " if label else "")
     elif isinstance(errors, list | tuple):
         for value in errors:

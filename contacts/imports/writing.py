@@ -114,6 +114,7 @@ class _ChunkWriter:
             rows=[row for _n, row in rows],
             on_duplicate=self.contact_import.on_duplicate,
             validate_row=self.validate_row,
+            merge_custom_fields=True,  # an empty cell never overwrites a value
         )
         records = [self._record("company", c.pk, Action.CREATED, None) for c in companies]
         records += [

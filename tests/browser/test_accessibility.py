@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from bench.screenshots import main_pages
+from contacts.services import contact_update
+from customfields.services import custom_field_create
+from events.models import Source
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.factories import (
     ActivityFactory,
@@ -55,6 +58,24 @@ def pages(owner):
     NoteFactory(account=account, contact=contact, body="<p>Met at the fair.</p>")
     NoteFactory(account=account, deal=deal, body="<p>Wants a quote.</p>")
     ActivityFactory(account=account, owner=owner.user, contact=contact, subject="Send the quote")
+    # Custom fields of every type: their form fields, page rows, list filters and columns.
+    for key, kind, options in [
+        ("source", "select", ["web", "event"]),
+        ("score", "number", []),
+        ("newsletter", "boolean", []),
+        ("renewal", "date", []),
+        ("nickname", "text", []),
+    ]:
+        custom_field_create(
+            account=account,
+            data={"record_type": "contact", "key": key, "type": kind, "options": options},
+        )
+    contact_update(
+        contact=contact,
+        by=owner.user,
+        source=Source.UI,
+        data={"custom_fields": {"source": "web", "score": 3, "newsletter": True}},
+    )
     return main_pages(account)
 
 

@@ -5,13 +5,16 @@ from django import forms
 from accounts.models import User
 from companies.models import Company
 from web.account_forms import AccountModelForm
+from web.custom_field_forms import CustomFieldsFormMixin
 from web.form_fields import MemberChoiceField, PickerSelect, TagNamesField
 from web.form_versions import VersionedFormMixin
 from web.model_rules import ModelRulesMixin
 from web.opened_values import OpenedValuesMixin
 
 
-class CompanyForm(ModelRulesMixin, VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
+class CompanyForm(
+    CustomFieldsFormMixin, ModelRulesMixin, VersionedFormMixin, OpenedValuesMixin, AccountModelForm
+):
     """Create or edit a company of `account`.
 
     The model's `clean()` normalises the domain and refuses a parent that would make
@@ -21,6 +24,7 @@ class CompanyForm(ModelRulesMixin, VersionedFormMixin, OpenedValuesMixin, Accoun
     """
 
     normalised_by_model = ("domain",)
+    custom_field_record_type = "company"
 
     parent = forms.ModelChoiceField(
         queryset=Company.objects.only("id", "name"),

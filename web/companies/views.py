@@ -14,11 +14,14 @@ from companies.filters import CompanyFilter
 from companies.models import Company
 from companies.services import companies_delete, company_create, company_delete, company_update
 from contacts.models import Contact
+from customfields.values import definitions_for
 from deals.models import Deal
 from lib.ids import parse_id
 from web.bulk_delete import BulkDeleteView, counted
 from web.companies.forms import CompanyForm
 from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
+from web.custom_field_display import custom_field_rows
+from web.custom_field_lists import CustomFieldListMixin
 from web.deal_display import deal_summary, decorate_deal
 from web.likely_duplicates import likely_duplicates
 from web.record_timeline import timeline_context
@@ -39,7 +42,7 @@ SORTS = {
 LIST_FILTERS = ("search", "industry", "size", "owner", "tag")  # the ones the page shows
 
 
-class CompanyListView(RecordListView):
+class CompanyListView(CustomFieldListMixin, RecordListView):
     """GET: the companies page; over htmx (search as you type, filters), just the
     results partial. Queries: the count, the page (contact counts, owner and parent
     joined), the industries, the tags and the members for the filters."""
@@ -48,6 +51,7 @@ class CompanyListView(RecordListView):
     filterset_class = CompanyFilter
     template_name = "web/companies/list.html"
     page_size = PAGE_SIZE
+    custom_field_record_type = "company"
 
     def scope_queryset(self, queryset):
         return queryset.with_contact_count().select_related("owner", "parent")
@@ -66,14 +70,16 @@ class CompanyListView(RecordListView):
         sort_params = params.copy()
         sort_params.pop("sort", None)
         data = filterset.form.cleaned_data if hasattr(filterset.form, "cleaned_data") else {}
+        companies = list(page.object_list)
         context = {
+            **self.custom_field_context(companies),
             "page": page,
-            "companies": page.object_list,
+            "companies": companies,
             "sort": self.sort(),
             "query": params.urlencode(),
             "sort_query": sort_params.urlencode(),
             "filters": {key: request.GET.get(key, "") for key in LIST_FILTERS},
-            "filtered": any(data.get(k) for k in LIST_FILTERS),
+            "filtered": any(data.get(k) for k in LIST_FILTERS) or bool(self.custom_filter_params()),
             "errors": errors,
         }
         if not self.is_partial():
@@ -145,6 +151,9 @@ class CompanyDetailView(RecordDetailView):
             summary=deal_summary(company_deals),
             timeline=timeline_context(self.request, company),
             likely_duplicates=likely_duplicates("companies", company),
+            custom_fields=custom_field_rows(
+                definitions_for(account, "company"), company.custom_fields
+            ),
         )
         return context
 

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import django_filters
 
 from contacts.filters import ContactFilter
+from customfields.filtering import PREFIX as CUSTOM_FIELD_PREFIX
 from lib.api.filters import OwnerFilter, UserIdOrMeField
 from lib.search import order_hits_by_sorting, search_words
 
@@ -96,6 +97,9 @@ class ContactFilters:
     company_q: str = ""  # a company name's start, when the account has too many for a menu
     owner: str = ""  # "", "me", "none" or a user id
     sort: str = DEFAULT_SORT
+    # The custom field filters (`cf_<key>`, `cf_<key>__gte`, ...) as given, by name:
+    # web/custom_field_lists.py applies them, the links carry them.
+    custom: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, filterset: ContactListFilter) -> "ContactFilters":
@@ -108,13 +112,23 @@ class ContactFilters:
             company_q=filterset.value("company_q") or "",
             owner="" if owner is None else str(owner),
             sort=filterset.sort,
+            custom=tuple(
+                (name, filterset.data[name])
+                for name in sorted(filterset.data or {})
+                if name.startswith(CUSTOM_FIELD_PREFIX)
+            ),
         )
 
     @property
     def active(self) -> bool:
         """Whether anything narrows the list (the sort does not)."""
         return bool(
-            search_words(self.search) or self.tag or self.company or self.company_q or self.owner
+            search_words(self.search)
+            or self.tag
+            or self.company
+            or self.company_q
+            or self.owner
+            or self.custom
         )
 
     def params(self, **overrides) -> dict:
@@ -125,6 +139,7 @@ class ContactFilters:
             "company_q": self.company_q,
             "owner": self.owner,
             "sort": self.sort if self.sort != DEFAULT_SORT else "",
+            **dict(self.custom),
         }
         values.update(overrides)
         return {key: value for key, value in values.items() if value not in ("", None)}

@@ -10,13 +10,16 @@ from contacts.models import Contact
 from lib.ids import parse_id
 from web.account_forms import AccountModelForm
 from web.bulk_delete import selected_ids
+from web.custom_field_forms import CustomFieldsFormMixin
 from web.form_fields import MemberChoiceField, PhoneField, PickerSelect, TagNamesField
 from web.form_versions import VersionedFormMixin
 from web.model_rules import ModelRulesMixin
 from web.opened_values import OpenedValuesMixin
 
 
-class ContactForm(ModelRulesMixin, VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
+class ContactForm(
+    CustomFieldsFormMixin, ModelRulesMixin, VersionedFormMixin, OpenedValuesMixin, AccountModelForm
+):
     """Create or edit a contact of `account`.
 
     The same rules as the API's ContactSerializer: email trimmed, lower-cased and
@@ -27,6 +30,7 @@ class ContactForm(ModelRulesMixin, VersionedFormMixin, OpenedValuesMixin, Accoun
     """
 
     normalised_by_model = ("email",)
+    custom_field_record_type = "contact"
 
     phone = PhoneField(label="Phone", required=False)
     company = forms.ModelChoiceField(

@@ -27,6 +27,7 @@ from contacts.services import (
     contacts_assign_owner,
     contacts_delete,
 )
+from customfields.values import definitions_for
 from deals.models import Deal
 from events.models import Source
 from lib.ids import parse_id
@@ -34,6 +35,8 @@ from web.bulk_delete import delete_selected
 from web.contacts.filters import ContactFilters, ContactListFilter
 from web.contacts.forms import BulkActionForm, ContactForm
 from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
+from web.custom_field_display import custom_field_rows
+from web.custom_field_lists import CustomFieldListMixin
 from web.formatting import format_money
 from web.likely_duplicates import likely_duplicates
 from web.record_timeline import timeline_context
@@ -57,7 +60,7 @@ def company_menu(account):
     return None if len(companies) > COMPANY_MENU_LIMIT else companies
 
 
-class ContactListView(RecordListView):
+class ContactListView(CustomFieldListMixin, RecordListView):
     """GET: the list page; over htmx (search, filters, sort, pages) only its results.
 
     Queries: the count, the page, the page's tags; the full page adds the filters'
@@ -68,6 +71,7 @@ class ContactListView(RecordListView):
     filterset_class = ContactListFilter
     template_name = "web/contacts/list.html"
     page_size = PAGE_SIZE
+    custom_field_record_type = "contact"
 
     def scope_queryset(self, queryset):
         return queryset.select_related("company", "owner").with_tag_list()
@@ -78,10 +82,13 @@ class ContactListView(RecordListView):
     def get_context_data(self, *, filterset, page, errors):
         request = self.request
         filters = ContactFilters.of(filterset)
+        contacts = list(page.object_list)
         return {
+            **self.custom_field_context(contacts),
+            "errors": errors,
             "filters": filters,
             "page": page,
-            "contacts": list(page.object_list),
+            "contacts": contacts,
             "total_display": f"{page.paginator.count:,}",
             "sort_links": {column: filters.sort_link(column) for column in SORTABLE_COLUMNS},
             "page_links": {
@@ -207,6 +214,9 @@ class ContactDetailView(ContactMixin, RecordDetailView):
             deal_count=deals.count(),
             timeline=timeline_context(self.request, contact),
             likely_duplicates=likely_duplicates("contacts", contact),
+            custom_fields=custom_field_rows(
+                definitions_for(account, "contact"), contact.custom_fields
+            ),
         )
         return context
 

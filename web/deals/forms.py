@@ -13,6 +13,7 @@ from deals.currencies import currency_choices
 from deals.models import MAX_VALUE_CENTS, Deal, Pipeline, Stage
 from lib.ids import parse_id
 from web.account_forms import AccountModelForm
+from web.custom_field_forms import CustomFieldsFormMixin
 from web.form_fields import MemberChoiceField, PickerSelect
 from web.form_versions import VersionedFormMixin
 from web.opened_values import OpenedValuesMixin
@@ -23,13 +24,15 @@ class ContactChoiceField(forms.ModelChoiceField):
         return f"{contact.full_name} ({contact.email})" if contact.email else contact.full_name
 
 
-class DealForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
+class DealForm(CustomFieldsFormMixin, VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
     """Create or edit a deal of `account`.
 
     The model decides the stage (`Deal.stage_in_pipeline`, as for the API and the
     admin): one of the pipeline's; left empty, the deal's own or the pipeline's first.
     A closed deal keeps its stage: reopen it first (the state machine's rule).
     """
+
+    custom_field_record_type = "deal"
 
     pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.none(), empty_label=None)
     stage = forms.TypedChoiceField(
@@ -166,7 +169,7 @@ class DealForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
         data = {name: self.cleaned_data.get(name) for name in self._meta.fields}
         data["stage"] = self.instance.stage  # clean() picked it, or the first one
         data["value_cents"] = int((self.cleaned_data.get("value") or 0) * 100)
-        return data
+        return data | self.custom_fields_data()
 
     def changed_deal_data(self) -> dict:
         """Only the fields the user changed, for `deal_update`: a field left as it was
@@ -177,6 +180,8 @@ class DealForm(VersionedFormMixin, OpenedValuesMixin, AccountModelForm):
             changed |= {"stage", "pipeline"}
         if "value" in changed:
             changed.add("value_cents")
+        if "custom_fields" in data:  # custom_fields_data() has only what changed
+            changed.add("custom_fields")
         return {name: value for name, value in data.items() if name in changed}
 
 

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from accounts.models import User
+from customfields.values import definitions_for
 from deals.filters import DealFilter
 from deals.models import Deal, InvalidTransition, Stage
 from deals.services import (
@@ -36,6 +37,8 @@ from events.models import Source
 from lib.ids import parse_id
 from web.bulk_delete import BulkDeleteView
 from web.crud import RecordDeleteView, RecordDetailView, RecordFormView, RecordListView
+from web.custom_field_display import custom_field_rows
+from web.custom_field_lists import CustomFieldListMixin
 from web.deal_display import decorate_deal
 from web.deals.board import BOARD_ORDER, SESSION_PIPELINE, board_context, render_board
 from web.deals.forms import DealForm, LoseForm, MoveForm
@@ -49,7 +52,7 @@ PAGE_SIZE = 50
 LIST_FILTERS = ("pipeline", "stage", "status", "owner")  # the ones the page's form shows
 
 
-class DealListView(RecordListView):
+class DealListView(CustomFieldListMixin, RecordListView):
     """GET: deals a page at a time, in the board's order, filtered through the API's own
     `DealFilter` (`?pipeline=`, `stage`, `status`, `owner` as an id or `me`, ...); a
     board column past its cards links here for the rest of its stage. Queries: the
@@ -60,6 +63,7 @@ class DealListView(RecordListView):
     filterset_class = DealFilter
     template_name = "web/deals/list.html"
     page_size = PAGE_SIZE
+    custom_field_record_type = "deal"
 
     def scope_queryset(self, queryset):
         return queryset.select_related("stage", "company", "owner")
@@ -76,7 +80,8 @@ class DealListView(RecordListView):
         for deal in deals:
             decorate_deal(deal)
         params = request.GET.copy()
-        params.pop("page", None)
+        for name in ("page", "columns", "columns_set"):  # not filters
+            params.pop(name, None)
         account = request.account
         stages = list(
             Stage.objects.for_account(account)
@@ -85,6 +90,7 @@ class DealListView(RecordListView):
         )
         pipelines = list({stage.pipeline_id: stage.pipeline for stage in stages}.values())
         return {
+            **self.custom_field_context(deals),
             "page": page,
             "deals": deals,
             "query": params.urlencode(),
@@ -125,6 +131,9 @@ class DealDetailView(RecordDetailView):
             move_form=MoveForm(initial={"stage": deal.stage_id}, stages=stages),
             lose_form=LoseForm(),
             timeline=timeline_context(self.request, deal),
+            custom_fields=custom_field_rows(
+                definitions_for(self.request.account, "deal"), deal.custom_fields
+            ),
             **stage_history(account=self.request.account, deal=deal),
         )
         if deal.is_open:  # a closed deal's outcome is known: no chance, no weighting

@@ -4,6 +4,7 @@ and the columns' mapping."""
 from django import forms
 
 from contacts.imports import FIELDS, IGNORE, MAX_BYTES, CsvProblem, mapping_problems, read_csv
+from contacts.imports.mapping import custom_field_choices
 from contacts.models import ContactImport
 from web.upload_limits import megabytes
 from web.upload_limits import upload_limit as shared_upload_limit
@@ -61,10 +62,17 @@ class MappingForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, headers, **kwargs):
+    def __init__(self, *args, headers, definitions=(), **kwargs):
+        """`definitions`: the account's contact custom fields, offered after the
+        contact's own fields."""
         super().__init__(*args, **kwargs)
         self.headers = headers
-        choices = [(IGNORE, "— Don't import —"), *FIELDS.items()]
+        self.definitions = definitions
+        choices = [
+            (IGNORE, "— Don't import —"),
+            *FIELDS.items(),
+            *custom_field_choices(definitions).items(),
+        ]
         for index, header in enumerate(headers):
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=header or f"Column {index + 1}", choices=choices, required=False
@@ -76,7 +84,7 @@ class MappingForm(forms.Form):
         cleaned["mapping"] = [
             cleaned.get(f"column_{i}") or IGNORE for i in range(len(self.headers))
         ]
-        for problem in mapping_problems(cleaned["mapping"]):
+        for problem in mapping_problems(cleaned["mapping"], self.definitions):
             self.add_error(None, problem)
         return cleaned
 

@@ -32,6 +32,7 @@ from contacts.tasks import (
     contact_import_queue_write,
     contact_import_start_undo,
 )
+from customfields.values import definitions_for
 from lib.spreadsheet_cells import CSV_QUOTING
 from web.imports.forms import MappingForm, UploadForm, megabytes, upload_limit
 from web.tenancy import AccountViewMixin
@@ -82,7 +83,9 @@ class ImportUploadView(ImportViewMixin, View):
             account=request.account,
             created_by=request.user,
             file_name=upload.name[:255],
-            mapping=guess_mapping(form.csv_file.headers),
+            mapping=guess_mapping(
+                form.csv_file.headers, definitions_for(request.account, "contact")
+            ),
             **file_fields(form.csv_file),
         )
         return redirect("web:contacts-import-detail", pk=contact_import.pk)
@@ -153,7 +156,11 @@ def mapping_context(contact_import, form=None) -> dict:
             "mode": contact_import.mode,
             "create_companies": contact_import.create_companies,
         }
-        form = MappingForm(headers=headers, initial=initial | choices)
+        form = MappingForm(
+            headers=headers,
+            definitions=definitions_for(contact_import.account_id, "contact"),
+            initial=initial | choices,
+        )
     rows = preview(contact_import.content, contact_import.delimiter, len(headers))
     examples = [
         [row["cells"][i] for row in rows if row["cells"][i].strip()][:3]
@@ -281,7 +288,11 @@ class ImportMappingView(ImportViewMixin, View):
         if not contact_import.is_editable:
             messages.error(request, "This import can no longer be changed.")
             return redirect("web:contacts-import-detail", pk=pk)
-        form = MappingForm(request.POST, headers=contact_import.headers)
+        form = MappingForm(
+            request.POST,
+            headers=contact_import.headers,
+            definitions=definitions_for(request.account, "contact"),
+        )
         if not form.is_valid():
             context = {"imp": contact_import, "editing": True}
             return render(
