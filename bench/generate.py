@@ -112,6 +112,15 @@ def _secondary_indexes(cursor, table):
     return cursor.fetchall()
 
 
+def _first_id(cursor, table, account_id) -> int:
+    """The account's lowest id in `table`, read once and passed to the next INSERTs as
+    a value: a subquery on a distributed table would make Citus run the INSERT ...
+    SELECT on the workers, whose sequences hand out ids from 2^48 up (groupid << 48),
+    far from the coordinator's; and the backfills walk ids from min to max."""
+    cursor.execute(f"SELECT min(id) FROM {table} WHERE account_id = %s", [account_id])
+    return cursor.fetchone()[0] or 1
+
+
 def _exec(cursor, sql, params):
     cursor.execute(sql, params)
 
@@ -161,7 +170,9 @@ def generate(scale: float, log=print) -> dict:
                 cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
         with transaction.atomic():
             _companies(cursor, params, counts)
+            params["company_base"] = _first_id(cursor, "companies_company", big.pk)
             _contacts(cursor, params, counts)
+            params["contact_base"] = _first_id(cursor, "contacts_contact", big.pk)
             _deals(cursor, params, counts, stage_ids)
             _activities(cursor, params, counts)
             _notes(cursor, params, counts)
@@ -249,7 +260,7 @@ def _contacts(cursor, p, c: Counts):
         SELECT %(a)s, f, l, lower(f) || '.' || lower(l) || i || '@example.com',
                '+1415555' || lpad((i %% 10000)::text, 4, '0'), 'Buyer',
                CASE WHEN i %% 5 = 0 THEN NULL ELSE
-                 (SELECT min(id) FROM companies_company WHERE account_id = %(a)s)
+                 %(company_base)s
                  + (i %% %(companies)s) END,
                %(owner)s,
                jsonb_build_object(
@@ -288,8 +299,8 @@ def _deals(cursor, p, c: Counts, stage_ids):
                CASE WHEN i %% 10 = 0 THEN (i %% 100)::smallint END,
                st, CASE WHEN st = 'open' THEN NULL ELSE now() - (i %% 90 || ' days')::interval END,
                '', current_date + (i %% 180)::int,
-               (SELECT min(id) FROM contacts_contact WHERE account_id = %(a)s) + (i %% %(contacts)s),
-               (SELECT min(id) FROM companies_company WHERE account_id = %(a)s) + (i %% %(companies)s),
+               %(contact_base)s + (i %% %(contacts)s),
+               %(company_base)s + (i %% %(companies)s),
                %(owner)s, now() - (i || ' minutes')::interval, now() - (i || ' minutes')::interval
         FROM (SELECT i, 1 + (i %% array_length(%(stages)s::bigint[], 1))::int AS k,
                      (ARRAY['open','open','open','open','won','lost','abandoned'])[1 + i %% 7] AS st
@@ -309,7 +320,7 @@ def _activities(cursor, p, c: Counts):
         SELECT %(a)s, (ARRAY['call','email','meeting','task'])[1 + i %% 4], 'Follow up ' || i,
                '', st, now() + ((i %% 60) - 30 || ' days')::interval,
                CASE WHEN st = 'completed' THEN now() - (i %% 30 || ' days')::interval END,
-               (SELECT min(id) FROM contacts_contact WHERE account_id = %(a)s) + (i %% %(contacts)s),
+               %(contact_base)s + (i %% %(contacts)s),
                %(owner)s, now() - (i || ' seconds')::interval, now() - (i || ' seconds')::interval
         FROM (SELECT i, (ARRAY['pending','pending','in_progress','completed','cancelled'])[1 + i %% 5] AS st
               FROM generate_series(1::bigint, %(n)s) AS i) AS g
@@ -328,7 +339,7 @@ def _notes(cursor, p, c: Counts):
         SELECT %(a)s, '<p>' || (%(sentences)s::text[])[1 + i %% array_length(%(sentences)s::text[], 1)] || '</p>',
                k, CASE WHEN k = 'note' THEN NULL ELSE 'outbound' END,
                now() - (i || ' minutes')::interval,
-               (SELECT min(id) FROM contacts_contact WHERE account_id = %(a)s) + (i %% %(contacts)s),
+               %(contact_base)s + (i %% %(contacts)s),
                %(owner)s, now() - (i || ' minutes')::interval, now() - (i || ' minutes')::interval
         FROM (SELECT i, (ARRAY['note','email','call','sms'])[1 + i %% 4] AS k
               FROM generate_series(1::bigint, %(n)s) AS i) AS g

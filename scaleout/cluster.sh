@@ -6,6 +6,8 @@
 #                               # distribute; idempotent; prints DATABASE_URL=... last
 #   scaleout/cluster.sh stop    # stops the three nodes (data kept; `rm -rf .citus` resets)
 #   scaleout/cluster.sh status
+#   scaleout/cluster.sh add-worker   # a third worker (port +3), started and registered in
+#                                    # CITUS_DB, holding no shards until a rebalance
 #
 # Environment: CITUS_PORT (coordinator port, workers the next ones; default 9700),
 # CITUS_DIR (data folder, default .citus/ in the project), CITUS_DB (default relay),
@@ -20,7 +22,8 @@ PORT=${CITUS_PORT:-9700}
 DB=${CITUS_DB:-relay}
 SHARDS=${CITUS_SHARD_COUNT:-4}
 DIR=${CITUS_DIR:-$ROOT/.citus}
-NODES=(coordinator worker1 worker2)
+# The first three make the cluster; worker3 joins only when asked (add-worker).
+NODES=(coordinator worker1 worker2 worker3)
 HOST=127.0.0.1
 
 # initdb refuses to run as root: as root, the nodes run as the `postgres` system user.
@@ -87,6 +90,8 @@ synchronous_commit = off
 full_page_writes = off
 jit = off
 max_prepared_transactions = 100
+# Online shard moves and tenant isolation copy by logical replication.
+wal_level = logical
 citus.shard_count = $SHARDS
 citus.max_adaptive_executor_pool_size = 4
 citus.enable_unsafe_triggers = on
@@ -97,6 +102,8 @@ CONF
 start_node() {
     local name=${NODES[$1]}
     local data=$DIR/$name
+    # A node made before shard moves were supported gets the setting at its next start.
+    grep -q '^wal_level' "$data/postgresql.conf" || echo "wal_level = logical" >>"$data/postgresql.conf"
     if as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then return 0; fi
     as_pg "$PGBIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
 }
@@ -119,6 +126,25 @@ create_database() { # create_database NAME
     done
 }
 
+# worker3: initdb and start on the next port, the database with the extension, and
+# registration in the coordinator's metadata of CITUS_DB (idempotent). Shards move onto
+# it only when a rebalance runs (citus_rebalance_start).
+add_worker() {
+    local port
+    port=$(port_of 3)
+    init_node 3
+    start_node 3
+    if [ -n "$(psql_node "$PORT" "$DB" -c "SELECT 1 FROM pg_dist_node WHERE nodeport = $port")" ]; then
+        return 0
+    fi
+    # A database left by an earlier run of a database of this name holds stale shards.
+    psql_node "$port" postgres -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)"
+    psql_node "$port" postgres -c "CREATE DATABASE \"$DB\""
+    psql_node "$port" "$DB" -c "CREATE EXTENSION IF NOT EXISTS citus"
+    psql_node "$PORT" "$DB" -c "SELECT citus_add_node('$HOST', $port)" >/dev/null
+    echo "worker3 $HOST:$port added to $DB"
+}
+
 url() { echo "postgres://postgres@$HOST:$PORT/$DB"; }
 
 start() {
@@ -136,7 +162,7 @@ start() {
 
 stop() {
     local i
-    for i in 2 1 0; do
+    for i in 3 2 1 0; do
         local data=$DIR/${NODES[$i]}
         [ -f "$data/PG_VERSION" ] || continue
         if as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
@@ -148,8 +174,9 @@ stop() {
 
 status() {
     local i
-    for i in 0 1 2; do
+    for i in 0 1 2 3; do
         local data=$DIR/${NODES[$i]} state=stopped
+        [ "$i" = 3 ] && [ ! -f "$data/PG_VERSION" ] && continue
         as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1 && state=running
         echo "${NODES[$i]} $HOST:$(port_of "$i") $state"
     done
@@ -160,5 +187,6 @@ case "${1:-start}" in
     stop) stop ;;
     status) status ;;
     create-database) create_database "${2:?database name}" ;;
-    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+    add-worker) add_worker ;;
+    *) echo "usage: $0 start|stop|status|add-worker" >&2; exit 2 ;;
 esac
