@@ -12,6 +12,8 @@ tried again at the next run; delivery is at least once.
 import datetime as dt
 import logging
 import zoneinfo
+from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -50,35 +52,49 @@ def notification_message(notification: Notification) -> EmailMessage:
 
 
 def notification_emails_send(*, batch_size: int = BATCH) -> int:
-    """Mail a batch of pending notifications to the users who want mail; how many
-    were sent. Four queries per batch (two workers take different rows: SKIP LOCKED)."""
-    with transaction.atomic():
-        pending = list(
-            Notification.objects.dangerously_unscoped()
-            .email_pending()
-            .select_related("user", "actor", "account")
-            .select_for_update(skip_locked=True, of=("self",))
-            .order_by("id")[:batch_size]
-        )
-        if not pending:
-            return 0
-        muted = set(
-            NotificationPreferences.objects.filter(
-                user__in={n.user_id for n in pending}, email_enabled=False
-            ).values_list("user_id", flat=True)
-        )
-        done, sent = [], 0
-        connection = get_connection()
-        for notification in pending:
-            if notification.user_id in muted or not notification.user.email:
-                done.append(notification.pk)
-                continue
-            try:
-                connection.send_messages([notification_message(notification)])
-            except Exception:  # the backend's failure is the outbox's to retry
-                logger.exception("Mailing notification %s failed; retried later.", notification.pk)
-                continue
+    """Mail a batch of pending notifications (the oldest) to the users who want mail;
+    how many were sent. One query finds the batch, then four per account in it lock,
+    read and mark that account's share (two workers take different rows: SKIP LOCKED).
+    Locked an account at a time: on Citus a row lock must stay on one shard."""
+    due = Notification.objects.dangerously_unscoped().email_pending().order_by("id")
+    rows = sorted(due.values_list("account_id", "pk")[:batch_size])
+    return sum(
+        _send_pending(account_id, [pk for _account, pk in group])
+        for account_id, group in groupby(rows, key=itemgetter(0))
+    )
+
+
+@transaction.atomic
+def _send_pending(account_id: int, ids: list[int]) -> int:
+    """One account's share: lock those still pending (a row another worker holds is
+    left to it), mail them, mark them sent. How many were mailed."""
+    pending = list(
+        Notification.objects.for_account(account_id)
+        .filter(pk__in=ids)
+        .email_pending()
+        .select_related("user", "actor", "account")
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("id")
+    )
+    if not pending:
+        return 0
+    muted = set(
+        NotificationPreferences.objects.filter(
+            user__in={n.user_id for n in pending}, email_enabled=False
+        ).values_list("user_id", flat=True)
+    )
+    done, sent = [], 0
+    connection = get_connection()
+    for notification in pending:
+        if notification.user_id in muted or not notification.user.email:
             done.append(notification.pk)
-            sent += 1
-        Notification.objects.dangerously_unscoped().filter(pk__in=done).update(email_pending=False)
+            continue
+        try:
+            connection.send_messages([notification_message(notification)])
+        except Exception:  # the backend's failure is the outbox's to retry
+            logger.exception("Mailing notification %s failed; retried later.", notification.pk)
+            continue
+        done.append(notification.pk)
+        sent += 1
+    Notification.objects.for_account(account_id).filter(pk__in=done).update(email_pending=False)
     return sent
