@@ -117,7 +117,7 @@ def prepare(database_url, scale, env, reuse=False):
     return info
 
 
-def serve(env, workers):
+def serve(env, workers, port=PORT):
     """gunicorn with its workers, plus the background-task worker the CSV import uses."""
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--interval", "0.2"],
@@ -136,7 +136,7 @@ def serve(env, workers):
             "--workers",
             str(workers),
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--log-level",
             "warning",
         ],
@@ -146,7 +146,7 @@ def serve(env, workers):
     )
     for _ in range(150):
         try:
-            requests.get(f"{BASE}/login/", timeout=10)
+            requests.get(f"http://127.0.0.1:{port}/login/", timeout=10)
             return process, worker
         except requests.RequestException:
             time.sleep(0.2)
@@ -291,16 +291,18 @@ def calibration_ms() -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def measure(session, method, path, body, runs):
+def measure(session, method, path, body, runs, base=BASE, warm=3, first=0):
+    """`runs` timed requests after `warm` untimed ones; `first` numbers the bodies (each
+    create's email is unique across calls)."""
     latencies, errors, statuses = [], 0, set()
-    for n in range(runs + 3):
+    for n in range(first, first + runs + warm):
         start = time.perf_counter()
-        response = session.request(method, BASE + path, json=fill(body, n), timeout=120)
+        response = session.request(method, base + path, json=fill(body, n), timeout=120)
         elapsed = (time.perf_counter() - start) * 1000
         statuses.add(response.status_code)
         if response.status_code >= 400:
             errors += 1
-        if n >= 3:  # the first requests warm the workers' connections and caches
+        if n >= first + warm:  # the first requests warm the workers' connections and caches
             latencies.append(elapsed)
     return latencies, errors, statuses
 
@@ -345,14 +347,14 @@ def parse_wrk(output: str) -> LoadRun:
     return run
 
 
-def throughput(token, seconds=10, clients=8):
+def throughput(token, seconds=10, clients=8, base=BASE):
     """(requests/s, errors, tool) of the contacts list at `clients` concurrent clients.
 
     With wrk (a C load tool; `make bench` installs it) the load costs the 2 cores
     little; without it, Python threads share them with the server and measure lower.
     Errors are non-2xx answers, connection errors and requests hung past HANG_SECONDS.
     """
-    url, auth = f"{BASE}/api/v1/crm/contacts/", f"Authorization: Token {token}"
+    url, auth = f"{base}/api/v1/crm/contacts/", f"Authorization: Token {token}"
     wrk = shutil.which("wrk")
     if wrk:
         out = subprocess.run(

@@ -104,6 +104,14 @@ start_node() {
     local data=$DIR/$name
     # A node made before shard moves were supported gets the setting at its next start.
     grep -q '^wal_level' "$data/postgresql.conf" || echo "wal_level = logical" >>"$data/postgresql.conf"
+    # Some PostgreSQL builds (this machine's) accept only listed logical decoding
+    # plugins, and Citus's shard split (tenant isolation) decodes with its own. Stock
+    # PostgreSQL has no such setting and would refuse to start on it: only where the
+    # sample configuration names it.
+    if grep -q '^#output_plugin_libraries' "$data/postgresql.conf" \
+        && ! grep -q '^output_plugin_libraries' "$data/postgresql.conf"; then
+        echo "output_plugin_libraries = 'pgoutput, test_decoding, citus'" >>"$data/postgresql.conf"
+    fi
     if as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then return 0; fi
     as_pg "$PGBIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
 }
