@@ -124,6 +124,7 @@ def serve(env, workers, port=PORT):
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        stdout=subprocess.DEVNULL,  # a line per task run; failures still go to stderr
     )
     process = subprocess.Popen(
         [
