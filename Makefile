@@ -19,7 +19,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 # turns debug on unless told otherwise (DJANGO_DEBUG=0 make run).
 run migrate seed: export DJANGO_DEBUG ?= 1
 
-.PHONY: help install assets run test lint migrate seed clean screenshots bench chaos citus citus-stop
+.PHONY: help install assets run test lint migrate seed clean screenshots bench chaos citus citus-stop citus-bench
 
 help:
 	@echo "make run      install, migrate, seed the demo account and serve on http://127.0.0.1:$(PORT)"
@@ -32,6 +32,7 @@ help:
 	@echo "make screenshots  PNGs of every main page (desktop and phone) into screenshots/"
 	@echo "make citus    start a local Citus cluster (coordinator + 2 workers), migrate and distribute; prints DATABASE_URL"
 	@echo "make citus-stop  stop it (data kept in .citus/)"
+	@echo "make citus-bench  the cluster beside one PostgreSQL (SCALE=0.1), a rebalance and a tenant isolation under load"
 	@echo "make clean    remove .venv/, collected static files and caches (keeps db.sqlite3)"
 
 install: $(SYNCED)
@@ -144,3 +145,11 @@ citus: install
 
 citus-stop:
 	scaleout/cluster.sh stop
+
+# The cluster beside one PostgreSQL (same data, SCALE=0.1 unless SCALE is given; SCALE=0.001
+# is the smoke run), then a third worker rebalanced and the big account isolated under
+# load (bench/citus_bench.py). Uses the cluster of `make citus` (CITUS_PORT, CITUS_DIR)
+# and starts it if needed; results in bench-results/citus.md.
+citus-bench: install assets
+	@command -v wrk >/dev/null || echo "citus-bench: wrk is not installed; throughput is measured with Python threads"
+	$(VENV)/bin/python bench/citus_bench.py --scale $(if $(filter file,$(origin SCALE)),0.1,$(SCALE))
