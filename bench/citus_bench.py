@@ -383,7 +383,44 @@ def isolate(server: dict, info: dict, settle: float, out: Path, mode: str) -> di
             f"tables, most tasks {row['max_tasks']}, off the account's shards "
             f"{row['other_shards']}"
         )
+    try:
+        summary["move"] = move_to_new_worker(server, info, shard, port, settle)
+    except psycopg.Error as exc:  # reported (and the run fails), the rest is kept
+        summary["move"] = {"error": f"{type(exc).__name__}: {exc}"}
+        print(f"  moving the account's shards failed: {summary['move']['error']}")
     return summary
+
+
+def move_to_new_worker(server: dict, info: dict, shard: int, port: int, settle: float) -> dict:
+    """The isolated account's shards (with everything co-located) moved online onto
+    worker3, under load: a move of the biggest shard group, by logical replication."""
+    target = CITUS_PORT + 3
+    if port == target:
+        return {"skipped": "the account's shards are on worker3 already"}
+    with psycopg.connect(CLUSTER_URL, autocommit=True) as conn:
+
+        def move():
+            conn.execute(
+                "SELECT citus_move_shard_placement(%s, '127.0.0.1', %s, '127.0.0.1', %s, "
+                "shard_transfer_mode => 'force_logical')",
+                [shard, port, target],
+            )
+            return conn.execute(
+                "SELECT pg_size_pretty(sum(shard_size)) FROM citus_shards WHERE nodeport = %s "
+                "AND shardid IN (SELECT shardid FROM pg_dist_shard WHERE shardminvalue = "
+                "(SELECT shardminvalue FROM pg_dist_shard WHERE shardid = %s))",
+                [target, shard],
+            ).fetchone()[0]
+
+        size, seconds, report = under_load(server["base"], server["token"], "move", move, settle)
+    print(f"  moved the account's shards ({size}) from port {port} to {target} in {seconds:.1f}s")
+    return {
+        "from": port,
+        "to": target,
+        "size": size,
+        "seconds": seconds,
+        "load": load_summary(report, info["account_id"]),
+    }
 
 
 def child_explain(args) -> None:
@@ -499,6 +536,16 @@ def write(report: dict, out: Path) -> None:
         lines.append(
             f"| {r['endpoint']} | {r['statements']} | {r['max_tasks']} | {r['other_shards']} |"
         )
+    m = i["move"]
+    if "error" in m:
+        lines += ["", f"Moving its shards to the new worker failed: {m['error']}"]
+    if "load" in m:
+        lines += [
+            "",
+            f"Its shards ({m['size']}) then moved online (`citus_move_shard_placement`, "
+            f"force_logical) from port {m['from']} to {m['to']} in {m['seconds']:.1f}s. "
+            + load_line(m["load"]),
+        ]
     (out / "citus.md").write_text("\n".join(lines) + "\n")
     print(f"citus-bench: wrote {out}/citus.json and {out}/citus.md")
 
@@ -592,10 +639,21 @@ def main(args) -> int:
         ),
         *(["throughput: errors"] if single_errors + cluster_errors else []),
         *([f"rebalance: {rebalanced['state']}"] if rebalanced["state"] != "finished" else []),
+        *([f"move: {isolated['move']['error']}"] if "error" in isolated["move"] else []),
         *(
             f"{phase}: {part['load']['errors']} errors, {len(part['load']['lost'])} lost"
-            for phase, part in (("rebalance", rebalanced), ("isolation", isolated))
-            if part["load"]["errors"] or part["load"]["lost"]
+            for phase, part in (
+                ("rebalance", rebalanced),
+                ("isolation", isolated),
+                ("move", isolated["move"]),
+            )
+            if "load" in part
+            # A blocking split holds the account's writes for as long as it copies:
+            # clients may give up waiting (reported); a lost write is a failure.
+            and (
+                part["load"]["lost"]
+                or (part["load"]["errors"] and part.get("mode") != "block_writes")
+            )
         ),
         *(
             f"{r['endpoint']}: not single-shard"
