@@ -38,7 +38,6 @@ import time
 from pathlib import Path
 
 import psycopg
-import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -153,32 +152,10 @@ def child_generate(args) -> None:
 # --- phase 1: side by side ----------------------------------------------------------
 
 
-def sign_in(base: str) -> tuple[str, requests.Session, requests.Session]:
-    """(API token, API session, signed-in UI session) of the bench user, as run.py does."""
-    token = requests.post(
-        f"{base}/api/v1/auth/token/", json={"username": "bench", "password": "bench-pass"}
-    ).json()["token"]
-    api = requests.Session()
-    api.headers["Authorization"] = f"Token {token}"
-    ui = requests.Session()
-    ui.get(f"{base}/login/")
-    ui.post(
-        f"{base}/login/",
-        data={
-            "username": "bench",
-            "password": "bench-pass",
-            "csrfmiddlewaretoken": ui.cookies.get("csrftoken", ""),
-        },
-        headers={"Referer": f"{base}/login/"},
-    )
-    return token, api, ui
-
-
 def side_by_side(servers: dict, infos: dict, runs: int, rounds: int) -> list[dict]:
     """Each endpoint measured on both servers in `rounds` alternating blocks."""
-    per_side = {
-        name: bench_run.endpoints(infos[name]) for name in servers
-    }  # same names, each side's own ids
+    # The same endpoints on both sides, each with its own database's ids.
+    per_side = {name: bench_run.endpoints(infos[name]) for name in servers}
     rows = []
     for i, (label, method, *_rest) in enumerate(per_side["single"]):
         bulk = "bulk" in label
@@ -590,7 +567,7 @@ def main(args) -> int:
         for offset, name in enumerate(("single", "cluster")):
             base = f"http://127.0.0.1:{SERVE_PORT + offset}"
             processes += bench_run.serve(envs[name], args.workers, port=SERVE_PORT + offset)
-            token, api, ui = sign_in(base)
+            token, api, ui = bench_run.sign_in(base)
             servers[name] = {"base": base, "token": token, "api": api, "ui": ui, "env": envs[name]}
         endpoints = side_by_side(servers, infos, runs, rounds)
         seconds = 3 if smoke else 10

@@ -461,22 +461,7 @@ def main():
     server, task_worker = serve(env, args.workers)
     results, csv_results = [], {}
     try:
-        token = requests.post(
-            f"{BASE}/api/v1/auth/token/", json={"username": "bench", "password": "bench-pass"}
-        ).json()["token"]
-        api = requests.Session()
-        api.headers["Authorization"] = f"Token {token}"
-        ui = requests.Session()
-        ui.get(f"{BASE}/login/")
-        ui.post(
-            f"{BASE}/login/",
-            data={
-                "username": "bench",
-                "password": "bench-pass",
-                "csrfmiddlewaretoken": ui.cookies.get("csrftoken", ""),
-            },
-            headers={"Referer": f"{BASE}/login/"},
-        )
+        token, api, ui = sign_in(BASE)
         for name, method, path, body in endpoints(info):
             session = api if path.startswith("/api/") else ui
             latencies, errors, statuses = measure(
@@ -535,6 +520,27 @@ def main():
     write(report, Path(args.out))
     failed = [r["endpoint"] for r in results if r["errors"]]
     return 1 if failed or errors or "error" in csv_results else 0
+
+
+def sign_in(base: str) -> tuple[str, requests.Session, requests.Session]:
+    """(API token, API session, signed-in UI session) of the bench user."""
+    token = requests.post(
+        f"{base}/api/v1/auth/token/", json={"username": "bench", "password": "bench-pass"}
+    ).json()["token"]
+    api = requests.Session()
+    api.headers["Authorization"] = f"Token {token}"
+    ui = requests.Session()
+    ui.get(f"{base}/login/")
+    ui.post(
+        f"{base}/login/",
+        data={
+            "username": "bench",
+            "password": "bench-pass",
+            "csrfmiddlewaretoken": ui.cookies.get("csrftoken", ""),
+        },
+        headers={"Referer": f"{base}/login/"},
+    )
+    return token, api, ui
 
 
 def duplicate_scan_measurement(info) -> dict:
