@@ -290,11 +290,12 @@ def rebalance(server: dict, info: dict, settle: float) -> dict:
 
 def isolate(server: dict, info: dict, settle: float, out: Path, mode: str) -> dict:
     """The big account split onto shards of its own, in shard transfer `mode`:
-    'block_writes' by default, because the online split ('force_logical') stops on
-    this cluster (Citus 12.1.12): its replication of the row-counter shard, which the
-    counting triggers write, fails with "publisher did not send replica identity
-    column expected by the logical replication target relation" and the split waits
-    forever. Blocking means the account's writes wait for the split; they must not fail."""
+    'block_writes' by default, because the online split ('auto', by logical
+    replication) does not finish on this cluster (Citus 12.1.12): replicating the
+    row-counter shard fails with "publisher did not send replica identity column
+    expected by the logical replication target relation" and the split waits
+    (docs/scaling.md). Blocking means the account's writes wait for the split: none
+    may be lost."""
     account = info["account_id"]
     with psycopg.connect(CLUSTER_URL, autocommit=True) as conn:
 
