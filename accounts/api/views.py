@@ -15,7 +15,7 @@ from accounts.api.serializers import (
 from accounts.api.viewsets import AccountContextMixin, AccountScopedViewSet
 from accounts.login_throttles import SignInLimits
 from accounts.models import Account, Membership, Tag, User
-from accounts.services import tag_update, tags_delete
+from accounts.services import tag_create, tag_update, tags_delete
 
 
 class TokenView(ObtainAuthToken):
@@ -99,6 +99,11 @@ class TagViewSet(AccountScopedViewSet):
     ordering_fields = ["name", "created_at"]
     ordering = ["name"]
     filterset_fields = []
+
+    def perform_create(self, serializer):
+        serializer.instance = tag_create(
+            account=self.request.account, data=serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = tag_update(tag=serializer.instance, data=serializer.validated_data)
