@@ -16,7 +16,7 @@ from accounts.models import Membership
 from deals.models import Pipeline, Stage
 from tests.conftest import make_actor
 from tests.factories import PipelineFactory
-from tests.races import ROUNDS, own_client, together
+from tests.races import ROUNDS, own_client, status_codes, together
 from tests.web_client import client_for
 
 pytestmark = [
@@ -78,11 +78,6 @@ def spellings(round_):
     which the rules count as one name too."""
     name = f"Won {round_}"
     return (name, name) if round_ % 2 == 0 else (name, name.upper())
-
-
-def status_codes(responses) -> list:
-    """The answers' status codes, sorted; a request that raised (a 500) as its error."""
-    return sorted((getattr(r, "status_code", None) or repr(r) for r in responses), key=str)
 
 
 def posting(client, path, data):
