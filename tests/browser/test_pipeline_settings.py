@@ -83,8 +83,11 @@ def test_a_new_owner_sets_up_a_pipeline_reorders_by_drag_and_creates_a_deal(page
 
     # The keyboard way: Move down on "Signed" keeps the focus on that button.
     main.get_by_role("button", name="Move down Signed", exact=True).click()
+    # The button has the focus as it is clicked: wait for the swapped list as well.
     page.wait_for_function(
-        "() => document.activeElement && document.activeElement.id.endsWith('-down')"
+        "() => document.querySelector('#stages li.stage [name=\"stages\"]').value"
+        f" === '{ids['Contacted']}'"
+        " && document.activeElement && document.activeElement.id.endsWith('-down')"
     )
     assert order() == ["Contacted", "Signed", "Qualified", "Proposal", "Negotiation"]
 
