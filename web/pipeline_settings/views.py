@@ -1,8 +1,10 @@
 """Pipelines and their stages, managed by the account's owners and admins (members
-read them): list and create pipelines (a new one starts with the default stages, as a new
-account's first pipeline does); a pipeline's page renames it and adds, edits,
+read them): list and create pipelines (a new one starts with the default stages, as a
+new account's first pipeline does); a pipeline's page renames it and adds, edits,
 reorders (a drag, or the move buttons) and deletes its stages; a pipeline is deleted
 from its confirm page. Every write goes through deals/services.py, the API's own path.
+A name another request took meanwhile (the service's UniqueConflict) is the form's
+error, as validation would have said it.
 
 A stage or pipeline that holds deals, live or in the trash, cannot be deleted (the
 API's 409): the pages show each one's deals and say so before anyone tries, and a
