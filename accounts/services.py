@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import Account, Membership, Tag, User
 from accounts.signals import account_created, tags_merged
 from accounts.tags import tag_links, tagged_records_touch
+from accounts.uniqueness import unique_conflicts
 
 
 class UsernameTaken(ValueError):
@@ -83,9 +84,18 @@ def api_token_regenerate(*, user: User) -> Token:
 
 
 @transaction.atomic
+def tag_create(*, account, data: dict) -> Tag:
+    """A new tag (`data`: name, colour). UniqueConflict on `name` when a concurrent
+    request created a tag of that name (whatever its case) first."""
+    with unique_conflicts(Tag, field="name"):
+        return Tag.objects.create(account=account, **data)
+
+
+@transaction.atomic
 def tag_update(*, tag: Tag, data: dict) -> Tag:
     """Write a tag's name or colour; a new name moves the version of every record
-    that carries the tag (they show its name)."""
+    that carries the tag (they show its name). UniqueConflict on `name` when a
+    concurrent request gave another tag that name first, and nothing changes."""
     stored_name = (
         Tag.objects.for_account(tag.account_id)
         .select_for_update()
@@ -96,7 +106,8 @@ def tag_update(*, tag: Tag, data: dict) -> Tag:
     renamed = data.get("name", stored_name) != stored_name
     for name, value in data.items():
         setattr(tag, name, value)
-    tag.save()
+    with unique_conflicts(Tag, field="name"):
+        tag.save()
     if renamed:
         tagged_records_touch(account_id=tag.account_id, tag_ids=[tag.pk])
     return tag
@@ -107,6 +118,16 @@ def tags_delete(*, account_id: int, tag_ids) -> None:
     """Delete tags: they leave every record that carried them (whose versions move),
     and no record is deleted."""
     tag_ids = list(tag_ids)
+    # The tags first, then their records, in the order tag_update and tags_merge take
+    # them: a merge into one of them (tags locked, then records) and this delete
+    # (records, then tags) would otherwise deadlock on a record carrying both tags.
+    list(
+        Tag.objects.for_account(account_id)
+        .select_for_update()
+        .filter(pk__in=tag_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     tagged_records_touch(account_id=account_id, tag_ids=tag_ids)
     Tag.objects.for_account(account_id).filter(pk__in=tag_ids).delete()
 

@@ -8,10 +8,19 @@ API's serializers, so those faces would each need a query of their own. They cal
 `validate_unique_in_account` instead: the constraint's own check, its own message and
 code, keyed by the field the user typed, so the API, the web app and the admin give
 the same answer.
+
+Validation reads before the write, so two requests can both pass it and the database's
+constraint refuses the second: services write inside `unique_conflicts`, which turns
+that IntegrityError into the same answer (UniqueConflict) instead of a 500.
 """
 
+from contextlib import contextmanager
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F, UniqueConstraint
+
+from lib.errors import UniqueConflict
 
 
 def _field_names(constraint: UniqueConstraint) -> tuple[str, ...]:
@@ -68,3 +77,56 @@ def validate_unique_in_account(instance, *, exclude=()) -> None:
             )
     if errors:
         raise ValidationError(errors)
+
+
+def violated_constraint(exc: IntegrityError, model) -> UniqueConstraint | None:
+    """Which of `model`'s unique constraints the database named in `exc`, if any.
+    PostgreSQL names it (psycopg's `diag`); SQLite names an expression's index, or
+    the columns of a constraint on fields."""
+    constraints = [c for c in model._meta.constraints if isinstance(c, UniqueConstraint)]
+    diag = getattr(exc.__cause__, "diag", None)
+    if diag is not None:
+        return next((c for c in constraints if c.name == diag.constraint_name), None)
+    message = str(exc)
+    table = model._meta.db_table
+    for constraint in constraints:
+        if constraint.fields:
+            columns = ", ".join(
+                f"{table}.{model._meta.get_field(name).column}" for name in constraint.fields
+            )
+            if message == f"UNIQUE constraint failed: {columns}":
+                return constraint
+        elif message == f"UNIQUE constraint failed: index '{constraint.name}'":
+            return constraint
+    return None
+
+
+@contextmanager
+def unique_conflicts(model, *, field: str):
+    """Run the block in a savepoint; when the database refuses it on one of `model`'s
+    unique constraints (a concurrent request wrote the same name after this one was
+    validated), raise UniqueConflict with that constraint's message and code under
+    `field` (the one the user typed: `name`, also for a tag's `name_key`). The
+    savepoint keeps the caller's transaction usable, and the caller's atomic block
+    rolls back whatever it wrote before; any other IntegrityError propagates."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        constraint = violated_constraint(exc, model)
+        if constraint is None:
+            raise
+        raise unique_conflict(model, constraint.name, field=field) from exc
+
+
+def unique_conflict(model, constraint_name: str, *, field: str) -> UniqueConflict:
+    """The UniqueConflict of `model`'s constraint `constraint_name`: its own message and
+    code, under `field`."""
+    constraint = next(c for c in model._meta.constraints if c.name == constraint_name)
+    return UniqueConflict(
+        {
+            field: ValidationError(
+                constraint.violation_error_message, code=constraint.violation_error_code
+            )
+        }
+    )

@@ -32,6 +32,7 @@ def pages() -> dict[str, str]:
 def main_pages(account) -> dict[str, str]:
     """Name → path of every main page of `account` (record pages show its first contact
     with notes, company with subsidiaries and open deal with notes)."""
+    from accounts.models import Tag
     from activities.models import Activity
     from companies.models import Company
     from contacts.models import Contact
@@ -43,6 +44,7 @@ def main_pages(account) -> dict[str, str]:
     deal = Deal.objects.for_account(account).open().filter(notes__isnull=False).first()
     activity = Activity.objects.for_account(account).order_by("pk").first()
     other = Contact.objects.for_account(account).exclude(pk=contact.pk).order_by("pk").first()
+    tag = Tag.objects.for_account(account).order_by("pk").first()
     return {
         "dashboard": "/",
         "contacts": "/contacts/",
@@ -72,6 +74,10 @@ def main_pages(account) -> dict[str, str]:
         # Custom field filters open and columns shown, when the account defines any.
         "contacts-custom": "/contacts/?columns_set=1&columns=source&columns=score&cf_score__gte=0",
         "custom-field-new": "/settings/fields/new/",
+        "pipeline-settings": "/settings/pipelines/",
+        "pipeline-settings-pipeline": f"/settings/pipelines/{deal.pipeline_id}/",
+        "tag-settings": "/settings/tags/",
+        "tag-settings-tag": f"/settings/tags/{tag.pk}/",
     }
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from accounts.uniqueness import unique_conflict, unique_conflicts
 from customfields.values import check_custom_fields
 from deals.models import Deal, Pipeline, Stage
 from events.kinds import register
@@ -28,6 +29,12 @@ from trash.services import records_trash, records_trash_queryset
 DEFAULT_STAGES = [("Lead", 10), ("Qualified", 25), ("Proposal", 50), ("Negotiation", 75)]
 
 
+def default_stages() -> list[dict]:
+    """The stages a pipeline starts with unless told otherwise (a new account's first
+    pipeline, one created in the web app), as `pipeline_create` takes them."""
+    return [{"name": name, "probability": probability} for name, probability in DEFAULT_STAGES]
+
+
 class StageHasDeals(StateConflict):
     pass
 
@@ -38,8 +45,10 @@ class PipelineHasDeals(StateConflict):
 
 @transaction.atomic
 def pipeline_create(*, account, name: str, stages: list[dict]) -> Pipeline:
-    """A pipeline and its stages, in list order (`stages`: dicts of name, probability)."""
-    pipeline = Pipeline.objects.create(account=account, name=name)
+    """A pipeline and its stages, in list order (`stages`: dicts of name, probability).
+    UniqueConflict on `name` when a concurrent request took the name first."""
+    with unique_conflicts(Pipeline, field="name"):
+        pipeline = Pipeline.objects.create(account=account, name=name)
     Stage.objects.for_account(account).bulk_create(
         [
             Stage(
@@ -60,7 +69,7 @@ def pipeline_create_default(*, account) -> Pipeline:
     return pipeline_create(
         account=account,
         name="Sales",
-        stages=[{"name": n, "probability": p} for n, p in DEFAULT_STAGES],
+        stages=default_stages(),
     )
 
 
@@ -94,13 +103,12 @@ def _stages_removable(*, pipeline: Pipeline, stages: dict[int, Stage]) -> None:
         )
     # After the live deals (a deal trashed meanwhile was still seen there): a
     # trashed deal keeps its stage, so that restoring it never fails.
-    trashed = TrashedRecord.objects.for_account(pipeline.account_id).holding(
-        "deal", "stage_id", list(stages)
+    trashed = (
+        TrashedRecord.objects.for_account(pipeline.account_id)
+        .holding("deal", "stage_id", list(stages))
+        .counted_by("stage_id")
     )
-    held = {}
-    for row in trashed.values_list("row", flat=True):
-        name = stages[row["stage_id"]].name
-        held[name] = held.get(name, 0) + 1
+    held = {stages[stage_id].name: count for stage_id, count in trashed.items()}
     if held:
         raise StageHasDeals(
             "Stages that deleted deals in the trash need cannot be removed: "
@@ -118,11 +126,13 @@ def _counted(held: dict[str, int]) -> str:
 def pipeline_update(*, pipeline: Pipeline, data: dict) -> Pipeline:
     """Write the pipeline's `name` and/or replace its `stages` (pipeline_replace_stages),
     whichever `data` holds; the name only when it differs. The API's PATCH and PUT and
-    the web app's rename call this."""
+    the web app's rename call this. UniqueConflict on `name` when a concurrent request
+    gave another pipeline that name first (and the stages are not written either)."""
     pipeline_lock(pipeline)
     if "name" in data and data["name"] != pipeline.name:
         pipeline.name = data["name"]
-        pipeline.save(update_fields=["name", "updated_at"])
+        with unique_conflicts(Pipeline, field="name"):
+            pipeline.save(update_fields=["name", "updated_at"])
     if "stages" in data:
         pipeline_replace_stages(pipeline=pipeline, stages=data["stages"])
         getattr(pipeline, "_prefetched_objects_cache", {}).pop("stages", None)
@@ -205,10 +215,28 @@ def pipeline_delete(*, pipeline: Pipeline) -> None:
 # -- stages, one at a time (the web app's settings) ------------------------------------
 
 
+def _stage_name_free(*, pipeline_id: int, account_id: int, name: str, stage_id=None) -> None:
+    """UniqueConflict on `name` unless no other stage of the pipeline has `name`,
+    whatever its case (as the forms and the API check it). Read under the pipeline's
+    lock, so it also sees the name a concurrent write committed just before: the
+    database's constraint alone would let "Won" and "won" in side by side, and turn
+    two "Won" into an IntegrityError. One query."""
+    names = (
+        Stage.objects.for_account(account_id)
+        .filter(pipeline_id=pipeline_id)
+        .exclude(pk=stage_id)
+        .values_list("name", flat=True)
+    )
+    if name.casefold() in {other.casefold() for other in names}:
+        raise unique_conflict(Stage, "stage_unique_name", field="name")
+
+
 @transaction.atomic
 def stage_add(*, pipeline: Pipeline, name: str, probability: int) -> Stage:
-    """A new stage at the end of the pipeline. The caller checks the name is free."""
+    """A new stage at the end of the pipeline; UniqueConflict on `name` when another
+    stage of it has that name (whatever its case), also one added a moment ago."""
     pipeline_lock(pipeline)
+    _stage_name_free(pipeline_id=pipeline.pk, account_id=pipeline.account_id, name=name)
     scoped = Stage.objects.for_account(pipeline.account_id)
     last = scoped.filter(pipeline=pipeline).aggregate(last=Max("position"))["last"]
     stage = scoped.create(
@@ -225,12 +253,23 @@ def stage_add(*, pipeline: Pipeline, name: str, probability: int) -> Stage:
 @transaction.atomic
 def stage_update(*, stage: Stage, data: dict) -> Stage:
     """Write the stage's `name` and `probability` where `data` differs from the stored
-    row, and nothing else (the position moves by `stages_reorder` only)."""
+    row, and nothing else (the position moves by `stages_reorder` only). Under the
+    pipeline's lock, as every write of its stages: a new name another stage of it has
+    (whatever its case), also one given a moment ago, is a UniqueConflict on `name`.
+    Stage.DoesNotExist when it was deleted meanwhile."""
     unknown = set(data) - {"name", "probability"}
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}.")
+    pipeline_lock(Pipeline(pk=stage.pipeline_id, account_id=stage.account_id))
     current = Stage.objects.for_account(stage.account_id).select_for_update().get(pk=stage.pk)
     changed = [name for name, value in data.items() if getattr(current, name) != value]
+    if "name" in changed:
+        _stage_name_free(
+            pipeline_id=stage.pipeline_id,
+            account_id=stage.account_id,
+            name=data["name"],
+            stage_id=stage.pk,
+        )
     for name in changed:
         setattr(stage, name, data[name])
     if changed:

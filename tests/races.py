@@ -34,6 +34,11 @@ def together(*jobs: Callable):
     return results
 
 
+def status_codes(responses) -> list:
+    """The answers' status codes, sorted; a request that raised (a 500) as its error."""
+    return sorted((getattr(r, "status_code", None) or repr(r) for r in responses), key=str)
+
+
 def own_client(actor) -> APIClient:
     """A client of its own for one thread, with the actor's token."""
     client = APIClient()

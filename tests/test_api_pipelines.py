@@ -205,3 +205,24 @@ def test_a_patch_still_needs_complete_stages(owner):
     )
     assert response.status_code == 400
     assert "stages" in response.json()
+
+
+def test_a_name_taken_meanwhile_is_a_400_on_name_and_writes_nothing(owner, monkeypatch):
+    # The serializer's own check is switched off, so the database meets the taken name
+    # as it does when a concurrent request commits it between check and write.
+    monkeypatch.setattr("deals.api.serializers.PipelineSerializer.validate_name", lambda s, v: v)
+    taken = PipelineFactory(account=owner.account, name="Sales")
+    other = PipelineFactory(account=owner.account, name="Other")
+    before = stages_of(other.pk, owner.account)
+    body = {"name": "SALES", "stages": [{"name": "A", "probability": 1}]}
+    response = owner.client.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"name": ["A pipeline with this name already exists."]}
+    response = owner.client.patch(f"{URL}{other.pk}/", body | {"name": "sales"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"name": ["A pipeline with this name already exists."]}
+    pipelines = Pipeline.objects.for_account(owner.account)
+    assert sorted(pipelines.values_list("name", flat=True)) == ["Other", "Sales"]
+    assert stages_of(other.pk, owner.account) == before
+    assert Stage.objects.for_account(owner.account).count() == 8
+    assert stages_of(taken.pk, owner.account) == before

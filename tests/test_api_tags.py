@@ -90,3 +90,19 @@ def test_case_is_folded_beyond_ascii_on_every_database(owner, first, second):
 def test_tags_added_in_bulk_get_their_key(owner):
     Tag.objects.for_account(owner.account).bulk_create([Tag(account=owner.account, name=" VIP ")])
     assert owner.client.post(URL, {"name": "vip"}, format="json").status_code == 400
+
+
+def test_a_name_taken_meanwhile_is_a_400_on_name_and_writes_nothing(owner, monkeypatch):
+    # The serializer's own check is switched off, so the database meets the taken name
+    # as it does when a concurrent request commits it between check and write.
+    monkeypatch.setattr("accounts.api.serializers.TagSerializer.validate_name", lambda s, v: v)
+    TagFactory(account=owner.account, name="vip")
+    other = TagFactory(account=owner.account, name="lead")
+    response = owner.client.post(URL, {"name": "VIP"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"name": ["A tag with this name already exists."]}
+    response = owner.client.patch(f"{URL}{other.pk}/", {"name": "Vip"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"name": ["A tag with this name already exists."]}
+    names = Tag.objects.for_account(owner.account).values_list("name", flat=True)
+    assert sorted(names) == ["lead", "vip"]

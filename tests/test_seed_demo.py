@@ -25,7 +25,9 @@ from tests.queries import assert_queries
 pytestmark = pytest.mark.django_db
 
 # Generous, and independent of CONTACT_COUNT: bulk paths only, never a query per row.
-MAX_QUERIES = 60
+# 64: pipeline_create writes in a savepoint (two statements a pipeline, two pipelines), so
+# a name a concurrent request took is a 400 instead of an IntegrityError.
+MAX_QUERIES = 64
 
 
 def seed() -> str:

@@ -7,15 +7,24 @@ from unittest.mock import ANY
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection
 from django.db.models import UniqueConstraint
 from django.test import Client
 
+from accounts.models import Tag
 from accounts.tenancy import AccountOwned
-from accounts.uniqueness import unique_in_account, validate_unique_in_account
+from accounts.uniqueness import unique_conflicts, unique_in_account, validate_unique_in_account
 from companies.models import Company
 from contacts.models import Contact
-from deals.models import Pipeline
-from tests.factories import CompanyFactory, ContactFactory, PipelineFactory, UserFactory
+from deals.models import Pipeline, Stage
+from lib.errors import UniqueConflict
+from tests.factories import (
+    CompanyFactory,
+    ContactFactory,
+    PipelineFactory,
+    TagFactory,
+    UserFactory,
+)
 from tests.html_forms import form_data
 from tests.queries import assert_queries, capture_queries
 from tests.web_client import client_for
@@ -24,6 +33,9 @@ pytestmark = pytest.mark.django_db
 
 EMAIL_TAKEN = "A contact with this email already exists."
 DOMAIN_TAKEN = "A company with this domain already exists."
+PIPELINE_TAKEN = "A pipeline with this name already exists."
+TAG_TAKEN = "A tag with this name already exists."
+STAGE_TAKEN = "Stage names must be unique within a pipeline."
 
 
 def every_account_owned_model():
@@ -242,3 +254,55 @@ def test_the_api_answers_a_duplicate_tag_name_in_any_case(owner, outsider):
     assert renamed.status_code == 200, renamed.json()
     elsewhere = outsider.client.post("/api/v1/crm/tags/", {"name": "vip"}, format="json")
     assert elsewhere.status_code == 201
+
+
+# -- a write that lost a race: the database's refusal, answered as validation's --------
+
+
+def refused(model, field, write):
+    """The UniqueConflict `write` raises inside `unique_conflicts`, after which the
+    surrounding transaction still answers queries (the savepoint was rolled back)."""
+    with pytest.raises(UniqueConflict) as caught, unique_conflicts(model, field=field):
+        write()
+    with connection.cursor() as cursor:  # on PostgreSQL, an aborted transaction raises
+        cursor.execute("SELECT 1")
+    return caught.value
+
+
+def test_unique_conflicts_names_each_constraint_in_the_field_typed(pipeline):
+    account = pipeline.account
+    TagFactory(account=account, name="vip")
+    cases = [
+        (Pipeline, lambda: Pipeline.objects.create(account=account, name="SALES"), PIPELINE_TAKEN),
+        # The constraint is on `name_key`; the user typed `name`.
+        (Tag, lambda: Tag.objects.create(account=account, name=" VIP "), TAG_TAKEN),
+        (
+            Stage,
+            lambda: Stage.objects.create(
+                account=account, pipeline=pipeline, name="Lead", probability=5, position=9
+            ),
+            STAGE_TAKEN,
+        ),
+        (
+            Contact,
+            lambda: [ContactFactory(account=account, email="a@example.com") for _ in range(2)],
+            EMAIL_TAKEN,
+        ),
+    ]
+    for model, write, message in cases:
+        field = "email" if model is Contact else "name"
+        exc = refused(model, field, write)
+        assert exc.message_dict == {field: [message]}, model
+        assert exc.error_dict[field][0].code == f"unique_{field}", model
+    assert Pipeline.objects.for_account(account).count() == 1
+    assert Tag.objects.for_account(account).count() == 1
+
+
+def test_unique_conflicts_lets_any_other_integrity_error_through(pipeline):
+    with pytest.raises(IntegrityError), unique_conflicts(Stage, field="name"):
+        Stage.objects.create(
+            account=pipeline.account, pipeline=pipeline, name="Odd", probability=101, position=9
+        )
+    # Another model's constraint is not one of this model's.
+    with pytest.raises(IntegrityError), unique_conflicts(Tag, field="name"):
+        Pipeline.objects.create(account=pipeline.account, name="sales")

@@ -205,3 +205,23 @@ def test_the_list_shows_counts_in_a_constant_number_of_queries(owner):
     many, html = page()
     assert_same_count(few, many)
     assert ">4</td>" in html
+
+
+def test_a_name_another_tag_took_meanwhile_is_the_forms_error_and_changes_nothing(
+    owner, monkeypatch
+):
+    # The form's own check is switched off, so the service meets the taken name as it
+    # would when a concurrent rename commits between this one's check and its write.
+    monkeypatch.setattr("web.tag_settings.forms.TagForm._post_clean", lambda form: None)
+    TagFactory(account=owner.account, name="key")
+    tag = TagFactory(account=owner.account, name="vip", color="#111111")
+    contact = ContactFactory(account=owner.account)
+    tag_contact(contact, tag)
+    response = client_for(owner).post(f"{LIST}{tag.pk}/", {"name": " KEY ", "color": "#222222"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "A tag with this name already exists." in page
+    assert "<title>vip" in page  # the page shows the stored name, not the refused one
+    tag.refresh_from_db()
+    assert (tag.name, tag.color) == ("vip", "#111111")
+    assert tags_of_contact(contact) == ["vip"]

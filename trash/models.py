@@ -41,6 +41,12 @@ class TrashedRecordQuerySet(AccountScopedQuerySet):
         trashed deals that need a pipeline or a stage)."""
         return self.filter(record_type=record_type, **{f"row__{attname}__in": list(ids)})
 
+    def counted_by(self, attname: str) -> dict:
+        """{value of the trashed rows' column `attname`: how many rows hold it}, grouped
+        by the database over the rows' JSON (one query, however many rows: the trashed
+        deals per stage, without reading them)."""
+        return dict(self.values_list(f"row__{attname}").annotate(n=models.Count("pk")).order_by())
+
 
 class TrashedRecord(AccountOwned):
     """One deleted record: enough to insert it again as it was and to re-link it."""

@@ -17,7 +17,7 @@ from accounts.api.viewsets import AccountContextMixin, AccountScopedViewSet
 from accounts.login_throttles import SignInLimits
 from accounts.memberships import acting_memberships
 from accounts.models import Account, Membership, Tag, User
-from accounts.services import account_update, tag_update, tags_delete
+from accounts.services import account_update, tag_create, tag_update, tags_delete
 
 
 class TokenView(ObtainAuthToken):
@@ -109,6 +109,11 @@ class TagViewSet(AccountScopedViewSet):
     ordering_fields = ["name", "created_at"]
     ordering = ["name"]
     filterset_fields = []
+
+    def perform_create(self, serializer):
+        serializer.instance = tag_create(
+            account=self.request.account, data=serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = tag_update(tag=serializer.instance, data=serializer.validated_data)

@@ -8,7 +8,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from lib.errors import StateConflict
+from lib.errors import StateConflict, UniqueConflict
 
 
 class PreconditionFailed(APIException):
@@ -36,6 +36,10 @@ def exception_handler(exc, context):
         return database_unavailable()
     if isinstance(exc, StateConflict):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, UniqueConflict):
+        # A race lost on a unique name: the answer validation gives the second request
+        # that arrives after the first has committed.
+        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IntegrityError):
         # The database's constraints are the last word when two writes race past
         # validation: answer as validation would have, never with a 500.

@@ -1,9 +1,10 @@
 """axe-core (npm, pinned in package-lock.json) on every main page, in the light and the
 dark colour scheme: no serious or critical violation.
 
-The pages are bench/screenshots.py's `main_pages()`, filled with records that have a
-history. axe runs as a Playwright init script, which the Content-Security-Policy does
-not govern, so the app ships nothing for it."""
+The pages are bench/screenshots.py's `main_pages()` (the settings of pipelines and tags
+among them), filled with records that have a history. axe runs as a Playwright init
+script, which the Content-Security-Policy does not govern, so the app ships nothing
+for it."""
 
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from bench.screenshots import main_pages
 from contacts.services import contact_update
 from customfields.services import custom_field_create
+from events.kinds import kind_named
 from events.models import Source
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.factories import (
@@ -22,6 +24,7 @@ from tests.factories import (
     DealFactory,
     NoteFactory,
 )
+from trash.services import records_trash
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,6 +58,9 @@ def pages(owner):
     ContactTagFactory(contact=contact)
     ContactFactory(account=account, first_name="ADA", last_name="lovelace")  # a likely twin
     deal = DealFactory(pipeline__account=account, title="Engines", contact=contact, company=company)
+    # A deal in the trash: the pipeline's page shows a stage that cannot be deleted.
+    trashed = DealFactory(pipeline=deal.pipeline, title="Old engines")
+    records_trash(kind_named("deal"), rows=[trashed], by=None, source=Source.UI)
     NoteFactory(account=account, contact=contact, body="<p>Met at the fair.</p>")
     NoteFactory(account=account, deal=deal, body="<p>Wants a quote.</p>")
     ActivityFactory(account=account, owner=owner.user, contact=contact, subject="Send the quote")

@@ -1,6 +1,7 @@
 """The pipeline settings in a real browser: a brand-new account's owner creates a
-pipeline with stages, reorders a stage by drag, and creates a deal in it; under the
-strict Content-Security-Policy, at desktop and phone widths, light and dark."""
+pipeline (it comes with the default stages), renames one of them and adds one,
+reorders by drag, and creates a deal in it; under the strict Content-Security-Policy,
+at desktop and phone widths, light and dark."""
 
 import os
 import re
@@ -31,6 +32,12 @@ def add_stage(main, name, probability):
     main.get_by_role("textbox", name=f"Name of stage {name}", exact=True).wait_for()
 
 
+def rename_stage(main, old, new):
+    main.get_by_role("textbox", name=f"Name of stage {old}", exact=True).fill(new)
+    main.get_by_role("button", name=f"Save {old}", exact=True).click()
+    main.get_by_role("textbox", name=f"Name of stage {new}", exact=True).wait_for()
+
+
 def test_a_new_owner_sets_up_a_pipeline_reorders_by_drag_and_creates_a_deal(page):
     account = account_create(name="Fresh Co", username="fresh", password="pw")
     sign_in(page, "fresh")
@@ -39,9 +46,12 @@ def test_a_new_owner_sets_up_a_pipeline_reorders_by_drag_and_creates_a_deal(page
     main.get_by_role("textbox", name="Name", exact=True).fill("Renewals")
     main.get_by_role("button", name="Create pipeline", exact=True).click()
     main.get_by_role("heading", name="Renewals", exact=True).wait_for()
-    for name, probability in (("Contacted", 10), ("Quoted", 50), ("Signed", 90)):
-        add_stage(main, name, probability)
     pipeline = Pipeline.objects.for_account(account).get(name="Renewals")
+    # Usable at once: it has the stages a new account's first pipeline has.
+    for name in ("Lead", "Qualified", "Proposal", "Negotiation"):
+        assert main.get_by_role("textbox", name=f"Name of stage {name}", exact=True).is_visible()
+    rename_stage(main, "Lead", "Contacted")
+    add_stage(main, "Signed", 90)
 
     def order():
         return list(
@@ -50,7 +60,7 @@ def test_a_new_owner_sets_up_a_pipeline_reorders_by_drag_and_creates_a_deal(page
             .values_list("name", flat=True)
         )
 
-    assert order() == ["Contacted", "Quoted", "Signed"]
+    assert order() == ["Contacted", "Qualified", "Proposal", "Negotiation", "Signed"]
     ids = dict(
         Stage.objects.for_account(account).filter(pipeline=pipeline).values_list("name", "pk")
     )
@@ -69,12 +79,16 @@ def test_a_new_owner_sets_up_a_pipeline_reorders_by_drag_and_creates_a_deal(page
     # expect() polls without eval (the strict CSP refuses wait_for_function's).
     expect(page.locator('#stages li.stage [name="stages"]').first).to_have_value(str(ids["Signed"]))
     expect(page.locator(".stages--busy")).to_have_count(0)
-    assert order() == ["Signed", "Contacted", "Quoted"]
+    assert order() == ["Signed", "Contacted", "Qualified", "Proposal", "Negotiation"]
 
     # The keyboard way: Move down on "Signed" keeps the focus on that button.
     main.get_by_role("button", name="Move down Signed", exact=True).click()
+    # The button has the focus as it is clicked: wait for the swapped list as well.
+    expect(page.locator('#stages li.stage [name="stages"]').first).to_have_value(
+        str(ids["Contacted"])
+    )
     expect(page.locator(":focus")).to_have_id(re.compile(r"-down$"))
-    assert order() == ["Contacted", "Signed", "Quoted"]
+    assert order() == ["Contacted", "Signed", "Qualified", "Proposal", "Negotiation"]
 
     page.goto(f"/deals/new/?pipeline={pipeline.pk}")
     main.get_by_role("textbox", name="Title", exact=True).fill("Annual renewal")

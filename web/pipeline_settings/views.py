@@ -1,7 +1,10 @@
 """Pipelines and their stages, managed by the account's owners and admins (members
-read them): list and create pipelines; a pipeline's page renames it and adds, edits,
+read them): list and create pipelines (a new one starts with the default stages, as a
+new account's first pipeline does); a pipeline's page renames it and adds, edits,
 reorders (a drag, or the move buttons) and deletes its stages; a pipeline is deleted
 from its confirm page. Every write goes through deals/services.py, the API's own path.
+A name another request took meanwhile (the service's UniqueConflict) is the form's
+error, as validation would have said it.
 
 A stage or pipeline that holds deals, live or in the trash, cannot be deleted (the
 API's 409): the pages show each one's deals and say so before anyone tries, and a
@@ -10,7 +13,7 @@ delete refused anyway (a deal arrived meanwhile) is a 409 with the service's rea
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -21,6 +24,7 @@ from deals.services import (
     PipelineHasDeals,
     StageHasDeals,
     StageOrderStale,
+    default_stages,
     pipeline_create,
     pipeline_delete,
     pipeline_update,
@@ -30,6 +34,7 @@ from deals.services import (
     stage_update,
     stages_reorder,
 )
+from lib.errors import UniqueConflict
 from trash.models import TrashedRecord
 from web.pipeline_settings.forms import PipelineForm, StageForm, StageMoveForm, StageOrderForm
 from web.roles import ManagersWriteMixin, may_manage
@@ -49,7 +54,8 @@ class PipelineSettingsView(AccountViewMixin, ManagersWriteMixin, View):
 
 class PipelineListView(PipelineSettingsView):
     """GET: the pipelines, with their stage and deal counts, and the form that creates
-    one. POST: create it (empty: its stages are added on its page). Three queries."""
+    one. POST: create it with the default stages, so that it takes deals at once (its
+    page renames, reorders and deletes them). Three queries."""
 
     def get(self, request, form=None, status=200):
         scoped = self.get_queryset()
@@ -65,6 +71,7 @@ class PipelineListView(PipelineSettingsView):
             "pipelines": pipelines,
             "form": form or PipelineForm(account=request.account),
             "may_manage": may_manage(request),
+            "default_stages": default_stages(),
         }
         return render(request, "web/pipeline_settings/list.html", context, status=status)
 
@@ -72,10 +79,18 @@ class PipelineListView(PipelineSettingsView):
         form = PipelineForm(request.POST, account=request.account)
         if not form.is_valid():
             return self.get(request, form=form, status=400)
-        pipeline = pipeline_create(
-            account=request.account, name=form.cleaned_data["name"], stages=[]
+        try:
+            pipeline = pipeline_create(
+                account=request.account, name=form.cleaned_data["name"], stages=default_stages()
+            )
+        except UniqueConflict as exc:  # another request took the name meanwhile
+            form.add_error(None, exc)
+            return self.get(request, form=form, status=400)
+        messages.success(
+            request,
+            f"Pipeline “{pipeline.name}” created with the usual stages: rename, reorder, "
+            "add or delete them here.",
         )
-        messages.success(request, f"Pipeline “{pipeline.name}” created. Now add its stages.")
         return HttpResponseRedirect(self.pipeline_url(pipeline))
 
 
@@ -92,12 +107,11 @@ def stage_rows(pipeline: Pipeline) -> list[Stage]:
     live = _counts(
         Deal.objects.for_account(account_id).filter(pipeline=pipeline).values_list("stage_id")
     )
-    trashed = {}
-    held = TrashedRecord.objects.for_account(account_id).holding(
-        "deal", "pipeline_id", [pipeline.pk]
+    trashed = (
+        TrashedRecord.objects.for_account(account_id)
+        .holding("deal", "pipeline_id", [pipeline.pk])
+        .counted_by("stage_id")
     )
-    for stage_id in held.values_list("row__stage_id", flat=True):
-        trashed[stage_id] = trashed.get(stage_id, 0) + 1
     for stage in stages:
         stage.deal_count = live.get(stage.pk, 0)
         stage.trashed_count = trashed.get(stage.pk, 0)
@@ -153,7 +167,12 @@ class PipelineDetailView(PipelinePageMixin, PipelineSettingsView):
         form = PipelineForm(request.POST, account=request.account, pipeline=pipeline)
         if not form.is_valid():
             return self.render_page(pipeline, rename_form=form, status=400)
-        pipeline_update(pipeline=pipeline, data={"name": form.cleaned_data["name"]})
+        try:
+            pipeline_update(pipeline=pipeline, data={"name": form.cleaned_data["name"]})
+        except UniqueConflict as exc:  # another pipeline took the name meanwhile
+            form.add_error(None, exc)
+            pipeline.refresh_from_db(fields=["name"])
+            return self.render_page(pipeline, rename_form=form, status=400)
         return self.back(pipeline, "Pipeline renamed.")
 
 
@@ -168,7 +187,13 @@ class StageAddView(PipelinePageMixin, PipelineSettingsView):
         form = StageForm(request.POST, pipeline=pipeline, stages=stages)
         if not form.is_valid():
             return self.render_page(pipeline, add_form=form, status=400)
-        stage = stage_add(pipeline=pipeline, **form.cleaned_data)
+        try:
+            stage = stage_add(pipeline=pipeline, **form.cleaned_data)
+        except UniqueConflict as exc:  # a stage of that name was added or renamed meanwhile
+            form.add_error(None, exc)
+            return self.render_page(pipeline, add_form=form, status=400)
+        except Pipeline.DoesNotExist:
+            raise Http404("The pipeline was deleted meanwhile.") from None
         return self.back(pipeline, f"Stage “{stage.name}” added.")
 
 
@@ -211,7 +236,13 @@ class StageUpdateView(StageView):
         form = StageForm(request.POST, pipeline=stage.pipeline, stages=stages, stage=stage)
         if not form.is_valid():
             return self.render_page(stage.pipeline, edits={stage.pk: form}, status=400)
-        stage_update(stage=stage, data=form.changed_values())
+        try:
+            stage_update(stage=stage, data=form.changed_values())
+        except UniqueConflict as exc:  # another stage took the name meanwhile
+            form.add_error(None, exc)
+            return self.render_page(stage.pipeline, edits={stage.pk: form}, status=400)
+        except (Stage.DoesNotExist, Pipeline.DoesNotExist):
+            raise Http404("The stage was deleted meanwhile.") from None
         return self.back(stage.pipeline, f"Stage “{stage.name}” saved.")
 
 

@@ -14,6 +14,7 @@ from accounts.models import Tag
 from accounts.services import TagMergeRefused, tag_update, tags_delete, tags_merge
 from accounts.tags import tag_links
 from events.models import Source
+from lib.errors import UniqueConflict
 from lib.ids import parse_id
 from web.roles import ManagersWriteMixin, may_manage
 from web.tag_settings.forms import TagForm, TagMergeForm
@@ -83,7 +84,13 @@ class TagDetailView(TagSettingsView):
         form = TagForm(request.POST, instance=_copy(tag), account=request.account)
         if not form.is_valid():
             return self.render_page(tag, form=form, status=400)
-        tag = tag_update(tag=tag, data=form.changed_values())
+        try:
+            tag = tag_update(tag=tag, data=form.changed_values())
+        except UniqueConflict as exc:  # another tag took the name meanwhile
+            form.add_error(None, exc)
+            return self.render_page(self.get_object(), form=form, status=400)
+        except Tag.DoesNotExist:
+            raise Http404("The tag was deleted meanwhile.") from None
         messages.success(request, f"Tag “{tag.name}” saved.")
         return HttpResponseRedirect(self.tag_url(tag))
 
