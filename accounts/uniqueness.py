@@ -14,6 +14,7 @@ constraint refuses the second: services write inside `unique_conflicts`, which t
 that IntegrityError into the same answer (UniqueConflict) instead of a 500.
 """
 
+import re
 from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -86,7 +87,14 @@ def violated_constraint(exc: IntegrityError, model) -> UniqueConstraint | None:
     constraints = [c for c in model._meta.constraints if isinstance(c, UniqueConstraint)]
     diag = getattr(exc.__cause__, "diag", None)
     if diag is not None:
-        return next((c for c in constraints if c.name == diag.constraint_name), None)
+        name = diag.constraint_name
+        if name is None:
+            # Citus passes on the worker's message only, naming the shard's copy of the
+            # constraint: its name, "_", the shard's id (tag_unique_name_102041).
+            named = re.search(r'unique constraint "([^"]+)"', diag.message_primary or "")
+            name = re.sub(r"_\d+$", "", named.group(1)) if named else ""
+        names = {name}
+        return next((c for c in constraints if c.name in names), None)
     message = str(exc)
     table = model._meta.db_table
     for constraint in constraints:

@@ -273,6 +273,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RecordTypeEnum": "events.models.RECORD_TYPES",
         "ActivityTypeEnum": "activities.models.Activity.Type",
+        # A definition's record types are a subset: named apart, or one replaced the other.
+        "CustomFieldRecordTypeEnum": "customfields.models.CustomFieldDefinition.RecordType",
+        "CustomFieldTypeEnum": "customfields.models.CustomFieldDefinition.Type",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -286,7 +286,9 @@ def test_exact_filters_read_the_gin_index_on_postgresql(
     )
     # Enough rows, with statistics, for the planner to price the index (a small table
     # is rightly read through the account's btree).
-    sources = ["web" if n % 100 == 0 else "ads" for n in range(10_000)]
+    # `web` is rare (1 in 1,000), so the index wins clearly over reading every row of
+    # the account (at 1 in 100 the planner's choice flipped with the statistics).
+    sources = ["web" if n % 1000 == 0 else "ads" for n in range(20_000)]
     if grow is None:
         DealFactory(pipeline=pipeline, custom_fields={"source": "web"})
         stage = pipeline.stages.first()
@@ -317,4 +319,4 @@ def test_exact_filters_read_the_gin_index_on_postgresql(
     explained = plan(queryset)
     assert index in explained, explained
     assert 'Index Cond: (custom_fields @> \'{"source": "web"}\'::jsonb)' in explained, explained
-    assert queryset.count() >= 100
+    assert queryset.count() >= 20

@@ -129,6 +129,8 @@ def test_pointer_events_of_a_pen_drag_too(touch_page, owner, monday):
     expect(target).to_have_class("cal-day cal-day--drop")
     target.dispatch_event("pointerup", {**init, "clientX": x1, "clientY": y1})
 
+    # The card moves at once; the toast comes with the server's answer (the save).
+    expect(page.locator("#toast")).to_have_text(f"Moved “Send deck” to {tuesday:%a %-d %b}, 15:00.")
     expect(target.locator(f"#cal-activity-{activity.pk}")).to_be_visible()
     activity.refresh_from_db()
     assert activity.due_at == at(tuesday, 15)

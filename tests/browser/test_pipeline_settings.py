@@ -72,9 +72,14 @@ def test_a_new_owner_sets_up_a_pipeline_reorders_by_drag_and_creates_a_deal(page
     box, drop = handle.bounding_box(), first.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
-    for step in range(1, 16):
-        y = box["y"] + (drop["y"] + 5 - box["y"]) * step / 15
-        page.mouse.move(box["x"] + box["width"] / 2, y)
+    # In small steps, with time for SortableJS to swap as it passes each stage, and a
+    # rest over the drop place before letting go (a fast drag skipped the last swap).
+    x = box["x"] + box["width"] / 2
+    for step in range(1, 31):
+        page.mouse.move(x, box["y"] + (drop["y"] + 3 - box["y"]) * step / 30)
+        page.wait_for_timeout(15)
+    page.mouse.move(x, drop["y"] + 2)
+    page.wait_for_timeout(300)
     page.mouse.up()
     # expect() polls without eval (the strict CSP refuses wait_for_function's).
     expect(page.locator('#stages li.stage [name="stages"]').first).to_have_value(str(ids["Signed"]))
