@@ -142,6 +142,8 @@ def test_writers_of_one_account_take_turns_until_commit_and_others_do_not_wait()
             appended_at["first_commit"] = time.monotonic()
         connection.close()
 
+    done = {"same": threading.Event(), "other": threading.Event()}
+
     def second(acct, name):
         first_appended.wait(10)
         with transaction.atomic():
@@ -154,6 +156,7 @@ def test_writers_of_one_account_take_turns_until_commit_and_others_do_not_wait()
                 action="created",
             )
             appended_at[name] = time.monotonic()
+        done[name].set()
         connection.close()
 
     threads = [
@@ -164,7 +167,10 @@ def test_writers_of_one_account_take_turns_until_commit_and_others_do_not_wait()
     for thread in threads:
         thread.start()
     first_appended.wait(10)
-    time.sleep(0.5)
+    # The other account's writer must finish while the first still holds its turn (a
+    # fixed sleep was too short when the machine was busy); the same account's waits.
+    assert done["other"].wait(10)
+    assert not done["same"].wait(0.5)
     release_first.set()
     for thread in threads:
         thread.join(20)
