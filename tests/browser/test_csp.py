@@ -3,6 +3,7 @@ Content-Security-Policy: a real browser reports no violation, and the policy sta
 strict (no 'unsafe-inline') outside the Django admin."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from tests.factories import ContactFactory
@@ -44,7 +45,7 @@ def test_the_browsable_api_runs_without_a_csp_violation(watched, owner, path):
     contact = ContactFactory(account=owner.account)
     sign_in(watched, owner.user.username)
     watched.goto(path.format(contact=contact.pk))
-    assert watched.locator(".response-info").is_visible()
+    expect(watched.locator(".response-info")).to_be_visible()
     assert watched.locator("form").count()  # the request forms are on the page
     watched.locator("button[data-target='#filtersModal'], .js-tooltip").first.hover()
     assert violations(watched) == [], "\n".join(violations(watched))

@@ -116,7 +116,7 @@ def test_a_select_field_from_definition_to_csv_and_back(signed_in, owner):
     )
     page.get_by_role("button", name="Upload and match columns").click()
     page.get_by_role("heading", name="Match your columns to contact fields").wait_for()
-    assert main.get_by_label("source", exact=True).input_value() == "cf_source"
+    expect(main.get_by_label("source", exact=True)).to_have_value("cf_source")
     shoot(page, "import-columns")
     page.get_by_label("Update the existing contact").check()
     page.get_by_role("button", name="Check 1 row", exact=True).click()

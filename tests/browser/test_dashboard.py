@@ -28,16 +28,16 @@ def test_an_activity_is_completed_from_the_dashboard_with_one_click(signed_in, o
         due_at=now - dt.timedelta(hours=2),
     )
     page.goto("/")
-    assert page.locator('[data-stat="overdue"]').inner_text() == "2"
+    expect(page.locator('[data-stat="overdue"]')).to_have_text("2")
 
     page.get_by_role("button", name="Complete “Call Ada back”").click()
 
     page.locator(f"#activity-{late.pk}").wait_for(state="detached")
-    assert page.locator("#toast").inner_text() == "Completed “Call Ada back”."
+    expect(page.locator("#toast")).to_have_text("Completed “Call Ada back”.")
     expect(page.locator('[data-stat="overdue"]')).to_have_text("1")
     late.refresh_from_db()
     assert late.status == Activity.Status.COMPLETED
-    assert page.get_by_role("link", name="Send the deck", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Send the deck", exact=True)).to_be_visible()
     assert page.csp_errors == []
 
 
@@ -54,7 +54,7 @@ def test_an_activity_is_started_then_completed_from_the_agenda(signed_in, owner)
     page.locator(f"#activity-{activity.pk}").get_by_text("In progress").wait_for()
     page.get_by_role("button", name="Complete “Write proposal”").click()
     page.locator(f"#activity-{activity.pk}").wait_for(state="detached")
-    assert page.get_by_text("Nothing left in this list.").is_visible()
+    expect(page.get_by_text("Nothing left in this list.")).to_be_visible()
     activity.refresh_from_db()
     assert activity.status == Activity.Status.COMPLETED
     assert page.csp_errors == []
@@ -69,8 +69,8 @@ def test_global_search_from_the_header(signed_in, owner):
     box.fill("grac hop")
     box.press("Enter")
     page.wait_for_url("**/search/?q=grac+hop")
-    assert "Top matches for “grac hop”" in page.locator(".search-summary").inner_text()
-    assert page.get_by_label("Search everything").input_value() == "grac hop"
+    expect(page.locator(".search-summary")).to_contain_text("Top matches for “grac hop”")
+    expect(page.get_by_label("Search everything")).to_have_value("grac hop")
     page.get_by_role("link", name="Grace Hopper").click()  # "<mark>Grac</mark>e ..."
     page.wait_for_url(f"**/contacts/{contact.pk}/")
     assert page.csp_errors == []
@@ -89,7 +89,7 @@ def test_the_dashboard_fits_a_phone(signed_in, owner):
     page.goto("/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]
-    assert page.get_by_role("button", name="Complete “Phone check”").is_visible()
+    expect(page.get_by_role("button", name="Complete “Phone check”")).to_be_visible()
     assert page.csp_errors == []
 
 

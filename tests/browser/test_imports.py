@@ -41,20 +41,20 @@ def upload_and_match(page, text):
 def test_a_file_with_an_error_is_fixed_then_imported(signed_in, owner):
     page = signed_in
     page.goto("/imports/contacts/")
-    assert page.get_by_role("heading", name="Import contacts").is_visible()
+    expect(page.get_by_role("heading", name="Import contacts")).to_be_visible()
     page.get_by_label("CSV file", exact=True).set_input_files(csv_file("people.csv", WITH_ERROR))
     page.get_by_role("button", name="Upload and match columns").click()
 
     page.get_by_role("heading", name="Match your columns to contact fields").wait_for()
-    assert page.get_by_label("Email", exact=True).input_value() == "email"
+    expect(page.get_by_label("Email", exact=True)).to_have_value("email")
     page.get_by_label("Update the existing contact").check()
     page.get_by_role("button", name="Check 2 rows").click()
 
     page.get_by_role("heading", name="Fix these rows").wait_for()
     errors = page.locator(".import-errors tbody tr")
     assert errors.count() == 1
-    assert "3" in errors.first.locator("td").first.inner_text()
-    assert "Email: Enter a valid email address." in errors.first.inner_text()
+    expect(errors.first.locator("td").first).to_contain_text("3")
+    expect(errors.first).to_contain_text("Email: Enter a valid email address.")
     assert not Contact.objects.for_account(owner.account).exists()
 
     page.get_by_label("Fixed CSV file").set_input_files(csv_file("people-fixed.csv", FIXED))
@@ -63,11 +63,11 @@ def test_a_file_with_an_error_is_fixed_then_imported(signed_in, owner):
     page.get_by_role("button", name="Import 2 contacts").click()
 
     page.get_by_role("heading", name="Import finished").wait_for()
-    assert page.locator(".import-stats .stat__value").first.inner_text() == "2"
+    expect(page.locator(".import-stats .stat__value").first).to_have_text("2")
     page.get_by_role("link", name="See your contacts").click()
     page.wait_for_url("**/contacts/")
-    assert page.get_by_text("Lovelace").first.is_visible()
-    assert page.get_by_text("Hopper").first.is_visible()
+    expect(page.get_by_text("Lovelace").first).to_be_visible()
+    expect(page.get_by_text("Hopper").first).to_be_visible()
     assert Contact.objects.for_account(owner.account).count() == 2
     assert page.csp_errors == []
 
@@ -88,7 +88,7 @@ def test_the_page_follows_a_running_check_until_it_is_done(signed_in, owner):
         status=ContactImport.Status.VALIDATING,
     )
     page.goto(f"/imports/contacts/{contact_import.pk}/")
-    assert page.locator("progress").get_attribute("value") == "0"
+    expect(page.locator("progress")).to_have_attribute("value", "0")
     imports = ContactImport.objects.for_account(owner.account).filter(pk=contact_import.pk)
     imports.update(processed=20)
     expect(page.locator("progress")).to_have_attribute("value", "20")
@@ -98,7 +98,7 @@ def test_the_page_follows_a_running_check_until_it_is_done(signed_in, owner):
     )
     imports.update(status=ContactImport.Status.READY, processed=40, created=40)
     page.get_by_role("heading", name="All 40 rows are valid").wait_for()
-    assert page.locator("main [hx-trigger]").count() == 0  # polling stopped
+    expect(page.locator("main [hx-trigger]")).to_have_count(0)  # polling stopped
     assert page.csp_errors == []
 
 
@@ -131,11 +131,11 @@ def test_import_the_valid_rows_only_then_undo_the_import(signed_in, owner):
     page.get_by_role("heading", name="1 row with errors will be left out").wait_for()
     page.get_by_role("button", name="Import 1 contact").click()
     page.get_by_role("heading", name="Import finished").wait_for()
-    assert page.get_by_role("heading", name="1 row left out").is_visible()
+    expect(page.get_by_role("heading", name="1 row left out")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download failed rows (CSV)").click()
     assert download.value.suggested_filename == "failed-rows.csv"
-    assert page.get_by_role("link", name="Ada Lovelace").is_visible()
+    expect(page.get_by_role("link", name="Ada Lovelace")).to_be_visible()
     assert list(Contact.objects.for_account(owner.account).values_list("email", flat=True)) == [
         "ada@example.com"
     ]
@@ -144,7 +144,8 @@ def test_import_the_valid_rows_only_then_undo_the_import(signed_in, owner):
     page.get_by_role("heading", name="Undo this import?").wait_for()
     page.get_by_role("button", name="Undo this import").click()
     page.get_by_role("heading", name="Import undone").wait_for()
-    assert "1 contact deleted" in page.get_by_role("main").get_by_role("status").first.inner_text()
+    status = page.get_by_role("main").get_by_role("status").first
+    expect(status).to_contain_text("1 contact deleted")
     assert not Contact.objects.for_account(owner.account).exists()
-    assert page.get_by_role("link", name="Undo this import").count() == 0
+    expect(page.get_by_role("link", name="Undo this import")).to_have_count(0)
     assert page.csp_errors == []

@@ -9,6 +9,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import Membership, User
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
@@ -39,7 +40,7 @@ def invite_teammate(page) -> str:
     main.get_by_role("button", name="Add teammate", exact=True).click()
     page.wait_for_url("**/settings/members/new/")
     main = page.get_by_role("main")
-    assert main.get_by_role("heading", name="Nia Okafor is added").is_visible()
+    expect(main.get_by_role("heading", name="Nia Okafor is added")).to_be_visible()
     return main.get_by_label("Link for nia").input_value()
 
 
@@ -58,17 +59,17 @@ def test_an_owner_invites_a_teammate_who_sets_a_password_and_signs_in(
     teammate.on("console", lambda m: errors.append(m.text) if "Content Security" in m.text else 0)
     teammate.goto(link)
     main = teammate.get_by_role("main")
-    assert main.get_by_role("heading", name="Set your password").is_visible()
+    expect(main.get_by_role("heading", name="Set your password")).to_be_visible()
     # The label ends with the required marker: "New password *".
     main.get_by_label(re.compile(r"^New password\W*$")).fill(PASSWORD)
     main.get_by_label("New password confirmation").fill(PASSWORD)
     main.get_by_role("button", name="Set password and sign in").click()
     teammate.wait_for_url(live_server.url + "/")
-    assert teammate.get_by_role("main").get_by_text("Your password is set").is_visible()
+    expect(teammate.get_by_role("main").get_by_text("Your password is set")).to_be_visible()
     assert User.objects.get(username="nia").has_usable_password()
     # Used once: the link now says so.
     teammate.goto(link)
-    assert teammate.get_by_role("heading", name="This link does not work").is_visible()
+    expect(teammate.get_by_role("heading", name="This link does not work")).to_be_visible()
     context.close()
     assert errors == []
 
@@ -76,13 +77,13 @@ def test_an_owner_invites_a_teammate_who_sets_a_password_and_signs_in(
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
     again = context.new_page()
     sign_in(again, "nia", PASSWORD)
-    assert again.get_by_role("heading", level=1).inner_text().endswith("Nia")
+    expect(again.get_by_role("heading", level=1)).to_have_text(re.compile(r"Nia$"))
     context.close()
 
     # The owner's members list shows the teammate as active now.
     signed_in.goto("/settings/members/")
     row = signed_in.get_by_role("main").get_by_role("row").filter(has_text="Nia Okafor")
-    assert row.get_by_text("Active", exact=True).is_visible()
+    expect(row.get_by_text("Active", exact=True)).to_be_visible()
 
 
 def test_the_last_owner_cannot_step_down_in_the_browser(signed_in, owner, teammate):
@@ -92,7 +93,7 @@ def test_the_last_owner_cannot_step_down_in_the_browser(signed_in, owner, teamma
     main = page.get_by_role("main")
     main.get_by_label(f"Role of {me}").select_option("member")
     main.get_by_role("button", name=f"Change role of {me}", exact=True).click()
-    assert page.get_by_role("main").get_by_text("last active owner").is_visible()
+    expect(page.get_by_role("main").get_by_text("last active owner")).to_be_visible()
     assert Membership.objects.get(user=owner.user).role == "owner"
     # Removing asks first, in a disclosure opened by keyboard.
     summary = page.get_by_role("main").get_by_text(f"Remove… {teammate.user.get_full_name()}")

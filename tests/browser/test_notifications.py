@@ -23,7 +23,7 @@ def test_a_reminder_arrives_in_the_bell_and_is_read(signed_in, owner):
     bell = page.locator("#bell")
     bell.wait_for()
     expect(bell).to_have_attribute("hx-get", re.compile(r"=0$"))
-    assert page.locator(".bell__count").count() == 0
+    expect(page.locator(".bell__count")).to_have_count(0)
     activity_create(
         account=owner.account,
         by=owner.user,
@@ -39,18 +39,18 @@ def test_a_reminder_arrives_in_the_bell_and_is_read(signed_in, owner):
     # The bell polls every 30 seconds and when the window regains focus: focus it.
     page.evaluate("window.dispatchEvent(new Event('focus'))")
     page.locator(".bell__count").wait_for()
-    assert page.locator(".bell__count").inner_text() == "1"
-    assert page.locator("#bell-status").inner_text() == "1 unread notification"
-    assert page.get_by_role("link", name="Notifications, 1 unread").is_visible()
+    expect(page.locator(".bell__count")).to_have_text("1")
+    expect(page.locator("#bell-status")).to_have_text("1 unread notification")
+    expect(page.get_by_role("link", name="Notifications, 1 unread")).to_be_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/bell.png")
     page.locator("#bell").click()
     page.wait_for_url("**/notifications/")
-    assert page.get_by_role("link", name="Call Ann back").is_visible()
+    expect(page.get_by_role("link", name="Call Ann back")).to_be_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/notifications.png", full_page=True)
     with page.expect_navigation():
         page.get_by_role("button", name="Mark “Call Ann back” read").click()
     expect(bell).to_have_attribute("hx-get", re.compile(r"=0$"))
-    assert page.locator(".bell__count").count() == 0
+    expect(page.locator(".bell__count")).to_have_count(0)
     assert page.csp_errors == []

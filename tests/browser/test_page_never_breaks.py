@@ -40,7 +40,7 @@ def test_an_htmx_action_after_the_session_expired_signs_in_and_returns(signed_in
     complete_button(page).click()
 
     page.wait_for_url("**/login/?next=*")
-    assert page.locator("#main .activity form").count() == 0  # nothing swapped into a list
+    expect(page.locator("#main .activity form")).to_have_count(0)  # nothing swapped into a list
     page.get_by_label("Username").fill(owner.user.username)
     page.get_by_label("Password").fill("pw")
     response_statuses = []

@@ -99,7 +99,7 @@ def test_a_deal_is_won_from_its_card(signed_in, board):
     card.get_by_role("button", name="Won").click()
     card.wait_for(state="detached")
     page.locator("#toast").get_by_text("won").wait_for()
-    assert "10,000 USD" in page.locator(".board-summary").inner_text()
+    expect(page.locator(".board-summary")).to_contain_text("10,000 USD")
     deal.refresh_from_db()
     assert deal.status == Deal.Status.WON
     assert page.csp_errors == []

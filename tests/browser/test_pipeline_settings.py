@@ -49,7 +49,8 @@ def test_a_new_owner_sets_up_a_pipeline_reorders_by_drag_and_creates_a_deal(page
     pipeline = Pipeline.objects.for_account(account).get(name="Renewals")
     # Usable at once: it has the stages a new account's first pipeline has.
     for name in ("Lead", "Qualified", "Proposal", "Negotiation"):
-        assert main.get_by_role("textbox", name=f"Name of stage {name}", exact=True).is_visible()
+        stage = main.get_by_role("textbox", name=f"Name of stage {name}", exact=True)
+        expect(stage).to_be_visible()
     rename_stage(main, "Lead", "Contacted")
     add_stage(main, "Signed", 90)
 
@@ -115,8 +116,8 @@ def test_a_member_reads_the_settings_without_forms(page, owner, teammate, pipeli
     sign_in(page, teammate.user.username)
     page.goto(f"/settings/pipelines/{pipeline.pk}/")
     main = page.get_by_role("main")
-    assert main.get_by_text("Only an owner or admin").is_visible()
-    assert main.get_by_role("button", name="Add stage", exact=True).count() == 0
+    expect(main.get_by_text("Only an owner or admin")).to_be_visible()
+    expect(main.get_by_role("button", name="Add stage", exact=True)).to_have_count(0)
     shoot(page, "pipeline-settings-member")
     page.goto("/pipeline/")
     shoot(page, "board")

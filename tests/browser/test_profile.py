@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from tests.browser.conftest import sign_in
@@ -19,22 +20,23 @@ def test_a_user_regenerates_their_token_with_the_keyboard(signed_in, owner):
     page.get_by_role("link", name="Profile and API token").click()
     page.wait_for_url("**/profile/")
     token_field = page.get_by_label("Your API token")
-    assert token_field.input_value() == old
+    expect(token_field).to_have_value(old)
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/profile.png", full_page=True)
     page.get_by_role("button", name="Regenerate token").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
     new = Token.objects.get(user=owner.user).key
-    assert new != old and page.get_by_label("Your API token").input_value() == new
-    assert page.get_by_role("main").get_by_role("status").is_visible()
+    assert new != old
+    expect(page.get_by_label("Your API token")).to_have_value(new)
+    expect(page.get_by_role("main").get_by_role("status")).to_be_visible()
     assert page.csp_errors == []
 
 
 def test_a_user_in_no_account_sees_what_to_do(page):
     UserFactory(username="newbie")
     sign_in(page, "newbie")
-    assert page.get_by_role("heading", name="You are not in any account yet").is_visible()
+    expect(page.get_by_role("heading", name="You are not in any account yet")).to_be_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/forbidden.png", full_page=True)
     page.get_by_role("button", name="Sign out").click()

@@ -1,6 +1,7 @@
 """Signing in and out in a real browser, under the strict Content-Security-Policy."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -11,7 +12,7 @@ def test_a_user_signs_in_and_out(page, owner):
     page.goto("/")
     assert "/login/" in page.url  # the UI needs a signed-in user
     sign_in(page, owner.user.username)
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert "Acme" in page.content()
     page.locator(".usermenu summary").click()
     page.get_by_role("button", name="Sign out").click()
@@ -24,5 +25,5 @@ def test_a_wrong_password_is_refused(page, owner):
     page.get_by_label("Username").fill(owner.user.username)
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert "/login/" in page.url
