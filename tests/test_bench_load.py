@@ -61,3 +61,33 @@ def test_the_smoke_gives_wrk_a_timeout_that_only_a_hang_exceeds(monkeypatch):
     monkeypatch.setattr(bench_run.subprocess, "run", fake_run)
     assert bench_run.throughput("token", seconds=1) == (19.18, 0, "wrk")
     assert f"--timeout={HANG_SECONDS}s" in commands[0]
+
+
+def test_a_plan_reads_as_its_nodes_the_rows_at_the_bottom_and_the_time():
+    from bench.run import plan_summary
+
+    plan = {
+        "Execution Time": 826.4,
+        "Plan": {
+            "Node Type": "Limit",
+            "Plans": [
+                {
+                    "Node Type": "Sort",
+                    "Sort Method": "top-N heapsort",
+                    "Plans": [
+                        {
+                            "Node Type": "Seq Scan",
+                            "Parallel Aware": True,
+                            "Relation Name": "contacts_contact",
+                            "Actual Rows": 333334,
+                            "Actual Loops": 3,
+                        }
+                    ],
+                }
+            ],
+        },
+    }
+    assert plan_summary(plan) == (
+        "Limit > Sort (top-N heapsort) > Parallel Seq Scan on contacts_contact; "
+        "1,000,002 rows read at the bottom; 826 ms in the database"
+    )

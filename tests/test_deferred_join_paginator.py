@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from companies.models import Company
 from contacts.models import Contact
 from lib import paginator as paginator_module
-from lib.paginator import DeferredJoinPaginator
+from lib.paginator import CappedCountPaginator, DeferredJoinPaginator
 from tests.factories import CompanyFactory, ContactFactory
 from tests.queries import capture_queries
 
@@ -53,3 +53,53 @@ def test_the_api_deep_page_is_the_same_page(owner, deferred_from_page_two):
     body = owner.client.get("/api/v1/crm/contacts/?page=3&page_size=10").json()
     assert [c["last_name"] for c in body["results"]] == [f"Name{n}" for n in range(20, 30)]
     assert body["count"] == 30 and body["next"] is None
+
+
+# -- CappedCountPaginator: counts stop `cap` rows past the page asked for -------------
+
+
+def capped(account, number, cap=5):
+    rows = Contact.objects.for_account(account).order_by("last_name", "id")
+    return CappedCountPaginator(rows, 3, cap=cap, number=number)
+
+
+@pytest.mark.django_db
+def test_a_capped_count_stops_past_the_cap_and_says_so(account):
+    for n in range(12):
+        ContactFactory(account=account, last_name=f"L{n:02}")
+    pages = capped(account, 1)
+    page = pages.get_page(1)
+    assert (pages.count, pages.count_is_exact) == (6, False)
+    assert (pages.count_shown, pages.num_pages_shown) == ("5+", "2+")
+    assert page.has_next() and [c.last_name for c in page] == ["L00", "L01", "L02"]
+
+
+@pytest.mark.django_db
+def test_a_capped_count_reaches_as_far_as_the_page_asked_for(account):
+    for n in range(12):
+        ContactFactory(account=account, last_name=f"L{n:02}")
+    pages = capped(account, 4)  # rows 10-12: the cap counts from row 10 on
+    page = pages.get_page(4)
+    assert (pages.count, pages.count_is_exact, pages.count_shown) == (12, True, "12")
+    assert [c.last_name for c in page] == ["L09", "L10", "L11"] and not page.has_next()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", [None, "", "abc", "0", "99"])
+def test_a_capped_count_of_a_bad_or_far_page_number_still_finds_a_page(account, number):
+    for n in range(4):
+        ContactFactory(account=account, last_name=f"L{n:02}")
+    pages = capped(account, number)
+    page = pages.get_page(number)
+    assert page.number in (1, 2) and pages.count == 4 and pages.count_is_exact
+
+
+@pytest.mark.django_db
+def test_a_capped_count_is_one_query_with_a_limit(account):
+    for n in range(8):
+        ContactFactory(account=account, last_name=f"L{n:02}")
+    pages = capped(account, 1, cap=2)
+    with capture_queries() as ctx:
+        assert pages.count == 3
+    (sql,) = ctx.sql
+    assert sql.startswith("SELECT COUNT(*)") and "LIMIT 3" in sql

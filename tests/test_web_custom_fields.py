@@ -392,3 +392,33 @@ def test_a_field_missing_from_the_post_keeps_its_value_an_unticked_box_is_no(own
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.custom_fields == {"score": 3, "newsletter": False}
+
+
+def test_a_list_filtered_by_a_custom_field_stops_counting_past_the_cap(owner, fields, monkeypatch):
+    from web import custom_field_lists
+
+    monkeypatch.setattr(custom_field_lists, "COUNT_CAP", 30)
+    for n in range(40):
+        ContactFactory(account=owner.account, last_name=f"L{n:02}", custom_fields={"source": "web"})
+    client = client_for(owner)
+    response = client.get("/contacts/?cf_source=web")
+    html = response.content.decode()
+    assert response.context["total_display"] == "30+"
+    assert "30+ contacts" in html and "Page 1 of 2+" in html and 'rel="next"' in html
+    # From page 2 the count reaches 30 rows past that page's start: all 40, exact.
+    response = client.get("/contacts/?cf_source=web&page=2")
+    assert response.context["total_display"] == "40"
+    assert [c.last_name for c in response.context["contacts"]] == [f"L{n}" for n in range(25, 40)]
+    # Without a custom field filter the count is exact, as before.
+    assert client.get("/contacts/").context["total_display"] == "40"
+
+
+def test_the_companies_list_shows_a_capped_count_too(owner, monkeypatch):
+    from web import custom_field_lists
+
+    monkeypatch.setattr(custom_field_lists, "COUNT_CAP", 30)
+    define(owner.account, "region", "select", record_type="company", options=["EMEA"])
+    for n in range(40):
+        CompanyFactory(account=owner.account, name=f"Co {n:02}", custom_fields={"region": "EMEA"})
+    html = client_for(owner).get("/companies/?cf_region=EMEA").content.decode()
+    assert "of 30+ companies" in html and "Page 1 of 2+" in html

@@ -72,6 +72,10 @@ class RecordListView(AccountViewMixin, View):
     def is_partial(self) -> bool:
         return bool(self.request.htmx)
 
+    def get_paginator(self, queryset):
+        """Hook: the paginator of `queryset` (web/custom_field_lists.py caps its count)."""
+        return DeferredJoinPaginator(queryset, self.page_size)
+
     def get_context_data(self, **context) -> dict:
         """Hook: what the page shows besides `filterset`, `page` and `errors`."""
         return context
@@ -80,7 +84,7 @@ class RecordListView(AccountViewMixin, View):
         self.filterset = self.get_filterset()
         queryset, narrow_errors = self.narrow(self.order(self.filterset.qs))
         errors = self.filter_errors(self.filterset) + narrow_errors
-        paginator = DeferredJoinPaginator(queryset, self.page_size)
+        paginator = self.get_paginator(queryset)
         self.page = page = paginator.get_page(request.GET.get("page"))
         context = self.get_context_data(filterset=self.filterset, page=page, errors=errors)
         partial = self.is_partial()

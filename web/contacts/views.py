@@ -89,7 +89,7 @@ class ContactListView(CustomFieldListMixin, RecordListView):
             "filters": filters,
             "page": page,
             "contacts": contacts,
-            "total_display": f"{page.paginator.count:,}",
+            "total_display": page.paginator.count_shown,
             "sort_links": {column: filters.sort_link(column) for column in SORTABLE_COLUMNS},
             "page_links": {
                 "previous": filters.querystring(page=page.previous_page_number())
