@@ -226,11 +226,6 @@ class TagAdmin(RefusalsAsFormErrors, AccountScopedAdmin):
     search_fields = ["name"]
     ordering = ["name"]
 
-    def get_readonly_fields(self, request, obj=None):
-        # A tag stays in its account: its records' links are that account's.
-        readonly = list(super().get_readonly_fields(request, obj))
-        return readonly + ["account"] if obj is not None else readonly
-
     # Through the services, as the API and the web app: a rename or delete moves the
     # tagged records' versions; a name a concurrent request took first is a
     # UniqueConflict, shown on the form (RefusalsAsFormErrors).

@@ -99,13 +99,19 @@ def user_fields(form_class) -> list[str]:
 
 
 class AccountScopedAdminForm(forms.ModelForm):
-    """The admin's form of a CRM record: a user it names (its owner) must be one the
-    record may be assigned to in its own account (`User.objects.assignable_to`): an
-    active member, or the user it has now, even one deactivated since. One query per
-    user field set."""
+    """The admin's form of a CRM record: a saved record keeps its account, and a user
+    it names (its owner) must be one the record may be assigned to in its own account
+    (`User.objects.assignable_to`): an active member, or the user it has now, even one
+    deactivated since. One query per user field set."""
 
     def clean(self):
         data = super().clean()
+        if self.instance.pk is not None and "account" in self.changed_data:
+            # Its links, events and unique names are that account's; the services
+            # look a record up in its account, and a save never moves it
+            # (AccountOwned._do_update): say so rather than ignore the change.
+            self.add_error("account", "A record stays in its account.")
+            return data
         account = data.get("account") or (
             self.instance.account if self.instance.account_id is not None else None
         )

@@ -97,11 +97,6 @@ class PipelineAdmin(RefusalsAsFormErrors, AccountScopedAdmin):
     search_fields = ["name"]
     inlines = [StageInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        # A pipeline stays in its account: its deals and stages are that account's.
-        readonly = list(super().get_readonly_fields(request, obj))
-        return readonly + ["account"] if obj is not None else readonly
-
     def save_model(self, request, obj, form, change):
         """Nothing yet: `save_related` writes the pipeline with its stages, in one call."""
 
