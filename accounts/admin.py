@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -11,7 +12,9 @@ from accounts.admin_base import (
     AccountScopedRelatedListFilter,
     ActiveCurrenciesAdminMixin,
     NotFoundOutsideScope,
+    RefusalsAsFormErrors,
     SuperuserOnlyAdmin,
+    assignable_for_admin,
     may_change_user,
     scope_for_admin,
 )
@@ -25,9 +28,11 @@ from accounts.services import (
     membership_deactivate,
     membership_reactivate,
     membership_remove,
+    tag_create,
     tag_update,
     tags_delete,
 )
+from accounts.tenancy import AccountOwned
 
 # Tables that Django and third-party apps register hold every account's rows: API
 # tokens (a key is a way into its account), task arguments and tracebacks, and the
@@ -163,6 +168,13 @@ class UserAdmin(NotFoundOutsideScope, DjangoUserAdmin):
     def get_queryset(self, request):
         return scope_for_admin(super().get_queryset(request), request)
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if _autocompletes_an_owner(request):
+            # A CRM record's owner: only someone who may be assigned records now.
+            queryset = queryset.filter(pk__in=assignable_for_admin(request).values("pk"))
+        return queryset, may_have_duplicates
+
     def has_change_permission(self, request, obj=None):
         # Also guards the password form (user_change_password asks this) and the
         # delete pages; other users stay visible read-only.
@@ -192,20 +204,41 @@ class UserAdmin(NotFoundOutsideScope, DjangoUserAdmin):
         return readonly
 
 
+def _autocompletes_an_owner(request) -> bool:
+    """Whether this is the admin's autocomplete of a CRM record's user field (not a
+    membership's user, who is being added to the account)."""
+    if not request.path.endswith("/autocomplete/"):
+        return False
+    try:
+        model = apps.get_model(request.GET.get("app_label", ""), request.GET.get("model_name", ""))
+    except (LookupError, ValueError):
+        return False
+    return issubclass(model, AccountOwned)
+
+
+TAG_FIELDS = ("name", "color")
+
+
 @admin.register(Tag)
-class TagAdmin(AccountScopedAdmin):
+class TagAdmin(RefusalsAsFormErrors, AccountScopedAdmin):
     list_display = ["name", "color", "account"]
     list_filter = [("account", AccountScopedRelatedListFilter)]
     search_fields = ["name"]
     ordering = ["name"]
 
-    # Through the services, as the API: a rename or delete moves the tagged records'
-    # versions.
+    # Through the services, as the API and the web app: a rename or delete moves the
+    # tagged records' versions; a name a concurrent request took first is a
+    # UniqueConflict, shown on the form (RefusalsAsFormErrors).
     def save_model(self, request, obj, form, change):
         if change:
-            tag_update(tag=obj, data={name: form.cleaned_data[name] for name in form.changed_data})
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            tag_update(tag=obj, data={k: v for k, v in data.items() if k in TAG_FIELDS})
         else:
-            super().save_model(request, obj, form, change)
+            data = {name: form.cleaned_data[name] for name in TAG_FIELDS}
+            created = tag_create(account=obj.account, data=data)
+            for field in created._meta.concrete_fields:  # the admin reads the saved row
+                setattr(obj, field.attname, getattr(created, field.attname))
+            obj._state.adding, obj._state.db = False, created._state.db
 
     def delete_model(self, request, obj):
         tags_delete(account_id=obj.account_id, tag_ids=[obj.pk])

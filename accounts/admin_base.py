@@ -9,7 +9,11 @@ must belong to its account (`AccountOwned.clean`). Site-wide tables (tokens, gro
 task results) hold every account's data and are for superusers only.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms import ModelChoiceField
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 
@@ -17,6 +21,7 @@ from accounts.memberships import acting_memberships
 from accounts.models import Account, Membership, User
 from accounts.tenancy import AccountOwned
 from lib.currencies import currency_choices_ordered
+from lib.errors import StateConflict
 
 ADMINISTERING_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 
@@ -69,6 +74,59 @@ def scope_for_admin(queryset, request):
     return queryset
 
 
+def assignable_for_admin(request, *, keep=None):
+    """The users the admin user may make the owner of a record: active members of an
+    account they administer (any account's, for a superuser), and `keep`, the user
+    the record has now. Which account's member is the record's own: checked by
+    `AccountScopedAdminForm`."""
+    if request.user.is_superuser:
+        active = Q(memberships__is_active=True)
+    else:
+        ids = admin_account_ids(request)
+        active = Q(memberships__account_id__in=ids, memberships__is_active=True)
+    if keep is not None:
+        active |= Q(pk=keep)
+    return User.objects.filter(active).distinct()
+
+
+def user_fields(form_class) -> list[str]:
+    """The names of a form's fields that choose a user (a record's `owner`)."""
+    return [
+        name
+        for name, field in form_class.base_fields.items()
+        if isinstance(field, ModelChoiceField) and field.queryset.model is User
+    ]
+
+
+class AccountScopedAdminForm(forms.ModelForm):
+    """The admin's form of a CRM record: a saved record keeps its account, and a user
+    it names (its owner) must be one the record may be assigned to in its own account
+    (`User.objects.assignable_to`): an active member, or the user it has now, even one
+    deactivated since. One query per user field set."""
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is not None and "account" in self.changed_data:
+            # Its links, events and unique names are that account's; the services
+            # look a record up in its account, and a save never moves it
+            # (AccountOwned._do_update): say so rather than ignore the change.
+            self.add_error("account", "A record stays in its account.")
+            return data
+        account = data.get("account") or (
+            self.instance.account if self.instance.account_id is not None else None
+        )
+        if account is None:
+            return data
+        for name in user_fields(type(self)):
+            user = data.get(name)
+            if user is None or name not in self.fields:
+                continue
+            keep = getattr(self.instance, f"{name}_id", None) if self.instance.pk else None
+            if not User.objects.assignable_to(account, keep=keep).filter(pk=user.pk).exists():
+                self.add_error(name, "Pick an active member of the record's account.")
+        return data
+
+
 class AccountScopedRelatedListFilter(admin.RelatedFieldListFilter):
     """A foreign-key list filter whose choices come from the admin user's accounts."""
 
@@ -92,14 +150,25 @@ class AccountScopedAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     """Base ModelAdmin for every CRM model."""
 
     list_select_related = ["account"]
+    form = AccountScopedAdminForm
 
     def get_queryset(self, request):
         return scope_for_admin(super().get_queryset(request), request)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
+        if related is User:  # an owner: someone who may be assigned records
+            kwargs.setdefault("queryset", assignable_for_admin(request))
         kwargs.setdefault("queryset", scope_for_admin(related._default_manager.all(), request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class per request
+        if obj is not None:  # the record keeps its owner, even one deactivated since
+            for name in user_fields(form):
+                keep = getattr(obj, f"{name}_id", None)
+                form.base_fields[name].queryset = assignable_for_admin(request, keep=keep)
+        return form
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         related = db_field.related_model
@@ -146,6 +215,56 @@ class AccountScopedInline(admin.TabularInline):
         related = db_field.related_model
         kwargs.setdefault("queryset", scope_for_admin(related._default_manager.all(), request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class RefusalsAsFormErrors:
+    """Mixin for a ModelAdmin whose saves go through services: what a service refuses
+    while saving (a UniqueConflict when a concurrent request took the name after this
+    form was validated, a StateConflict such as a stage that holds deals, any other
+    ValidationError) shows on the form, as a validation error would, instead of a 500.
+
+    The admin saves in one transaction, which the refusal rolls back whole; the page
+    is then built again from the same POST with the refusal added to the form's
+    errors (on the field it names when the form has it), so nothing is half-written
+    and the user sees what they typed."""
+
+    refusals = (ValidationError, StateConflict)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except self.refusals as refusal:
+            if request.method != "POST" or hasattr(request, "_admin_refusal"):
+                raise
+            request._admin_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        refusal = getattr(request, "_admin_refusal", None)
+        if refusal is None:
+            return form
+        return type(form.__name__, (RefusedForm, form), {"refusal": refusal})
+
+
+class RefusedForm:
+    """Mixed into a form class by RefusalsAsFormErrors: `refusal` joins the errors of
+    a form that is otherwise valid (one that is not already says why, likely the same
+    thing, now that the concurrent write has committed)."""
+
+    refusal: Exception
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or self._errors:
+            return
+        refusal = self.refusal
+        if isinstance(refusal, ValidationError) and hasattr(refusal, "error_dict"):
+            for name, errors in refusal.error_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        else:
+            messages = refusal.messages if isinstance(refusal, ValidationError) else [refusal]
+            self.add_error(None, [str(message) for message in messages])
 
 
 class SuperuserOnlyAdmin(admin.ModelAdmin):

@@ -34,15 +34,38 @@ def validate_time_zone(value: str) -> None:
 
 class UserQuerySet(models.QuerySet):
     def members_of(self, account):
-        """The users a record of `account` may be assigned to (its members), by name.
-        Lazy: no query until it is read."""
+        """Every member of `account` (an Account or its id), deactivated ones too, by
+        name: who may own the account's records, so lists filter by them and records
+        show them. Choices for a new assignment come from `assignable_to`. Lazy."""
         return self.filter(memberships__account=account).order_by(
             "first_name", "last_name", "username"
         )
 
+    def assignable_to(self, account, *, keep=None):
+        """The users a record of `account` may be assigned to: its active members (a
+        deactivated member keeps what they own but gets nothing new, as in HubSpot
+        or Pipedrive), plus `keep`, the user id the record already has, so an edit
+        that leaves the owner as it is still saves. Each row carries
+        `assignable` (False only for a kept deactivated member), by name. Lazy."""
+        active = models.Q(memberships__is_active=True)
+        if keep is not None:
+            active |= models.Q(pk=keep)
+        # One filter() call: the account and the active flag are the same membership.
+        return (
+            self.filter(models.Q(memberships__account=account) & active)
+            .annotate(assignable=models.F("memberships__is_active"))
+            .order_by("first_name", "last_name", "username")
+        )
+
+    def with_assignable(self, account):
+        """`members_of(account)`, each row with `assignable` (its membership is active):
+        for a face that names a deactivated member as such. Lazy."""
+        return self.members_of(account).annotate(assignable=models.F("memberships__is_active"))
+
 
 class UserManager(AuthUserManager.from_queryset(UserQuerySet)):
-    """Django's user manager, with the queryset's `members_of(account)`."""
+    """Django's user manager, with the queryset's `members_of(account)` and
+    `assignable_to(account)`."""
 
 
 class User(AbstractUser):

@@ -3,6 +3,7 @@ from django.contrib import admin
 
 from accounts.admin_base import (
     AccountScopedAdmin,
+    AccountScopedAdminForm,
     AccountScopedInline,
     AccountScopedRelatedListFilter,
 )
@@ -22,7 +23,7 @@ class ContactTagInline(AccountScopedInline):
     fields = ["tag"]
 
 
-class ContactAdminForm(forms.ModelForm):
+class ContactAdminForm(AccountScopedAdminForm):
     """The phone is typed text, read by the one parser (`contacts.phones.parse_phone`)
     in the chosen account's region, as the API and the web app read it."""
 

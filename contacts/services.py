@@ -402,7 +402,9 @@ def contact_bulk_import(
     related_cache = _load_related(
         rows,
         {
-            "owner": User.objects.members_of(account),
+            # Every member, each marked `assignable`: a deactivated one is refused
+            # by name (accounts/api/fields.py MemberField).
+            "owner": User.objects.with_assignable(account),
             "company": Company.objects.for_account(account),
         },
     )

@@ -5,16 +5,13 @@ the admin saves them through the record's service like any other field."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 from django import forms
 from django.utils.functional import cached_property
 
 from accounts.admin_base import admin_account_ids
+from customfields.form_fields import custom_form_field
 from customfields.models import CustomFieldDefinition
 from customfields.values import (
-    MAX_TEXT_LENGTH,
     changed_values,
     definitions_for,
     validate_custom_values,
@@ -26,35 +23,20 @@ Type = CustomFieldDefinition.Type
 PREFIX = "cf_"
 
 
+# The admin's own widgets: a boolean may be left unknown (absent from the record).
+ADMIN_WIDGETS = {Type.BOOLEAN: forms.NullBooleanSelect}
+
+
 def form_field_for(definition: CustomFieldDefinition, *, creating: bool) -> forms.Field:
-    """The typed form field of one definition (required on an add form only, as the
-    rule is)."""
-    common = {
-        "label": definition.label or definition.key,
-        "required": creating and definition.required,
-        "help_text": f"Custom field “{definition.key}”.",
-    }
-    if definition.type == Type.NUMBER:
-        return forms.DecimalField(**common)
-    if definition.type == Type.BOOLEAN:
-        return forms.NullBooleanField(**common)
-    if definition.type == Type.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-    if definition.type == Type.SELECT:
-        choices = [("", "---------"), *((o, o) for o in definition.options or [])]
-        return forms.ChoiceField(choices=choices, **common)
-    return forms.CharField(max_length=MAX_TEXT_LENGTH, **common)
-
-
-def json_value(definition: CustomFieldDefinition, value):
-    """A typed form field's cleaned value as the JSON value stored (None when empty)."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    """The typed form field of one definition (the web app's, with the admin's
+    widgets), required on an add form only, as the rule is. Its cleaned value is the
+    JSON value stored, None when empty."""
+    return custom_form_field(
+        definition,
+        creating=creating,
+        widgets={kind: widget() for kind, widget in ADMIN_WIDGETS.items()},
+        help_text=f"Custom field “{definition.key}”.",
+    )
 
 
 class CustomFieldsForm(forms.ModelForm):
@@ -92,10 +74,8 @@ class CustomFieldsForm(forms.ModelForm):
         merged = dict(others)
         for definition in self.custom_field_definitions:
             name = PREFIX + definition.key
-            if name in data:
-                value = json_value(definition, data[name])
-                if value is not None:
-                    merged[definition.key] = value
+            if data.get(name) is not None:
+                merged[definition.key] = data[name]
         data["custom_fields"] = merged
         self._check_custom_values(data, merged)
         return data

@@ -1,31 +1,148 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 
 from accounts.admin_base import (
     AccountScopedAdmin,
     AccountScopedInline,
+    AccountScopedInlineFormSet,
     AccountScopedRelatedListFilter,
     ActiveCurrenciesAdminMixin,
+    RefusalsAsFormErrors,
 )
 from customfields.admin_forms import CustomFieldsAdmin
 from deals import services
 from deals.models import Deal, InvalidTransition, Pipeline, Stage
 from events.admin_history import RecordHistoryAdmin
 from events.models import Source
+from lib.errors import StateConflict
+
+
+class StageInlineForm(forms.ModelForm):
+    probability = forms.IntegerField(min_value=0, max_value=100)
+
+    class Meta:
+        model = Stage
+        fields = ["position", "name", "probability"]
+
+
+class StageInlineFormSet(AccountScopedInlineFormSet):
+    """A pipeline's stages as the services take them (`stage_list`): at least one,
+    names unique whatever their case, in the order of their positions. The rules the
+    API's serializer checks; the services check the rest (a stage holding deals)."""
+
+    def kept_forms(self) -> list:
+        return [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and (form.instance.pk is not None or form.has_changed())
+        ]
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = self.kept_forms()
+        if not kept:
+            raise ValidationError("A pipeline needs at least one stage.")
+        seen = set()
+        for form in kept:
+            key = form.cleaned_data["name"].casefold()
+            if key in seen:
+                raise ValidationError(
+                    f"Stage names must be unique within a pipeline: "
+                    f"“{form.cleaned_data['name']}” appears twice."
+                )
+            seen.add(key)
+
+    def stage_list(self) -> list[dict]:
+        """`[{"id", "name", "probability"}]` by position (then row order); positions
+        themselves are renumbered by the service."""
+        ordered = sorted(
+            enumerate(self.kept_forms()),
+            key=lambda pair: (pair[1].cleaned_data.get("position") or 0, pair[0]),
+        )
+        return [
+            {
+                "id": form.instance.pk,
+                "name": form.cleaned_data["name"],
+                "probability": form.cleaned_data["probability"],
+            }
+            for _index, form in ordered
+        ]
 
 
 class StageInline(AccountScopedInline):
     model = Stage
+    form = StageInlineForm
+    formset = StageInlineFormSet
     extra = 0
     fields = ["position", "name", "probability"]
     ordering = ["position", "id"]
 
 
 @admin.register(Pipeline)
-class PipelineAdmin(AccountScopedAdmin):
+class PipelineAdmin(RefusalsAsFormErrors, AccountScopedAdmin):
+    """A pipeline and its stages, written through deals/services.py as the API and the
+    web settings write them: one `pipeline_create` or `pipeline_update` call for the
+    name and the whole stage list, under the pipeline's lock. What a service refuses
+    (a removed stage that holds deals, a name taken meanwhile) is a form error
+    (RefusalsAsFormErrors), a refused delete a message: never a 500."""
+
     list_display = ["name", "account", "created_at"]
     list_filter = [("account", AccountScopedRelatedListFilter)]
     search_fields = ["name"]
     inlines = [StageInline]
+
+    def save_model(self, request, obj, form, change):
+        """Nothing yet: `save_related` writes the pipeline with its stages, in one call."""
+
+    def save_related(self, request, form, formsets, change):
+        (stages,) = [f for f in formsets if isinstance(f, StageInlineFormSet)]
+        pipeline = form.instance
+        if change:
+            data = {"stages": stages.stage_list()}
+            if "name" in form.changed_data:
+                data["name"] = form.cleaned_data["name"]
+            services.pipeline_update(
+                pipeline=Pipeline.objects.for_account(pipeline.account_id).get(pk=pipeline.pk),
+                data=data,
+            )
+        else:
+            created = services.pipeline_create(
+                account=pipeline.account, name=pipeline.name, stages=stages.stage_list()
+            )
+            pipeline.pk, pipeline.created_at = created.pk, created.created_at
+            pipeline.updated_at, pipeline._state.adding = created.updated_at, False
+        # What the admin's change message reads (formset.save() would set them).
+        stages.new_objects = [f.instance for f in stages.forms if f.instance.pk is None]
+        stages.changed_objects = [
+            (f.instance, f.changed_data) for f in stages.kept_forms() if f.instance.pk
+        ]
+        stages.deleted_objects = [f.instance for f in stages.deleted_forms if f.instance.pk]
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except StateConflict as refused:  # it holds deals: rolled back, nothing deleted
+            self.message_user(request, str(refused), messages.ERROR)
+            return HttpResponseRedirect(request.path.removesuffix("delete/") + "change/")
+
+    def delete_model(self, request, obj):
+        services.pipeline_delete(pipeline=obj)
+
+    def delete_queryset(self, request, queryset):
+        refused = []
+        for pipeline in queryset:
+            try:
+                services.pipeline_delete(pipeline=pipeline)
+            except StateConflict as exc:
+                refused.append(str(exc))
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
 
 
 @admin.register(Stage)

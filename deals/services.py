@@ -145,14 +145,19 @@ def pipeline_replace_stages(*, pipeline: Pipeline, stages: list[dict]) -> None:
 
     Items with an `id` keep that stage (renamed, re-weighted, moved); items without
     are new; stages left out are deleted, unless deals are in them (StageHasDeals,
-    and nothing changes). Callers validate that ids belong to the pipeline and
-    names are unique. A constant number of queries; the pipeline is locked first, so
-    concurrent writes of its stages take turns.
+    and nothing changes). Callers validate that ids belong to the pipeline and names
+    are unique; a stage to keep that was deleted since is StageOrderStale. A constant
+    number of queries; the pipeline is locked first, so concurrent writes of its
+    stages take turns.
     """
     pipeline_lock(pipeline)
     scoped = Stage.objects.for_account(pipeline.account_id)
     existing = {stage.pk: stage for stage in scoped.filter(pipeline=pipeline)}
     kept_ids = {item["id"] for item in stages if item.get("id") is not None}
+    if kept_ids - set(existing):  # deleted since the caller checked the ids
+        raise StageOrderStale(
+            "The stages of this pipeline changed meanwhile: a stage to keep was deleted."
+        )
     removed = set(existing) - kept_ids
     if removed:
         _stages_removable(pipeline=pipeline, stages={pk: existing[pk] for pk in removed})

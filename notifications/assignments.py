@@ -59,9 +59,10 @@ def notify_assignments(*, account_id: int, actor_id, source: Source, events) -> 
         account_id=account_id, actor_id=actor_id, events=events
     )
     if notifications:
-        # Only members hear of it: an event can name a user who has left (one query).
+        # Only active members hear of it: an event can name a user who has left, or
+        # one deactivated since (a merge or restore keeps their ownership). One query.
         members = set(
-            User.objects.members_of(account_id)
+            User.objects.assignable_to(account_id)
             .filter(pk__in={n.user_id for n in notifications})
             .values_list("pk", flat=True)
         )

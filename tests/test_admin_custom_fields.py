@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.html_forms import form_data
+from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +59,11 @@ def test_the_contact_change_form_shows_typed_fields_with_the_stored_values(
     assert {"cf_source", "cf_score", "cf_newsletter", "cf_renewal", "cf_nickname"} <= set(
         form.fields
     )
-    assert type(form.fields["cf_score"]).__name__ == "DecimalField"
-    assert type(form.fields["cf_newsletter"]).__name__ == "NullBooleanField"
-    assert type(form.fields["cf_renewal"]).__name__ == "DateField"
-    assert [c[0] for c in form.fields["cf_source"].choices] == ["", "web", "ads"]
+    # The web app's fields (customfields/form_fields.py), with the admin's widgets.
+    assert type(form.fields["cf_score"].widget).__name__ == "NumberInput"
+    assert type(form.fields["cf_newsletter"].widget).__name__ == "NullBooleanSelect"
+    assert type(form.fields["cf_renewal"].widget).__name__ == "DateInput"
+    assert [c[0] for c in form.fields["cf_source"].widget.choices] == ["", "web", "ads"]
     assert form.initial["cf_source"] == "web"
     assert form.initial["cf_score"] == 7
     assert form.initial["custom_fields"] == {"other": "kept"}
@@ -114,6 +116,36 @@ def test_typed_fields_are_saved_into_custom_fields_through_the_service(
     assert "nickname" not in contact.custom_fields
     assert contact.custom_fields["score"] == 3
     assert type(contact.custom_fields["score"]) is int
+
+
+def test_the_admin_refuses_a_value_in_the_apis_words_as_the_web_app_does(
+    staff, owner, account, contact_fields
+):
+    """One builder (customfields/form_fields.py) for the admin's and the web app's
+    fields: a bad value gets the API's message, naming the key, on every face."""
+    api = owner.client.post(
+        "/api/v1/crm/contacts/",
+        {"first_name": "Ada", "custom_fields": {"renewal": "someday"}},
+        format="json",
+    ).json()["custom_fields"]
+    contact = ContactFactory(account=account, custom_fields={})
+    url = f"/admin/contacts/contact/{contact.pk}/change/"
+    data = form_data(staff.get(url).content.decode(), "contact_form")
+    admin = staff.post(url, data | {"cf_renewal": ["someday"]}).context["adminform"].form
+    web = client_for(owner).post("/contacts/new/", {"first_name": "Ada", "cf_renewal": "someday"})
+    assert admin.errors["cf_renewal"] == api == web.context["form"].errors["cf_renewal"]
+
+
+def test_a_boolean_left_unknown_in_the_admin_is_not_stored(staff, account, contact_fields):
+    contact = ContactFactory(account=account, custom_fields={})
+    url = f"/admin/contacts/contact/{contact.pk}/change/"
+    data = form_data(staff.get(url).content.decode(), "contact_form")
+    assert staff.post(url, data | {"cf_newsletter": ["unknown"]}).status_code == 302
+    contact.refresh_from_db()
+    assert "newsletter" not in contact.custom_fields
+    assert staff.post(url, data | {"cf_newsletter": ["false"]}).status_code == 302
+    contact.refresh_from_db()
+    assert contact.custom_fields["newsletter"] is False
 
 
 def test_a_value_the_definition_refuses_is_a_form_error(staff, account, contact_fields):

@@ -2,7 +2,8 @@
 field per definition (text, number, yes/no checkbox, date, select), named
 `cf_<key>`, whose values the form writes into the record's `custom_fields`.
 
-Values are read by `customfields.values.coerce_custom_value` and checked by
+The fields are built by `customfields.form_fields.custom_form_field`, as the admin's
+are; values are read by `customfields.values.coerce_custom_value` and checked by
 `validate_custom_values`, the functions the API and the CSV import use, so a value
 the API refuses is a form error here too. Keys without a definition are never shown
 and never written: an edit merges the fields the user changed into the record's
@@ -11,120 +12,17 @@ stored object.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django import forms
 from django.core.exceptions import ValidationError
 
+from customfields.form_fields import CustomBooleanField, custom_form_field
 from customfields.models import CustomFieldDefinition
-from customfields.values import (
-    MAX_TEXT_LENGTH,
-    coerce_custom_value,
-    definitions_for,
-    validate_custom_values,
-    value_error,
-)
+from customfields.values import definitions_for, validate_custom_values, value_error
 
 PREFIX = "cf_"
-Type = CustomFieldDefinition.Type
 
 
 def field_name(definition: CustomFieldDefinition) -> str:
     return f"{PREFIX}{definition.key}"
-
-
-class CustomValueField(forms.Field):
-    """One definition's value: the widget's text read as the type's JSON value (None
-    when empty), with the same messages as the API's."""
-
-    def __init__(self, *, definition: CustomFieldDefinition, **kwargs):
-        self.definition = definition
-        super().__init__(**kwargs)
-        # The API's words, naming the key.
-        self.error_messages["required"] = f"“{definition.key}” is required."
-
-    def to_python(self, value):
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        try:
-            return coerce_custom_value(self.definition, value)
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["custom_fields"], code="invalid") from None
-
-    def validate(self, value):
-        if value is None and self.required:
-            raise ValidationError(self.error_messages["required"], code="required")
-
-    def has_changed(self, initial, data):
-        if _text(initial) == _text(data):  # a stale select option shown as it was
-            return False
-        try:
-            return self.to_python(initial) != self.to_python(data)
-        except ValidationError:
-            return True
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
-class CustomChoiceField(CustomValueField):
-    """A select's options; a stored value that is no longer an option stays offered
-    (marked), so an edit that does not touch the field keeps it."""
-
-    def __init__(self, *, definition, stored=None, **kwargs):
-        options = list(definition.options or [])
-        choices = [("", "—"), *((o, o) for o in options)]
-        self.stale = None
-        if isinstance(stored, str) and stored and stored not in options:
-            self.stale = stored
-            choices.append((stored, f"{stored} (no longer an option)"))
-        kwargs.setdefault("widget", forms.Select(choices=choices))
-        super().__init__(definition=definition, **kwargs)
-
-    def to_python(self, value):
-        if self.stale is not None and value == self.stale:
-            return value  # kept as it is: the form only writes fields that changed
-        return super().to_python(value)
-
-
-class CustomBooleanField(CustomValueField):
-    """A checkbox: ticked is true, left empty false (so never "required")."""
-
-    widget = forms.CheckboxInput
-
-    def to_python(self, value):
-        # The checkbox gives a bool; the hidden "opened on" input the text "True".
-        if isinstance(value, str):
-            return value.strip().lower() in ("true", "on", "1", "yes")
-        return bool(value)
-
-    def has_changed(self, initial, data):
-        return bool(initial) != self.to_python(data)
-
-
-def custom_form_field(
-    definition: CustomFieldDefinition, *, creating: bool, stored=None
-) -> forms.Field:
-    """The form field for one definition (`stored`: the record's value, if any).
-    Required on a new record's form only, as the rule is for every face (the API, the
-    admin): an edit may leave a value out that the record never had."""
-    common = {
-        "label": definition.label or definition.key,
-        "required": creating and definition.required,
-    }
-    kind = definition.type
-    if kind == Type.BOOLEAN:
-        return CustomBooleanField(definition=definition, label=common["label"], required=False)
-    if kind == Type.SELECT:
-        return CustomChoiceField(definition=definition, stored=stored, **common)
-    if kind == Type.NUMBER:
-        widget = forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
-    elif kind == Type.DATE:
-        widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    else:
-        widget = forms.TextInput(attrs={"maxlength": MAX_TEXT_LENGTH})
-    return CustomValueField(definition=definition, widget=widget, **common)
 
 
 class CustomFieldsFormMixin:

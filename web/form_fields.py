@@ -24,10 +24,12 @@ MAX_TAGS = 100
 
 
 class MemberChoiceField(forms.ModelChoiceField):
-    """A member of the account, shown by name."""
+    """A member of the account, shown by name; the record's own owner, deactivated
+    since, marked so (`User.objects.assignable_to` offers no other)."""
 
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        name = obj.get_full_name() or obj.get_username()
+        return name if getattr(obj, "assignable", True) else f"{name} (deactivated)"
 
 
 class PickerSelect(forms.Select):

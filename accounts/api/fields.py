@@ -3,6 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_array_type, build_basic_type, build_object_type
@@ -65,16 +66,56 @@ class AccountScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class MemberField(AccountScopedRelatedField):
-    """A user id that must be a member of the request's account."""
+    """A user id that must be an active member of the request's account; the record's
+    current value is accepted as it is (`User.objects.assignable_to`), so a record
+    owned by a since deactivated member can be written back unchanged.
+
+    With `context["related_cache"][User]` (bulk writes), the cached rows carry
+    `assignable` (`User.objects.with_assignable`), so a refusal costs no query."""
 
     default_error_messages = {
         "does_not_exist": "User {pk_value} is not a member of this account.",
+        "deactivated": ("User {pk_value} is deactivated in this account: assign an active member."),
     }
 
     def __init__(self, **kwargs):
         if not kwargs.get("read_only"):
             kwargs.setdefault("queryset", User.objects.all())
         super().__init__(**kwargs)
+
+    def kept_id(self) -> int | None:
+        """The user id the record being written has in this field now, if any."""
+        instance = getattr(self.parent, "instance", None)
+        if not isinstance(instance, models.Model) or instance.pk is None:
+            return None
+        return getattr(instance, f"{self.source}_id", None)
+
+    def get_queryset(self):
+        account = context_account(self.context)
+        if account is None:
+            return User.objects.none()
+        return User.objects.assignable_to(account, keep=self.kept_id())
+
+    def to_internal_value(self, data):
+        user = super().to_internal_value(data)
+        if not getattr(user, "assignable", True) and user.pk != self.kept_id():
+            self.fail("deactivated", pk_value=user.pk)  # a cached row (bulk writes)
+        return user
+
+    def fail(self, key, **kwargs):
+        # Not assignable: say so when it is a deactivated member (one query, on
+        # refusal only; none for bulk writes, whose cache holds every member).
+        account = context_account(self.context)
+        pk = kwargs.get("pk_value")
+        if (
+            key == "does_not_exist"
+            and account is not None
+            and self.context.get("related_cache", {}).get(User) is None
+            and isinstance(pk, int)
+            and User.objects.members_of(account).filter(pk=pk).exists()
+        ):
+            key = "deactivated"
+        super().fail(key, **kwargs)
 
 
 class TagNamesField(serializers.Field):

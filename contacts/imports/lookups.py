@@ -59,8 +59,9 @@ class Directory:
         owners = {c.strip().lower() for c in cells_by_field.get("owner", ())}
         self.members: dict[str, list[User]] = {}
         if owners:
+            # Every member, marked `assignable`: a deactivated one is named as such.
             members = (
-                User.objects.members_of(account)
+                User.objects.with_assignable(account)
                 .annotate(username_lower=Lower("username"), email_lower=Lower("email"))
                 .filter(Q(username_lower__in=owners) | Q(email_lower__in=owners))
             )
@@ -90,4 +91,10 @@ class Directory:
             raise LookupError(
                 f"“{text.strip()}” is not the username or email of a member of this account."
             )
-        return next(iter(found.values()))
+        member = next(iter(found.values()))
+        if not member.assignable:
+            raise LookupError(
+                f"“{text.strip()}” is deactivated in this account: name an active member, "
+                "or leave the cell empty."
+            )
+        return member

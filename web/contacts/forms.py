@@ -116,7 +116,7 @@ class BulkActionForm(forms.Form):
             else:
                 owner_id = parse_id(owner)
                 member = (
-                    User.objects.members_of(self.account).filter(pk=owner_id).first()
+                    User.objects.assignable_to(self.account).filter(pk=owner_id).first()
                     if owner_id is not None
                     else None
                 )

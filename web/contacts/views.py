@@ -105,7 +105,9 @@ class ContactListView(CustomFieldListMixin, RecordListView):
             # A menu while it stays short; past that, a "company name starts with" box
             # (rendering 10,000 options made the page slow). One query either way.
             "company_options": company_menu(request.account),
-            "member_options": User.objects.members_of(request.account),
+            # Every member for the owner filter (a deactivated one still owns
+            # contacts), the `assignable` ones for the bulk "Assign": one query.
+            "member_options": User.objects.with_assignable(request.account),
         }
 
     def respond(self, response, *, partial):

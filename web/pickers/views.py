@@ -121,16 +121,16 @@ class DealPickerView(PickerView):
 
 
 class OwnerPickerView(PickerView):
-    """The account's members (a handful: one query, no index needed) by first name,
-    last name, username or email."""
+    """The account's active members (a handful: one query, no index needed) by first
+    name, last name, username or email; a deactivated member is assigned nothing new."""
 
     model = User
     noun = "person"
 
     def get_queryset(self):
-        # The account's members: the users' side of the one tenancy mechanism (as
+        # The account's active members: the ones a record may be assigned to (as
         # web/account_forms.py `scoped_choices` chooses owners).
-        return User.objects.members_of(self.request.account).only(
+        return User.objects.assignable_to(self.request.account).only(
             "id", "first_name", "last_name", "username", "email"
         )
 
