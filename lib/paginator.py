@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 DEFERRED_FROM = 1000  # rows skipped; below this the plain OFFSET is as fast
+EXACT_BEYOND = 2**62  # a capped count this far is an exact one (and fits a bigint)
 
 
 class DeferredJoinPaginator(Paginator):
@@ -67,7 +68,9 @@ class CappedCountPaginator(DeferredJoinPaginator):
 
     @cached_property
     def count(self):
-        limit = (self.asked - 1) * self.per_page + self.cap + 1
+        # A page number past any table (the fuzz sends 10^20) would overflow SQL's
+        # bigint LIMIT: such a count has nothing to stop early for and is exact.
+        limit = min((self.asked - 1) * self.per_page + self.cap + 1, EXACT_BEYOND)
         counted = self.object_list.order_by()[:limit].count()
         self.count_is_exact = counted < limit
         return counted
