@@ -235,6 +235,8 @@ def picker_summary(results) -> dict:
     target, and p95."""
     rows = [r for r in results if r["endpoint"].startswith("UI: picker keystroke")]
     latencies = [ms for r in rows for ms in r["latencies"]]
+    if not latencies:  # not measured this run (--only)
+        return {}
     p50 = percentile(latencies, 50)
     return {
         "prefixes": PICKER_PREFIXES,
@@ -556,10 +558,12 @@ def main():
                 f"  errors {errors}  {sorted(statuses)}"
             )
         picker = picker_summary(results)
-        print(
-            f"  picker keystroke, {len(PICKER_PREFIXES)} prefixes: p50 {picker['p50_ms']:.1f} ms"
-            f" (target {PICKER_TARGET_MS} ms), p95 {picker['p95_ms']:.1f} ms"
-        )
+        if picker:
+            print(
+                f"  picker keystroke, {len(PICKER_PREFIXES)} prefixes:"
+                f" p50 {picker['p50_ms']:.1f} ms (target {PICKER_TARGET_MS} ms),"
+                f" p95 {picker['p95_ms']:.1f} ms"
+            )
         custom = custom_field_summary(results)
         for row in custom:
             verdict = "meets" if row["meets_target"] else "MISSES"
