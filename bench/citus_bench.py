@@ -17,8 +17,9 @@ shard of its own.
    `citus_rebalance_start()` moves shards onto it while clients read and create
    contacts. Reported: the rebalance time, the clients' errors, and the acknowledged
    creates missing afterwards (bench/acknowledged.py).
-3. **Tenant isolation.** `isolate_tenant_to_new_shard(..., 'CASCADE')` gives the big
-   account shards of its own (under the same load), and every statement of the main
+3. **Tenant isolation.** The big account gets shards of its own online
+   (scaleout/tenant_isolation.py; `--isolation-mode block_writes` uses Citus's
+   `isolate_tenant_to_new_shard` instead), under the same load, and every statement of the main
    endpoints is EXPLAINed: each must run as one task, on the account's new shards.
 
 Results: bench-results/citus.json and citus.md. The cluster is left running (the
@@ -289,17 +290,29 @@ def rebalance(server: dict, info: dict, settle: float) -> dict:
 
 
 def isolate(server: dict, info: dict, settle: float, out: Path, mode: str) -> dict:
-    """The big account split onto shards of its own, in shard transfer `mode`:
-    'block_writes' by default, because the online split ('auto', by logical
-    replication) does not finish on this cluster (Citus 12.1.12): replicating the
-    row-counter shard fails with "publisher did not send replica identity column
-    expected by the logical replication target relation" and the split waits
-    (docs/scaling.md). Blocking means the account's writes wait for the split: none
-    may be lost."""
+    """The big account split onto shards of its own, in shard transfer `mode`: 'auto'
+    (online, by logical replication) by default, through
+    scaleout.tenant_isolation.isolate_account, which puts the new shards on another
+    original worker (Citus's own isolate_tenant_to_new_shard keeps them on the old
+    node and there stalls under writes: see that module). 'block_writes' uses
+    isolate_tenant_to_new_shard: the account's writes wait for the split, none may be
+    lost."""
+    from scaleout.tenant_isolation import isolate_account
+
     account = info["account_id"]
     with psycopg.connect(CLUSTER_URL, autocommit=True) as conn:
 
         def split():
+            if mode != "block_writes":
+                # Not worker3: the next step moves the shards there, online too.
+                (target,) = conn.execute(
+                    "SELECT nodeid FROM pg_dist_node WHERE groupid <> 0 AND nodeport <> %s "
+                    "AND groupid <> (SELECT groupid FROM pg_dist_placement WHERE shardid = "
+                    "get_shard_id_for_distribution_column('contacts_contact', %s::bigint)) "
+                    "ORDER BY nodeid LIMIT 1",
+                    [CITUS_PORT + 3, account],
+                ).fetchone()
+                return isolate_account(conn.cursor(), account, node_id=target)
             return conn.execute(
                 "SELECT isolate_tenant_to_new_shard('contacts_contact', %s::bigint, 'CASCADE', "
                 "shard_transfer_mode => %s::citus.shard_transfer_mode)",
@@ -499,9 +512,10 @@ def write(report: dict, out: Path) -> None:
         f"per worker port {b['before']} -> {b['after']}. " + load_line(b["load"]),
     ]
     i = report["isolation"]
+    how = "`isolate_tenant_to_new_shard`" if i["mode"] == "block_writes" else "`isolate_account`"
     lines += [
         "",
-        f"Big account isolated (`isolate_tenant_to_new_shard`, CASCADE, {i['mode']}) in "
+        f"Big account isolated ({how}, {i['mode']}) in "
         f"{i['seconds']:.1f}s: "
         f"{i['shards']} shards of its own (hash range {i['hash_range'][0]}..{i['hash_range'][1]}). "
         + load_line(i["load"]),
@@ -661,8 +675,8 @@ def parse(argv=None):
     parser.add_argument("--out", default="bench-results")
     parser.add_argument(
         "--isolation-mode",
-        default="block_writes",
-        choices=["block_writes", "force_logical", "auto"],
+        default="auto",
+        choices=["auto", "block_writes"],
         help="shard transfer mode of the tenant isolation (see isolate())",
     )
     return parser.parse_args(argv)

@@ -9,7 +9,8 @@ class ScaleoutConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from scaleout import tenant_deletes, tenant_joins
+        from scaleout import citus_migrations, tenant_deletes, tenant_joins
 
+        citus_migrations.install()
         tenant_joins.install()
         tenant_deletes.install()

@@ -90,6 +90,58 @@ def _foreign_keys(cursor) -> list[ForeignKey]:
     return [ForeignKey(*row) for row in cursor.fetchall()]
 
 
+def _constrained_columns(cursor) -> set[tuple[str, str, str]]:
+    """(table, column, target table) of every foreign key in the database, composite
+    ones included (a composite key covers each of its columns)."""
+    cursor.execute(
+        """
+        SELECT t.relname, a.attname, rt.relname
+        FROM pg_constraint c
+        JOIN pg_class t ON t.oid = c.conrelid
+        JOIN pg_class rt ON rt.oid = c.confrelid
+        CROSS JOIN LATERAL unnest(c.conkey) AS k(attnum)
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+        WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+        """
+    )
+    return set(cursor.fetchall())
+
+
+def missing_foreign_keys(cursor) -> list[ForeignKey]:
+    """The foreign keys the models declare that the database lacks: on Citus,
+    `migrate` creates none (scaleout/citus_migrations.py), so a table or a foreign key
+    a later migration adds has its key made here, in the shape Citus needs."""
+    from django.apps import apps
+
+    tables = set(_tables(cursor))
+    present = _constrained_columns(cursor)
+    missing = []
+    for model in apps.get_models(include_auto_created=True):
+        opts = model._meta
+        if not opts.managed or opts.proxy or opts.db_table not in tables:
+            continue
+        for model_field in opts.local_fields:
+            if not (model_field.remote_field and model_field.db_constraint):
+                continue
+            column = model_field.column
+            target = model_field.remote_field.model._meta.db_table
+            target_column = model_field.target_field.column
+            if target not in tables or (opts.db_table, column, target) in present:
+                continue
+            name = _fk_name(opts.db_table, column, target, target_column)
+            missing.append(ForeignKey(name, opts.db_table, column, target, target_column))
+    return missing
+
+
+def _fk_name(table: str, column: str, target: str, target_column: str) -> str:
+    """The name Django gives the key (`<table>_<column>_<hash>_fk_<target>_<column>`)."""
+    from django.db import connection
+
+    # Not entered: only its naming rule is used, no statement runs.
+    editor = connection.schema_editor()
+    return editor._create_index_name(table, [column], suffix=f"_fk_{target}_{target_column}")
+
+
 def plan(cursor) -> Plan:
     """Classify every table of the public schema (see the module's docstring)."""
     tables = _tables(cursor)
@@ -99,7 +151,9 @@ def plan(cursor) -> Plan:
         if t not in SHARED_WITH_ACCOUNTS and DISTRIBUTION_COLUMN in _columns(cursor, t)
     ]
     reference = {ACCOUNT_TABLE, *SHARED_WITH_ACCOUNTS}
-    fks = _foreign_keys(cursor)
+    # The keys still to be made count as much as the ones there: a table a migration
+    # added next to the users is a reference table before its key exists.
+    fks = _foreign_keys(cursor) + missing_foreign_keys(cursor)
     # Whatever a reference table points at, or points at a reference table, must be
     # a reference table too (Citus allows no foreign key between them and local ones).
     changed = True
@@ -184,6 +238,23 @@ def _identity_to_sequence(cursor, table: str) -> None:
         )
 
 
+def _add_foreign_key(cursor, log, fk: ForeignKey, the_plan: Plan) -> None:
+    """Composite between distributed tables (`(account_id, x_id) -> (account_id, id)`),
+    as declared otherwise."""
+    if fk.target in the_plan.distributed and fk.target_column == "id":
+        columns = f'"{DISTRIBUTION_COLUMN}", "{fk.column}"'
+        target_columns = f'"{DISTRIBUTION_COLUMN}", "id"'
+    else:
+        columns, target_columns = f'"{fk.column}"', f'"{fk.target_column}"'
+    _run(
+        cursor,
+        log,
+        f'ALTER TABLE "{fk.table}" ADD CONSTRAINT "{fk.name}" '
+        f'FOREIGN KEY ({columns}) REFERENCES "{fk.target}" ({target_columns}) '
+        "DEFERRABLE INITIALLY DEFERRED",
+    )
+
+
 def _run(cursor, log, statement: str, params=None) -> None:
     log(statement if params is None else f"{statement} {params}")
     cursor.execute(statement, params)
@@ -246,20 +317,11 @@ def distribute(connection, log=lambda line: None) -> Plan:
             )
             anchor = anchor or table
         for fk in fks:
-            if fk.target in the_plan.distributed and fk.target_column == "id":
-                columns, target_columns = (
-                    f'"{DISTRIBUTION_COLUMN}", "{fk.column}"',
-                    f'"{DISTRIBUTION_COLUMN}", "id"',
-                )
-            else:
-                columns, target_columns = f'"{fk.column}"', f'"{fk.target_column}"'
-            _run(
-                cursor,
-                log,
-                f'ALTER TABLE "{fk.table}" ADD CONSTRAINT "{fk.name}" '
-                f'FOREIGN KEY ({columns}) REFERENCES "{fk.target}" ({target_columns}) '
-                "DEFERRABLE INITIALLY DEFERRED",
-            )
+            _add_foreign_key(cursor, log, fk, the_plan)
+        # Then whatever key the models declare and the database lacks (on Citus,
+        # `migrate` makes none: scaleout/citus_migrations.py).
+        for fk in missing_foreign_keys(cursor):
+            _add_foreign_key(cursor, log, fk, the_plan)
         for table in the_plan.distributed:
             if table not in row_count_triggers.counted_tables():
                 continue

@@ -96,6 +96,25 @@ def test_distributed_tables_key_on_account_and_id_from_a_sequence(on_citus):
     assert identity == []
 
 
+def test_every_distributed_table_has_a_replica_identity_for_logical_replication(on_citus):
+    """Online shard moves and splits copy by logical replication, which applies an
+    UPDATE or DELETE only on a table with a replica identity: its primary key, a
+    chosen unique index, or FULL. A table without one could not move under writes."""
+    without = rows(
+        """
+        SELECT c.relname FROM pg_class c
+        JOIN citus_tables t ON t.table_name = c.oid
+        WHERE t.citus_table_type = 'distributed' AND (
+            c.relreplident = 'n'
+            OR (c.relreplident = 'd' AND NOT EXISTS (
+                SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
+            OR (c.relreplident = 'i' AND NOT EXISTS (
+                SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
+        """
+    )
+    assert without == []
+
+
 def test_foreign_keys_between_distributed_tables_are_composite(on_citus):
     definitions = dict(
         rows(
