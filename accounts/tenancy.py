@@ -53,6 +53,12 @@ def _pins_account(where: WhereNode, base_alias: str | None) -> bool:
     return False
 
 
+def pins_account(query) -> bool:
+    """Whether a query's rows must all be of given accounts (`account_id = x` or
+    `IN (...)` among the conditions every row meets)."""
+    return _pins_account(query.where, query.base_table)
+
+
 class AccountScopedQuerySet(models.QuerySet):
     _dangerously_unscoped = False
 

@@ -70,6 +70,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _single_node_plan(request):
+    """`@pytest.mark.single_node_plan`: a test that reads PostgreSQL's plan of a
+    statement (an index range, an index name) runs on one PostgreSQL only. On Citus the
+    coordinator's plan is a distributed scan; the routing check covers those statements."""
+    if request.node.get_closest_marker("single_node_plan") is None:
+        return
+    request.getfixturevalue("django_db_setup")
+    if connection.vendor != "postgresql":
+        pytest.skip("reads PostgreSQL's plans")
+    if CITUS["on"]:
+        pytest.skip("reads a single-node plan; on Citus the routing check covers these statements")
+
+
+@pytest.fixture(autouse=True)
 def _single_shard_routing(request):
     """On Citus, a test of the API or web suites fails if any of its statements fans
     out to several shards (reference-table reads go to one)."""
