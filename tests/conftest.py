@@ -65,6 +65,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
         nodes.join_cluster(connection, source)
         call_command("distribute_schema", verbosity=0)
     yield
+    from tests.citus_routing import close_side_connection
+
+    close_side_connection()
     with django_db_blocker.unblock():
         nodes.drop_from_workers(connection.settings_dict, source, name)
 
