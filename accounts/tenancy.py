@@ -53,6 +53,12 @@ def _pins_account(where: WhereNode, base_alias: str | None) -> bool:
     return False
 
 
+def pins_account(query) -> bool:
+    """Whether a query's rows must all be of given accounts (`account_id = x` or
+    `IN (...)` among the conditions every row meets)."""
+    return _pins_account(query.where, query.base_table)
+
+
 class AccountScopedQuerySet(models.QuerySet):
     _dangerously_unscoped = False
 
@@ -274,7 +280,8 @@ class AccountOwned(models.Model):
     def validate_same_account(self) -> None:
         """Refuse a foreign key to another account's row (used by forms and admin).
 
-        Costs no query: it compares the already-loaded related rows' `account_id`.
+        Costs no query for related rows already loaded with their `account_id`: it
+        compares them. One loaded without it, or not loaded, costs one query.
         """
         if self.account_id is None:
             return
@@ -285,8 +292,23 @@ class AccountOwned(models.Model):
                 continue
             if field.name == "account" or getattr(self, field.attname) is None:
                 continue
-            target = getattr(self, field.name)
-            if target.account_id != self.account_id:
+            try:
+                target = getattr(self, field.name)
+            except related.DoesNotExist:
+                # Not loaded yet, it is fetched by this row's account too
+                # (scaleout/tenant_joins.py): another account's id is not found.
+                target = None
+            if target is None or not self._same_account_as(target):
                 errors[field.name] = "Pick a record of the same account."
         if errors:
             raise ValidationError(errors)
+
+    def _same_account_as(self, target) -> bool:
+        account_id = target.__dict__.get("account_id")
+        if account_id is not None:
+            return account_id == self.account_id
+        # Loaded without its account (a form's `only("id", "title")` choices): one
+        # query, by this row's account, rather than a reload of the target by id alone
+        # (which on Citus visits every shard).
+        manager = type(target)._base_manager.db_manager(self._state.db)
+        return manager.filter(account_id=self.account_id, pk=target.pk).exists()

@@ -9,8 +9,9 @@ class ScaleoutConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from scaleout import citus_migrations, tenant_deletes, tenant_joins
+        from scaleout import citus_migrations, tenant_deletes, tenant_joins, tenant_validation
 
         citus_migrations.install()
         tenant_joins.install()
         tenant_deletes.install()
+        tenant_validation.install()

@@ -114,3 +114,25 @@ def drop_leftover_test_database(settings_dict: dict, test_name: str) -> None:
     except psycopg.OperationalError:
         return  # no such database yet: nothing can be left over either
     drop_from_workers(settings_dict, source, test_name)
+
+
+def account_shard_groups(connection, table: str, accounts_table: str) -> list[list[int]] | None:
+    """Every account id, grouped by the shard of `table` that holds its rows (one
+    group per shard), when `table` is distributed by account on this database; else
+    None. A statement filtered by one group's `account_id IN (...)` reaches one shard."""
+    if not has_extension(connection):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_dist_partition WHERE logicalrelid = %s::regclass "
+            "AND partmethod = 'h'",
+            [table],
+        )
+        if cursor.fetchone() is None:
+            return None
+        cursor.execute(
+            f"SELECT array_agg(id ORDER BY id) FROM {connection.ops.quote_name(accounts_table)} "
+            "GROUP BY get_shard_id_for_distribution_column(%s, id) ORDER BY 1",
+            [table],
+        )
+        return [list(ids) for (ids,) in cursor.fetchall()]

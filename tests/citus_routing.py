@@ -48,6 +48,14 @@ def _side_connection(connection) -> psycopg.Connection:
     return _SIDE["conn"]
 
 
+def close_side_connection() -> None:
+    """At the end of the run: an open session would keep pytest-django from dropping
+    the test database ("being accessed by other users")."""
+    if conn := _SIDE.pop("conn", None):
+        conn.close()
+    _SIDE.clear()
+
+
 class RoutingRecorder:
     """An execute wrapper (connection.execute_wrapper) that records fan-outs."""
 

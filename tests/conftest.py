@@ -65,8 +65,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
         nodes.join_cluster(connection, source)
         call_command("distribute_schema", verbosity=0)
     yield
+    from tests.citus_routing import close_side_connection
+
+    close_side_connection()
     with django_db_blocker.unblock():
         nodes.drop_from_workers(connection.settings_dict, source, name)
+
+
+@pytest.fixture(autouse=True)
+def _single_node_plan(request):
+    """`@pytest.mark.single_node_plan`: a test that reads PostgreSQL's plan of a
+    statement (an index range, an index name) runs on one PostgreSQL only. On Citus the
+    coordinator's plan is a distributed scan; the routing check covers those statements."""
+    if request.node.get_closest_marker("single_node_plan") is None:
+        return
+    request.getfixturevalue("django_db_setup")
+    if connection.vendor != "postgresql":
+        pytest.skip("reads PostgreSQL's plans")
+    if CITUS["on"]:
+        pytest.skip("reads a single-node plan; on Citus the routing check covers these statements")
 
 
 @pytest.fixture(autouse=True)

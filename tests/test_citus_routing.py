@@ -8,7 +8,7 @@ from accounts.models import Account, Membership
 from contacts.models import Contact
 from scaleout import nodes
 from tests.citus_routing import RoutingRecorder, fan_out
-from tests.factories import ContactFactory
+from tests.factories import AccountFactory, ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,18 @@ def test_reference_table_reads_are_not_fan_outs(recorder, owner):
     list(Membership.objects.filter(user=owner.user).select_related("account"))
     list(Account.objects.all())
     assert recorder.fan_outs == []
+
+
+def test_deleting_a_user_nulls_its_rows_in_every_account_one_shard_at_a_time(recorder):
+    # A user spans accounts (scaleout/tenant_deletes.py): its rows are nulled per shard.
+    user = UserFactory()
+    contacts = [ContactFactory(account=AccountFactory(), owner=user) for _ in range(8)]
+    groups = nodes.account_shard_groups(connection, "contacts_contact", "accounts_account")
+    assert len(groups) > 1  # the accounts lie on several shards
+
+    user.delete()
+
+    assert recorder.fan_outs == []
+    for contact in contacts:
+        contact.refresh_from_db()
+        assert contact.owner_id is None

@@ -3,7 +3,7 @@ deals.services and appends its event in the same transaction: the right type, ac
 source, changes and data; nothing for a no-op or a refused write."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from deals.models import Deal, Stage
@@ -320,3 +320,21 @@ def test_the_admins_bulk_delete_records_each_deal_in_one_batch(admin_client, own
     assert [[e.type for e in es] for es in events] == [["deal.deleted"]] * 3
     assert {es[0].source for es in events} == {"admin"}
     assert [es[0].data["id"] for es in events] == [d.pk for d in deals]
+
+
+def test_the_admins_bulk_delete_spans_accounts_one_account_at_a_time(
+    admin_client, owner, pipeline, outsider
+):
+    # Each account's rows are locked apart: on Citus, FOR UPDATE may not span shards.
+    deals = [DealFactory(pipeline=pipeline), DealFactory(account=outsider.account)]
+    with capture_queries() as queries:
+        response = admin_client.post(
+            "/admin/deals/deal/",
+            {"action": "delete_selected", "post": "yes", "_selected_action": [d.pk for d in deals]},
+        )
+    assert response.status_code == 302
+    if connection.features.has_select_for_update:  # not SQLite
+        locks = [sql for sql in queries.sql if "FOR UPDATE" in sql and '"deals_deal"' in sql]
+        assert len(locks) == 2
+        assert all('"deals_deal"."account_id" = ' in sql for sql in locks)
+    assert [[e.type for e in events_of(d)] for d in deals] == [["deal.deleted"]] * 2

@@ -29,6 +29,7 @@ def plan(sql: str, params=()) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+@pytest.mark.single_node_plan
 def test_a_long_list_of_emails_reads_the_unique_email_index(account):
     ContactFactory(account=account, email="known@example.com")
     # Over 100 values: PostgreSQL no longer proves `email <> ''` from the list itself,

@@ -355,11 +355,10 @@ def plans_of_activity_queries(client, url) -> list[str]:
     return plans
 
 
+@pytest.mark.single_node_plan
 @pytest.mark.parametrize("tab", ["overdue", "today", "upcoming", "done"])
 @pytest.mark.parametrize("owner_filter", ["", "&owner=all", "&owner=none", "&type=call"])
 def test_each_tab_is_an_index_range_in_list_order(owner, frozen_now, tab, owner_filter):
-    if connection.vendor != "postgresql":
-        pytest.skip("reads PostgreSQL's plans")
     for user in (owner.user, None):  # a row in every tab, for every filter
         for due_at in (
             NOW - dt.timedelta(hours=1),

@@ -56,14 +56,14 @@ def rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-def upload(client, text: str) -> ContactImport:
+def upload(client, text: str, *, account) -> ContactImport:
     response = client.post(
         reverse("web:contacts-import"),
         {"file": SimpleUploadedFile("people.csv", text.encode(), "text/csv")},
     )
     assert response.status_code == 302, response.content
     pk = int(response["Location"].rstrip("/").rsplit("/", 1)[1])
-    return ContactImport.objects.dangerously_unscoped().get(pk=pk)
+    return ContactImport.objects.for_account(account).get(pk=pk)
 
 
 def check(client, contact_import, mapping=None, **choices):
@@ -127,7 +127,9 @@ def test_the_export_applies_the_lists_custom_field_filters(owner, fields):
 def test_the_mapping_offers_and_guesses_the_custom_fields(owner, fields):
     client = browser(owner)
     contact_import = upload(
-        client, "First name,score,Renewal date,cf_source,Newsletter\nAda,1,,,\n"
+        client,
+        "First name,score,Renewal date,cf_source,Newsletter\nAda,1,,,\n",
+        account=owner.account,
     )
     assert contact_import.mapping == [
         "first_name",
@@ -142,7 +144,7 @@ def test_the_mapping_offers_and_guesses_the_custom_fields(owner, fields):
 
 def test_a_mapping_with_one_custom_field_twice_is_refused(owner, fields):
     client = browser(owner)
-    contact_import = upload(client, "First name,a,b\nAda,1,2\n")
+    contact_import = upload(client, "First name,a,b\nAda,1,2\n", account=owner.account)
     response = check(client, contact_import, mapping=["first_name", "cf_score", "cf_score"])
     assert "Only one column can be Score (custom field)." in response.content.decode()
 
@@ -154,6 +156,7 @@ def test_an_import_writes_typed_values(owner, fields):
         "First name,Email,source,score,newsletter,renewal\n"
         "Ada,ada@example.com,Referral,42,yes,2026-03-05\n"
         "Grace,grace@example.com,,,,\n",
+        account=owner.account,
     )
     check(client, contact_import)
     assert contact_import.status == Status.READY, contact_import.errors
@@ -175,6 +178,7 @@ def test_a_bad_value_fails_its_row_with_a_reason_in_the_failed_rows_file(owner, 
     contact_import = upload(
         client,
         "First name,source,score,renewal\nAda,web,1,\nBob,fax,lots,2026-02-30\n",
+        account=owner.account,
     )
     check(client, contact_import, mode="valid")
     assert contact_import.errors == [
@@ -205,7 +209,9 @@ def test_a_required_custom_field_is_required_of_the_rows_that_create(owner, fiel
     ContactFactory(account=owner.account, email="old@example.com", custom_fields={"tier": "a"})
     client = browser(owner)
     contact_import = upload(
-        client, "First name,Email,tier\nOld,old@example.com,\nNew,new@example.com,\n"
+        client,
+        "First name,Email,tier\nOld,old@example.com,\nNew,new@example.com,\n",
+        account=owner.account,
     )
     check(client, contact_import)
     assert contact_import.errors == [{"row": 3, "messages": ["“tier” is required."]}]
@@ -218,7 +224,9 @@ def test_an_empty_cell_never_overwrites_a_custom_value_on_update(owner, fields):
         custom_fields={"source": "web", "score": 1, "legacy": "kept"},
     )
     client = browser(owner)
-    contact_import = upload(client, "First name,Email,source,score\nAda,ada@example.com,,7\n")
+    contact_import = upload(
+        client, "First name,Email,source,score\nAda,ada@example.com,,7\n", account=owner.account
+    )
     check(client, contact_import)
     start(client, contact_import)
     assert contact_import.status == Status.DONE
@@ -241,7 +249,7 @@ def test_the_import_accepts_its_own_export_back(owner, fields):
     client = browser(owner)
     exported = b"".join(client.get(reverse("web:contacts-export")).streaming_content)
     Contact.objects.for_account(owner.account).delete()
-    contact_import = upload(client, exported.decode("utf-8-sig"))
+    contact_import = upload(client, exported.decode("utf-8-sig"), account=owner.account)
     assert {"cf_source", "cf_score", "cf_newsletter", "cf_renewal"} <= set(contact_import.mapping)
     check(client, contact_import)
     assert contact_import.status == Status.READY, contact_import.errors

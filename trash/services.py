@@ -95,18 +95,26 @@ def records_trash(
 
 def records_trash_queryset(kind: RecordKind, *, queryset, by, source: Source) -> int:
     """Trash the rows of `queryset` (the admin's selection may span a staff member's
-    several accounts): locked in id order first, so two bulk deletes never deadlock,
-    then trashed account by account. How many."""
+    several accounts), account by account in account order, each account's rows
+    locked in id order first, so two bulk deletes never deadlock. How many."""
+    # The accounts first, without locks: Citus refuses FOR UPDATE on a statement that
+    # spans several accounts' shards, so each account's rows are locked apart.
+    account_ids = sorted(set(queryset.order_by().values_list("account_id", flat=True)))
+    trashed = 0
     with transaction.atomic():
-        # The rows alone (no joins: PostgreSQL refuses FOR UPDATE on the nullable
-        # side of an outer join).
-        rows = list(queryset.select_related(None).select_for_update(of=("self",)).order_by("pk"))
-        by_account: dict[int, list] = {}
-        for row in rows:
-            by_account.setdefault(row.account_id, []).append(row)
-        for account_rows in by_account.values():
-            records_trash(kind, rows=account_rows, by=by, source=source)
-    return len(rows)
+        for account_id in account_ids:
+            # The rows alone (no joins: PostgreSQL refuses FOR UPDATE on the nullable
+            # side of an outer join).
+            rows = list(
+                queryset.filter(account_id=account_id)
+                .select_related(None)
+                .select_for_update(of=("self",))
+                .order_by("pk")
+            )
+            if rows:
+                records_trash(kind, rows=rows, by=by, source=source)
+            trashed += len(rows)
+    return trashed
 
 
 def record_restore(*, account, record_type: str, record_id: int, by, source: Source):
