@@ -13,7 +13,7 @@ from contacts.imports.lookups import Directory
 from contacts.models import Contact
 from notifications.models import Notification
 from tests.conftest import make_actor
-from tests.factories import ContactFactory, UserFactory
+from tests.factories import CompanyFactory, ContactFactory, DealFactory, UserFactory
 from tests.web_client import client_for
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +117,18 @@ def test_the_web_form_edits_a_deactivated_members_record_keeping_its_owner(
     assert response.status_code == 302
     their_contact.refresh_from_db()
     assert (their_contact.last_name, their_contact.owner_id) == ("Edited", leaver.pk)
+
+
+@pytest.mark.parametrize("kind", ["contact", "company", "deal"])
+def test_a_record_page_marks_its_owner_deactivated_and_only_then(owner, leaver, kind):
+    factory = {"contact": ContactFactory, "company": CompanyFactory, "deal": DealFactory}[kind]
+    path = {"contact": "/contacts/{}/", "company": "/companies/{}/", "deal": "/deals/{}/"}[kind]
+    web = client_for(owner)
+    theirs = factory(account=owner.account, owner=leaver)
+    mine = factory(account=owner.account, owner=owner.user)
+    page = web.get(path.format(theirs.pk)).content.decode()
+    assert "Dana Left" in page and ">Deactivated</span>" in page
+    assert ">Deactivated</span>" not in web.get(path.format(mine.pk)).content.decode()
 
 
 def test_the_owner_picker_offers_no_deactivated_member(owner, leaver):

@@ -24,6 +24,7 @@ from web.custom_field_display import custom_field_rows
 from web.custom_field_lists import CustomFieldListMixin
 from web.deal_display import deal_summary, decorate_deal
 from web.likely_duplicates import likely_duplicates
+from web.owner_status import with_owner_status
 from web.record_timeline import timeline_context
 
 PAGE_SIZE = 25
@@ -118,7 +119,7 @@ class CompanyDetailView(RecordDetailView):
     context_object_name = "company"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("parent", "owner").with_tag_list()
+        return with_owner_status(queryset.select_related("parent", "owner").with_tag_list())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

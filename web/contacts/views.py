@@ -39,6 +39,7 @@ from web.custom_field_display import custom_field_rows
 from web.custom_field_lists import CustomFieldListMixin
 from web.formatting import format_money
 from web.likely_duplicates import likely_duplicates
+from web.owner_status import with_owner_status
 from web.record_timeline import timeline_context
 from web.tenancy import AccountViewMixin
 
@@ -179,7 +180,7 @@ class ContactMixin:
     context_object_name = "contact"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("company", "owner")
+        return with_owner_status(queryset.select_related("company", "owner"))
 
 
 def tag_options(account):

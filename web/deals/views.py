@@ -43,6 +43,7 @@ from web.deal_display import decorate_deal
 from web.deals.board import BOARD_ORDER, SESSION_PIPELINE, board_context, render_board
 from web.deals.forms import DealForm, LoseForm, MoveForm
 from web.formatting import format_money
+from web.owner_status import with_owner_status
 from web.record_timeline import timeline_context
 from web.roles import may_manage
 from web.stage_visits import stage_history
@@ -117,7 +118,9 @@ class DealDetailView(RecordDetailView):
     context_object_name = "deal"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("stage", "pipeline", "company", "contact", "owner")
+        return with_owner_status(
+            queryset.select_related("stage", "pipeline", "company", "contact", "owner")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
