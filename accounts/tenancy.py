@@ -100,7 +100,7 @@ class AccountScopedQuerySet(models.QuerySet):
         instance = self._hints.get("instance")
         if instance is not None and getattr(instance, "account_id", None) is not None:
             return True
-        return _pins_account(self.query.where, self.query.base_table)
+        return pins_account(self.query)
 
     def _require_scope(self) -> None:
         if not self._is_scoped():
