@@ -265,6 +265,30 @@ class RowCount(AccountOwned):
         return f"{self.table_name}: {self.n}"
 
 
+class CustomValue(AccountOwned):
+    """One top-level value of a record's `custom_fields` (a number, a boolean, or a
+    short string), kept by database triggers (accounts/custom_values.py) so that the
+    exact count of the records holding one value is an index-only scan of
+    `customvalue_unique` rather than a visit of every matching row."""
+
+    table_name = models.CharField(max_length=63)
+    record_id = models.BigIntegerField()
+    key = models.TextField()
+    value = models.JSONField()
+
+    class Meta:
+        constraints = [
+            # Leads with what a count asks; record_id last makes it unique per record.
+            models.UniqueConstraint(
+                fields=["account", "table_name", "key", "value", "record_id"],
+                name="customvalue_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.table_name} {self.record_id}: {self.key}={self.value!r}"
+
+
 class IdempotencyKey(AccountOwned):
     """A POST's `Idempotency-Key` and, once the POST is answered, its answer, which a
     repeat of the same request within a day gets again (accounts/idempotency.py).

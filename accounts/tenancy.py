@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models.expressions import Col
+from django.db.models.fields.json import DataContains
 from django.db.models.lookups import Exact, In
 from django.db.models.sql.where import AND, WhereNode
 
+from accounts.custom_values import countable, counted_value
 from accounts.row_counts import counted
 
 
@@ -125,6 +127,9 @@ class AccountScopedQuerySet(models.QuerySet):
             account_id = self._counted_account()
             if account_id is not None:
                 return counted(self.model, account_id)
+            value_count = self._counted_value()
+            if value_count is not None:
+                return counted_value(self.model, *value_count)
         return super().count()
 
     def pinned_account(self) -> int | None:
@@ -144,11 +149,11 @@ class AccountScopedQuerySet(models.QuerySet):
                 return child.rhs
         return None
 
-    def _counted_account(self) -> int | None:
-        """The account whose whole table this is, when a trigger-kept counter
-        (accounts/row_counts.py) answers count() exactly; else None."""
+    def _plain_conditions(self) -> list | None:
+        """The top-level AND conditions of a plain count (no DISTINCT, UNION, slice,
+        grouping or aggregate), when a kept counter could answer it; else None."""
         query = self.query
-        if not self.model.row_counted or self._dangerously_unscoped or query.is_empty():
+        if self._dangerously_unscoped or query.is_empty():
             return None
         if (
             query.distinct
@@ -156,21 +161,58 @@ class AccountScopedQuerySet(models.QuerySet):
             or query.is_sliced
             or query.group_by is not None
             or query.where.negated
+            or query.where.connector != AND
             or any(getattr(a, "contains_aggregate", False) for a in query.annotations.values())
         ):
             return None
-        children = query.where.children
-        if len(children) != 1 or not isinstance(children[0], Exact):
-            return None
-        lookup = children[0]
-        if not (
-            isinstance(lookup.lhs, Col)
+        return list(query.where.children)
+
+    def _is_account_condition(self, lookup) -> bool:
+        return (
+            isinstance(lookup, Exact)
+            and isinstance(lookup.lhs, Col)
             and lookup.lhs.target.name == "account"
-            and lookup.lhs.alias == query.base_table
+            and lookup.lhs.alias == self.query.base_table
             and isinstance(lookup.rhs, int)
+        )
+
+    def _counted_account(self) -> int | None:
+        """The account whose whole table this is, when a trigger-kept counter
+        (accounts/row_counts.py) answers count() exactly; else None."""
+        if not self.model.row_counted:
+            return None
+        conditions = self._plain_conditions()
+        if conditions is None or len(conditions) != 1:
+            return None
+        return conditions[0].rhs if self._is_account_condition(conditions[0]) else None
+
+    def _counted_value(self) -> tuple[int, str, object] | None:
+        """(account, key, value) when this is one account's rows whose custom_fields
+        contain `{key: value}` and nothing else, which the trigger-kept value index
+        (accounts/custom_values.py) counts exactly; else None."""
+        if not self.model.custom_values_indexed:
+            return None
+        if connections[self.db].vendor != "postgresql":
+            return None
+        conditions = self._plain_conditions()
+        if conditions is None or len(conditions) != 2:
+            return None
+        account = next((c for c in conditions if self._is_account_condition(c)), None)
+        contains = next((c for c in conditions if isinstance(c, DataContains)), None)
+        if account is None or contains is None:
+            return None
+        if not (
+            isinstance(contains.lhs, Col)
+            and contains.lhs.target.name == "custom_fields"
+            and contains.lhs.alias == self.query.base_table
+            and isinstance(contains.rhs, dict)
+            and len(contains.rhs) == 1
         ):
             return None
-        return lookup.rhs
+        ((key, value),) = contains.rhs.items()
+        if not isinstance(key, str) or not countable(value):
+            return None
+        return account.rhs, key, value
 
     def exists(self):
         if self._result_cache is None:
@@ -246,6 +288,8 @@ class AccountOwned(models.Model):
 
     # True where a migration installed accounts.row_counts triggers on the table.
     row_counted = False
+    # True where a migration installed accounts.custom_values triggers on the table.
+    custom_values_indexed = False
 
     class Meta:
         abstract = True

@@ -95,6 +95,7 @@ class Company(KeepsLoadedValues, DerivedFields, AccountOwned):
 
     objects = CompanyQuerySet.as_manager()
     row_counted = True  # lists read count() from accounts.RowCount
+    custom_values_indexed = True  # counts by a value read accounts.CustomValue
 
     class Meta:
         ordering = ["name", "id"]

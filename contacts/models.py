@@ -71,6 +71,7 @@ class Contact(KeepsLoadedValues, DerivedFields, AccountOwned):
 
     objects = ContactQuerySet.as_manager()
     row_counted = True  # lists read count() from accounts.RowCount
+    custom_values_indexed = True  # counts by a value read accounts.CustomValue
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -158,6 +158,7 @@ class Deal(AccountOwned):
 
     objects = DealQuerySet.as_manager()
     row_counted = True  # lists read count() from accounts.RowCount
+    custom_values_indexed = True  # counts by a value read accounts.CustomValue
 
     class Meta:
         ordering = ["-created_at", "-id"]

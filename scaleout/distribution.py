@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from accounts import row_counts
-from scaleout import row_count_triggers
+from accounts import custom_values, row_counts
+from scaleout import custom_value_triggers, row_count_triggers
 
 DISTRIBUTION_COLUMN = "account_id"
 # Read by user across accounts on every request: a reference table, not a shard's.
@@ -288,7 +288,7 @@ def distribute(connection, log=lambda line: None) -> Plan:
         for fk in fks:
             _run(cursor, log, f'ALTER TABLE "{fk.table}" DROP CONSTRAINT "{fk.name}"')
         for table in new_distributed:
-            for trigger in row_count_triggers.names(table):
+            for trigger in [*row_count_triggers.names(table), *custom_values.names(table)]:
                 _run(cursor, log, f'DROP TRIGGER IF EXISTS "{trigger}" ON "{table}"')
             _identity_to_sequence(cursor, table)
             name, columns = _primary_key(cursor, table)
@@ -330,4 +330,12 @@ def distribute(connection, log=lambda line: None) -> Plan:
                     _run(cursor, log, statement)
                 if table not in new_distributed:  # rows written meanwhile went uncounted
                     row_counts.recount(table)
+        for table in the_plan.distributed:
+            if table not in custom_value_triggers.indexed_tables():
+                continue
+            if table in new_distributed or not custom_values.has_triggers(connection, table):
+                for statement in custom_value_triggers.install_sql(table):
+                    _run(cursor, log, statement)
+                if table not in new_distributed:  # values written meanwhile went unindexed
+                    custom_values.rebuild(table)
     return the_plan
