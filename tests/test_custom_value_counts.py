@@ -122,7 +122,9 @@ def test_a_value_count_reads_the_index_not_the_records():
     account = AccountFactory()
     ContactFactory.create_batch(3, account=account, custom_fields={"source": "web"})
     ContactFactory(account=account, custom_fields={"source": "ad"})
-    queryset = Contact.objects.for_account(account).filter(custom_fields__contains={"source": "web"})
+    queryset = Contact.objects.for_account(account).filter(
+        custom_fields__contains={"source": "web"}
+    )
     with capture_queries() as ctx:
         assert queryset.count() == 3
     assert len(ctx.sql) == 1
@@ -271,9 +273,9 @@ def test_concurrent_writes_of_one_record_leave_the_index_exact(owner):
 
     def patch(value):
         body = {"custom_fields": {"source": value}}
-        return lambda: own_client(owner).patch(
-            f"{url}{contact['id']}/", body, format="json"
-        ).status_code
+        return lambda: (
+            own_client(owner).patch(f"{url}{contact['id']}/", body, format="json").status_code
+        )
 
     def create():
         body = {"first_name": "Twin", "custom_fields": {"source": "web"}}
@@ -284,6 +286,10 @@ def test_concurrent_writes_of_one_record_leave_the_index_exact(owner):
         assert answers == [200, 200], answers
         assert together(create, create) == [201, 201]
         assert indexed(Contact, owner.account) == expected_index(Contact, owner.account)
-    assert Contact.objects.for_account(owner.account).filter(
-        custom_fields__contains={"source": "web"}
-    ).count() == true_count(Contact, owner.account, "source", "web") == 2 * ROUNDS
+    assert (
+        Contact.objects.for_account(owner.account)
+        .filter(custom_fields__contains={"source": "web"})
+        .count()
+        == true_count(Contact, owner.account, "source", "web")
+        == 2 * ROUNDS
+    )

@@ -5,24 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_membership_is_active'),
+        ("accounts", "0008_membership_is_active"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CustomValue',
+            name="CustomValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('table_name', models.CharField(max_length=63)),
-                ('record_id', models.BigIntegerField()),
-                ('key', models.TextField()),
-                ('value', models.JSONField()),
-                ('account', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("table_name", models.CharField(max_length=63)),
+                ("record_id", models.BigIntegerField()),
+                ("key", models.TextField()),
+                ("value", models.JSONField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'table_name', 'key', 'value', 'record_id'), name='customvalue_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "table_name", "key", "value", "record_id"),
+                        name="customvalue_unique",
+                    )
+                ],
             },
         ),
     ]
