@@ -172,3 +172,23 @@ def test_distribute_schema_puts_lost_counting_triggers_back_and_recounts(on_citu
     assert Contact.objects.for_account(account).count() == 3
     ContactFactory(account=account)
     assert Contact.objects.for_account(account).count() == 4
+
+
+def test_distribute_schema_puts_lost_value_triggers_back_and_rebuilds(on_citus):
+    from accounts import custom_values
+
+    account = AccountFactory()
+    ContactFactory(account=account, custom_fields={"source": "web"})
+    with connection.cursor() as cursor:
+        for name in custom_values.names("contacts_contact"):
+            cursor.execute(f'DROP TRIGGER "{name}" ON contacts_contact')
+    ContactFactory(account=account, custom_fields={"source": "web"})  # not indexed
+    web = Contact.objects.for_account(account).filter(custom_fields__contains={"source": "web"})
+    assert web.count() == 1
+    call_command("distribute_schema", verbosity=0)
+    assert custom_values.has_triggers(connection, "contacts_contact")
+    assert web.count() == 2
+    contact = ContactFactory(account=account, custom_fields={"source": "web"})
+    contact.custom_fields = {"source": "ad"}
+    contact.save()
+    assert web.count() == 2
