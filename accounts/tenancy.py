@@ -132,6 +132,11 @@ class AccountScopedQuerySet(models.QuerySet):
                 return counted_value(self.model, *value_count)
         return super().count()
 
+    def count_is_kept(self) -> bool:
+        """Whether count() reads a trigger-kept count (one row lookup or an index-only
+        scan) rather than counting the rows: a paginator can then afford it exactly."""
+        return self._counted_account() is not None or self._counted_value() is not None
+
     def pinned_account(self) -> int | None:
         """The one account this queryset is filtered to (`account_id = x` among the
         conditions all rows must meet), else None."""

@@ -56,7 +56,8 @@ class CappedCountPaginator(DeferredJoinPaginator):
     index with an index-only scan. At 100,000 matches that is 30,000 table pages, a
     few hundred ms (docs/benchmarks.md, issue 18). Past the cap the count reads
     "1,000+" (`count_shown`) and `count_is_exact` is False. One query, as Paginator's
-    count."""
+    count. A queryset whose count is kept (one value of one custom field, counted from
+    accounts/custom_values.py's index) is counted exactly instead."""
 
     def __init__(self, object_list, per_page, *, cap: int, number=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
@@ -68,6 +69,10 @@ class CappedCountPaginator(DeferredJoinPaginator):
 
     @cached_property
     def count(self):
+        kept = getattr(self.object_list, "count_is_kept", None)
+        if kept is not None and kept():  # exact and cheap (accounts/custom_values.py)
+            self.count_is_exact = True
+            return self.object_list.count()
         # A page number past any table (the fuzz sends 10^20) would overflow SQL's
         # bigint LIMIT: such a count has nothing to stop early for and is exact.
         limit = min((self.asked - 1) * self.per_page + self.cap + 1, EXACT_BEYOND)

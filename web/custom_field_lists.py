@@ -12,9 +12,10 @@ Columns: the custom fields a user shows as columns, chosen with the list's
 none is a choice too) and remembered in the session per record type, as the board
 remembers its pipeline.
 
-Counts: a list filtered by a custom field counts no further than COUNT_CAP rows past
-its page ("1,000+"): no index counts JSON matches, and an exact count of a value a
-tenth of a million contacts hold reads the whole table (lib/paginator.py).
+Counts: a list filtered by one value of one custom field counts exactly, from the
+trigger-kept index of values (accounts/custom_values.py). Other custom field filters
+(ranges, several fields) count no further than COUNT_CAP rows past the page
+("1,000+"): their exact count visits every match in the table (lib/paginator.py).
 
 Queries: one (the definitions), whatever the number of rows or columns.
 """
