@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "crm_project.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "web.signin_return.SignInReturnsToPageMiddleware",
+    # Last: its retry re-runs the view and its rendering only (see the module).
+    "crm_project.shard_move_retry.RetrySafeRequestOnShardMoveMiddleware",
 ]
 
 ROOT_URLCONF = "crm_project.urls"
