@@ -29,6 +29,21 @@ from accounts import custom_values, row_counts
 from scaleout import custom_value_triggers, row_count_triggers
 
 DISTRIBUTION_COLUMN = "account_id"
+# (the tables, whether a table has its triggers, the Citus triggers' SQL, the rebuild)
+TRIGGER_KEPT = [
+    (
+        row_count_triggers.counted_tables,
+        row_counts.has_triggers,
+        row_count_triggers.install_sql,
+        row_counts.recount,
+    ),
+    (
+        custom_value_triggers.indexed_tables,
+        custom_values.has_triggers,
+        custom_value_triggers.install_sql,
+        custom_values.rebuild,
+    ),
+]
 # Read by user across accounts on every request: a reference table, not a shard's.
 SHARED_WITH_ACCOUNTS = {"accounts_membership"}
 ACCOUNT_TABLE = "accounts_account"
@@ -322,20 +337,14 @@ def distribute(connection, log=lambda line: None) -> Plan:
         # `migrate` makes none: scaleout/citus_migrations.py).
         for fk in missing_foreign_keys(cursor):
             _add_foreign_key(cursor, log, fk, the_plan)
-        for table in the_plan.distributed:
-            if table not in row_count_triggers.counted_tables():
-                continue
-            if table in new_distributed or not row_counts.has_triggers(connection, table):
-                for statement in row_count_triggers.install_sql(table):
-                    _run(cursor, log, statement)
-                if table not in new_distributed:  # rows written meanwhile went uncounted
-                    row_counts.recount(table)
-        for table in the_plan.distributed:
-            if table not in custom_value_triggers.indexed_tables():
-                continue
-            if table in new_distributed or not custom_values.has_triggers(connection, table):
-                for statement in custom_value_triggers.install_sql(table):
-                    _run(cursor, log, statement)
-                if table not in new_distributed:  # values written meanwhile went unindexed
-                    custom_values.rebuild(table)
+        # Triggers that keep derived rows (row counters, the custom value index) in the
+        # co-located shard: put in on new tables, put back where missing, and then what
+        # was written meanwhile is derived again.
+        for tables, has_triggers, install_sql, rederive in TRIGGER_KEPT:
+            for table in sorted(set(the_plan.distributed) & tables()):
+                if table in new_distributed or not has_triggers(connection, table):
+                    for statement in install_sql(table):
+                        _run(cursor, log, statement)
+                    if table not in new_distributed:
+                        rederive(table)
     return the_plan
