@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.paginator import Paginator
+from django.db import connection
 
 from companies.models import Company
 from contacts.models import Contact
@@ -59,8 +60,27 @@ def test_the_api_deep_page_is_the_same_page(owner, deferred_from_page_two):
 
 
 def capped(account, number, cap=5):
-    rows = Contact.objects.for_account(account).order_by("last_name", "id")
-    return CappedCountPaginator(rows, 3, cap=cap, number=number)
+    # Filtered: an account's whole table has a kept count, which is read exactly.
+    rows = Contact.objects.for_account(account).filter(last_name__startswith="L")
+    return CappedCountPaginator(rows.order_by("last_name", "id"), 3, cap=cap, number=number)
+
+
+@pytest.mark.django_db
+def test_a_kept_count_is_read_exactly_not_capped(account):
+    """A count the database keeps (the row counters; one custom field value on
+    PostgreSQL) costs one row or an index-only scan: the paginator reads it whole."""
+    for n in range(12):
+        ContactFactory(account=account, last_name=f"L{n:02}", custom_fields={"s": "web"})
+    querysets = [Contact.objects.for_account(account)]
+    if connection.vendor == "postgresql":
+        querysets.append(
+            Contact.objects.for_account(account).filter(custom_fields__contains={"s": "web"})
+        )
+    for rows in querysets:
+        pages = CappedCountPaginator(rows.order_by("last_name", "id"), 3, cap=5, number=1)
+        with capture_queries() as ctx:
+            assert (pages.count, pages.count_is_exact, pages.count_shown) == (12, True, "12")
+        assert len(ctx.sql) == 1 and "LIMIT" not in ctx.sql[0]
 
 
 @pytest.mark.django_db
