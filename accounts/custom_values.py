@@ -9,10 +9,10 @@ an expression index (`custom_fields -> 'source'`) with an index-only scan either
 So each record's top-level values are also kept as rows of `accounts_customvalue`
 (account, table, key, value, record id), by database triggers on each indexed table
 (models with `custom_values_indexed = True`), and the count of `account_id = x AND
-custom_fields @> '{"key": value}'` reads the range of one `customvalue_unique` btree
-entry range: an index-only scan, about 1 µs a match. Triggers rather than services,
-for the reasons of the row counters (accounts/row_counts.py): every write path keeps
-the index, bulk loads and raw SQL included.
+custom_fields @> '{"key": value}'` reads one range of the `customvalue_unique`
+btree: an index-only scan, about 0.25 µs a match (docs/benchmarks.md). Triggers
+rather than services, for the reasons of the row counters (accounts/row_counts.py):
+every write path keeps the index, bulk loads and raw SQL included.
 
 - Which values: numbers, booleans, and strings of at most `MAX_STRING_BYTES` (as JSON
   text); a longer string is left out, so the btree entries stay small. `countable()`
