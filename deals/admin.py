@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 
 from accounts.admin_base import (
@@ -134,15 +135,36 @@ class PipelineAdmin(RefusalsAsFormErrors, AccountScopedAdmin):
     def delete_model(self, request, obj):
         services.pipeline_delete(pipeline=obj)
 
+    def log_deletions(self, request, queryset):
+        # Django's bulk delete logs every selected pipeline before deleting them;
+        # delete_queryset logs each one with its own delete instead, so a refused one
+        # is not logged as deleted.
+        return []
+
     def delete_queryset(self, request, queryset):
-        refused = []
+        """Each pipeline on its own: one that holds deals is refused (its message shown)
+        and the others go. Django's "Successfully deleted N" would count the refused
+        ones too, so this says what happened and that message is left out."""
+        deleted, refused = 0, []
         for pipeline in queryset:
             try:
-                services.pipeline_delete(pipeline=pipeline)
+                with transaction.atomic():  # the log entry goes with a refused delete
+                    super().log_deletions(request, [pipeline])
+                    services.pipeline_delete(pipeline=pipeline)
             except StateConflict as exc:
                 refused.append(str(exc))
+            else:
+                deleted += 1
         for message in refused:
             self.message_user(request, message, messages.ERROR)
+        if deleted:
+            self.message_user(request, f"Deleted {deleted} of {deleted + len(refused)} pipelines.")
+        request._pipeline_deletes_reported = True
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if level == messages.SUCCESS and getattr(request, "_pipeline_deletes_reported", False):
+            return  # Django's count of the selected pipelines, said better above
+        super().message_user(request, message, level, *args, **kwargs)
 
 
 @admin.register(Stage)

@@ -4,6 +4,7 @@ stay 0-100, names unique whatever their case, positions renumbered in the order 
 a refusal is a form error or a message, never a 500 or a silent bypass."""
 
 import pytest
+from django.contrib.admin.models import DELETION, LogEntry
 from django.test import Client
 
 from deals.models import Pipeline, Stage
@@ -177,9 +178,27 @@ def test_the_bulk_delete_deletes_the_free_pipelines_and_keeps_the_busy_ones(supe
         follow=True,
     )
     assert response.status_code == 200
-    assert "1 deleted deal needs this pipeline in the trash" in response.content.decode()
+    html = response.content.decode()
+    assert "1 deleted deal needs this pipeline in the trash" in html
     left = Pipeline.objects.for_account(pipeline.account).values_list("name", flat=True)
     assert list(left) == ["Sales"]
+    # What it says and logs is what happened: one of the two went.
+    assert "Deleted 1 of 2 pipelines." in html and "Successfully deleted" not in html
+    logged = LogEntry.objects.filter(action_flag=DELETION).values_list("object_id", flat=True)
+    assert list(logged) == [str(free.pk)]
+
+
+def test_a_bulk_delete_of_free_pipelines_deletes_and_logs_them_all(superuser, pipeline):
+    spare = PipelineFactory(account=pipeline.account, name="Spare")
+    response = superuser.post(
+        "/admin/deals/pipeline/",
+        {"action": "delete_selected", "_selected_action": [pipeline.pk, spare.pk], "post": "yes"},
+        follow=True,
+    )
+    assert "Deleted 2 of 2 pipelines." in response.content.decode()
+    assert not Pipeline.objects.for_account(pipeline.account).exists()
+    logged = LogEntry.objects.filter(action_flag=DELETION).values_list("object_id", flat=True)
+    assert sorted(logged) == sorted([str(pipeline.pk), str(spare.pk)])
 
 
 def test_replacing_stages_refuses_a_stage_to_keep_deleted_meanwhile(pipeline):
