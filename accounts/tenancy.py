@@ -123,19 +123,23 @@ class AccountScopedQuerySet(models.QuerySet):
 
     def count(self):
         if self._result_cache is None:
-            self._require_scope()
-            account_id = self._counted_account()
-            if account_id is not None:
-                return counted(self.model, account_id)
-            value_count = self._counted_value()
-            if value_count is not None:
-                return counted_value(self.model, *value_count)
+            kept = self.kept_count()
+            if kept is not None:
+                return kept
         return super().count()
 
-    def count_is_kept(self) -> bool:
-        """Whether count() reads a trigger-kept count (one row lookup or an index-only
-        scan) rather than counting the rows: a paginator can then afford it exactly."""
-        return self._counted_account() is not None or self._counted_value() is not None
+    def kept_count(self) -> int | None:
+        """The exact count from what triggers keep (a row counter, one row; or the
+        custom value index, an index-only scan), when they answer this queryset; else
+        None, and only COUNT(*) over the rows knows. A paginator can afford it whole."""
+        self._require_scope()
+        account_id = self._counted_account()
+        if account_id is not None:
+            return counted(self.model, account_id)
+        value_count = self._counted_value()
+        if value_count is not None:
+            return counted_value(self.model, *value_count)
+        return None
 
     def pinned_account(self) -> int | None:
         """The one account this queryset is filtered to (`account_id = x` among the

@@ -69,10 +69,11 @@ class CappedCountPaginator(DeferredJoinPaginator):
 
     @cached_property
     def count(self):
-        kept = getattr(self.object_list, "count_is_kept", None)
-        if kept is not None and kept():  # exact and cheap (accounts/custom_values.py)
+        kept_count = getattr(self.object_list, "kept_count", None)
+        kept = kept_count() if kept_count is not None else None
+        if kept is not None:  # exact and cheap (accounts/custom_values.py)
             self.count_is_exact = True
-            return self.object_list.count()
+            return kept
         # A page number past any table (the fuzz sends 10^20) would overflow SQL's
         # bigint LIMIT: such a count has nothing to stop early for and is exact.
         limit = min((self.asked - 1) * self.per_page + self.cap + 1, EXACT_BEYOND)
