@@ -3,6 +3,8 @@ user was on (web/signin_return.py): over htmx as a full-page `HX-Redirect`, neve
 sign-in form swapped into a list; after a form POST back to the page, never to the
 POST-only action (a 405 after signing in)."""
 
+import datetime as dt
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -108,3 +110,74 @@ def test_signing_out_still_lands_on_the_plain_sign_in_page(owner):
     client.force_login(owner.user)
     response = client.post("/logout/", HTTP_REFERER="http://testserver/contacts/")
     assert response.status_code == 302 and response["Location"] == "/login/"
+
+
+# A background request (the bell's poll, a field's validation as the user leaves it) never
+# takes the page away: signed out it is answered 204, and htmx swaps nothing.
+
+BACKGROUND = {**HTMX, "HTTP_RELAY_BACKGROUND": "1"}
+
+
+def test_the_bells_poll_while_signed_out_leaves_the_page_alone():
+    response = Client().get(
+        "/notifications/bell/?seen=0",
+        HTTP_HX_CURRENT_URL="http://testserver/contacts/new/",
+        **BACKGROUND,
+    )
+    assert response.status_code == 204
+    assert response.content == b"" and "HX-Redirect" not in response
+    assert "Relay-Background" in response["Vary"] and "HX-Request" in response["Vary"]
+
+
+def test_a_fields_validation_refused_by_the_csrf_check_while_signed_out_leaves_the_form():
+    response = Client(enforce_csrf_checks=True).post(
+        "/contacts/new/",
+        {"_validate": "email", "email": "ada@"},
+        HTTP_HX_CURRENT_URL="http://testserver/contacts/new/",
+        **BACKGROUND,
+    )
+    assert response.status_code == 204 and "HX-Redirect" not in response
+
+
+def test_only_the_value_1_marks_a_request_as_background(action):
+    response = Client().post(
+        action, HTTP_HX_CURRENT_URL="http://testserver/agenda/", HTTP_RELAY_BACKGROUND="0", **HTMX
+    )
+    assert next_of(response["HX-Redirect"]) == ["/agenda/"]
+
+
+def test_without_htmx_the_header_changes_nothing(action):
+    response = Client().post(
+        action, HTTP_REFERER="http://testserver/agenda/", HTTP_RELAY_BACKGROUND="1"
+    )
+    assert response.status_code == 302 and next_of(response["Location"]) == ["/agenda/"]
+
+
+def test_a_signed_in_users_background_request_is_answered(owner):
+    client = Client()
+    client.force_login(owner.user)
+    response = client.get("/notifications/bell/?seen=", **BACKGROUND)
+    assert response.status_code == 200 and b'id="bell"' in response.content
+
+
+def test_the_background_requests_are_marked_and_the_users_actions_are_not(owner):
+    """The header is set in the templates: the bell and the contact form's validating
+    fields carry it; the agenda's complete button (an action the user takes) does not."""
+    client = Client()
+    client.force_login(owner.user)
+    marked = """hx-headers='{"Relay-Background": "1"}'"""
+
+    def opening_tag(html: str, pattern: str) -> str:
+        return re.search(rf"<[a-z]+\b[^>]*{pattern}[^>]*>", html).group(0)
+
+    form = client.get("/contacts/new/").content.decode()
+    assert marked in opening_tag(form, 'id="bell"')
+    assert marked in opening_tag(form, 'id="id_email_field"')
+    assert marked in opening_tag(form, 'id="duplicate-hint"')
+    task = ActivityFactory(
+        account=owner.account,
+        owner=owner.user,
+        due_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+    )
+    agenda = client.get("/agenda/?tab=overdue").content.decode()
+    assert marked not in opening_tag(agenda, f'hx-post="/agenda/activities/{task.pk}/complete/"')

@@ -14,12 +14,19 @@ user was looking at (htmx's `HX-Current-URL`, or the same-site `Referer` of a PO
 and over htmx the redirect becomes `HX-Redirect`, a full-page navigation. An htmx
 request refused with a 403 while signed out (the CSRF check, when the cookie went with
 the session) is sent to sign-in the same way: there is nothing else it could do.
+
+Except a background request: one the user did not ask for, such as the header bell's
+poll or a form field's validation as the user leaves it. Taking the page away then
+would throw away what the user was typing, at a moment they did not choose. Such
+requests carry `Relay-Background: 1` (an `hx-headers` in their template) and, signed
+out, are answered `204 No Content`: htmx swaps nothing, the page stays as it is, and
+the user's next action of their own leads to sign-in.
 """
 
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,6 +35,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from lib.api.errors import is_api_path
 
 SAFE_METHODS = ("GET", "HEAD")
+BACKGROUND_HEADER = "Relay-Background"
 
 
 def page_to_return_to(request) -> str | None:
@@ -85,7 +93,10 @@ class SignInReturnsToPageMiddleware:
         response = self.get_response(request)
         if not needs_sign_in(request, response):
             return response
-        if request.htmx:
+        if request.htmx and request.headers.get(BACKGROUND_HEADER) == "1":
+            response = HttpResponse(status=204)
+            patch_vary_headers(response, ["HX-Request", BACKGROUND_HEADER])
+        elif request.htmx:
             response = HttpResponseClientRedirect(sign_in_url(page_to_return_to(request)))
             patch_vary_headers(response, ["HX-Request"])
         elif request.method not in SAFE_METHODS:

@@ -4,6 +4,7 @@ message; a button shows progress while its request runs; menus close on Escape a
 an outside click; the navigation fits a phone; every focusable thing shows its ring."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -34,7 +35,8 @@ def complete_button(page):
 
 def test_an_htmx_action_after_the_session_expired_signs_in_and_returns(signed_in, owner, task):
     page = signed_in
-    page.goto("/agenda/?tab=overdue")
+    with page.expect_response("**/notifications/bell/*"):  # the bell's first ask, on load
+        page.goto("/agenda/?tab=overdue")
     Session.objects.all().delete()  # the session expires on the server
 
     complete_button(page).click()
@@ -51,6 +53,32 @@ def test_an_htmx_action_after_the_session_expired_signs_in_and_returns(signed_in
     expect(complete_button(page)).to_be_visible()  # back on the page, the task still open
     task.refresh_from_db()
     assert task.status == Activity.Status.PENDING
+    assert page.csp_errors == []
+
+
+def test_background_requests_after_the_session_expired_leave_the_form_alone(signed_in, owner):
+    """The bell's poll and a field's validation are not the user's doing: with the
+    session gone they must not take away the half-filled form (a 204, nothing swapped);
+    the user's own submit then leads to sign-in and back to the form."""
+    page = signed_in
+    with page.expect_response("**/notifications/bell/*"):  # the bell's first ask, on load
+        page.goto("/contacts/new/")
+    page.get_by_label("First name").fill("Ada")
+    Session.objects.all().delete()  # the session expires on the server
+
+    with page.expect_response("**/notifications/bell/*") as bell:
+        page.evaluate("window.dispatchEvent(new Event('focus'))")  # the bell asks on focus
+    assert bell.value.status == 204
+    with page.expect_response(lambda r: r.request.method == "POST") as validation:
+        page.get_by_label("Email").fill("ada@")
+        page.get_by_label("Email").press("Tab")  # leaving the field validates it
+    assert validation.value.status == 204
+
+    expect(page).to_have_url(re.compile(r"/contacts/new/$"))
+    expect(page.get_by_label("First name")).to_have_value("Ada")
+    expect(page.get_by_label("Email")).to_have_value("ada@")
+    page.get_by_role("button", name="Create contact").click()
+    page.wait_for_url("**/login/?next=%2Fcontacts%2Fnew%2F")
     assert page.csp_errors == []
 
 
