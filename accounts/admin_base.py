@@ -18,7 +18,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 
 from accounts.memberships import acting_memberships
-from accounts.models import Account, Membership, User
+from accounts.models import ACTIVE_MEMBER, Account, Membership, User
 from accounts.tenancy import AccountOwned
 from lib.currencies import currency_choices_ordered
 from lib.errors import StateConflict
@@ -80,10 +80,10 @@ def assignable_for_admin(request, *, keep=None):
     the record has now. Which account's member is the record's own: checked by
     `AccountScopedAdminForm`."""
     if request.user.is_superuser:
-        active = Q(memberships__is_active=True)
+        active = ACTIVE_MEMBER
     else:
         ids = admin_account_ids(request)
-        active = Q(memberships__account_id__in=ids, memberships__is_active=True)
+        active = Q(memberships__account_id__in=ids) & ACTIVE_MEMBER
     if keep is not None:
         active |= Q(pk=keep)
     return User.objects.filter(active).distinct()

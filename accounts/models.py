@@ -32,6 +32,15 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"“{value}” is not an IANA time zone (such as Europe/Paris).")
 
 
+# A user, seen through their membership of an account, who acts for it: the membership
+# is active and so is the user (`User.is_active`, which a superuser turns off site-wide).
+ACTIVE_MEMBER = models.Q(memberships__is_active=True, is_active=True)
+
+
+def _is(condition: models.Q) -> models.ExpressionWrapper:
+    return models.ExpressionWrapper(condition, output_field=models.BooleanField())
+
+
 class UserQuerySet(models.QuerySet):
     def members_of(self, account):
         """Every member of `account` (an Account or its id), deactivated ones too, by
@@ -46,21 +55,24 @@ class UserQuerySet(models.QuerySet):
         deactivated member keeps what they own but gets nothing new, as in HubSpot
         or Pipedrive), plus `keep`, the user id the record already has, so an edit
         that leaves the owner as it is still saves. Each row carries
-        `assignable` (False only for a kept deactivated member), by name. Lazy."""
-        active = models.Q(memberships__is_active=True)
+        `assignable` (False only for a kept deactivated member), by name. Lazy.
+
+        Active as `Membership.objects.active()` means it: the membership and the user
+        (a user a superuser disabled site-wide cannot sign in to act on anything)."""
+        active = ACTIVE_MEMBER
         if keep is not None:
             active |= models.Q(pk=keep)
         # One filter() call: the account and the active flag are the same membership.
         return (
             self.filter(models.Q(memberships__account=account) & active)
-            .annotate(assignable=models.F("memberships__is_active"))
+            .annotate(assignable=_is(ACTIVE_MEMBER))
             .order_by("first_name", "last_name", "username")
         )
 
     def with_assignable(self, account):
-        """`members_of(account)`, each row with `assignable` (its membership is active):
-        for a face that names a deactivated member as such. Lazy."""
-        return self.members_of(account).annotate(assignable=models.F("memberships__is_active"))
+        """`members_of(account)`, each row with `assignable` (an active member, as in
+        `assignable_to`): for a face that names a deactivated member as such. Lazy."""
+        return self.members_of(account).annotate(assignable=_is(ACTIVE_MEMBER))
 
 
 class UserManager(AuthUserManager.from_queryset(UserQuerySet)):
@@ -131,8 +143,11 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(account_id=account.pk if isinstance(account, Account) else account)
 
     def active(self) -> "MembershipQuerySet":
-        """Memberships that may act for their account (not deactivated)."""
-        return self.filter(is_active=True)
+        """Memberships that may act for their account: neither the membership is
+        deactivated nor its user (`User.is_active`, off site-wide: such a user cannot
+        sign in, so they must not count as an owner the account still has, be given
+        records, or be notified)."""
+        return self.filter(is_active=True, user__is_active=True)
 
     def owners(self) -> "MembershipQuerySet":
         """Active owners: the ones an account must never run out of."""

@@ -141,22 +141,26 @@ def tags_delete(*, account_id: int, tag_ids) -> None:
 
 
 def _locked_owners(account_id: int) -> list[int]:
-    """Lock the account's active owner memberships; their ids. One query."""
+    """Lock the account's active owner memberships; their ids. One query. Only the
+    membership rows are locked (`of`): the query joins the users for `User.is_active`,
+    whose rows a sign-in writes (`last_login`) and must not wait on."""
     return list(
         Membership.objects.owners()
         .filter(account_id=account_id)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
 
 
 def _locked_membership(membership: Membership) -> Membership:
-    """Lock the account's owners, then `membership`'s row, as it stands now."""
+    """Lock the account's owners, then `membership`'s row, as it stands now. Only that
+    row: `FOR UPDATE` of the joined account would also hold up every insert that
+    references the account (its foreign key check takes a share lock on it)."""
     owner_ids = _locked_owners(membership.account_id)
     stored = (
         Membership.objects.for_account(membership.account_id)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("user", "account")
         .get(pk=membership.pk)
     )

@@ -1,4 +1,4 @@
-"""A deactivated member keeps what they own but is assigned nothing new
+"""A deactivated member (their membership, or their user site-wide) keeps what they own but is assigned nothing new
 (`User.objects.assignable_to`), on every face: the API (one record and the bulk import),
 the web app's forms, owner picker and bulk assign, the CSV import, the admin, and the
 `assigned` notifications. Lists still filter by them, and a record they own still
@@ -20,12 +20,19 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def leaver(account, owner):
-    """Dana, a member of the account, deactivated."""
+@pytest.fixture(params=["membership", "user"])
+def leaver(request, account, owner):
+    """Dana, a member of the account, deactivated: her membership by the account, or
+    her user by a superuser, site-wide (`User.is_active`), with her membership left
+    active. Either way she no longer acts for the account, so every test here runs
+    both ways."""
     actor = make_actor(account, username="dana", first_name="Dana", last_name="Left")
-    membership = Membership.objects.get(account=account, user=actor.user)
-    membership_deactivate(membership=membership)
+    if request.param == "membership":
+        membership = Membership.objects.get(account=account, user=actor.user)
+        membership_deactivate(membership=membership)
+    else:
+        User.objects.filter(pk=actor.user.pk).update(is_active=False)
+        actor.user.refresh_from_db()
     return actor.user
 
 

@@ -4,6 +4,8 @@ removed; a deactivated membership acts nowhere (accounts/memberships.py)."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from accounts.memberships import NoSuchMembership, resolve_membership
 from accounts.models import Account, Membership, User
@@ -78,6 +80,26 @@ def test_a_deactivated_owner_does_not_count_as_an_owner(owner, teammate):
     membership_deactivate(membership=membership_of(teammate))
     with pytest.raises(LastOwner):
         membership_change_role(membership=membership_of(owner), role=MEMBER)
+
+
+def test_an_owner_disabled_site_wide_does_not_count_as_an_owner(owner, teammate):
+    """A superuser turned the other owner's user off (`User.is_active`): they cannot
+    sign in, so the account would be left with no owner who can act."""
+    membership_change_role(membership=membership_of(teammate), role=OWNER)
+    User.objects.filter(pk=teammate.user.pk).update(is_active=False)
+    assert list(Membership.objects.owners().filter(account=owner.account)) == [membership_of(owner)]
+    with pytest.raises(LastOwner):
+        membership_deactivate(membership=membership_of(owner))
+    assert membership_of(owner).is_active
+
+
+def test_the_owners_lock_takes_no_lock_on_the_users(owner):
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        membership_change_role(membership=membership_of(owner), role=OWNER)
+    locking = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert locking, "the owners are locked"
+    if connection.features.has_select_for_update_of:
+        assert all('FOR UPDATE OF "accounts_membership"' in sql for sql in locking), locking
 
 
 def test_a_second_owner_may_leave(owner, teammate):

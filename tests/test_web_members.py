@@ -75,6 +75,20 @@ def test_the_list_shows_name_email_role_and_status(owner, teammate):
     assert "/role/" not in page and "/remove/" not in page
 
 
+def test_the_list_says_when_a_members_sign_in_is_disabled_site_wide(owner):
+    """Their membership is active but their user is not (a superuser turned it off):
+    the row says so, rather than "Active", and the settings count leaves them out."""
+    off = make_actor(owner.account, MEMBER, username="sid", first_name="Sid", last_name="Off")
+    User.objects.filter(pk=off.user.pk).update(is_active=False)
+    client = client_for(owner)
+    page = client.get("/settings/members/").content.decode()
+    row = page[page.index("Sid Off") :]
+    row = row[: row.index("</tr>")]
+    assert "Sign-in disabled" in row and ">Active<" not in row
+    assert "/deactivate/" in row  # the account may still deactivate the membership
+    assert Membership.objects.for_account(owner.account).active().count() == 1
+
+
 def test_the_list_costs_the_same_queries_for_few_and_many_members(owner):
     client = client_for(owner)
 
