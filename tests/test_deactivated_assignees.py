@@ -1,8 +1,8 @@
-"""A deactivated member (their membership, or their user site-wide) keeps what they own but is assigned nothing new
-(`User.objects.assignable_to`), on every face: the API (one record and the bulk import),
-the web app's forms, owner picker and bulk assign, the CSV import, the admin, and the
-`assigned` notifications. Lists still filter by them, and a record they own still
-saves when its other fields are edited."""
+"""A deactivated member (their membership, or their user site-wide) keeps what they own
+but is assigned nothing new (`User.objects.assignable_to`), on every face: the API (one
+record and the bulk import), the web app's forms, owner picker and bulk assign, the CSV
+import, the admin, and the `assigned` notifications. Lists still filter by them, and a
+record they own still saves when its other fields are edited."""
 
 import pytest
 from django.test import Client

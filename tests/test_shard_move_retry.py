@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 import pytest
+from django.core.cache import caches
 from django.db import InternalError, connection
 from django.test import Client
 
@@ -162,3 +163,22 @@ def test_a_missing_shaped_table_of_this_node_is_not_taken_for_a_moved_shard(owne
         cursor.execute('SELECT 1 FROM "contacts_contact_102008"')
     assert 'relation "contacts_contact_102008" does not exist' in str(caught.value)
     assert not is_shard_switch_error(caught.value)
+
+
+def test_a_retried_get_counts_once_against_the_rate_limit(owner, tagged_contact, settings):
+    # Real counters of this test's own (the suite's settings keep none).
+    counters = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "retry"}
+    settings.CACHES = {**settings.CACHES, "throttles": counters}
+    caches["throttles"].clear()
+    url = f"/api/v1/crm/contacts/{tagged_contact.pk}/"
+
+    def remaining(response):
+        assert response.status_code == 200
+        return int(response["RateLimit-Remaining"])
+
+    before = remaining(owner.client.get(url))
+    fault = DatabaseFault("contacts_contacttag")
+    retried = request(owner.client, "get", url, fault)
+    assert fault.failed == 1
+    assert remaining(retried) == before - 1
+    assert remaining(owner.client.get(url)) == before - 2  # the counter holds one, not two

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.http import HttpRequest
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.api.throttles import SharedCounterThrottle
@@ -34,7 +35,7 @@ def burst(rounds=3):
         def attempt(barrier=barrier, passed=passed):
             barrier.wait(10)
             try:
-                if BurstThrottle().allow_request(request=None, view=None):
+                if BurstThrottle().allow_request(request=HttpRequest(), view=None):
                     passed.append(1)
             finally:
                 connection.close()
