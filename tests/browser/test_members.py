@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership, User
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
+from tests.conftest import make_actor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = os.environ.get("SCREENSHOT_DIR")
@@ -112,6 +113,8 @@ def test_screenshots_of_the_settings_pages(browser, live_server, owner, teammate
     from accounts.services import membership_invite
 
     membership_invite(account=owner.account, username="ivy", first_name="Ivy", role="admin")
+    off = make_actor(owner.account, username="sid", first_name="Sid", last_name="Off")
+    User.objects.filter(pk=off.user.pk).update(is_active=False)  # sign-in disabled
     context = browser.new_context(viewport=size, base_url=live_server.url, color_scheme=scheme)
     page = context.new_page()
     sign_in(page, owner.user.username)
