@@ -18,6 +18,7 @@ from accounts.admin_base import (
     may_change_user,
     scope_for_admin,
 )
+from accounts.memberships import acting_memberships
 from accounts.models import Account, Membership, Tag, User
 from accounts.services import (
     ACCOUNT_SETTINGS,
@@ -46,10 +47,19 @@ for site_wide_model in (TokenProxy, DBTaskResult, Group):
     )
 
 
+OWNERS_ONLY = "Only an owner can change an owner’s membership or make someone an owner."
+
+
 class MembershipInlineFormSet(BaseInlineFormSet):
     """An account's memberships in the admin: a row keeps its user once saved, and a
     save that would leave an account that has an active owner without one is refused
     here, with the message the services give (they refuse it again under their lock)."""
+
+    # Set per request by MembershipInline.get_formset: a superuser may change anyone's
+    # membership; other staff act through their own membership of the account (None:
+    # they have none, and change nothing).
+    unrestricted = False
+    acting: Membership | None = None
 
     def clean(self):
         super().clean()
@@ -58,6 +68,10 @@ class MembershipInlineFormSet(BaseInlineFormSet):
         for form in self.forms:
             if form.instance.pk is not None and "user" in form.changed_data:
                 form.add_error("user", "A membership keeps its user: delete it and add a row.")
+            elif not self._may_change(form):
+                form.add_error(None, OWNERS_ONLY)
+        if any(self.errors):
+            return
         if self.instance.pk is None:
             return
         had_owner = any(
@@ -76,6 +90,18 @@ class MembershipInlineFormSet(BaseInlineFormSet):
         if had_owner and not keeps_owner:
             raise ValidationError(str(LastOwner()))
 
+    def _may_change(self, form) -> bool:
+        """Whether the acting user may make this row's change: only an owner touches
+        an owner or makes one (`Membership.may_change_member`, as on the web's members
+        page), whether the row is added, changed or deleted."""
+        if self.unrestricted or not (form.has_changed() or self._should_delete_form(form)):
+            return True
+        if self.acting is None:
+            return False
+        current = Membership(role=form.initial.get("role", Membership.Role.MEMBER))
+        role = None if self._should_delete_form(form) else form.cleaned_data.get("role")
+        return self.acting.may_change_member(current, role=role)
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
@@ -88,6 +114,13 @@ class MembershipInline(admin.TabularInline):
         if db_field.name == "user":
             kwargs["queryset"] = scope_for_admin(User.objects.all(), request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)  # a new class each call
+        formset.unrestricted = request.user.is_superuser
+        if not formset.unrestricted and obj is not None:
+            formset.acting = acting_memberships().filter(user=request.user, account=obj).first()
+        return formset
 
 
 @admin.register(Account)

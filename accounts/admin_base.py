@@ -29,14 +29,20 @@ ADMINISTERING_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 def admin_account_ids(request) -> list[int]:
     """The accounts a staff user administers (owner or admin there). One query,
     cached on the request."""
-    if not hasattr(request, "_admin_account_ids"):
+    return list(_administered_roles(request))
+
+
+def _administered_roles(request) -> dict[int, str]:
+    """{account id: the staff user's role there} for the accounts they administer.
+    One query, cached on the request."""
+    if not hasattr(request, "_administered_roles"):
         # Only active memberships: a deactivated owner administers nothing.
-        request._admin_account_ids = list(
+        request._administered_roles = dict(
             acting_memberships()
             .filter(user=request.user, role__in=ADMINISTERING_ROLES)
-            .values_list("account_id", flat=True)
+            .values_list("account_id", "role")
         )
-    return request._admin_account_ids
+    return request._administered_roles
 
 
 def may_change_user(request, user: User) -> bool:
@@ -45,8 +51,11 @@ def may_change_user(request, user: User) -> bool:
     Superusers may change anyone. Other staff only someone who is not a superuser,
     not another staff user (staff powers are site-wide, granted by superusers), and
     all of whose memberships lie in accounts they administer: a user shared with an
-    account they do not administer would otherwise be a way into that account. One
-    query per user, cached on the request (the admin asks several times a page).
+    account they do not administer would otherwise be a way into that account. Where
+    `user` is an owner (even a deactivated one), the staff user must be an owner too,
+    the rule of `Membership.may_change_member`: an admin who could set an owner's
+    password would sign in as them and take the account. One query per user, cached
+    on the request (the admin asks several times a page).
     """
     if request.user.is_superuser:
         return True
@@ -54,9 +63,12 @@ def may_change_user(request, user: User) -> bool:
         return False
     answers = request.__dict__.setdefault("_may_change_users", {})
     if user.pk not in answers:
-        answers[user.pk] = not user.memberships.exclude(
-            account_id__in=admin_account_ids(request)
-        ).exists()
+        roles = _administered_roles(request)
+        owned = [account_id for account_id, role in roles.items() if role == Membership.Role.OWNER]
+        out_of_reach = ~Q(account_id__in=list(roles)) | (
+            Q(role=Membership.Role.OWNER) & ~Q(account_id__in=owned)
+        )
+        answers[user.pk] = not user.memberships.filter(out_of_reach).exists()
     return answers[user.pk]
 
 

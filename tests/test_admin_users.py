@@ -86,6 +86,64 @@ def test_staff_still_change_a_user_wholly_in_their_account(staff, account):
     assert signs_in_with(teammate, "n3w-Passw0rd!x")
 
 
+@pytest.fixture
+def account_owner(account):
+    """The account's owner: not staff, a member of this account only."""
+    owner = UserFactory(username="olga", email="olga@example.com")
+    MembershipFactory(account=account, user=owner, role=Membership.Role.OWNER)
+    return owner
+
+
+def test_an_admin_cannot_take_over_the_owners_sign_in(staff, account_owner):
+    """Only an owner touches an owner (as on the web's members page): an admin who is
+    staff must not set the owner's password (and sign in as them), disable their
+    sign-in, change their email or delete them."""
+    password_url = f"/admin/accounts/user/{account_owner.pk}/password/"
+    assert staff.post(password_url, password_form()).status_code == 403
+    assert signs_in_with(account_owner, "pw")
+    change_url = f"/admin/accounts/user/{account_owner.pk}/change/"
+    page = staff.get(change_url)
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert 'name="is_active"' not in page.text and "/password/" not in page.text
+    assert (
+        staff.post(change_url, {"username": "olga", "email": "evil@example.com"}).status_code == 403
+    )
+    assert staff.get(f"/admin/accounts/user/{account_owner.pk}/delete/").status_code == 403
+    stored = User.objects.get(pk=account_owner.pk)
+    assert stored.is_active and stored.email == "olga@example.com"
+
+
+def test_a_deactivated_owner_is_still_an_owner_an_admin_cannot_touch(staff, account):
+    owner = UserFactory(username="otto")
+    MembershipFactory(account=account, user=owner, role=Membership.Role.OWNER, is_active=False)
+    url = f"/admin/accounts/user/{owner.pk}/password/"
+    assert staff.post(url, password_form()).status_code == 403
+
+
+def test_an_owner_who_is_staff_changes_another_owner(account, account_owner):
+    owner_staff = staff_of(account, role=Membership.Role.OWNER, username="oscar")
+    url = f"/admin/accounts/user/{account_owner.pk}/password/"
+    assert owner_staff.post(url, password_form()).status_code == 302
+    assert signs_in_with(account_owner, "n3w-Passw0rd!x")
+
+
+def test_an_owner_of_one_account_and_admin_of_another_cannot_touch_the_others_owner(
+    account, other_account
+):
+    """Owner where the user is a member, but only admin where the user is an owner."""
+    shared = UserFactory(username="paula")
+    MembershipFactory(account=account, user=shared, role=Membership.Role.MEMBER)
+    MembershipFactory(account=other_account, user=shared, role=Membership.Role.OWNER)
+    staff = staff_of(account, role=Membership.Role.OWNER, username="oscar")
+    MembershipFactory(account=other_account, user=User.objects.get(username="oscar"))
+    Membership.objects.filter(account=other_account, user__username="oscar").update(
+        role=Membership.Role.ADMIN
+    )
+    url = f"/admin/accounts/user/{shared.pk}/password/"
+    assert staff.post(url, password_form()).status_code == 403
+    assert signs_in_with(shared, "pw")
+
+
 def test_staff_cannot_change_a_superuser_or_another_staff_user_of_their_account(staff, account):
     for username, flags in (
         ("root", {"is_superuser": True, "is_staff": True}),
@@ -157,3 +215,103 @@ def test_staff_cannot_pull_a_user_of_another_account_into_theirs(staff, account,
     )
     assert response.status_code == 200  # shown again: not one of the choices
     assert not Membership.objects.filter(account=account, user=outsider.user).exists()
+
+
+# -- the account page's membership rows: only an owner touches an owner or makes one --
+
+
+def account_page_post(client, account, rows, initial):
+    """Post the account's change page with these membership rows (dicts of fields)."""
+    data = {
+        "name": account.name,
+        "currency": "USD",
+        "phone_region": "US",
+        "time_zone": "UTC",
+        "memberships-TOTAL_FORMS": str(len(rows)),
+        "memberships-INITIAL_FORMS": str(initial),
+    }
+    for i, row in enumerate(rows):
+        data.update({f"memberships-{i}-{name}": value for name, value in row.items()})
+    return client.post(f"/admin/accounts/account/{account.pk}/change/", data)
+
+
+def row(membership, **changes):
+    values = {
+        "id": membership.pk,
+        "account": membership.account_id,
+        "user": membership.user_id,
+        "role": membership.role,
+        "is_active": "on" if membership.is_active else "",
+    }
+    values.update(changes)
+    return {name: value for name, value in values.items() if value != ""}
+
+
+def rows_as_stored(account):
+    return {
+        (m.user.username, m.role, m.is_active)
+        for m in Membership.objects.filter(account=account).select_related("user")
+    }
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "promote herself",
+        "promote a member",
+        "add an owner",
+        "demote the owner",
+        "deactivate the owner",
+        "remove the owner",
+    ],
+)
+def test_an_admin_cannot_make_or_touch_an_owner_on_the_account_page(
+    staff, account, other_account, account_owner, change
+):
+    mine = Membership.objects.get(user__username="stella")
+    theirs = Membership.objects.get(user=account_owner)
+    member = MembershipFactory(account=account, user__username="mo")
+    # Nina is in Stella's other account, so Stella's scope offers her.
+    newcomer = MembershipFactory(account=other_account, user__username="nina").user
+    MembershipFactory(account=other_account, user=mine.user, role=Membership.Role.ADMIN)
+    rows = [row(mine), row(theirs), row(member)]
+    if change == "promote herself":
+        rows[0] = row(mine, role="owner")
+    elif change == "promote a member":
+        rows[2] = row(member, role="owner")
+    elif change == "add an owner":
+        rows.append(
+            {"account": account.pk, "user": newcomer.pk, "role": "owner", "is_active": "on"}
+        )
+    elif change == "demote the owner":
+        rows[1] = row(theirs, role="admin")
+    elif change == "deactivate the owner":
+        rows[1] = row(theirs, is_active="")
+    else:
+        rows[1] = row(theirs, DELETE="on")
+    before = rows_as_stored(account)
+    response = account_page_post(staff, account, rows, initial=3)
+    assert response.status_code == 200  # shown again, with the refusal
+    assert "Only an owner can change an owner" in response.text
+    assert rows_as_stored(account) == before
+
+
+def test_an_admin_still_manages_members_on_the_account_page(staff, account, account_owner):
+    mine = Membership.objects.get(user__username="stella")
+    theirs = Membership.objects.get(user=account_owner)
+    member = MembershipFactory(account=account, user__username="mo")
+    rows = [row(mine), row(theirs), row(member, role="admin", is_active="")]
+    response = account_page_post(staff, account, rows, initial=3)
+    assert response.status_code == 302
+    assert ("mo", "admin", False) in rows_as_stored(account)
+
+
+def test_an_owner_makes_and_demotes_owners_on_the_account_page(account, account_owner):
+    owner_staff = staff_of(account, role=Membership.Role.OWNER, username="oscar")
+    mine = Membership.objects.get(user__username="oscar")
+    theirs = Membership.objects.get(user=account_owner)
+    member = MembershipFactory(account=account, user__username="mo")
+    rows = [row(mine), row(theirs, role="admin"), row(member, role="owner")]
+    response = account_page_post(owner_staff, account, rows, initial=3)
+    assert response.status_code == 302
+    assert {("olga", "admin", True), ("mo", "owner", True)} <= rows_as_stored(account)
