@@ -23,6 +23,7 @@ from accounts.models import Account, Membership, Tag, User
 from accounts.services import (
     ACCOUNT_SETTINGS,
     LastOwner,
+    OwnersOnly,
     account_update,
     membership_add,
     membership_change_role,
@@ -153,14 +154,16 @@ class AccountAdmin(ActiveCurrenciesAdminMixin, NotFoundOutsideScope, admin.Model
             return super().save_formset(request, form, formset, change)
         try:
             save_memberships(form.instance, formset)
-        except LastOwner as exc:  # raced with another change: that one won
+        except (LastOwner, OwnersOnly) as exc:  # raced with another change: that one won
             messages.error(request, str(exc))
 
 
 def save_memberships(account: Account, formset) -> None:
     """Apply the admin's membership rows through the services (the last-owner rule
-    holds here too): what adds owners first, what may take them away last, so handing
+    and "only an owner touches an owner" hold here too, `by` the staff user's own
+    membership): what adds owners first, what may take them away last, so handing
     the account from one owner to another in one save never leaves it without one."""
+    by = None if formset.unrestricted else formset.acting
     removed = [row.instance for row in formset.deleted_forms if row.instance.pk is not None]
     deleted = {membership.pk for membership in removed}
     gains, losses, new, changed = [], [], [], []
@@ -169,30 +172,30 @@ def save_memberships(account: Account, formset) -> None:
             continue
         data = row.cleaned_data
         if row.instance.pk is None:
-            gains.append(lambda d=data: new.append(_membership_add_row(account, d)))
+            gains.append(lambda d=data: new.append(_membership_add_row(account, d, by)))
             continue
         membership = row.instance
         changed.append((membership, row.changed_data))
         role, active = data.get("role"), data.get("is_active", True)
         if "is_active" in row.changed_data and active:
-            gains.append(lambda m=membership: membership_reactivate(membership=m))
+            gains.append(lambda m=membership: membership_reactivate(membership=m, by=by))
         if "role" in row.changed_data:
             change = (gains if role == Membership.Role.OWNER else losses).append
-            change(lambda m=membership, r=role: membership_change_role(membership=m, role=r))
+            change(lambda m=membership, r=role: membership_change_role(membership=m, role=r, by=by))
         if "is_active" in row.changed_data and not active:
-            losses.append(lambda m=membership: membership_deactivate(membership=m))
+            losses.append(lambda m=membership: membership_deactivate(membership=m, by=by))
     for step in gains + losses:
         step()
     for membership in removed:
-        membership_remove(membership=membership)
+        membership_remove(membership=membership, by=by)
     # What the admin's change message and history read (formset.save() would set them).
     formset.new_objects, formset.changed_objects, formset.deleted_objects = new, changed, removed
 
 
-def _membership_add_row(account: Account, data: dict) -> Membership:
-    membership = membership_add(account=account, user=data["user"], role=data["role"])
+def _membership_add_row(account: Account, data: dict, by) -> Membership:
+    membership = membership_add(account=account, user=data["user"], role=data["role"], by=by)
     if not data.get("is_active", True):
-        membership = membership_deactivate(membership=membership)
+        membership = membership_deactivate(membership=membership, by=by)
     return membership
 
 

@@ -23,6 +23,14 @@ class LastOwner(ValueError):
         )
 
 
+class OwnersOnly(PermissionError):
+    """The acting member may not make this change: only an owner touches an owner or
+    makes one, and only owners and admins manage members (`may_change_member`)."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or "Only an owner may change an owner or make one.")
+
+
 ACCOUNT_SETTINGS = ("name", "currency", "phone_region", "time_zone")
 
 
@@ -67,9 +75,12 @@ def account_update(*, account: Account, data: dict) -> Account:
 
 
 def membership_add(
-    *, account: Account, user: User, role: str = Membership.Role.MEMBER
+    *, account: Account, user: User, role: str = Membership.Role.MEMBER, by=None
 ) -> Membership:
-    """Give `user` a role in `account`."""
+    """Give `user` a role in `account`. `by`: the acting member (OwnersOnly unless
+    they may give that role), or None for a superuser or the system."""
+    if by is not None and not by.may_change_member(Membership(account=account), role=role):
+        raise OwnersOnly()
     return Membership.objects.create(account=account, user=user, role=role)
 
 
@@ -153,17 +164,29 @@ def _locked_owners(account_id: int) -> list[int]:
     )
 
 
-def _locked_membership(membership: Membership) -> Membership:
-    """Lock the account's owners, then `membership`'s row, as it stands now. Only that
-    row: `FOR UPDATE` of the joined account would also hold up every insert that
-    references the account (its foreign key check takes a share lock on it)."""
+def _locked_membership(membership: Membership, by: Membership | None, role=None) -> Membership:
+    """Lock the account's owners, then `membership`'s row and the acting member's
+    (`by`), in id order, as they stand now; OwnersOnly unless `by` (None: a superuser
+    or the system) may make the change (`role`: the role it gives). Checked under the
+    lock, so a member promoted or an actor demoted meanwhile is judged as they are
+    now. Only those rows are locked: `FOR UPDATE` of the joined account would also hold
+    up every insert that references the account (its foreign key check takes a share
+    lock on it)."""
     owner_ids = _locked_owners(membership.account_id)
-    stored = (
-        Membership.objects.for_account(membership.account_id)
+    ids = {membership.pk} | ({by.pk} if by is not None else set())
+    rows = {
+        row.pk: row
+        for row in Membership.objects.for_account(membership.account_id)
         .select_for_update(of=("self",))
         .select_related("user", "account")
-        .get(pk=membership.pk)
-    )
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    if membership.pk not in rows:
+        raise Membership.DoesNotExist("The membership no longer exists.")
+    stored = rows[membership.pk]
+    if by is not None and (by.pk not in rows or not rows[by.pk].may_change_member(stored, role)):
+        raise OwnersOnly()
     stored.locked_owner_ids = owner_ids
     return stored
 
@@ -185,13 +208,17 @@ def membership_invite(
     first_name: str = "",
     last_name: str = "",
     role: str = Membership.Role.MEMBER,
+    by=None,
 ) -> Membership:
     """Create a teammate: a user without a usable password, and their membership.
     They set a password through a one-time link (web/members makes it with Django's
     `default_token_generator`; it works once, since the token depends on the password).
-    Raises UsernameTaken for a username in use (whatever its case)."""
+    Raises UsernameTaken for a username in use (whatever its case). `by`: as for
+    `membership_add`."""
     if role not in Membership.Role.values:
         raise ValueError(f"Not a role: {role}")
+    if by is not None and not by.may_change_member(Membership(account=account), role=role):
+        raise OwnersOnly()
     if User.objects.filter(username__iexact=username).exists():
         raise UsernameTaken(f"The username “{username}” is already taken.")
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
@@ -206,11 +233,12 @@ def membership_invite(
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, role: str) -> Membership:
-    """Give a member another role; demoting the last active owner raises LastOwner."""
+def membership_change_role(*, membership: Membership, role: str, by=None) -> Membership:
+    """Give a member another role; demoting the last active owner raises LastOwner.
+    `by`: the acting member, or None (`_locked_membership`)."""
     if role not in Membership.Role.values:
         raise ValueError(f"Not a role: {role}")
-    stored = _locked_membership(membership)
+    stored = _locked_membership(membership, by, role)
     if stored.role == role:
         return stored
     if role != Membership.Role.OWNER:
@@ -221,11 +249,11 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
 
 
 @transaction.atomic
-def membership_deactivate(*, membership: Membership) -> Membership:
+def membership_deactivate(*, membership: Membership, by=None) -> Membership:
     """Stop a member from acting in the account through any face (web, API, admin):
     accounts/memberships.py skips deactivated memberships. Their records stay theirs.
-    Deactivating the last active owner raises LastOwner."""
-    stored = _locked_membership(membership)
+    Deactivating the last active owner raises LastOwner. `by`: as for change_role."""
+    stored = _locked_membership(membership, by)
     if not stored.is_active:
         return stored
     _refuse_losing_last_owner(stored, "deactivate")
@@ -235,9 +263,10 @@ def membership_deactivate(*, membership: Membership) -> Membership:
 
 
 @transaction.atomic
-def membership_reactivate(*, membership: Membership) -> Membership:
-    """Let a deactivated member act in the account again, in their old role."""
-    stored = _locked_membership(membership)
+def membership_reactivate(*, membership: Membership, by=None) -> Membership:
+    """Let a deactivated member act in the account again, in their old role. `by`: as
+    for change_role."""
+    stored = _locked_membership(membership, by)
     if not stored.is_active:
         stored.is_active = True
         stored.save(update_fields=["is_active"])
@@ -245,10 +274,10 @@ def membership_reactivate(*, membership: Membership) -> Membership:
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership) -> None:
+def membership_remove(*, membership: Membership, by=None) -> None:
     """Take a user out of the account (the user and the records they own stay).
-    Removing the last active owner raises LastOwner."""
-    stored = _locked_membership(membership)
+    Removing the last active owner raises LastOwner. `by`: as for change_role."""
+    stored = _locked_membership(membership, by)
     _refuse_losing_last_owner(stored, "remove")
     stored.delete()
 

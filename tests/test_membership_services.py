@@ -11,16 +11,19 @@ from accounts.memberships import NoSuchMembership, resolve_membership
 from accounts.models import Account, Membership, User
 from accounts.services import (
     LastOwner,
+    OwnersOnly,
     UsernameTaken,
     account_create,
     account_update,
+    membership_add,
     membership_change_role,
     membership_deactivate,
     membership_invite,
     membership_reactivate,
     membership_remove,
 )
-from tests.factories import ContactFactory
+from tests.conftest import make_actor
+from tests.factories import ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 OWNER, ADMIN, MEMBER = Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.MEMBER
@@ -165,3 +168,81 @@ def test_a_new_account_has_its_owner_and_a_default_pipeline():
     from deals.models import Pipeline
 
     assert Pipeline.objects.for_account(account).count() == 1
+
+
+# -- who may change whom (`by`): only an owner touches an owner or makes one --------
+
+
+@pytest.fixture
+def admin(account):
+    return membership_of(make_actor(account, ADMIN, username="ada"))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m, by: membership_change_role(membership=m, role=MEMBER, by=by),
+        lambda m, by: membership_deactivate(membership=m, by=by),
+        lambda m, by: membership_remove(membership=m, by=by),
+    ],
+    ids=["demote", "deactivate", "remove"],
+)
+def test_an_admin_cannot_touch_an_owner(owner, admin, change):
+    second = make_actor(owner.account, OWNER, username="otto")  # not the last owner
+    with pytest.raises(OwnersOnly):
+        change(membership_of(second), admin)
+    stored = membership_of(second)
+    assert (stored.role, stored.is_active) == (OWNER, True)
+
+
+def test_an_admin_cannot_make_an_owner_in_any_way(owner, teammate, admin):
+    with pytest.raises(OwnersOnly):
+        membership_change_role(membership=membership_of(teammate), role=OWNER, by=admin)
+    with pytest.raises(OwnersOnly):
+        membership_change_role(membership=admin, role=OWNER, by=admin)
+    with pytest.raises(OwnersOnly):
+        membership_invite(account=owner.account, username="new", role=OWNER, by=admin)
+    with pytest.raises(OwnersOnly):
+        membership_add(
+            account=owner.account, user=UserFactory(username="added"), role=OWNER, by=admin
+        )
+    assert list(Membership.objects.owners().filter(account=owner.account)) == [membership_of(owner)]
+    assert not User.objects.filter(username="new").exists()
+
+
+def test_an_admin_manages_members_and_an_owner_manages_owners(owner, teammate, admin):
+    membership_change_role(membership=membership_of(teammate), role=ADMIN, by=admin)
+    membership_deactivate(membership=membership_of(teammate), by=admin)
+    membership_invite(account=owner.account, username="ivy", role=ADMIN, by=admin)
+    membership_change_role(membership=admin, role=OWNER, by=membership_of(owner))
+    membership_change_role(membership=membership_of(owner), role=MEMBER, by=admin)
+    assert membership_of(owner).role == MEMBER
+
+
+def test_a_member_changes_no_one(owner, teammate):
+    other = membership_of(make_actor(owner.account, MEMBER, username="mo"))
+    with pytest.raises(OwnersOnly):
+        membership_deactivate(membership=other, by=membership_of(teammate))
+    with pytest.raises(OwnersOnly):
+        membership_invite(account=owner.account, username="x", by=membership_of(teammate))
+
+
+def test_the_actor_is_judged_as_stored_under_the_lock(owner, teammate, admin):
+    """The member was promoted after the admin's page read them, and the admin was
+    demoted after their own membership was read: each is judged as it is now."""
+    stale_teammate = membership_of(teammate)
+    membership_change_role(membership=membership_of(teammate), role=OWNER)
+    with pytest.raises(OwnersOnly):
+        membership_deactivate(membership=stale_teammate, by=admin)
+    assert membership_of(teammate).is_active
+    other = membership_of(make_actor(owner.account, MEMBER, username="mo"))
+    stale_admin = admin
+    Membership.objects.filter(pk=admin.pk).update(role=MEMBER)
+    with pytest.raises(OwnersOnly):
+        membership_deactivate(membership=other, by=stale_admin)
+
+
+def test_an_actor_of_another_account_changes_no_one(owner, teammate, outsider):
+    with pytest.raises(OwnersOnly):
+        membership_deactivate(membership=membership_of(teammate), by=membership_of(outsider))
+    assert membership_of(teammate).is_active

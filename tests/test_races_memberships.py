@@ -9,6 +9,7 @@ from django.db import connection
 from accounts.models import Membership
 from accounts.services import (
     LastOwner,
+    OwnersOnly,
     membership_change_role,
     membership_deactivate,
     membership_remove,
@@ -71,3 +72,29 @@ def test_two_invites_of_one_username_at_once_make_one_user(account):
         assert sorted(type(r).__name__ for r in results) == ["Membership", "UsernameTaken"]
         assert isinstance(next(r for r in results if isinstance(r, Exception)), UsernameTaken)
         assert User.objects.filter(username=username).count() == 1
+
+
+def test_an_admin_deactivating_a_member_as_an_owner_promotes_them_never_touches_an_owner(
+    account,
+):
+    """An owner promotes a member while an admin deactivates the same member, from the
+    pages they both opened when the member was a member. Whichever runs first, the
+    admin never changes an owner: the services judge the member under their lock."""
+    owner = Membership.objects.get(user=make_actor(account, OWNER, username="olga").user)
+    admin = Membership.objects.get(
+        user=make_actor(account, Membership.Role.ADMIN, username="ada").user
+    )
+    for round_number in range(ROUNDS):
+        member = Membership.objects.get(user=make_actor(account, username=f"m{round_number}").user)
+        seen = Membership.objects.get(pk=member.pk)  # both pages read them as a member
+        promoted, deactivated = together(
+            lambda seen=seen: membership_change_role(membership=seen, role=OWNER, by=owner),
+            lambda seen=seen: membership_deactivate(membership=seen, by=admin),
+        )
+        assert not isinstance(promoted, Exception), promoted  # the owner may, either way
+        if isinstance(deactivated, Exception):
+            assert isinstance(deactivated, OwnersOnly), deactivated  # promoted first
+            assert Membership.objects.get(pk=member.pk).is_active
+        else:  # deactivated first: it met a member, as it returns them
+            assert deactivated.role == Membership.Role.MEMBER
+        assert Membership.objects.get(pk=member.pk).role == OWNER

@@ -27,6 +27,7 @@ from django.views.generic import FormView, ListView
 from accounts.models import Membership
 from accounts.services import (
     LastOwner,
+    OwnersOnly,
     UsernameTaken,
     membership_change_role,
     membership_deactivate,
@@ -109,7 +110,9 @@ class MemberInviteView(MembersMixin, FormView):
 
     def form_valid(self, form):
         try:
-            membership = membership_invite(account=self.request.account, **form.cleaned_data)
+            membership = membership_invite(
+                account=self.request.account, by=self.request.membership, **form.cleaned_data
+            )
         except UsernameTaken:  # taken between the form's check and the service's
             form.add_error("username", "This username is already taken.")
             return self.form_invalid(form)
@@ -139,10 +142,11 @@ class MemberActionView(MembersMixin, View):
     def post(self, request, pk):
         member = self.get_object()
         role = self.posted_role()
-        if not request.membership.may_change_member(member, role=role):
-            raise PermissionDenied("Only an owner may change an owner or make one.")
         try:
+            # The services judge the acting member (`by`) under their lock.
             answer = self.act(member, role)
+        except OwnersOnly as exc:
+            raise PermissionDenied(str(exc)) from exc
         except LastOwner as exc:
             return self.members_page(status=409, error=str(exc))
         return answer or HttpResponseRedirect(reverse("web:members"))
@@ -169,7 +173,7 @@ class MemberRoleView(MemberActionView):
         return self.role
 
     def act(self, member, role):
-        membership_change_role(membership=member, role=role)
+        membership_change_role(membership=member, role=role, by=self.request.membership)
         messages.success(
             self.request, f"{member.user.get_full_name() or member.user.username} is now {role}."
         )
@@ -177,7 +181,7 @@ class MemberRoleView(MemberActionView):
 
 class MemberDeactivateView(MemberActionView):
     def act(self, member, role):
-        membership_deactivate(membership=member)
+        membership_deactivate(membership=member, by=self.request.membership)
         messages.success(
             self.request,
             f"{member.user.get_full_name() or member.user.username} is deactivated: they can "
@@ -187,7 +191,7 @@ class MemberDeactivateView(MemberActionView):
 
 class MemberReactivateView(MemberActionView):
     def act(self, member, role):
-        membership_reactivate(membership=member)
+        membership_reactivate(membership=member, by=self.request.membership)
         messages.success(
             self.request, f"{member.user.get_full_name() or member.user.username} is active again."
         )
@@ -195,7 +199,7 @@ class MemberReactivateView(MemberActionView):
 
 class MemberRemoveView(MemberActionView):
     def act(self, member, role):
-        membership_remove(membership=member)
+        membership_remove(membership=member, by=self.request.membership)
         messages.success(
             self.request,
             f"{member.user.get_full_name() or member.user.username} was removed from the "
